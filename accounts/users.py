@@ -1,0 +1,114 @@
+"""Users, their roles and residency verification."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.db import db, utcnow
+from accounts.regions import Department, Region
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    OFFICIAL = "official"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class VerificationMethod(enum.StrEnum):
+    IN_PERSON = "in_person"
+    CENSUS = "census"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('resident', 'official', 'moderator', 'admin')", name="role_known"),
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_login"),
+        CheckConstraint("role <> 'official' OR department_id IS NOT NULL", name="official_has_department"),
+        CheckConstraint(
+            "(verified_at IS NULL) = (verification_method IS NULL)", name="verification_complete"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Mobile number in E.164 form (+8613800138000); unique when present.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    #: Lower-cased email address; unique when present.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: Argon2id hash of the password (never the password itself).
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Name shown next to what the user writes.
+    display_name: Mapped[str] = mapped_column(String(80))
+    #: resident, official, moderator or admin.
+    role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT, index=True)
+    #: For officials: the department they answer for.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    #: Residents: their village. Staff: the region they work in.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    #: When residency was verified; NULL while unverified.
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: in_person (checked by an official) or census (matched the imported list).
+    verification_method: Mapped[str | None] = mapped_column(String(16))
+    #: The official who verified in person.
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Preferred interface language (zh_Hans or en); NULL follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(10))
+    #: Deactivated accounts cannot log in; their content stays.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Bumped on password change so other sessions are logged out.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    department: Mapped[Department | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+    verified_by: Mapped["User | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+    # Flask-Login: the session stores id and version, so a password change ends old sessions.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def login_name(self) -> str:
+        return self.email or self.phone or ""
+
+
+class CensusEntry(db.Model):
+    """One line of a village's census list; only a keyed hash of the ID number is kept."""
+
+    __tablename__ = "census_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The village the person is registered in.
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    #: HMAC-SHA256 of the normalised ID number, keyed with the census key (hex).
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The resident who proved they are this person; one account per entry.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    region: Mapped[Region] = relationship()
+    claimed_by: Mapped[User | None] = relationship()

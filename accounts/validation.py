@@ -1,0 +1,53 @@
+"""Normalising and checking what people type: phone numbers, email addresses, passwords."""
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from accounts.errors import InvalidInput
+
+PASSWORD_MIN = 8
+# Argon2 cost grows with input; cap it so a megabyte "password" cannot tie up a worker.
+PASSWORD_MAX = 128
+DISPLAY_NAME_MAX = 80
+
+
+def normalize_phone(raw: str, default_region: str = "CN") -> str:
+    """Return the number in E.164 form or raise InvalidInput on the phone field."""
+    text = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(_l("This is not a valid mobile phone number."), field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str) -> str:
+    """Return the lower-cased address or raise InvalidInput on the email field."""
+    try:
+        result = validate_email((raw or "").strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput(_l("This is not a valid email address."), field="email") from None
+    return result.normalized.lower()
+
+
+def looks_like_email(identifier: str) -> bool:
+    return "@" in (identifier or "")
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise InvalidInput(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field=field)
+    if len(password) > PASSWORD_MAX:
+        raise InvalidInput(_l("Use at most %(n)d characters.", n=PASSWORD_MAX), field=field)
+
+
+def check_display_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_l("Please enter a name."), field="display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(_l("Use at most %(n)d characters.", n=DISPLAY_NAME_MAX), field="display_name")
+    return name

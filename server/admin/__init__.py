@@ -1,0 +1,17 @@
+"""Admin pages: users and roles, regions, departments, categories, census import."""
+
+from flask import Blueprint
+
+from accounts.users import Role
+from server.helpers import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every admin page is for admins only (anonymous → login, others → 403)."""
+
+
+from server.admin import organisation, users  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,132 @@
+"""Admin: the region tree, departments, categories and the census list."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from accounts import census, organisation
+from accounts.db import db
+from accounts.errors import DomainError
+from accounts.regions import Category, Department, Region, RegionLevel
+from accounts.users import CensusEntry
+from server.admin import bp
+from server.forms import CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, RegionForm
+from server.helpers import category_choices, get_or_404, region_choices, show_error
+
+
+def _save(form, action):
+    """Run a service for a valid form; on a domain error show it inline. True when saved."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return False
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return True
+
+
+def _status(*forms):
+    return 422 if any(f.errors or f.form_errors for f in forms) else 200
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+def regions():
+    form = RegionForm()
+    form.parent.choices = [("", _("— none (a new county) —"))] + [
+        choice for choice in region_choices() if db.session.get(Region, choice[0]).level != RegionLevel.VILLAGE
+    ]
+
+    def create():
+        parent = db.session.get(Region, form.parent.data) if form.parent.data else None
+        organisation.create_region(actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
+                                   name_en=form.name_en.data, parent=parent)
+
+    if _save(form, create):
+        return redirect(url_for("admin.regions"))
+    counties = db.session.scalars(select(Region).where(Region.parent_id.is_(None)).order_by(Region.code)).all()
+    return render_template("admin/regions.html", counties=counties, form=form), _status(form)
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def categories():
+    form = CategoryForm()
+
+    def create():
+        organisation.create_category(actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
+                                     name_en=form.name_en.data)
+
+    if _save(form, create):
+        return redirect(url_for("admin.categories"))
+    rows = db.session.scalars(select(Category).order_by(Category.code)).all()
+    return render_template("admin/categories.html", categories=rows, form=form), _status(form)
+
+
+@bp.route("/categories/<int:category_id>/active", methods=["POST"])
+def toggle_category(category_id):
+    category = get_or_404(Category, category_id)
+    organisation.set_category_active(category, actor=current_user, active=not category.active)
+    db.session.commit()
+    return redirect(url_for("admin.categories"))
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+def departments():
+    form = DepartmentForm()
+    form.region.choices = [c for c in region_choices() if db.session.get(Region, c[0]).level != RegionLevel.VILLAGE]
+    form.categories.choices = category_choices()
+
+    def create():
+        chosen = [db.session.get(Category, cid) for cid in form.categories.data or []]
+        organisation.create_department(actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
+                                       name_en=form.name_en.data, region=db.session.get(Region, form.region.data),
+                                       categories=[c for c in chosen if c is not None])
+
+    if _save(form, create):
+        return redirect(url_for("admin.departments"))
+    rows = db.session.scalars(select(Department).order_by(Department.code)).all()
+    return render_template("admin/departments.html", departments=rows, form=form), _status(form)
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def edit_department(department_id):
+    department = get_or_404(Department, department_id)
+    current = None if request.method == "POST" else {"categories": [c.id for c in department.categories]}
+    form = DepartmentCategoriesForm(data=current)
+    form.categories.choices = category_choices(active_only=False)
+
+    def update():
+        chosen = [db.session.get(Category, cid) for cid in form.categories.data or []]
+        organisation.set_department_categories(department, actor=current_user,
+                                               categories=[c for c in chosen if c is not None])
+
+    if _save(form, update):
+        return redirect(url_for("admin.departments"))
+    return render_template("admin/department_edit.html", department=department, form=form), _status(form)
+
+
+@bp.route("/census", methods=["GET", "POST"])
+def census_import():
+    form = CensusImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = census.import_census(form.file.data.read(), actor=current_user,
+                                          key=current_app.config["MINYI_CENSUS_KEY"].encode())
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            if result.errors:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    entries = db.session.scalar(select(func.count()).select_from(CensusEntry))
+    claimed = db.session.scalar(select(func.count()).where(CensusEntry.claimed_by_id.is_not(None)))
+    status = 422 if form.errors or form.form_errors or (result and result.errors) else 200
+    return render_template("admin/census.html", form=form, result=result, entries=entries,
+                           claimed=claimed), status

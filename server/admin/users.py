@@ -1,0 +1,134 @@
+"""Admin: list, filter, export, create and edit users."""
+
+import csv
+import io
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from accounts import services
+from accounts.db import db
+from accounts.errors import DomainError
+from accounts.regions import Department, Region, subtree_ids
+from accounts.users import Role, User
+from server.admin import bp
+from server.forms import NewUserForm, UserEditForm
+from server.helpers import department_choices, get_or_404, region_choices, show_error
+
+
+def role_choices():
+    labels = {Role.RESIDENT: _("Resident"), Role.OFFICIAL: _("Official"),
+              Role.MODERATOR: _("Moderator"), Role.ADMIN: _("Admin")}
+    return [(role.value, labels[role]) for role in Role]
+
+
+def filtered_users(args):
+    """The users query for the filters in ``args`` (q, role, region, verified)."""
+    query = select(User)
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.display_name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
+    if args.get("role") in {r.value for r in Role}:
+        query = query.where(User.role == args["role"])
+    region = db.session.get(Region, args.get("region", type=int)) if args.get("region", type=int) else None
+    if region is not None:
+        query = query.where(User.region_id.in_(subtree_ids(region)))
+    if args.get("verified") == "yes":
+        query = query.where(User.verified_at.is_not(None))
+    elif args.get("verified") == "no":
+        query = query.where(User.verified_at.is_(None))
+    return query
+
+
+@bp.route("/users")
+def users():
+    page_size = current_app.config["MINYI_PAGE_SIZE"]
+    query = filtered_users(request.args).order_by(User.id.desc())
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(User.id < before)  # keyset: stays fast however deep the page
+    rows = db.session.scalars(query.limit(page_size + 1)).all()
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template("admin/users.html", users=rows, roles=role_choices(),
+                           regions=region_choices(), args=args,
+                           next_before=rows[-1].id if more else None)
+
+
+@bp.route("/users.csv")
+def users_csv():
+    """The filtered list as CSV (no password hashes, obviously)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "display_name", "role", "phone", "email", "region_code", "department_code",
+                     "verified_at", "verification_method", "active", "created_at"])
+    for user in db.session.scalars(filtered_users(request.args).order_by(User.id)):
+        writer.writerow([user.id, user.display_name, user.role, user.phone or "", user.email or "",
+                         user.region.code if user.region else "", user.department.code if user.department else "",
+                         user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
+                         int(user.active), user.created_at.isoformat()])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=minyi-users.csv"})
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    form.role.choices = role_choices()
+    form.village.choices = region_choices(blank="—")
+    form.department.choices = department_choices(blank="—")
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                actor=current_user, role=form.role.data, password=form.password.data,
+                display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
+                region=db.session.get(Region, form.village.data) if form.village.data else None,
+                department=db.session.get(Department, form.department.data) if form.department.data else None,
+                phone_region=current_app.config["MINYI_PHONE_REGION"])
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account created for %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id):
+    user = get_or_404(User, user_id)
+    form = UserEditForm(obj=None if request.method == "POST" else _edit_defaults(user))
+    form.role.choices = role_choices()
+    form.region.choices = region_choices(blank="—")
+    form.department.choices = department_choices(blank="—")
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user, actor=current_user, role=form.role.data, active=form.active.data,
+                region=db.session.get(Region, form.region.data) if form.region.data else None,
+                department=db.session.get(Department, form.department.data) if form.department.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/user_edit.html", form=form, user=user), status
+
+
+def _edit_defaults(user):
+    class Defaults:
+        role = user.role
+        region = user.region_id
+        department = user.department_id
+        active = user.active
+
+    return Defaults

@@ -1,0 +1,138 @@
+"""Register, log in, log out, change password, and residents' self-verification by census."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts import census, services
+from accounts.db import db
+from accounts.errors import DomainError
+from accounts.regions import Region
+from accounts.users import User
+from server.extensions import limiter, login_manager
+from server.forms import CensusForm, ChangePasswordForm, LoginForm, RegisterForm
+from server.helpers import safe_next, show_error, village_choices
+
+bp = Blueprint("auth", __name__)
+
+
+def init_login(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    # The token is "id:version"; a password change bumps the version and ends old sessions.
+    try:
+        user_id, version = (int(part) for part in token.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def _login_limit():
+    return current_app.config["MINYI_LOGIN_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    form = RegisterForm()
+    form.village.choices = village_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.register_resident(
+                phone=form.phone.data, email=form.email.data, password=form.password.data,
+                display_name=form.display_name.data, village=db.session.get(Region, form.village.data),
+                locale=request.cookies.get("minyi_lang"), phone_region=current_app.config["MINYI_PHONE_REGION"])
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to Minyi! Your account is ready."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/register.html", form=form), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.identifier.data, form.password.data,
+                                         current_app.config["MINYI_PHONE_REGION"])
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            current_app.logger.info("login user=%s", user.id)
+            return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+    status = 401 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("web.index"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", password_form=ChangePasswordForm(), census_form=CensusForm())
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, actor=current_user,
+                                     current_password=form.current_password.data,
+                                     new_password=form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user)  # refresh this session's token; other sessions end
+            flash(_("Your password was changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", password_form=form, census_form=CensusForm()), 422
+
+
+@bp.route("/account/verify", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def verify_census():
+    form = CensusForm()
+    if form.validate_on_submit():
+        try:
+            census.verify_by_census(current_user, form.id_number.data, actor=current_user,
+                                    key=current_app.config["MINYI_CENSUS_KEY"].encode())
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You are now a verified resident."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", password_form=ChangePasswordForm(), census_form=form), 422

@@ -1,0 +1,69 @@
+"""Public lists of proposals and appeals (read-only for now; later issues add the actions)."""
+
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.db import db
+from accounts.regions import Category, Region, RegionLevel, subtree_ids
+from proposals.models import Appeal, Proposal
+
+bp = Blueprint("board", __name__)
+
+
+def _filtered(model, args):
+    query = select(model).options(selectinload(model.region).selectinload(Region.parent),
+                                  selectinload(model.category))
+    region = db.session.get(Region, args.get("region", type=int)) if args.get("region", type=int) else None
+    if region is not None:
+        query = query.where(model.region_id.in_(subtree_ids(region)))
+    category = db.session.get(Category, args.get("category", type=int)) if args.get("category", type=int) else None
+    if category is not None:
+        query = query.where(model.category_id == category.id)
+    before = args.get("before", type=int)
+    if before:
+        query = query.where(model.id < before)  # keyset pagination, newest first
+    return query.order_by(model.id.desc())
+
+
+def _page(query):
+    size = current_app.config["MINYI_PAGE_SIZE"]
+    rows = db.session.scalars(query.limit(size + 1)).all()
+    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+
+
+def _filter_choices():
+    regions = db.session.scalars(select(Region).where(Region.level != RegionLevel.VILLAGE).order_by(Region.code)).all()
+    villages = db.session.scalars(select(Region).where(Region.level == RegionLevel.VILLAGE).order_by(Region.code)).all()
+    categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
+    return {"regions": regions + villages, "categories": categories}
+
+
+@bp.route("/proposals")
+def proposals():
+    rows, next_before = _page(_filtered(Proposal, request.args))
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template("board/proposals.html", proposals=rows, next_before=next_before, args=args,
+                           **_filter_choices())
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def proposal(proposal_id):
+    item = db.session.get(Proposal, proposal_id) or abort(404)
+    return render_template("board/proposal.html", proposal=item)
+
+
+@bp.route("/appeals")
+def appeals():
+    rows, next_before = _page(_filtered(Appeal, request.args).where(Appeal.public.is_(True)))
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template("board/appeals.html", appeals=rows, next_before=next_before, args=args,
+                           **_filter_choices())
+
+
+@bp.route("/appeals/<int:appeal_id>")
+def appeal(appeal_id):
+    item = db.session.get(Appeal, appeal_id)
+    if item is None or not item.public:
+        abort(404)
+    return render_template("board/appeal.html", appeal=item)

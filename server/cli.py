@@ -1,0 +1,104 @@
+"""The ``minyi`` command: serve, db (migrations), demo, create-user, and Flask's own commands."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _create_app():
+    from server import create_app
+    from server.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("serve")
+@click.option("--bind", default=lambda: os.environ.get("MINYI_BIND", "127.0.0.1:5000"), show_default="127.0.0.1:5000",
+              help="Address and port to listen on (MINYI_BIND).")
+@click.option("--workers", type=int, default=None, help="Gunicorn worker processes (MINYI_WORKERS).")
+def serve_command(bind, workers):
+    """Serve the app with gunicorn (config: deploy/gunicorn.conf.py)."""
+    _create_app()  # fail fast, with a clear message, on a bad configuration
+    args = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    args.append("server.wsgi:app")
+    click.echo(f"Minyi is serving on http://{bind}/  (Ctrl+C stops it)")
+    os.execv(sys.executable, args)
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load even when MINYI_ENV=production.")
+@with_appcontext
+def demo_command(force):
+    """Load bilingual demo data once (regions, departments, users of every role, proposals, appeals)."""
+    from server.demo import DEMO_PASSWORD, load_demo
+
+    if current_app.config["MINYI_ENV"] == "production" and not force:
+        raise click.ClickException("Refusing to load demo accounts in production (use --force to insist).")
+    users = load_demo()
+    if users is None:
+        click.echo("Demo data is already loaded.")
+        return
+    click.echo("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for role, login, name in users:
+        click.echo(f"  {role:<10} {login:<28} {name}")
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["resident", "official", "moderator", "admin"]), default="resident",
+              show_default=True)
+@click.option("--name", "display_name", required=True, help="Display name.")
+@click.option("--phone", help="Mobile number (this or --email is required).")
+@click.option("--email", help="Email address.")
+@click.option("--region", "region_code", help="Region code (a village for residents).")
+@click.option("--department", "department_code", help="Department code (required for officials).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password; asked for when not given.")
+@with_appcontext
+def create_user_command(role, display_name, phone, email, region_code, department_code, password):
+    """Create an account of any role (e.g. the first admin)."""
+    from sqlalchemy import select
+
+    from accounts import services
+    from accounts.db import db
+    from accounts.errors import DomainError
+    from accounts.regions import Department, Region
+
+    region = department = None
+    if region_code:
+        region = db.session.scalar(select(Region).where(Region.code == region_code))
+        if region is None:
+            raise click.ClickException(f"No region with code {region_code!r}.")
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            raise click.ClickException(f"No department with code {department_code!r}.")
+    try:
+        user = services.create_user(actor=None, role=role, password=password, display_name=display_name,
+                                    phone=phone, email=email, region=region, department=department,
+                                    phone_region=current_app.config["MINYI_PHONE_REGION"])
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {role} #{user.id}: {user.login_name}")
+
+
+def register_commands(app) -> None:
+    for command in (serve_command, demo_command, create_user_command):
+        app.cli.add_command(command)
+
+
+main = FlaskGroup(create_app=_create_app, add_version_option=False,
+                  help="Minyi server administration. Configuration comes from MINYI_* environment variables.")

@@ -1,0 +1,102 @@
+"""Configuration from environment variables, with safe defaults for development.
+
+Every setting is documented in the README. Tests inject their own mapping into
+``create_app``; nothing here runs at import time."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The server must not start with this configuration; the message says why."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("MINYI_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "minyi.sqlite3")
+    # Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts in development."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read MINYI_* variables into Flask config keys."""
+    production = os.environ.get("MINYI_ENV", "development").strip().lower() == "production"
+    config = {
+        "MINYI_ENV": "production" if production else "development",
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SECRET_KEY": os.environ.get("MINYI_SECRET_KEY") or None,
+        "MINYI_ALLOW_SQLITE": _flag("MINYI_ALLOW_SQLITE"),
+        "MINYI_CENSUS_KEY": os.environ.get("MINYI_CENSUS_KEY") or None,
+        "MINYI_PHONE_REGION": os.environ.get("MINYI_PHONE_REGION", "CN"),
+        "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "memory://"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
+        "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
+        "MINYI_PROXY_COUNT": int(os.environ.get("MINYI_PROXY_COUNT", "0")),
+        "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
+        "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
+    }
+    return config
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "MINYI_LANGUAGES": ("zh_Hans", "en"),
+    "MINYI_PAGE_SIZE": 50,
+}
+
+
+def finalize(config: dict, instance_path: str) -> None:
+    """Fill derived values and refuse unsafe production settings."""
+    production = config.get("MINYI_ENV") == "production"
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError("MINYI_ENV=production needs MINYI_SECRET_KEY (a long random string).")
+        config["SECRET_KEY"] = _development_secret(instance_path)
+    elif production and len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("MINYI_SECRET_KEY is too short for production: use at least 32 random characters.")
+    uri = config.get("SQLALCHEMY_DATABASE_URI", "")
+    if production and uri.startswith("sqlite") and not config.get("MINYI_ALLOW_SQLITE"):
+        raise ConfigError("MINYI_ENV=production on SQLite is refused: set MINYI_DATABASE_URL to PostgreSQL "
+                          "(or MINYI_ALLOW_SQLITE=1 for a single-machine trial).")
+    if uri.startswith("sqlite"):
+        # SQLite allows one writer at a time; wait for the lock instead of failing at once.
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    # The census key is separate from the session key so the secret key can be rotated.
+    if not config.get("MINYI_CENSUS_KEY"):
+        config["MINYI_CENSUS_KEY"] = "census:" + config["SECRET_KEY"]

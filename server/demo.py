@@ -1,0 +1,158 @@
+"""Bilingual demo data for ``make run`` and ``minyi demo``: loaded once, recognisable, small."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from accounts import census, organisation, services
+from accounts.db import db, utcnow
+from accounts.users import CensusEntry, Role, User
+from proposals.models import Appeal, AppealStatus, Proposal, ProposalStatus
+
+DEMO_PASSWORD = "minyi-demo"
+
+REGIONS = [  # code, parent code, Chinese, English
+    ("FY", None, "凤仪县", "Fengyi County"),
+    ("FY-QS", "FY", "青石镇", "Qingshi Town"),
+    ("FY-HK", "FY", "河口乡", "Hekou Township"),
+    ("FY-QS-01", "FY-QS", "青石村", "Qingshi Village"),
+    ("FY-QS-02", "FY-QS", "柳树湾村", "Liushuwan Village"),
+    ("FY-HK-01", "FY-HK", "河口村", "Hekou Village"),
+    ("FY-HK-02", "FY-HK", "石桥村", "Shiqiao Village"),
+]
+
+CATEGORIES = [
+    ("roads", "道路交通", "Roads and transport"),
+    ("water", "供水", "Water supply"),
+    ("sanitation", "环境卫生", "Sanitation"),
+    ("education", "教育", "Education"),
+    ("electricity", "电力", "Electricity"),
+    ("health", "医疗卫生", "Health"),
+    ("safety", "公共安全", "Public safety"),
+    ("other", "其他", "Other"),
+]
+
+DEPARTMENTS = [  # code, region, Chinese, English, categories
+    ("fy-roads", "FY", "凤仪县交通运输局", "Fengyi Transport Bureau", ["roads"]),
+    ("fy-water", "FY", "凤仪县水务局", "Fengyi Water Bureau", ["water"]),
+    ("fy-sanitation", "FY", "凤仪县环境卫生管理站", "Fengyi Sanitation Office", ["sanitation"]),
+    ("fy-education", "FY", "凤仪县教育局", "Fengyi Education Bureau", ["education"]),
+    ("qs-office", "FY-QS", "青石镇人民政府", "Qingshi Town Government",
+     ["electricity", "health", "safety", "other"]),
+]
+
+STAFF = [  # role, email, name, region, department
+    (Role.ADMIN, "admin@example.org", "系统管理员", None, None),
+    (Role.MODERATOR, "moderator@example.org", "内容审核员 周敏", "FY", None),
+    (Role.OFFICIAL, "roads@example.org", "交通局 王建国", None, "fy-roads"),
+    (Role.OFFICIAL, "water@example.org", "水务局 李秀英", None, "fy-water"),
+    (Role.OFFICIAL, "sanitation@example.org", "Sanitation officer Chen Li", None, "fy-sanitation"),
+    (Role.OFFICIAL, "education@example.org", "教育局 赵老师", None, "fy-education"),
+    (Role.OFFICIAL, "qingshi@example.org", "青石镇 刘镇长", "FY-QS", "qs-office"),
+]
+
+RESIDENTS = [  # phone, email, name, village, verified
+    ("13800138001", None, "张大爷", "FY-QS-01", True),
+    ("13800138002", None, "王阿姨", "FY-QS-01", True),
+    ("13800138003", "li.ming@example.org", "李明", "FY-QS-02", True),
+    (None, "anna@example.org", "Anna Schmidt", "FY-HK-01", True),
+    ("13800138005", None, "赵小红", "FY-HK-02", False),
+    ("13800138006", None, "陈伟", "FY-QS-02", False),
+]
+
+# A census line for the unverified demo resident 陈伟, so self-verification can be tried.
+DEMO_ID_NUMBER_BASE = "53012119800101123"
+
+PROPOSALS = [  # village, category, author index, language, title, body, status, days ago
+    ("FY-QS-01", "roads", 0, "zh_Hans", "修缮村口到小学的石板路",
+     "村口到青石小学的石板路坑洼不平，下雨天孩子们上学很容易滑倒。建议重新铺设并加装扶手，村民愿意出工出料。",
+     ProposalStatus.OPEN, 3),
+    ("FY-QS-01", "health", 1, "zh_Hans", "在村委会设立老年人健康小屋",
+     "村里老人多，去镇卫生院要走一个小时。希望在村委会设一间健康小屋，每周有医生来量血压、测血糖。",
+     ProposalStatus.QUALIFIED, 20),
+    ("FY-QS-02", "electricity", 2, "zh_Hans", "柳树湾主路安装太阳能路灯",
+     "主路晚上一片漆黑，老人和学生出行不安全。建议安装二十盏太阳能路灯，不增加电费。",
+     ProposalStatus.OPEN, 7),
+    ("FY-HK-01", "sanitation", 3, "en", "Sorting bins and a compost corner by the market",
+     "Rubbish from the Sunday market piles up by the river. Three sorting bins and a compost corner would keep "
+     "the riverbank clean; several stall holders offered to look after them.",
+     ProposalStatus.OPEN, 2),
+    ("FY-HK-02", "education", 4, "zh_Hans", "石桥村图书角",
+     "把村小学空置的教室改成图书角，周末对全村开放。我们可以捐书，也可以轮流值班。",
+     ProposalStatus.ACCEPTED, 45),
+    ("FY-HK-01", "water", 3, "en", "Rainwater tanks for the upper hamlet",
+     "Houses on the hill lose water pressure every summer. Shared rainwater tanks would tide them over dry weeks.",
+     ProposalStatus.OPEN, 10),
+]
+
+APPEALS = [  # village, category, author index (None: kiosk), language, body, status, days ago, public
+    ("FY-QS-01", "water", 0, "zh_Hans", "青石村三组自来水已经停了三天，老人挑水很困难，请尽快派人维修。",
+     AppealStatus.IN_PROGRESS, 2, True),
+    ("FY-QS-01", "roads", None, "zh_Hans", "村口的桥栏杆断了一截，晚上看不见，很危险。",
+     AppealStatus.SUBMITTED, 1, True),
+    ("FY-QS-02", "sanitation", 2, "zh_Hans", "柳树湾垃圾收集点一周没有清运，气味很大。",
+     AppealStatus.ANSWERED, 9, True),
+    ("FY-HK-01", "roads", 3, "en", "The bus to the county town no longer stops at Hekou on Saturdays. "
+     "Elderly residents cannot reach the hospital.", AppealStatus.ACCEPTED, 4, True),
+    ("FY-HK-02", "education", 4, "zh_Hans", "学校食堂的价格涨了，能否公开一下收费标准？",
+     AppealStatus.RESOLVED, 30, True),
+    ("FY-HK-02", "other", 4, "zh_Hans", "我家低保申请一直没有消息，想了解进度。",
+     AppealStatus.SUBMITTED, 5, False),
+]
+
+
+def id_number_with_check(base17: str) -> str:
+    """Complete a 17-digit base with its GB 11643 check character."""
+    total = sum(int(d) * w for d, w in zip(base17, census._CN_WEIGHTS))
+    return base17 + census._CN_CHECK[total % 11]
+
+
+def load_demo(census_key: bytes | None = None):
+    """Load the demo once. Returns [(role, login, name)] or None when data already exists."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        return None
+    regions = {}
+    for code, parent, zh, en in REGIONS:
+        regions[code] = organisation.create_region(actor=None, code=code, name_zh=zh, name_en=en,
+                                                   parent=regions.get(parent))
+    categories = {code: organisation.create_category(actor=None, code=code, name_zh=zh, name_en=en)
+                  for code, zh, en in CATEGORIES}
+    departments = {code: organisation.create_department(actor=None, code=code, name_zh=zh, name_en=en,
+                                                        region=regions[region],
+                                                        categories=[categories[c] for c in cats])
+                   for code, region, zh, en, cats in DEPARTMENTS}
+    logins = []
+    for role, email, name, region, department in STAFF:
+        services.create_user(actor=None, role=role, email=email, password=DEMO_PASSWORD, display_name=name,
+                             region=regions.get(region), department=departments.get(department))
+        logins.append((role.value, email, name))
+    officials = {d: db.session.scalar(select(User).where(User.department == departments[d])) for d in departments}
+    residents = []
+    for phone, email, name, village, verified in RESIDENTS:
+        user = services.register_resident(phone=phone, email=email, password=DEMO_PASSWORD, display_name=name,
+                                          village=regions[village], locale="en" if name == "Anna Schmidt" else None)
+        if verified:
+            services.verify_in_person(user, actor=officials["qs-office"] if village.startswith("FY-QS")
+                                      else db.session.scalar(select(User).where(User.role == Role.ADMIN)))
+        residents.append(user)
+        logins.append(("resident", user.login_name, name + ("" if verified else " (unverified)")))
+
+    from flask import current_app
+    key = census_key or current_app.config["MINYI_CENSUS_KEY"].encode()
+    db.session.add(CensusEntry(region=regions["FY-QS-02"], id_hash=census.id_hash(
+        id_number_with_check(DEMO_ID_NUMBER_BASE), key)))
+
+    now = utcnow()
+    for village, category, author, language, title, body, status, days in PROPOSALS:
+        db.session.add(Proposal(title=title, body=body, language=language, category=categories[category],
+                                region=regions[village], author=residents[author], status=status,
+                                created_at=now - timedelta(days=days)))
+    for village, category, author, language, body, status, days, public in APPEALS:
+        department = next(d for d in departments.values() if categories[category] in d.categories)
+        db.session.add(Appeal(body=body, language=language, category=categories[category],
+                              region=regions[village], author=residents[author] if author is not None else None,
+                              department=department, channel="web" if author is not None else "kiosk",
+                              public=public, status=status, created_at=now - timedelta(days=days)))
+    db.session.commit()
+    logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
+    return logins

@@ -1,0 +1,65 @@
+"""Error pages and JSON errors that say what went wrong in the user's language and leak nothing."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from accounts.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/open311/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        401: _("Please log in first."),
+        403: _("You do not have permission to see this page."),
+        404: _("This page does not exist. It may have been moved or removed."),
+        405: _("This action is not available here."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Nothing you saved was lost; please try again later."),
+    }
+
+
+def error_response(status: int, message: str | None = None, field: str | None = None):
+    message = message or _messages().get(status) or _messages()[500]
+    if wants_json():
+        body = {"error": {"status": status, "message": str(message)}}
+        if field:
+            body["error"]["field"] = field
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, _("This form has expired or did not come from this site. "
+                                     "Please reload the page and send it again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return error_response(error.status, str(error.message), error.field)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        response = error_response(error.code or 500)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

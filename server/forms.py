@@ -1,0 +1,94 @@
+"""WTForms for the account and admin pages. Field limits match the database columns."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms.validators import DataRequired, Length, Optional
+
+from accounts.validation import DISPLAY_NAME_MAX, PASSWORD_MAX
+
+
+def _required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def _at_most(n):
+    return Length(max=n, message=_l("Use at most %(max)d characters."))
+
+
+def coerce_id(value):
+    """Select fields carry ids; an empty or non-numeric choice becomes None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[_required(), _at_most(DISPLAY_NAME_MAX)],
+                               description=_l("Shown next to what you write."))
+    phone = TelField(_l("Mobile phone number"), validators=[Optional(), _at_most(32)],
+                     description=_l("Phone number or email: at least one."))
+    email = EmailField(_l("Email"), validators=[Optional(), _at_most(254)])
+    village = SelectField(_l("Your village"), coerce=coerce_id, validators=[_required()])
+    password = PasswordField(_l("Password"), validators=[_required(), _at_most(PASSWORD_MAX)],
+                             description=_l("At least 8 characters."))
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(_l("Phone number or email"), validators=[_required(), _at_most(254)])
+    password = PasswordField(_l("Password"), validators=[_required(), _at_most(PASSWORD_MAX)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[_required(), _at_most(PASSWORD_MAX)])
+    new_password = PasswordField(_l("New password"), validators=[_required(), _at_most(PASSWORD_MAX)],
+                                 description=_l("At least 8 characters."))
+
+
+class CensusForm(FlaskForm):
+    id_number = StringField(_l("ID card number"), validators=[_required(), _at_most(40)],
+                            description=_l("Checked against your village's census list. Only a "
+                                           "protected fingerprint of the number is kept."))
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[_required()])
+    region = SelectField(_l("Region"), coerce=coerce_id, validators=[Optional()])
+    department = SelectField(_l("Department"), coerce=coerce_id, validators=[Optional()])
+    active = BooleanField(_l("Account active"))
+
+
+class NewUserForm(RegisterForm):
+    role = SelectField(_l("Role"), validators=[_required()])
+    department = SelectField(_l("Department"), coerce=coerce_id, validators=[Optional()])
+    village = SelectField(_l("Region"), coerce=coerce_id, validators=[Optional()])
+
+
+class RegionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[_required(), _at_most(40)])
+    name_zh = StringField(_l("Chinese name"), validators=[_required(), _at_most(120)])
+    name_en = StringField(_l("English name"), validators=[_required(), _at_most(120)])
+    parent = SelectField(_l("Lies in"), coerce=coerce_id, validators=[Optional()])
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[_required(), _at_most(40)])
+    name_zh = StringField(_l("Chinese name"), validators=[_required(), _at_most(120)])
+    name_en = StringField(_l("English name"), validators=[_required(), _at_most(120)])
+
+
+class DepartmentForm(CategoryForm):
+    region = SelectField(_l("Serves region"), coerce=coerce_id, validators=[_required()])
+    categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
+
+
+class DepartmentCategoriesForm(FlaskForm):
+    categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
+
+
+class CensusImportForm(FlaskForm):
+    file = FileField(_l("Census CSV file"), validators=[FileRequired(message=_l("Choose a file."))],
+                     description=_l("UTF-8 CSV with the columns id_number and village_code."))

@@ -1,0 +1,79 @@
+"""Small helpers shared by the blueprints: role guards, inline form errors, safe redirects."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.db import db
+from accounts.regions import Category, Department, Region, RegionLevel
+
+
+def role_required(*roles):
+    """Anonymous users go to the login page; logged-in users without the role get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def show_error(form, error) -> None:
+    """Put a domain error next to the field it concerns (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow same-site relative redirects (no open redirect via ?next=)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def get_or_404(model, ident):
+    if ident is None:
+        abort(404)
+    return db.session.get(model, ident) or abort(404)
+
+
+def region_choices(level=None, blank=None):
+    query = select(Region).order_by(Region.code)
+    if level is not None:
+        query = query.where(Region.level == level)
+    regions = db.session.scalars(query).all()
+    choices = [(r.id, r.full_name) for r in regions]
+    return ([("", blank)] if blank else []) + choices
+
+
+def village_choices():
+    return region_choices(RegionLevel.VILLAGE, blank=_("Choose…"))
+
+
+def department_choices(blank=None):
+    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+    return ([("", blank)] if blank else []) + [(d.id, d.name) for d in departments]
+
+
+def category_choices(active_only=True):
+    query = select(Category).order_by(Category.code)
+    if active_only:
+        query = query.where(Category.active.is_(True))
+    return [(c.id, c.name) for c in db.session.scalars(query)]

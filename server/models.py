@@ -1,0 +1,5 @@
+"""Import every domain model once, so the metadata (and Alembic) sees all tables."""
+
+from accounts.regions import Category, Department, Region  # noqa: F401
+from accounts.users import CensusEntry, User  # noqa: F401
+from proposals.models import Appeal, Proposal  # noqa: F401

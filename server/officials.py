@@ -1,0 +1,117 @@
+"""Officials' pages. For now: residents of their region, verified in person (one or many at once)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from accounts import services
+from accounts.db import db
+from accounts.errors import DomainError
+from accounts.permissions import jurisdiction, oversees
+from accounts.regions import Region, RegionLevel, subtree_ids
+from accounts.users import Role, User
+from server.helpers import get_or_404, role_required, safe_next
+
+bp = Blueprint("officials", __name__, url_prefix="/officials")
+
+
+@bp.before_request
+@role_required(Role.OFFICIAL, Role.ADMIN)
+def require_official():
+    """Officials and admins only."""
+
+
+def _residents_query(args):
+    query = select(User).where(User.role == Role.RESIDENT)
+    scope = jurisdiction(current_user)
+    if scope is not None:
+        query = query.where(User.region_id.in_(subtree_ids(scope)))
+    village = db.session.get(Region, args.get("village", type=int)) if args.get("village", type=int) else None
+    if village is not None and oversees(current_user, village):
+        query = query.where(User.region_id == village.id)
+    status = args.get("status", "unverified")
+    if status == "unverified":
+        query = query.where(User.verified_at.is_(None))
+    elif status == "verified":
+        query = query.where(User.verified_at.is_not(None))
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        query = query.where(or_(User.display_name.ilike(f"%{q}%"), User.phone.ilike(f"%{q}%")))
+    return query
+
+
+def _villages():
+    query = select(Region).where(Region.level == RegionLevel.VILLAGE).order_by(Region.code)
+    scope = jurisdiction(current_user)
+    if scope is not None:
+        query = query.where(Region.id.in_(subtree_ids(scope)))
+    return db.session.scalars(query).all()
+
+
+@bp.route("/residents")
+def residents():
+    page_size = current_app.config["MINYI_PAGE_SIZE"]
+    query = _residents_query(request.args).order_by(User.id.desc())
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(User.id < before)
+    rows = db.session.scalars(query.limit(page_size + 1)).all()
+    more = len(rows) > page_size
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template("officials/residents.html", residents=rows[:page_size], villages=_villages(),
+                           args=args, status=request.args.get("status", "unverified"),
+                           next_before=rows[page_size - 1].id if more else None)
+
+
+@bp.route("/residents/<int:user_id>/verify", methods=["POST"])
+def verify(user_id):
+    """Verify one resident; an htmx request gets the row back, replaced in place."""
+    resident = get_or_404(User, user_id)
+    if not oversees(current_user, resident.region):
+        abort(403)
+    try:
+        services.verify_in_person(resident, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status)
+    db.session.commit()
+    if request.htmx:
+        return render_template("officials/_resident_row.html", resident=resident)
+    flash(_("%(name)s is now verified.", name=resident.display_name), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("officials.residents")))
+
+
+@bp.route("/residents/verify", methods=["POST"])
+def verify_many():
+    """Bulk action: verify every ticked resident that this official oversees."""
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    done = 0
+    for resident in db.session.scalars(select(User).where(User.id.in_(ids))):
+        try:
+            services.verify_in_person(resident, actor=current_user)
+            done += 1
+        except DomainError:
+            continue  # not theirs to verify, or not a resident: skipped, reported below
+    db.session.commit()
+    skipped = len(ids) - done
+    flash(ngettext("%(num)d resident verified.", "%(num)d residents verified.", done), "success")
+    if skipped:
+        flash(ngettext("%(num)d could not be verified by you.", "%(num)d could not be verified by you.", skipped),
+              "warning")
+    return redirect(safe_next(request.form.get("next"), url_for("officials.residents")))
+
+
+@bp.route("/residents/<int:user_id>/unverify", methods=["POST"])
+def unverify(user_id):
+    resident = get_or_404(User, user_id)
+    try:
+        services.revoke_verification(resident, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status)
+    db.session.commit()
+    if request.htmx:
+        return render_template("officials/_resident_row.html", resident=resident)
+    return redirect(safe_next(request.form.get("next"), url_for("officials.residents", status="verified")))

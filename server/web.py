@@ -1,0 +1,54 @@
+"""Public pages: home, language switch, health check."""
+
+import logging
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from accounts.db import db
+from accounts.regions import Department, Region, RegionLevel
+from accounts.users import Role, User
+from server.extensions import csrf, limiter
+from server.helpers import safe_next
+from server.i18n import LANGUAGE_COOKIE, normalize_language
+
+bp = Blueprint("web", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+def index():
+    counts = {
+        "villages": db.session.scalar(select(func.count()).where(Region.level == RegionLevel.VILLAGE)),
+        "departments": db.session.scalar(select(func.count()).select_from(Department)),
+        "residents": db.session.scalar(select(func.count()).where(User.role == Role.RESIDENT)),
+    }
+    return render_template("index.html", counts=counts)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language in a cookie, and on the account when logged in."""
+    language = normalize_language(request.form.get("language")) or "zh_Hans"
+    if current_user.is_authenticated:
+        current_user.locale = language
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next"), url_for("web.index")))
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    """For load balancers and kiosks: 200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""How residents back things: votes, pledges, ratings."""
