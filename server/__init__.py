@@ -1,6 +1,7 @@
 """The Minyi web server: ``create_app`` builds a Flask app from environment and overrides."""
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -26,7 +27,8 @@ CONTENT_SECURITY_POLICY = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: environment first, then ``config`` overrides (tests inject theirs)."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True)
+    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True,
+                instance_path=os.environ.get("MINYI_INSTANCE_PATH") or None)
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})

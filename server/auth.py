@@ -113,7 +113,7 @@ def change_password():
             show_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # refresh this session's token; other sessions end
+            login_user(current_user._get_current_object())  # new token for this session; others end
             flash(_("Your password was changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", password_form=form, census_form=CensusForm()), 422

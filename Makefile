@@ -1,0 +1,70 @@
+# Minyi: `make run` serves the demo, `make test` runs every test. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := chromium espeak-ng libportaudio2 pulseaudio
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres system-deps translations extract vendor clean help
+
+help:
+	@echo "make run    set up and serve the demo on http://127.0.0.1:5000"
+	@echo "make test   set up and run every test (SQLite, then PostgreSQL when reachable)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Minyi needs Python 3.11 or newer (found %s)." % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogs are build products: made from the .po files, never committed.
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d server/translations -D messages > /dev/null
+
+run: $(STAMP) translations
+	$(BIN)/minyi db upgrade
+	$(BIN)/minyi demo
+	$(BIN)/minyi serve
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "The tests need system packages. Run this once, then make test again:"; \
+	    echo "  sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+test: system-deps $(STAMP) translations
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ "$$CI" = "true" ] || $(BIN)/python -m tests.pg_reachable "$(PG_TEST_URL)"; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else \
+	  echo "PostgreSQL is not reachable at $(PG_TEST_URL): the PostgreSQL run was not done."; \
+	fi
+
+test-sqlite: $(STAMP) translations
+	@echo "=== tests on SQLite ==="
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) translations
+	@echo "=== tests on PostgreSQL ==="
+	MINYI_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o server/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations -D messages --no-fuzzy-matching --ignore-obsolete
+
+vendor:
+	cd $$(mktemp -d) && npm pack --silent htmx.org@2 && tar xzf htmx.org-*.tgz && \
+	  cp package/dist/htmx.min.js $(CURDIR)/static/vendor/htmx.min.js && cp package/LICENSE $(CURDIR)/static/vendor/htmx.LICENSE
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,264 @@
+"""Shared fixtures: one database per test run (SQLite file or a fresh PostgreSQL database),
+migrated with Alembic, emptied after every test; an app per test; factories for people and places."""
+
+import contextvars
+import os
+import re
+import secrets
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from accounts.db import db
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-0123456789"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_environment():
+    """Tests must not pick up the developer's MINYI_* settings."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("MINYI_") and k != "MINYI_TEST_DATABASE_URL"}
+    for key in saved:
+        del os.environ[key]
+    os.environ.pop("DATABASE_URL", None)
+    yield
+    os.environ.update(saved)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("MINYI_TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "minyi-test.sqlite3")
+        return
+    name = f"minyi_test_{os.getpid()}_{secrets.token_hex(3)}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(plain, name).replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def test_config(database_url, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "SERVER_NAME": None,
+        "MINYI_PAGE_SIZE": 5,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated(test_config, tmp_path_factory):
+    """Build the schema the way production does: Alembic migrations, not create_all."""
+    from server import create_app
+
+    os.environ["MINYI_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app(test_config)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+@pytest.fixture
+def make_app(_migrated, test_config):
+    """Build an app with extra config; every table is emptied after the test."""
+    from server import create_app
+
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**test_config, **overrides})
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        with apps[0].app_context():
+            db.session.remove()
+            _empty_all_tables(db.engine)
+            db.engine.dispose()
+        for app in apps[1:]:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _empty_all_tables(engine):
+    tables = db.metadata.sorted_tables
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            # Self-referencing rows (regions, users) cannot be deleted in order; the pragma
+            # only takes effect outside a transaction, hence before the first DELETE.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return WebClient(app.test_client())
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The test keeps an app context for its factories and queries; without this, requests
+    would share its ``g`` and database session and hide a missing commit. The test's
+    session is committed before a request (so the request sees its data) and after it
+    (so the test then reads what the request committed, and nothing else)."""
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()
+        if outer:
+            db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if outer:
+            db.session.commit()
+        return response
+
+
+class WebClient:
+    """A test client that fills in the CSRF token the way a browser form would."""
+
+    _token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+    def __init__(self, client, language="en"):
+        # Assertions read English by default; i18n tests ask for Chinese explicitly.
+        self.raw = client
+        if language:
+            client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+
+    def csrf_token(self, page="/login"):
+        html = self.raw.get(page).get_data(as_text=True)
+        match = self._token.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1) or match.group(2)
+
+    def get(self, url, **kwargs):
+        return self.raw.get(url, **kwargs)
+
+    def post(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        return self.raw.post(url, data=data, **kwargs)
+
+    def login(self, user, password="correct horse battery"):
+        response = self.post("/login", {"identifier": user.login_name, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self.post("/logout")
+
+
+@pytest.fixture
+def make_region(app):
+    from accounts import organisation
+
+    counter = iter(range(1, 10_000))
+
+    def factory(level="village", parent=None, **overrides):
+        n = next(counter)
+        if level in ("township", "village") and parent is None:
+            parent = factory("county" if level == "township" else "township")
+        fields = {"code": f"R{n:04d}", "name_zh": f"测试地区{n}", "name_en": f"Test region {n}"}
+        fields.update(overrides)
+        region = organisation.create_region(actor=None, parent=parent, **fields)
+        db.session.commit()
+        return region
+
+    return factory
+
+
+@pytest.fixture
+def make_category(app):
+    from accounts import organisation
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**overrides):
+        n = next(counter)
+        fields = {"code": f"cat{n}", "name_zh": f"类别{n}", "name_en": f"Category {n}"}
+        fields.update(overrides)
+        category = organisation.create_category(actor=None, **fields)
+        db.session.commit()
+        return category
+
+    return factory
+
+
+@pytest.fixture
+def make_department(app, make_region, make_category):
+    from accounts import organisation
+
+    counter = iter(range(1, 10_000))
+
+    def factory(region=None, categories=None, **overrides):
+        n = next(counter)
+        fields = {"code": f"dept{n}", "name_zh": f"部门{n}", "name_en": f"Department {n}"}
+        fields.update(overrides)
+        department = organisation.create_department(
+            actor=None, region=region or make_region("county"),
+            categories=categories if categories is not None else [make_category()], **fields)
+        db.session.commit()
+        return department
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app, make_region, make_department):
+    """make_user(role="official", region=..., department=..., verified=True, email=..., phone=...)."""
+    from accounts import services
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role="resident", *, region=None, department=None, verified=False, password="correct horse battery",
+                **overrides):
+        n = next(counter)
+        if role == "resident" and region is None:
+            region = make_region("village")
+        if role == "official" and department is None:
+            department = make_department(region=region.path[0] if region is not None else None)
+        fields = {"display_name": f"User {n}", "email": f"user{n}-{secrets.token_hex(2)}@example.org"}
+        fields.update(overrides)
+        user = services.create_user(actor=None, role=role, password=password, region=region,
+                                    department=department, **fields)
+        if verified:
+            from accounts.db import utcnow
+
+            user.verified_at = utcnow()
+            user.verification_method = "in_person"
+        db.session.commit()
+        return user
+
+    return factory
