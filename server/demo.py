@@ -143,11 +143,12 @@ def load_demo(census_key: bytes | None = None):
         id_number_with_check(DEMO_ID_NUMBER_BASE), key)))
 
     now = utcnow()
-    for village, category, author, language, title, body, status, days in PROPOSALS:
+    # Oldest first, so ids follow creation time as they do in real use.
+    for village, category, author, language, title, body, status, days in sorted(PROPOSALS, key=lambda p: -p[-1]):
         db.session.add(Proposal(title=title, body=body, language=language, category=categories[category],
                                 region=regions[village], author=residents[author], status=status,
                                 created_at=now - timedelta(days=days)))
-    for village, category, author, language, body, status, days, public in APPEALS:
+    for village, category, author, language, body, status, days, public in sorted(APPEALS, key=lambda a: -a[-2]):
         department = next(d for d in departments.values() if categories[category] in d.categories)
         db.session.add(Appeal(body=body, language=language, category=categories[category],
                               region=regions[village], author=residents[author] if author is not None else None,

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,8 +38,8 @@ def error_response(status: int, message: str | None = None, field: str | None = 
         body = {"error": {"status": status, "message": str(message)}}
         if field:
             body["error"]["field"] = field
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify(body), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
 
 
 def init_app(app) -> None:
@@ -56,7 +56,7 @@ def init_app(app) -> None:
     def http_error(error):
         response = error_response(error.code or 500)
         if error.code == 405 and getattr(error, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(Exception)

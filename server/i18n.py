@@ -1,6 +1,6 @@
 """Language choice: the user's saved preference, then the language cookie, then Accept-Language."""
 
-from flask import current_app, g, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from server.extensions import babel
@@ -22,6 +22,8 @@ def normalize_language(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # the CLI speaks English, like its --help
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     chosen = normalize_language(request.cookies.get(LANGUAGE_COOKIE))

@@ -87,14 +87,14 @@ def make_app(_migrated, test_config):
         return app
 
     yield factory
-    if apps:
-        with apps[0].app_context():
+    emptied = False
+    for app in apps:
+        with app.app_context():
             db.session.remove()
-            _empty_all_tables(db.engine)
+            if not emptied and app.config["SQLALCHEMY_DATABASE_URI"] == test_config["SQLALCHEMY_DATABASE_URI"]:
+                _empty_all_tables(db.engine)
+                emptied = True
             db.engine.dispose()
-        for app in apps[1:]:
-            with app.app_context():
-                db.engine.dispose()
 
 
 def _empty_all_tables(engine):

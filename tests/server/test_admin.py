@@ -1,0 +1,125 @@
+"""Admin pages: the region tree, departments and their categories, categories, users and roles."""
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from accounts.db import db
+from accounts.regions import Category, Department, Region
+from accounts.users import User
+
+
+def test_admin_builds_the_region_tree(client, make_user):
+    client.login(make_user("admin"))
+    assert client.post("/admin/regions", {"code": "C1", "name_zh": "县", "name_en": "County"}).status_code == 302
+    county = db.session.scalar(select(Region).where(Region.code == "C1"))
+    client.post("/admin/regions", {"code": "T1", "name_zh": "镇", "name_en": "Town", "parent": str(county.id)})
+    town = db.session.scalar(select(Region).where(Region.code == "T1"))
+    client.post("/admin/regions", {"code": "V1", "name_zh": "村", "name_en": "Village", "parent": str(town.id)})
+    village = db.session.scalar(select(Region).where(Region.code == "V1"))
+    assert (county.level, town.level, village.level) == ("county", "township", "village")
+    assert village.full_name == "县 / 镇 / 村"  # outside a request names are Chinese
+    page = client.get("/admin/regions").get_data(as_text=True)
+    assert page.index("County") < page.index("Town") < page.index("Village")
+
+
+def test_duplicate_region_code_is_shown_next_to_the_field(client, make_user, make_region):
+    make_region("county", code="C1")
+    client.login(make_user("admin"))
+    response = client.post("/admin/regions", {"code": "C1", "name_zh": "县", "name_en": "County"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This code is already used" in html and 'id="code-error"' in html
+
+
+def test_a_village_cannot_contain_regions(client, make_user, make_region):
+    village = make_region("village")
+    client.login(make_user("admin"))
+    response = client.post("/admin/regions", {"code": "X", "name_zh": "x", "name_en": "x", "parent": str(village.id)})
+    assert response.status_code == 422
+    assert db.session.scalar(select(Region).where(Region.code == "X")) is None
+
+
+def test_admin_creates_department_with_categories_and_edits_them(client, make_user, make_region, make_category):
+    county = make_region("county")
+    roads, water = make_category(code="roads"), make_category(code="water")
+    client.login(make_user("admin"))
+    response = client.post("/admin/departments", {"code": "d-roads", "name_zh": "交通局", "name_en": "Roads",
+                                                  "region": str(county.id), "categories": [str(roads.id)]})
+    assert response.status_code == 302
+    department = db.session.scalar(select(Department).where(Department.code == "d-roads"))
+    assert [c.code for c in department.categories] == ["roads"]
+    client.post(f"/admin/departments/{department.id}", {"categories": [str(roads.id), str(water.id)]})
+    db.session.refresh(department)
+    assert sorted(c.code for c in department.categories) == ["roads", "water"]
+
+
+def test_admin_adds_and_retires_a_category(client, make_user):
+    client.login(make_user("admin"))
+    client.post("/admin/categories", {"code": "parks", "name_zh": "公园", "name_en": "Parks"})
+    category = db.session.scalar(select(Category).where(Category.code == "parks"))
+    assert category.active
+    client.post(f"/admin/categories/{category.id}/active")
+    assert not db.session.get(Category, category.id).active
+
+
+def test_missing_english_name_is_an_inline_error(client, make_user):
+    client.login(make_user("admin"))
+    response = client.post("/admin/categories", {"code": "parks", "name_zh": "公园", "name_en": ""})
+    assert response.status_code == 422
+    assert 'id="name_en-error"' in response.get_data(as_text=True)
+
+
+def test_admin_makes_a_resident_an_official(client, make_user, make_department, make_region):
+    county = make_region("county")
+    department = make_department(region=county)
+    resident = make_user("resident")
+    client.login(make_user("admin"))
+    response = client.post(f"/admin/users/{resident.id}", {"role": "official", "department": str(department.id),
+                                                          "region": str(county.id), "active": "y"})
+    assert response.status_code == 302
+    user = db.session.get(User, resident.id)
+    assert (user.role, user.department_id) == ("official", department.id)
+
+
+def test_an_official_needs_a_department(client, make_user):
+    resident = make_user("resident")
+    client.login(make_user("admin"))
+    response = client.post(f"/admin/users/{resident.id}", {"role": "official", "region": "", "department": "",
+                                                          "active": "y"})
+    assert response.status_code == 422
+    assert "must belong to a department" in response.get_data(as_text=True)
+    assert db.session.get(User, resident.id).role == "resident"
+
+
+def test_admin_cannot_remove_their_own_admin_rights(client, make_user):
+    admin = make_user("admin")
+    client.login(admin)
+    response = client.post(f"/admin/users/{admin.id}", {"role": "moderator", "active": "y"})
+    assert response.status_code == 422
+    assert db.session.get(User, admin.id).role == "admin"
+
+
+def test_admin_creates_an_official_account(client, make_user, make_department):
+    department = make_department()
+    client.login(make_user("admin"))
+    response = client.post("/admin/users/new", {"display_name": "王科长", "email": "wang@example.org", "phone": "",
+                                                "role": "official", "department": str(department.id),
+                                                "village": "", "password": "a long enough password"})
+    assert response.status_code == 302
+    official = db.session.scalar(select(User).where(User.email == "wang@example.org"))
+    assert official.role == "official" and official.department_id == department.id
+
+
+def test_users_list_filters_and_exports_csv(client, make_user):
+    make_user("resident", display_name="Alice Resident", verified=True)
+    make_user("resident", display_name="Bob Resident")
+    client.login(make_user("admin", display_name="Root"))
+    html = client.get("/admin/users?role=resident&verified=yes").get_data(as_text=True)
+    assert "Alice Resident" in html and "Bob Resident" not in html and "Root" not in html
+    response = client.get("/admin/users.csv?role=resident")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert response.mimetype == "text/csv"
+    assert sorted(r["display_name"] for r in rows) == ["Alice Resident", "Bob Resident"]
+    assert "password_hash" not in rows[0]

@@ -1,0 +1,73 @@
+"""The minyi command: help everywhere, create-user, demo, migrations."""
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from accounts.db import db
+from accounts.regions import Region
+from accounts.users import User
+from proposals.models import Appeal, Proposal
+from server.cli import create_user_command, demo_command
+
+
+@pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],
+                                  ["demo", "--help"], ["create-user", "--help"]])
+def test_every_command_has_help(args, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "server", *args], capture_output=True, text=True,
+                            env={"MINYI_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_create_user_makes_an_official_in_a_department(app, make_department):
+    department = make_department(code="fy-roads")
+    result = app.test_cli_runner().invoke(create_user_command, [
+        "--role", "official", "--name", "王科长", "--email", "wang@example.org", "--department", "fy-roads",
+        "--password", "a long enough password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "wang@example.org"))
+    assert user.role == "official" and user.department_id == department.id
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "official", "--name", "x", "--email", "x@example.org"], "must belong to a department"),
+    (["--role", "resident", "--name", "x", "--email", "x@example.org", "--region", "NOPE"], "No region"),
+    (["--role", "admin", "--name", "x", "--email", "not-an-email"], "not a valid email"),
+    (["--name", "x", "--email", "x@example.org"], "must belong to a village"),
+])
+def test_create_user_explains_bad_input(app, args, message):
+    result = app.test_cli_runner().invoke(create_user_command, args + ["--password", "a long enough password"])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_demo_loads_once_with_every_role_and_both_languages(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(demo_command)
+    assert first.exit_code == 0, first.output
+    for role in ("admin", "moderator", "official", "resident"):
+        assert role in first.output
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) >= 5
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) >= 5
+    assert {p.language for p in db.session.scalars(select(Proposal))} == {"zh_Hans", "en"}
+    assert db.session.scalar(select(Region.name_en).where(Region.code == "FY")) == "Fengyi County"
+    users = db.session.scalar(select(func.count()).select_from(User))
+    second = runner.invoke(demo_command)
+    assert "already loaded" in second.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
+def test_demo_logins_work(app, client):
+    app.test_cli_runner().invoke(demo_command)
+    response = client.post("/login", {"identifier": "admin@example.org", "password": "minyi-demo"})
+    assert response.status_code == 302
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_demo_refuses_production(make_app):
+    app = make_app(MINYI_ENV="production", MINYI_ALLOW_SQLITE=True)
+    result = app.test_cli_runner().invoke(demo_command)
+    assert result.exit_code != 0 and "production" in result.output

@@ -1,0 +1,80 @@
+"""Health check, error pages that leak nothing, security headers, logging."""
+
+import logging
+
+from accounts.db import db
+
+
+def test_healthz_reports_a_working_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_503_when_the_database_is_gone(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none",
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_unexpected_errors_show_a_generic_page_and_are_logged(make_app, caplog):
+    app = make_app()
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "hunter2" not in html and "Traceback" not in html
+    assert "hunter2" in caplog.text  # the operator sees it in the log
+
+
+def test_api_clients_get_json_errors(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
+    assert response.get_json()["error"]["message"]
+
+
+def test_not_found_page_is_friendly(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.get_data(as_text=True)
+
+
+def test_wrong_method_is_405_not_500(client):
+    assert client.get("/logout").status_code == 405
+
+
+def test_security_headers_and_a_strict_content_security_policy(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_pages_have_no_inline_scripts_or_styles(client):
+    html = client.get("/register").get_data(as_text=True)
+    assert "<script>" not in html and "<style" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_session_cookie_is_secure_in_production(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    response = app.test_client().get("/login")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_uploads_over_the_limit_get_413(make_app, make_user):
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+    response = app.test_client().post("/login", data={"identifier": "x" * 4096}, headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
