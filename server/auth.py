@@ -42,6 +42,11 @@ def _login_limit():
     return current_app.config["MINYI_LOGIN_LIMIT"]
 
 
+def _account_key():
+    # Throttle per account too, so guessing one account's password from many addresses is slow.
+    return "account:" + (request.form.get("identifier") or "").strip().lower()[:254]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def register():
@@ -68,6 +73,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -53,6 +53,7 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_CENSUS_KEY": os.environ.get("MINYI_CENSUS_KEY") or None,
         "MINYI_PHONE_REGION": os.environ.get("MINYI_PHONE_REGION", "CN"),
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
+        "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
         "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "memory://"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),

@@ -50,6 +50,21 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def redis_url():
+    """The Redis server of the development and CI machines; mandatory under CI=true."""
+    import redis
+
+    url = os.environ.get("MINYI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {url}: {error}")
+        pytest.skip(f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
 def test_config(database_url, tmp_path_factory):
     return {
         "TESTING": True,

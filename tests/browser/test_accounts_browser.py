@@ -108,8 +108,7 @@ def test_page_loads_without_console_errors_or_csp_violations(page, live_server, 
     errors = []
 
     def on_console(message):
-        # Chromium's own /favicon.ico request is not something the page asked for; the app has no favicon yet.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"{message.text} ({message.location.get('url')})")
 
     page.on("console", on_console)

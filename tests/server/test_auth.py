@@ -152,3 +152,38 @@ def test_change_password_with_wrong_current_password_changes_nothing(client, mak
     assert "current password is not correct" in response.get_data(as_text=True)
     client.logout()
     client.login(user)  # the old password still works
+
+
+def test_one_account_is_protected_from_guessing_across_addresses(make_app, make_user):
+    from tests.conftest import WebClient
+
+    app = make_app(MINYI_ACCOUNT_LOGIN_LIMIT="2 per hour")
+    user = make_user()
+    statuses = []
+    for n in range(3):
+        client = WebClient(app.test_client())
+        client.raw.environ_base["REMOTE_ADDR"] = f"10.0.0.{n + 1}"
+        statuses.append(client.post("/login", {"identifier": user.login_name, "password": "wrong password"})
+                        .status_code)
+    assert statuses == [401, 401, 429]
+
+
+def test_throttling_is_shared_by_all_workers_through_redis(make_app, redis_url):
+    """With Redis configured, two app processes (here: two app instances) count attempts together."""
+    import secrets
+
+    from tests.conftest import WebClient
+
+    url = redis_url
+    prefix = secrets.token_hex(4)
+    first = make_app(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix, MINYI_LOGIN_LIMIT="3 per minute")
+    second = make_app(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix, MINYI_LOGIN_LIMIT="3 per minute")
+    statuses = [WebClient(app.test_client()).post("/login", {"identifier": "a@example.org", "password": "nope nope"})
+                .status_code for app in (first, second, first, second)]
+    assert statuses == [401, 401, 401, 429]
+    import redis
+
+    store = redis.Redis.from_url(url)
+    keys = store.keys(f"*{prefix}*")
+    assert keys, "the attempts were not counted in Redis"
+    store.delete(*keys)
