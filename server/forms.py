@@ -74,6 +74,11 @@ class RegionForm(FlaskForm):
     parent = SelectField(_l("Lies in"), coerce=coerce_id, validators=[Optional()])
 
 
+class NamesForm(FlaskForm):
+    name_zh = StringField(_l("Chinese name"), validators=[_required(), _at_most(120)])
+    name_en = StringField(_l("English name"), validators=[_required(), _at_most(120)])
+
+
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"), validators=[_required(), _at_most(40)])
     name_zh = StringField(_l("Chinese name"), validators=[_required(), _at_most(120)])
@@ -85,7 +90,7 @@ class DepartmentForm(CategoryForm):
     categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
 
 
-class DepartmentCategoriesForm(FlaskForm):
+class DepartmentCategoriesForm(NamesForm):
     categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
 
 

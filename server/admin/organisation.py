@@ -11,7 +11,8 @@ from accounts.errors import DomainError
 from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import CensusEntry
 from server.admin import bp
-from server.forms import CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, RegionForm
+from server.forms import (CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, NamesForm,
+                          RegionForm)
 from server.helpers import category_choices, get_or_404, region_choices, show_error
 
 
@@ -50,6 +51,20 @@ def regions():
         return redirect(url_for("admin.regions"))
     counties = db.session.scalars(select(Region).where(Region.parent_id.is_(None)).order_by(Region.code)).all()
     return render_template("admin/regions.html", counties=counties, form=form), _status(form)
+
+
+@bp.route("/<any(regions, categories):kind>/<int:thing_id>/names", methods=["GET", "POST"])
+def rename(kind, thing_id):
+    """Correct the Chinese and English names of a region or category."""
+    thing = get_or_404(Region if kind == "regions" else Category, thing_id)
+    form = NamesForm(obj=thing if request.method == "GET" else None)
+
+    def update():
+        organisation.rename(thing, actor=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data)
+
+    if _save(form, update):
+        return redirect(url_for(f"admin.{kind}"))
+    return render_template("admin/rename.html", thing=thing, kind=kind, form=form), _status(form)
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -95,12 +110,14 @@ def departments():
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 def edit_department(department_id):
     department = get_or_404(Department, department_id)
-    current = None if request.method == "POST" else {"categories": [c.id for c in department.categories]}
+    current = None if request.method == "POST" else {"categories": [c.id for c in department.categories],
+                                                       "name_zh": department.name_zh, "name_en": department.name_en}
     form = DepartmentCategoriesForm(data=current)
     form.categories.choices = category_choices(active_only=False)
 
     def update():
         chosen = [db.session.get(Category, cid) for cid in form.categories.data or []]
+        organisation.rename(department, actor=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data)
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])
 

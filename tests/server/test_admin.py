@@ -50,7 +50,8 @@ def test_admin_creates_department_with_categories_and_edits_them(client, make_us
     assert response.status_code == 302
     department = db.session.scalar(select(Department).where(Department.code == "d-roads"))
     assert [c.code for c in department.categories] == ["roads"]
-    client.post(f"/admin/departments/{department.id}", {"categories": [str(roads.id), str(water.id)]})
+    client.post(f"/admin/departments/{department.id}", {"name_zh": "交通局", "name_en": "Roads",
+                                                        "categories": [str(roads.id), str(water.id)]})
     db.session.refresh(department)
     assert sorted(c.code for c in department.categories) == ["roads", "water"]
 
@@ -123,3 +124,18 @@ def test_users_list_filters_and_exports_csv(client, make_user):
     assert response.mimetype == "text/csv"
     assert sorted(r["display_name"] for r in rows) == ["Alice Resident", "Bob Resident"]
     assert "password_hash" not in rows[0]
+
+
+def test_admin_corrects_names_of_regions_categories_and_departments(client, make_user, make_region, make_category,
+                                                                     make_department):
+    region, category, department = make_region("county"), make_category(), make_department()
+    client.login(make_user("admin"))
+    client.post(f"/admin/regions/{region.id}/names", {"name_zh": "新县", "name_en": "New County"})
+    client.post(f"/admin/categories/{category.id}/names", {"name_zh": "新类", "name_en": "New Category"})
+    client.post(f"/admin/departments/{department.id}", {"name_zh": "新部门", "name_en": "New Department",
+                                                        "categories": []})
+    assert db.session.get(Region, region.id).name_en == "New County"
+    assert db.session.get(Category, category.id).name_zh == "新类"
+    assert db.session.get(Department, department.id).name_en == "New Department"
+    response = client.post(f"/admin/regions/{region.id}/names", {"name_zh": "", "name_en": "x"})
+    assert response.status_code == 422 and db.session.get(Region, region.id).name_zh == "新县"
