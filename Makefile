@@ -43,6 +43,7 @@ system-deps:
 	fi
 
 test: system-deps $(STAMP) translations
+	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ "$$CI" = "true" ] || $(BIN)/python -m tests.pg_reachable "$(PG_TEST_URL)"; then \
 	  $(MAKE) --no-print-directory test-postgres; \

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
-from server.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, talisman
+from server.extensions import csrf, db, htmx, limiter, migrate, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,12 +1,13 @@
 """Public lists of proposals and appeals (read-only for now; later issues add the actions)."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.db import db
 from accounts.regions import Category, Region, RegionLevel, subtree_ids
 from proposals.models import Appeal, Proposal
+from server.helpers import keyset_page
 
 bp = Blueprint("board", __name__)
 
@@ -20,16 +21,7 @@ def _filtered(model, args):
     category = db.session.get(Category, args.get("category", type=int)) if args.get("category", type=int) else None
     if category is not None:
         query = query.where(model.category_id == category.id)
-    before = args.get("before", type=int)
-    if before:
-        query = query.where(model.id < before)  # keyset pagination, newest first
-    return query.order_by(model.id.desc())
-
-
-def _page(query):
-    size = current_app.config["MINYI_PAGE_SIZE"]
-    rows = db.session.scalars(query.limit(size + 1)).all()
-    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+    return query
 
 
 def _filter_choices():
@@ -41,8 +33,7 @@ def _filter_choices():
 
 @bp.route("/proposals")
 def proposals():
-    rows, next_before = _page(_filtered(Proposal, request.args))
-    args = {k: v for k, v in request.args.items() if k != "before"}
+    rows, next_before, args = keyset_page(_filtered(Proposal, request.args), Proposal.id)
     return render_template("board/proposals.html", proposals=rows, next_before=next_before, args=args,
                            **_filter_choices())
 
@@ -55,8 +46,7 @@ def proposal(proposal_id):
 
 @bp.route("/appeals")
 def appeals():
-    rows, next_before = _page(_filtered(Appeal, request.args).where(Appeal.public.is_(True)))
-    args = {k: v for k, v in request.args.items() if k != "before"}
+    rows, next_before, args = keyset_page(_filtered(Appeal, request.args).where(Appeal.public.is_(True)), Appeal.id)
     return render_template("board/appeals.html", appeals=rows, next_before=next_before, args=args,
                            **_filter_choices())
 

@@ -103,7 +103,7 @@ APPEALS = [  # village, category, author index (None: kiosk), language, body, st
 
 def id_number_with_check(base17: str) -> str:
     """Complete a 17-digit base with its GB 11643 check character."""
-    total = sum(int(d) * w for d, w in zip(base17, census._CN_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(base17, census._CN_WEIGHTS, strict=False))
     return base17 + census._CN_CHECK[total % 11]
 
 

@@ -1,6 +1,6 @@
 """Officials' pages. For now: residents of their region, verified in person (one or many at once)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,7 +12,7 @@ from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_ids
 from accounts.users import Role, User
-from server.helpers import get_or_404, role_required, safe_next
+from server.helpers import get_or_404, keyset_page, role_required, safe_next
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
@@ -52,35 +52,31 @@ def _villages():
 
 @bp.route("/residents")
 def residents():
-    page_size = current_app.config["MINYI_PAGE_SIZE"]
-    query = _residents_query(request.args).order_by(User.id.desc())
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(User.id < before)
-    rows = db.session.scalars(query.limit(page_size + 1)).all()
-    more = len(rows) > page_size
-    args = {k: v for k, v in request.args.items() if k != "before"}
-    return render_template("officials/residents.html", residents=rows[:page_size], villages=_villages(),
-                           args=args, status=request.args.get("status", "unverified"),
-                           next_before=rows[page_size - 1].id if more else None)
+    rows, next_before, args = keyset_page(_residents_query(request.args), User.id)
+    return render_template("officials/residents.html", residents=rows, villages=_villages(), args=args,
+                           status=request.args.get("status", "unverified"), next_before=next_before)
 
 
-@bp.route("/residents/<int:user_id>/verify", methods=["POST"])
-def verify(user_id):
-    """Verify one resident; an htmx request gets the row back, replaced in place."""
+def _change_residency(user_id, service, message):
+    """Run ``service`` on one resident; htmx gets the row back (it replaces itself), others a redirect."""
     resident = get_or_404(User, user_id)
     if not oversees(current_user, resident.region):
         abort(403)
     try:
-        services.verify_in_person(resident, actor=current_user)
+        service(resident, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         abort(error.status)
     db.session.commit()
     if request.htmx:
         return render_template("officials/_resident_row.html", resident=resident)
-    flash(_("%(name)s is now verified.", name=resident.display_name), "success")
+    flash(message % {"name": resident.display_name}, "success")
     return redirect(safe_next(request.form.get("next"), url_for("officials.residents")))
+
+
+@bp.route("/residents/<int:user_id>/verify", methods=["POST"])
+def verify(user_id):
+    return _change_residency(user_id, services.verify_in_person, _("%(name)s is now verified."))
 
 
 @bp.route("/residents/verify", methods=["POST"])
@@ -105,13 +101,4 @@ def verify_many():
 
 @bp.route("/residents/<int:user_id>/unverify", methods=["POST"])
 def unverify(user_id):
-    resident = get_or_404(User, user_id)
-    try:
-        services.revoke_verification(resident, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        abort(error.status)
-    db.session.commit()
-    if request.htmx:
-        return render_template("officials/_resident_row.html", resident=resident)
-    return redirect(safe_next(request.form.get("next"), url_for("officials.residents", status="verified")))
+    return _change_residency(user_id, services.revoke_verification, _("%(name)s is no longer verified."))

@@ -15,7 +15,7 @@ from accounts.regions import Department, Region, subtree_ids
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
-from server.helpers import department_choices, get_or_404, region_choices, show_error
+from server.helpers import department_choices, get_or_404, keyset_page, region_choices, show_error
 
 
 def role_choices():
@@ -45,18 +45,9 @@ def filtered_users(args):
 
 @bp.route("/users")
 def users():
-    page_size = current_app.config["MINYI_PAGE_SIZE"]
-    query = filtered_users(request.args).order_by(User.id.desc())
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(User.id < before)  # keyset: stays fast however deep the page
-    rows = db.session.scalars(query.limit(page_size + 1)).all()
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    args = {k: v for k, v in request.args.items() if k != "before"}
-    return render_template("admin/users.html", users=rows, roles=role_choices(),
-                           regions=region_choices(), args=args,
-                           next_before=rows[-1].id if more else None)
+    rows, next_before, args = keyset_page(filtered_users(request.args), User.id)
+    return render_template("admin/users.html", users=rows, roles=role_choices(), regions=region_choices(),
+                           args=args, next_before=next_before)
 
 
 @bp.route("/users.csv")

@@ -2,7 +2,6 @@
 
 import logging
 
-from accounts.db import db
 
 
 def test_healthz_reports_a_working_database(client):
