@@ -60,6 +60,7 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
         "MINYI_PROXY_COUNT": int(os.environ.get("MINYI_PROXY_COUNT", "0")),
         "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
+        "REMEMBER_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
     }
     return config

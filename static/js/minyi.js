@@ -1,13 +1,12 @@
 // Small progressive enhancements; every page works without this file.
 document.addEventListener("htmx:responseError", function (event) {
-  // Show the server's message instead of failing silently when an htmx request is refused.
+  // Say so when an htmx request is refused, instead of failing silently. The message comes
+  // translated from the page (body[data-htmx-error]), so this file holds no user-visible text.
   var target = event.detail.elt.closest("[hx-target]") || event.detail.elt;
+  if (target.tagName === "TR") { target = target.lastElementChild; }
   var note = document.createElement("p");
   note.className = "error";
   note.setAttribute("role", "alert");
-  var status = event.detail.xhr.status;
-  note.textContent = document.documentElement.lang === "en"
-    ? "This could not be saved (error " + status + "). Please reload the page."
-    : "未能保存（错误 " + status + "）。请刷新页面后重试。";
+  note.textContent = document.body.dataset.htmxError + " (" + event.detail.xhr.status + ")";
   target.appendChild(note);
 });

@@ -102,6 +102,23 @@ def test_official_verifies_a_resident_in_place(page, live_server, make_region, m
     assert db.session.get(User, resident_id).is_verified
 
 
+def test_a_refused_htmx_action_says_so_in_place(page, live_server, make_region, make_user):
+    """If a resident moves out of the official's region before the click, the row shows a clear error."""
+    region, elsewhere = make_region("village"), make_region("village")
+    resident = make_user("resident", region=region)
+    official = make_user("official", region=region.path[0])
+    log_in(page, live_server, official.login_name)
+    page.goto(live_server.url + "/officials/residents")
+    resident.region = elsewhere
+    db.session.commit()
+
+    page.locator(f"#resident-{resident.id}").get_by_role("button", name="Mark verified").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("This could not be saved")
+    db.session.expire_all()
+    assert not db.session.get(User, resident.id).is_verified
+
+
 @pytest.mark.parametrize("path", ["/", "/login"])
 def test_page_loads_without_console_errors_or_csp_violations(page, live_server, path):
     """The page's scripts and styles run under the Content Security Policy without any console error."""
