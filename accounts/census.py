@@ -70,7 +70,8 @@ def import_census(data: bytes, *, actor: User, key: bytes) -> ImportResult:
     villages = {r.code: r for r in db.session.scalars(select(Region).where(Region.level == RegionLevel.VILLAGE))}
     result, hashes = ImportResult(), {}
     for line_no, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        # Extra cells (more values than columns) land under the key None: they are ignored.
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
         village = villages.get(row.get("village_code", ""))
         if village is None:
             result.errors.append((line_no, str(_l("Unknown village code."))))

@@ -46,8 +46,12 @@ class DuplicateAccount(Conflict):
 
 class WrongPassword(DomainError):
     status = 401
-    field = "password"
     default_message = _l("The phone number, email or password is not correct.")
+
+
+class AccountDeactivated(DomainError):
+    status = 403
+    default_message = _l("This account has been deactivated. Please contact your village office or the administrator.")
 
 
 class CensusMismatch(DomainError):

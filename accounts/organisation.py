@@ -3,13 +3,14 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.db import db
 from accounts.errors import Conflict, InvalidInput, NotAllowed
 from accounts.permissions import has_role
 from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import Role
+from accounts.validation import clean_text
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
@@ -23,13 +24,14 @@ def _clean_code(code: str, model) -> str:
     code = (code or "").strip()
     if not _CODE.match(code):
         raise InvalidInput(_l("Use 1–40 letters, digits, dots, dashes or underscores."), field="code")
-    if db.session.scalar(select(model.id).where(model.code == code)) is not None:
+    # Codes are compared without case: "FY" and "fy" would be told apart by no one reading them aloud.
+    if db.session.scalar(select(model.id).where(func.lower(model.code) == code.lower())) is not None:
         raise Conflict(_l("This code is already used."), field="code")
     return code
 
 
 def _clean_names(name_zh: str, name_en: str) -> tuple[str, str]:
-    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
+    name_zh, name_en = clean_text(name_zh, "name_zh"), clean_text(name_en, "name_en")
     if not name_zh:
         raise InvalidInput(_l("Enter the Chinese name."), field="name_zh")
     if not name_en:
@@ -38,6 +40,16 @@ def _clean_names(name_zh: str, name_en: str) -> tuple[str, str]:
         if len(value) > 120:
             raise InvalidInput(_l("Use at most %(n)d characters.", n=120), field=field)
     return name_zh, name_en
+
+
+def _check_unique_names(model, name_zh, name_en, *, same_place=(), exclude=None):
+    """Two things with the same name in one list (siblings in the tree, categories) cannot be told apart."""
+    for field, column, value in (("name_zh", model.name_zh, name_zh), ("name_en", model.name_en, name_en)):
+        query = select(model.id).where(func.lower(column) == value.lower(), *same_place)
+        if exclude is not None:
+            query = query.where(model.id != exclude.id)
+        if db.session.scalar(query.limit(1)) is not None:
+            raise Conflict(_l("Another entry here already has this name."), field=field)
 
 
 def create_region(*, actor, code, name_zh, name_en, parent: Region | None = None) -> Region:
@@ -50,6 +62,7 @@ def create_region(*, actor, code, name_zh, name_en, parent: Region | None = None
         if level is None:
             raise InvalidInput(_l("A village cannot contain other regions."), field="parent")
     name_zh, name_en = _clean_names(name_zh, name_en)
+    _check_unique_names(Region, name_zh, name_en, same_place=[_siblings(parent)])
     region = Region(code=_clean_code(code, Region), name_zh=name_zh, name_en=name_en,
                     level=level, parent=parent)
     db.session.add(region)
@@ -57,10 +70,17 @@ def create_region(*, actor, code, name_zh, name_en, parent: Region | None = None
     return region
 
 
+def _siblings(parent):
+    return Region.parent_id.is_(None) if parent is None else Region.parent_id == parent.id
+
+
 def rename(thing, *, actor, name_zh, name_en):
     """Rename a region, department or category in both languages."""
     _require_admin(actor)
-    thing.name_zh, thing.name_en = _clean_names(name_zh, name_en)
+    name_zh, name_en = _clean_names(name_zh, name_en)
+    same_place = [_siblings(thing.parent)] if isinstance(thing, Region) else []
+    _check_unique_names(type(thing), name_zh, name_en, same_place=same_place, exclude=thing)
+    thing.name_zh, thing.name_en = name_zh, name_en
     db.session.flush()
     return thing
 
@@ -68,6 +88,7 @@ def rename(thing, *, actor, name_zh, name_en):
 def create_category(*, actor, code, name_zh, name_en) -> Category:
     _require_admin(actor)
     name_zh, name_en = _clean_names(name_zh, name_en)
+    _check_unique_names(Category, name_zh, name_en)
     category = Category(code=_clean_code(code, Category), name_zh=name_zh, name_en=name_en)
     db.session.add(category)
     db.session.flush()
@@ -87,6 +108,7 @@ def create_department(*, actor, code, name_zh, name_en, region: Region,
     if region is None or region.level == RegionLevel.VILLAGE:
         raise InvalidInput(_l("A department serves a county or a township."), field="region")
     name_zh, name_en = _clean_names(name_zh, name_en)
+    _check_unique_names(Department, name_zh, name_en)
     department = Department(code=_clean_code(code, Department), name_zh=name_zh, name_en=name_en,
                             region=region, categories=list(categories))
     db.session.add(department)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from flask_babel import lazy_gettext as _l
 
 from accounts.db import db, utcnow
-from accounts.errors import DuplicateAccount, InvalidInput, NotAllowed, WrongPassword
+from accounts.errors import AccountDeactivated, DuplicateAccount, InvalidInput, NotAllowed, WrongPassword
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region, RegionLevel
@@ -56,6 +56,8 @@ def _check_role_fields(role, region, department):
         raise InvalidInput(_l("Unknown role."), field="role")
     if role == Role.OFFICIAL and department is None:
         raise InvalidInput(_l("An official must belong to a department."), field="department")
+    if role != Role.OFFICIAL and department is not None:
+        raise InvalidInput(_l("Only officials belong to a department."), field="department")
     if role == Role.RESIDENT and (region is None or region.level != RegionLevel.VILLAGE):
         raise InvalidInput(_l("A resident must belong to a village."), field="region")
 
@@ -88,8 +90,10 @@ def authenticate(identifier: str, password: str, phone_region="CN") -> User:
     """Return the active user with these credentials or raise WrongPassword (same message either way)."""
     user = find_by_login(identifier, phone_region)
     ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not ok or not user.active:
+    if user is None or not ok:
         raise WrongPassword()
+    if not user.active:
+        raise AccountDeactivated()  # only said to someone who knows the password
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -120,7 +124,7 @@ def update_user(user: User, *, actor: User, role: str, region: Region | None,
     _check_role_fields(role, region, department)
     user.role = role
     user.region = region
-    user.department = department if role == Role.OFFICIAL else None
+    user.department = department
     user.active = active
     db.session.flush()
     return user

@@ -1,5 +1,7 @@
 """Normalising and checking what people type: phone numbers, email addresses, passwords."""
 
+import unicodedata
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -21,6 +23,10 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidInput(_l("This is not a valid mobile phone number."), field="phone")
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if phonenumbers.number_type(number) not in mobile:
+        raise InvalidInput(_l("Please enter a mobile number (text messages cannot reach a landline)."),
+                           field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -44,8 +50,16 @@ def check_password(password: str, field: str = "password") -> None:
         raise InvalidInput(_l("Use at most %(n)d characters.", n=PASSWORD_MAX), field=field)
 
 
+def clean_text(value: str, field: str) -> str:
+    """Trim and refuse invisible or control characters (zero-width spaces, direction overrides, bells...)."""
+    value = (value or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
+        raise InvalidInput(_l("Please use only visible letters, digits and punctuation."), field=field)
+    return value
+
+
 def check_display_name(name: str) -> str:
-    name = (name or "").strip()
+    name = clean_text(name, "display_name")
     if not name:
         raise InvalidInput(_l("Please enter a name."), field="display_name")
     if len(name) > DISPLAY_NAME_MAX:

@@ -2,22 +2,49 @@
 
 import multiprocessing
 import os
+import sys
+
+
+def _int(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        sys.exit(f"{name} must be a whole number, not {value!r}.")
+
 
 bind = os.environ.get("MINYI_BIND", "127.0.0.1:5000")
 # Threads let one worker serve slow clients (kiosks on poor networks) without blocking others.
-workers = int(os.environ.get("MINYI_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
-threads = int(os.environ.get("MINYI_THREADS", 4))
+workers = _int("MINYI_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8))
+threads = _int("MINYI_THREADS", 4)
 worker_class = "gthread"
-timeout = int(os.environ.get("MINYI_TIMEOUT", 60))
+timeout = _int("MINYI_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
-errorlog = "-"
-loglevel = os.environ.get("MINYI_LOG_LEVEL", "info").lower()
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 forwarded_allow_ips = os.environ.get("MINYI_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the app before forking: a bad configuration stops the master at once, with its message.
 preload_app = True
+# Gunicorn 23+ opens a control socket under $HOME; Minyi does not use it, and the service's home is read-only.
+control_socket_disable = True
+
+# One log format for gunicorn and the app: "time level [pid] logger: message", on stderr.
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+loglevel = os.environ.get("MINYI_LOG_LEVEL", "info").lower()
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"minyi": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "minyi", "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def when_ready(server):
+    print(f"Minyi is serving on http://{bind}/  (Ctrl+C stops it)", flush=True)

@@ -65,6 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
+    from server.helpers import IdConverter, reject_nul_bytes
+
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(reject_nul_bytes)
     for blueprint in (web.bp, auth.bp, board.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
 

@@ -75,7 +75,7 @@ def register():
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key)
 def login():
-    form = LoginForm()
+    form, status = LoginForm(), 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.identifier.data, form.password.data,
@@ -83,12 +83,14 @@ def login():
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
             current_app.logger.info("login user=%s", user.id)
             return redirect(safe_next(request.args.get("next"), url_for("web.index")))
-    status = 401 if form.errors or form.form_errors else 200
+    elif form.errors:
+        status = 422
     return render_template("auth/login.html", form=form), status
 
 
@@ -125,9 +127,15 @@ def change_password():
     return render_template("auth/account.html", password_form=form, census_form=CensusForm()), 422
 
 
+def _census_key():
+    return f"census:{current_user.id}" if current_user.is_authenticated else "census:anonymous"
+
+
 @bp.route("/account/verify", methods=["POST"])
 @login_required
-@limiter.limit("10 per hour", methods=["POST"])
+# Per account, not per address (a whole village office may share one), and only failed tries count.
+@limiter.limit(lambda: current_app.config["MINYI_CENSUS_LIMIT"], key_func=_census_key,
+               deduct_when=lambda response: response.status_code == 422)
 def verify_census():
     form = CensusForm()
     if form.validate_on_submit():

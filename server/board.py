@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from accounts.db import db
 from accounts.regions import Category, Region, RegionLevel, subtree_ids
 from proposals.models import Appeal, Proposal
-from server.helpers import keyset_page
+from server.helpers import get_from_args, keyset_page
 
 bp = Blueprint("board", __name__)
 
@@ -15,10 +15,10 @@ bp = Blueprint("board", __name__)
 def _filtered(model, args):
     query = select(model).options(selectinload(model.region).selectinload(Region.parent),
                                   selectinload(model.category))
-    region = db.session.get(Region, args.get("region", type=int)) if args.get("region", type=int) else None
+    region = get_from_args(Region, "region")
     if region is not None:
         query = query.where(model.region_id.in_(subtree_ids(region)))
-    category = db.session.get(Category, args.get("category", type=int)) if args.get("category", type=int) else None
+    category = get_from_args(Category, "category")
     if category is not None:
         query = query.where(model.category_id == category.id)
     return query

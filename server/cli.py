@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,8 +22,8 @@ def _create_app():
 
 
 @click.command("serve")
-@click.option("--bind", default=lambda: os.environ.get("MINYI_BIND", "127.0.0.1:5000"), show_default="127.0.0.1:5000",
-              help="Address and port to listen on (MINYI_BIND).")
+@click.option("--bind", envvar="MINYI_BIND", default="127.0.0.1:5000", show_default=True, show_envvar=True,
+              help="Address and port to listen on.")
 @click.option("--workers", type=int, default=None, help="Gunicorn worker processes (MINYI_WORKERS).")
 def serve_command(bind, workers):
     """Serve the app with gunicorn (config: deploy/gunicorn.conf.py)."""
@@ -33,7 +33,6 @@ def serve_command(bind, workers):
     if workers:
         args += ["--workers", str(workers)]
     args.append("server.wsgi:app")
-    click.echo(f"Minyi is serving on http://{bind}/  (Ctrl+C stops it)")
     os.execv(sys.executable, args)
 
 
@@ -42,15 +41,19 @@ def serve_command(bind, workers):
 @with_appcontext
 def demo_command(force):
     """Load bilingual demo data once (regions, departments, users of every role, proposals, appeals)."""
-    from server.demo import DEMO_PASSWORD, load_demo
+    from server.demo import DEMO_PASSWORD, demo_logins, load_demo
 
     if current_app.config["MINYI_ENV"] == "production" and not force:
         raise click.ClickException("Refusing to load demo accounts in production (use --force to insist).")
     users = load_demo()
     if users is None:
+        users = demo_logins()
         click.echo("Demo data is already loaded.")
-        return
-    click.echo("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        if not users:
+            return
+    else:
+        click.echo("Demo data loaded.")
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for role, login, name in users:
         click.echo(f"  {role:<10} {login:<28} {name}")
 
@@ -100,5 +103,16 @@ def register_commands(app) -> None:
         app.cli.add_command(command)
 
 
-main = FlaskGroup(create_app=_create_app, add_version_option=False,
-                  help="Minyi server administration. Configuration comes from MINYI_* environment variables.")
+class MinyiGroup(FlaskGroup):
+    """Flask's command group without its generic options (--app, --env-file, --debug) and dev server."""
+
+    def __init__(self, **kwargs):
+        super().__init__(create_app=_create_app, add_default_commands=False, add_version_option=False,
+                         load_dotenv=False, set_debug_flag=False, **kwargs)
+        self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
+        self.add_command(shell_command)
+        self.add_command(routes_command)
+
+
+main = MinyiGroup(help="Minyi server administration. Configuration comes from MINYI_* environment variables "
+                       "(see the README).")

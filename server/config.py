@@ -20,6 +20,16 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def database_url(instance_path: str) -> str:
     url = os.environ.get("MINYI_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
@@ -54,11 +64,12 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_PHONE_REGION": os.environ.get("MINYI_PHONE_REGION", "CN"),
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
         "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
+        "MINYI_CENSUS_LIMIT": os.environ.get("MINYI_CENSUS_LIMIT", "5 per hour"),
         "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "memory://"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
-        "MINYI_PROXY_COUNT": int(os.environ.get("MINYI_PROXY_COUNT", "0")),
+        "MINYI_PROXY_COUNT": _int("MINYI_PROXY_COUNT", 0),
         "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "REMEMBER_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
@@ -81,9 +92,40 @@ DEFAULTS = {
 }
 
 
+def _check_values(config: dict) -> None:
+    """Catch mistyped settings at start, with a message, instead of at the first request."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from limits import parse_many
+    from limits.storage import SCHEMES
+
+    for name in ("MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_CENSUS_LIMIT"):
+        try:
+            parse_many(config[name])
+        except (ValueError, TypeError):
+            raise ConfigError(f"{name}={config[name]!r} is not a rate limit such as '10 per minute;100 per day'.") \
+                from None
+    try:
+        ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"MINYI_TIMEZONE={config['BABEL_DEFAULT_TIMEZONE']!r} is not a time zone "
+                          "such as 'Asia/Shanghai'.") from None
+    if config["BABEL_DEFAULT_LOCALE"] not in config["MINYI_LANGUAGES"]:
+        raise ConfigError(f"MINYI_DEFAULT_LOCALE must be one of {', '.join(config['MINYI_LANGUAGES'])}.")
+    scheme = config["RATELIMIT_STORAGE_URI"].split(":", 1)[0]
+    if scheme not in SCHEMES:
+        raise ConfigError(f"MINYI_RATELIMIT_STORAGE_URL: unknown scheme {scheme!r} (use memory:// or redis://...).")
+    uri = config["SQLALCHEMY_DATABASE_URI"] or ""
+    if not uri.startswith(("sqlite:", "postgresql")):
+        raise ConfigError("MINYI_DATABASE_URL must be a PostgreSQL (postgresql://...) or SQLite (sqlite:///...) URL.")
+
+
 def finalize(config: dict, instance_path: str) -> None:
     """Fill derived values and refuse unsafe production settings."""
     production = config.get("MINYI_ENV") == "production"
+    _check_values(config)
+    if "change-me" in (config.get("SECRET_KEY") or "").lower():
+        raise ConfigError("MINYI_SECRET_KEY is still the example value: set a long random string.")
     if not config.get("SECRET_KEY"):
         if production:
             raise ConfigError("MINYI_ENV=production needs MINYI_SECRET_KEY (a long random string).")

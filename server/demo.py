@@ -107,6 +107,16 @@ def id_number_with_check(base17: str) -> str:
     return base17 + census._CN_CHECK[total % 11]
 
 
+def demo_logins():
+    """The demo accounts that still exist, for reprinting on later runs."""
+    wanted = [email for _, email, *_ in STAFF] + [email for _, email, *_ in RESIDENTS if email]
+    phones = ["+86" + phone for phone, *_ in RESIDENTS if phone]
+    users = db.session.scalars(select(User).where(User.email.in_(wanted) | User.phone.in_(phones))
+                               .order_by(User.id)).all()
+    return [(u.role, u.login_name, u.display_name + ("" if u.is_verified or u.role != "resident" else " (unverified)"))
+            for u in users]
+
+
 def load_demo(census_key: bytes | None = None):
     """Load the demo once. Returns [(role, login, name)] or None when data already exists."""
     if db.session.scalar(select(func.count()).select_from(User)):

@@ -26,14 +26,17 @@ def _messages():
         403: _("You do not have permission to see this page."),
         404: _("This page does not exist. It may have been moved or removed."),
         405: _("This action is not available here."),
+        409: _("This conflicts with the current state. Please reload the page."),
         413: _("What you sent is too large."),
-        429: _("Too many attempts. Please wait a few minutes and try again."),
-        500: _("Something went wrong on our side. Nothing you saved was lost; please try again later."),
+        422: _("Please check what you entered."),
+        429: _("Too many attempts. Please wait a while and try again."),
+        500: _("Something went wrong on our side. What you saved earlier is safe; please try again later."),
     }
 
 
 def error_response(status: int, message: str | None = None, field: str | None = None):
-    message = message or _messages().get(status) or _messages()[500]
+    messages = _messages()
+    message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])
     if wants_json():
         body = {"error": {"status": status, "message": str(message)}}
         if field:

@@ -5,8 +5,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.validation import DISPLAY_NAME_MAX, PASSWORD_MAX
+from server.helpers import parse_id
 
 
 def _required():
@@ -18,11 +20,22 @@ def _at_most(n):
 
 
 def coerce_id(value):
-    """Select fields carry ids; an empty or non-numeric choice becomes None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """Select fields carry ids; an empty, non-numeric or impossible choice becomes None."""
+    return parse_id(value)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes: easier than a multi-select, by touch or keyboard.
+
+    Unknown ids (a tampered form) are dropped by the view, not reported as a riddle."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", coerce_id)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 class RegisterForm(FlaskForm):
@@ -61,10 +74,18 @@ class UserEditForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
-class NewUserForm(RegisterForm):
+class NewUserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[_required(), _at_most(DISPLAY_NAME_MAX)])
+    phone = TelField(_l("Mobile phone number"), validators=[Optional(), _at_most(32)],
+                     description=_l("Phone number or email: at least one."))
+    email = EmailField(_l("Email"), validators=[Optional(), _at_most(254)])
     role = SelectField(_l("Role"), validators=[_required()])
-    department = SelectField(_l("Department"), coerce=coerce_id, validators=[Optional()])
-    village = SelectField(_l("Region"), coerce=coerce_id, validators=[Optional()])
+    region = SelectField(_l("Region"), coerce=coerce_id, validators=[Optional()],
+                         description=_l("Residents: their village. Staff: the region they work in."))
+    department = SelectField(_l("Department"), coerce=coerce_id, validators=[Optional()],
+                             description=_l("Officials only."))
+    password = PasswordField(_l("Password"), validators=[_required(), _at_most(PASSWORD_MAX)],
+                             description=_l("At least 8 characters. Tell it to the person; they can change it."))
 
 
 class RegionForm(FlaskForm):
@@ -87,11 +108,11 @@ class CategoryForm(FlaskForm):
 
 class DepartmentForm(CategoryForm):
     region = SelectField(_l("Serves region"), coerce=coerce_id, validators=[_required()])
-    categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
+    categories = CheckboxesField(_l("Categories it handles"), validators=[Optional()])
 
 
 class DepartmentCategoriesForm(NamesForm):
-    categories = SelectMultipleField(_l("Categories it handles"), coerce=int, validators=[Optional()])
+    categories = CheckboxesField(_l("Categories it handles"), validators=[Optional()])
 
 
 class CensusImportForm(FlaskForm):

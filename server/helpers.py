@@ -7,9 +7,41 @@ from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from accounts.db import db
 from accounts.regions import Category, Department, Region, RegionLevel
+
+
+# Ids are PostgreSQL integers: a larger number cannot name anything, so it is "not found", not an error.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A usable row id from user input, or None (for blanks, words, '²', negatives, huge numbers)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def arg_id(name: str) -> int | None:
+    return parse_id(request.args.get(name))
+
+
+def get_from_args(model, name: str):
+    """The row named by ``?name=<id>``, or None when absent or unknown."""
+    ident = arg_id(name)
+    return db.session.get(model, ident) if ident else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, limited to ids that can exist (a huge number is a 404, not a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def role_required(*roles):
@@ -85,9 +117,19 @@ def keyset_page(query, key_column):
     Returns the rows, the id to continue before (None on the last page), and the other
     query arguments for building the "More" link."""
     size = current_app.config["MINYI_PAGE_SIZE"]
-    before = request.args.get("before", type=int)
+    before = arg_id("before")
     if before:
         query = query.where(key_column < before)
     rows = db.session.scalars(query.order_by(key_column.desc()).limit(size + 1)).all()
     args = {k: v for k, v in request.args.items() if k != "before"}
     return rows[:size], (rows[size - 1].id if len(rows) > size else None), args
+
+
+def reject_nul_bytes():
+    """No text field legitimately holds a NUL byte, and PostgreSQL cannot store one: refuse it clearly."""
+    from accounts.errors import InvalidInput
+
+    for source in (request.args, request.form):
+        for _key, value in source.items(multi=True):
+            if "\x00" in value:
+                raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))

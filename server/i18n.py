@@ -40,6 +40,9 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path + "/translations"))
 
+    # Content keeps the language it was written in; screen readers need to know it.
+    app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
+
     @app.context_processor
     def language_context():
         from flask_babel import get_locale

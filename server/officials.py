@@ -12,7 +12,8 @@ from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_ids
 from accounts.users import Role, User
-from server.helpers import get_or_404, keyset_page, role_required, safe_next
+from server.errors import error_response
+from server.helpers import get_from_args, get_or_404, keyset_page, parse_id, role_required, safe_next
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
@@ -28,7 +29,7 @@ def _residents_query(args):
     scope = jurisdiction(current_user)
     if scope is not None:
         query = query.where(User.region_id.in_(subtree_ids(scope)))
-    village = db.session.get(Region, args.get("village", type=int)) if args.get("village", type=int) else None
+    village = get_from_args(Region, "village")
     if village is not None and oversees(current_user, village):
         query = query.where(User.region_id == village.id)
     status = args.get("status", "unverified")
@@ -66,7 +67,7 @@ def _change_residency(user_id, service, message):
         service(resident, actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        abort(error.status)
+        return error_response(error.status, error.message)
     db.session.commit()
     if request.htmx:
         return render_template("officials/_resident_row.html", resident=resident)
@@ -82,7 +83,11 @@ def verify(user_id):
 @bp.route("/residents/verify", methods=["POST"])
 def verify_many():
     """Bulk action: verify every ticked resident that this official oversees."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    ids = {parse_id(i) for i in request.form.getlist("ids")} - {None}
+    if not ids:
+        flash(_("Tick at least one resident first."), "warning")
+        return redirect(safe_next(request.form.get("next"), url_for("officials.residents")))
+    ids = sorted(ids)[:500]
     done = 0
     for resident in db.session.scalars(select(User).where(User.id.in_(ids))):
         try:

@@ -96,7 +96,7 @@ def departments():
     form.categories.choices = category_choices()
 
     def create():
-        chosen = [db.session.get(Category, cid) for cid in form.categories.data or []]
+        chosen = [db.session.get(Category, cid) for cid in form.categories.data or [] if cid]
         organisation.create_department(actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
                                        name_en=form.name_en.data, region=db.session.get(Region, form.region.data),
                                        categories=[c for c in chosen if c is not None])
@@ -116,7 +116,7 @@ def edit_department(department_id):
     form.categories.choices = category_choices(active_only=False)
 
     def update():
-        chosen = [db.session.get(Category, cid) for cid in form.categories.data or []]
+        chosen = [db.session.get(Category, cid) for cid in form.categories.data or [] if cid]
         organisation.rename(department, actor=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data)
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])

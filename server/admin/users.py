@@ -15,7 +15,7 @@ from accounts.regions import Department, Region, subtree_ids
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
-from server.helpers import department_choices, get_or_404, keyset_page, region_choices, show_error
+from server.helpers import department_choices, get_from_args, get_or_404, keyset_page, region_choices, show_error
 
 
 def role_choices():
@@ -33,7 +33,7 @@ def filtered_users(args):
         query = query.where(or_(User.display_name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
     if args.get("role") in {r.value for r in Role}:
         query = query.where(User.role == args["role"])
-    region = db.session.get(Region, args.get("region", type=int)) if args.get("region", type=int) else None
+    region = get_from_args(Region, "region")
     if region is not None:
         query = query.where(User.region_id.in_(subtree_ids(region)))
     if args.get("verified") == "yes":
@@ -70,14 +70,14 @@ def users_csv():
 def new_user():
     form = NewUserForm()
     form.role.choices = role_choices()
-    form.village.choices = region_choices(blank="—")
+    form.region.choices = region_choices(blank="—")
     form.department.choices = department_choices(blank="—")
     if form.validate_on_submit():
         try:
             user = services.create_user(
                 actor=current_user, role=form.role.data, password=form.password.data,
                 display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
-                region=db.session.get(Region, form.village.data) if form.village.data else None,
+                region=db.session.get(Region, form.region.data) if form.region.data else None,
                 department=db.session.get(Department, form.department.data) if form.department.data else None,
                 phone_region=current_app.config["MINYI_PHONE_REGION"])
         except DomainError as error:

@@ -107,7 +107,7 @@ def test_admin_creates_an_official_account(client, make_user, make_department):
     client.login(make_user("admin"))
     response = client.post("/admin/users/new", {"display_name": "王科长", "email": "wang@example.org", "phone": "",
                                                 "role": "official", "department": str(department.id),
-                                                "village": "", "password": "a long enough password"})
+                                                "region": "", "password": "a long enough password"})
     assert response.status_code == 302
     official = db.session.scalar(select(User).where(User.email == "wang@example.org"))
     assert official.role == "official" and official.department_id == department.id

@@ -103,7 +103,8 @@ def test_deactivated_account_cannot_log_in(client, make_user):
     user.active = False
     db.session.commit()
     response = client.post("/login", {"identifier": user.login_name, "password": "correct horse battery"})
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert client.get("/account").status_code == 302  # still not logged in
 
 
 def test_login_is_throttled_after_repeated_failures(make_app, make_user):

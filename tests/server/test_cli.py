@@ -71,3 +71,11 @@ def test_demo_refuses_production(make_app):
     app = make_app(MINYI_ENV="production", MINYI_ALLOW_SQLITE=True)
     result = app.test_cli_runner().invoke(demo_command)
     assert result.exit_code != 0 and "production" in result.output
+
+
+def test_later_demo_runs_print_the_logins_again(app):
+    runner = app.test_cli_runner()
+    runner.invoke(demo_command)
+    again = runner.invoke(demo_command)
+    assert "already loaded" in again.output and "admin@example.org" in again.output
+    assert "+8613800138006" in again.output

@@ -73,3 +73,23 @@ def test_cli_reports_a_bad_configuration_clearly(instance, monkeypatch):
     result = CliRunner().invoke(main, ["db", "current"])
     assert result.exit_code != 0
     assert "MINYI_SECRET_KEY" in result.output
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("MINYI_LOGIN_LIMIT", "lots", "not a rate limit"),
+    ("MINYI_TIMEZONE", "Mars/Base", "not a time zone"),
+    ("MINYI_PROXY_COUNT", "one", "whole number"),
+    ("MINYI_RATELIMIT_STORAGE_URL", "carrier-pigeon://loft", "unknown scheme"),
+    ("MINYI_DATABASE_URL", "mysql://u@h/db", "PostgreSQL"),
+    ("MINYI_DEFAULT_LOCALE", "fr", "must be one of"),
+])
+def test_mistyped_settings_stop_the_start_with_a_message(instance, monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app()
+
+
+def test_the_example_secret_is_refused(instance, monkeypatch):
+    monkeypatch.setenv("MINYI_SECRET_KEY", "change-me-to-64-random-characters-from-python-secrets-token-urlsafe")
+    with pytest.raises(ConfigError, match="example value"):
+        create_app()
