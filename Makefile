@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 APT_PACKAGES := chromium espeak-ng libportaudio2 pulseaudio
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?= -n auto
@@ -18,8 +19,13 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Minyi needs Python 3.11 or newer (found %s)." % sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+# The test tools (pytest, Playwright, ruff) only for `make test`: `make run` stays quick to set up.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 # Compiled catalogs are build products: made from the .po files, never committed.
 translations: $(STAMP)
@@ -42,7 +48,7 @@ system-deps:
 	  fi; \
 	fi
 
-test: system-deps $(STAMP) translations
+test: system-deps $(TEST_STAMP) translations
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ "$$CI" = "true" ] || $(BIN)/python -m tests.pg_reachable "$(PG_TEST_URL)"; then \
@@ -51,11 +57,11 @@ test: system-deps $(STAMP) translations
 	  echo "PostgreSQL is not reachable at $(PG_TEST_URL): the PostgreSQL run was not done."; \
 	fi
 
-test-sqlite: $(STAMP) translations
+test-sqlite: $(TEST_STAMP) translations
 	@echo "=== tests on SQLite ==="
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP) translations
+test-postgres: $(TEST_STAMP) translations
 	@echo "=== tests on PostgreSQL ==="
 	MINYI_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -116,3 +116,18 @@ def test_revoking_verification_frees_the_census_entry(client, make_user, make_re
     client.login(make_user("official", region=village.path[0]))
     client.post(f"/officials/residents/{resident.id}/unverify")
     assert db.session.scalar(select(CensusEntry.claimed_by_id)) is None
+
+
+def test_census_guessing_is_throttled_per_account_not_per_village_office(make_app, make_user, make_region):
+    from tests.conftest import WebClient
+
+    app = make_app(MINYI_CENSUS_LIMIT="2 per hour")
+    village = make_region("village", code="V-1")
+    guesser, neighbour = make_user("resident", region=village), make_user("resident", region=village)
+    client = WebClient(app.test_client())
+    client.login(guesser)
+    statuses = [client.post("/account/verify", {"id_number": ID_B}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    client.logout()
+    client.login(neighbour)  # same address, another account: not blocked
+    assert client.post("/account/verify", {"id_number": ID_B}).status_code == 422
