@@ -6,7 +6,7 @@ models without importing the web layer (dependencies point one way only)."""
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names so Alembic migrations are reproducible on every database.
@@ -26,6 +26,63 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+class UTCDateTime(TypeDecorator):
+    """A moment in time, always timezone-aware in Python and stored as UTC.
+
+    SQLite has no time zones and hands back naive datetimes; this makes both databases agree."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use accounts.db.utcnow() or give a time zone")
+        return value.astimezone(timezone.utc) if dialect.name != "sqlite" else \
+            value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock models use."""
     return datetime.now(timezone.utc)
+
+
+def one_of(column: str, values) -> str:
+    """SQL for a CHECK that ``column`` holds one of an enum's values."""
+    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
+
+
+def _transient(error) -> bool:
+    """A write that lost a race and may simply be tried again."""
+    text = str(getattr(error, "orig", error)).lower()
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return "database is locked" in text or code in ("40001", "40P01")
+
+
+def commit_with_retry(work, attempts: int = 8):
+    """Run ``work()`` and commit, retrying when the database reports a transient conflict.
+
+    SQLite lets one writer in at a time and refuses (rather than queues) a reader that wants to
+    become a writer; PostgreSQL may abort one side of a deadlock. Either way nothing was written,
+    so the whole unit of work runs again on fresh data."""
+    import random
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except OperationalError as error:
+            db.session.rollback()
+            if not _transient(error) or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * 2**attempt)

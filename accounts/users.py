@@ -4,10 +4,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import db, utcnow
+from accounts.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region
 
 
@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
     #: Residents: their village. Staff: the region they work in.
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
     #: When residency was verified; NULL while unverified.
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: in_person (checked by an official) or census (matched the imported list).
     verification_method: Mapped[str | None] = mapped_column(String(16))
     #: The official who verified in person.
@@ -61,8 +61,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Bumped on password change so other sessions are logged out.
     session_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship()
     region: Mapped[Region | None] = relationship()
@@ -108,7 +108,7 @@ class CensusEntry(db.Model):
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: The resident who proved they are this person; one account per entry.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
     claimed_by: Mapped[User | None] = relationship()

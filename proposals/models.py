@@ -1,17 +1,13 @@
-"""Proposals and appeals: the first shape of what residents put forward.
-
-The proposals issue adds supports, pledges, comments and moderation; the appeals issue
-adds answers, deadlines, routing rules and ratings. Both extend these tables by migration."""
+"""Proposals: ideas residents put forward, back with supports and pledges, and discuss."""
 
 import enum
-import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import db, utcnow
-from accounts.regions import Category, Department, Region
+from accounts.db import UTCDateTime, db, one_of, utcnow
+from accounts.regions import Category, Region
 from accounts.users import User
 
 
@@ -24,23 +20,29 @@ class ProposalStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-class AppealStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    RESOLVED = "resolved"
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"
+class Scope(enum.StrEnum):
+    """Whose supports count: residents of the proposal's village, its township or its county."""
+
+    VILLAGE = "village"
+    TOWNSHIP = "township"
+    COUNTY = "county"
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+#: Statuses in which residents can still support, pledge and comment.
+ACTIVE = (ProposalStatus.OPEN, ProposalStatus.QUALIFIED)
 
 
 class Proposal(db.Model):
     __tablename__ = "proposals"
-    __table_args__ = (CheckConstraint(f"status IN {_in(ProposalStatus)}", name="status_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", ProposalStatus), name="status_known"),
+        CheckConstraint(one_of("scope", Scope), name="scope_known"),
+        CheckConstraint("supports_count >= 0", name="supports_not_negative"),
+        CheckConstraint("goal_minor IS NULL OR goal_minor > 0", name="goal_positive"),
+        CheckConstraint("(goal_minor IS NULL) = (deadline IS NULL)", name="goal_has_deadline"),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One-line summary.
@@ -55,50 +57,57 @@ class Proposal(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: open → qualified → accepted | rejected | withdrawn | expired.
     status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.OPEN, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    #: Who may support it: residents of the village, the township or the county.
+    scope: Mapped[str] = mapped_column(String(16), default=Scope.VILLAGE)
+    #: Optional place: coordinates and/or an address in words.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(200))
+    #: Optional funding goal in minor units (fen) of ``currency``; needs a deadline.
+    goal_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    #: Pledges settle at this moment: committed if the goal is reached, released otherwise.
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: Whether hours and materials count toward the goal at their estimated value.
+    in_kind_counts: Mapped[bool] = mapped_column(default=False)
+    #: When pledges were settled (committed or released); NULL until the deadline passes.
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whether the goal was reached at settlement.
+    funded: Mapped[bool | None] = mapped_column()
+    #: Number of supports, kept by the database in step with the supports table.
+    supports_count: Mapped[int] = mapped_column(default=0, index=True)
+    #: Ranking for "trending": log of supports plus recency, updated on every support.
+    hot: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    #: When it reached the threshold (entered the officials' queue).
+    qualified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Public reason for rejection or withdrawal.
+    closing_reason: Mapped[str | None] = mapped_column(Text)
+    #: Hidden by a moderator or by flags; the content is kept.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()
     author: Mapped[User] = relationship()
 
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.status}>"
 
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a keypad
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE and self.hidden_at is None
+
+    @property
+    def scope_region(self) -> Region:
+        """The region whose verified residents may support this proposal."""
+        path = self.region.path
+        return {Scope.COUNTY: path[0], Scope.TOWNSHIP: path[min(1, len(path) - 1)]}.get(self.scope, self.region)
 
 
-def new_receipt_code() -> str:
-    """Eight unambiguous characters shown as XXXX-XXXX (31^8 ≈ 850 billion codes)."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+def hot_score(supports: int, created_at: datetime) -> float:
+    """Reddit-style rank: every tenfold of supports weighs as much as 12.5 hours of newness."""
+    import math
 
-
-class Appeal(db.Model):
-    __tablename__ = "appeals"
-    __table_args__ = (
-        CheckConstraint(f"status IN {_in(AppealStatus)}", name="status_known"),
-        CheckConstraint("channel IN ('web', 'kiosk')", name="channel_known"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Code with which anyone holding it follows the appeal without an account.
-    receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
-    #: What the resident asks or reports.
-    body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
-    #: The village the appeal concerns.
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
-    #: NULL for kiosk appeals made without an account.
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    #: The department responsible for answering.
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
-    #: web or kiosk.
-    channel: Mapped[str] = mapped_column(String(8), default="web")
-    #: Public appeals appear on the message board; private ones only to their officials.
-    public: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.SUBMITTED, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-
-    category: Mapped[Category] = relationship()
-    region: Mapped[Region] = relationship()
-    author: Mapped[User | None] = relationship()
-    department: Mapped[Department | None] = relationship()
+    return round(math.log10(max(supports, 1)) + created_at.timestamp() / 45000, 7)

@@ -6,7 +6,8 @@ from sqlalchemy.orm import selectinload
 
 from accounts.db import db
 from accounts.regions import Category, Region, RegionLevel, subtree_ids
-from proposals.models import Appeal, Proposal
+from proposals.appeals import Appeal
+from proposals.models import Proposal
 from server.helpers import get_from_args, keyset_page
 
 bp = Blueprint("board", __name__)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from accounts import census, organisation, services
 from accounts.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
-from proposals.models import Appeal, AppealStatus, Proposal, ProposalStatus
+from proposals.appeals import Appeal, AppealStatus
+from proposals.models import Proposal, ProposalStatus
 
 DEMO_PASSWORD = "minyi-demo"
 

@@ -19,6 +19,16 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-0123456789"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Real Argon2id, at the lowest cost: tests create hundreds of accounts."""
+    from argon2 import PasswordHasher
+
+    from accounts import passwords
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _clean_environment():
     """Tests must not pick up the developer's MINYI_* settings."""
     saved = {k: v for k, v in os.environ.items() if k.startswith("MINYI_") and k != "MINYI_TEST_DATABASE_URL"}
@@ -41,6 +51,22 @@ def database_url(tmp_path_factory):
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "minyi-test.sqlite3")
         return
     name = f"minyi_test_{os.getpid()}_{secrets.token_hex(3)}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(plain, name).replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of the kind under test, for migration tests; dropped afterwards."""
+    base = os.environ.get("MINYI_TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        yield "sqlite:///" + str(tmp_path / "scratch.sqlite3")
+        return
+    name = f"minyi_scratch_{os.getpid()}_{secrets.token_hex(3)}"
     plain = base.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -275,5 +301,22 @@ def make_user(app, make_region, make_department):
             user.verification_method = "in_person"
         db.session.commit()
         return user
+
+    return factory
+
+
+@pytest.fixture
+def make_proposal(app, make_user, make_category):
+    """make_proposal(author=..., village=..., goal_minor=..., deadline=..., **fields)."""
+    from proposals import services
+
+    def factory(author=None, village=None, **fields):
+        author = author or make_user("resident", region=village, verified=True)
+        fields.setdefault("title", "Fix the bridge")
+        fields.setdefault("body", "The railing is broken.")
+        fields.setdefault("category", make_category())
+        proposal = services.create_proposal(actor=author, village=village or author.region, **fields)
+        db.session.commit()
+        return proposal
 
     return factory

@@ -22,7 +22,7 @@ def test_private_appeals_stay_off_the_public_board(app, client):
     from sqlalchemy import select
 
     from accounts.db import db
-    from proposals.models import Appeal
+    from proposals.appeals import Appeal
 
     private = db.session.scalar(select(Appeal).where(Appeal.public.is_(False)))
     assert "低保" not in client.get("/appeals").get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from accounts.db import db
 from accounts.regions import Region
 from accounts.users import User
-from proposals.models import Appeal, Proposal
+from proposals.appeals import Appeal
+from proposals.models import Proposal
 from server.cli import create_user_command, demo_command
 
 

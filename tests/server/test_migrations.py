@@ -34,3 +34,28 @@ def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_upgrade_keeps_existing_data_and_downgrade_undoes_it(scratch_database_url, test_config):
+    """A database made by an earlier release upgrades with its rows intact, and every step reverses."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from server import create_app
+
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="0001_foundation")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, code, level, name_zh, name_en) VALUES (1, 'C', 'county', '县', 'C')"))
+            conn.execute(text("INSERT INTO categories (id, code, active, name_zh, name_en) VALUES (1, 'c', true, '类', 'C')"))
+            conn.execute(text("INSERT INTO users (id, email, password_hash, display_name, role, active, session_version, "
+                              "created_at) VALUES (1, 'a@example.org', 'x', 'A', 'admin', true, 1, '2026-01-01')"))
+            conn.execute(text("INSERT INTO proposals (id, title, body, language, category_id, region_id, author_id, "
+                              "status, created_at) VALUES (1, 'T', 'B', 'en', 1, 1, 1, 'open', '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT title, scope, supports_count, currency FROM proposals")).one()
+        assert tuple(row) == ("T", "village", 0, "CNY")
+        downgrade(revision="base")
+        db.engine.dispose()

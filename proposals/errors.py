@@ -1,0 +1,30 @@
+"""Domain errors for proposals, supports and pledges."""
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.errors import Conflict, InvalidInput, NotAllowed
+
+
+class NotOpen(Conflict):
+    default_message = _l("This proposal no longer accepts supports, pledges or changes.")
+
+
+class NotEligible(NotAllowed):
+    default_message = _l("Only verified residents of the area this proposal is for can support it.")
+
+
+class AlreadySupported(Conflict):
+    default_message = _l("You already support this proposal.")
+
+
+class NotSupported(Conflict):
+    default_message = _l("You do not support this proposal.")
+
+
+class HasSupports(Conflict):
+    default_message = _l("A proposal cannot be changed once residents support it; withdraw it and start a new one.")
+
+
+class BadAmount(InvalidInput):
+    field = "amount"
+    default_message = _l("Enter an amount such as 50 or 12.50.")

@@ -1,0 +1,137 @@
+"""Use cases for proposals: put forward, edit, withdraw, decide, hide. Each takes an explicit actor."""
+
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.db import db, utcnow
+from accounts.errors import InvalidInput, NotAllowed
+from accounts.permissions import has_role, oversees
+from accounts.regions import Category, Region, RegionLevel
+from accounts.users import Role, User
+from accounts.validation import clean_text
+from proposals.errors import HasSupports, NotOpen
+from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
+
+TITLE_MAX, BODY_MAX, ADDRESS_MAX, REASON_MAX = 200, 10_000, 200, 2_000
+
+
+def _text(value, field, maximum, required=True, multiline=False):
+    value = (value or "").replace("\r\n", "\n").strip()
+    # Line breaks and tabs belong in long text; other control characters never do.
+    check = value.replace("\n", " ").replace("\t", " ") if multiline else value
+    clean_text(check, field)
+    if required and not value:
+        raise InvalidInput(_l("This field is required."), field=field)
+    if len(value) > maximum:
+        raise InvalidInput(_l("Use at most %(n)d characters.", n=maximum), field=field)
+    return value or None
+
+
+def _place(latitude, longitude, address):
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(_l("Give both latitude and longitude, or neither."), field="latitude")
+    if latitude is not None and not (-90 <= latitude <= 90):
+        raise InvalidInput(_l("Latitude lies between -90 and 90."), field="latitude")
+    if longitude is not None and not (-180 <= longitude <= 180):
+        raise InvalidInput(_l("Longitude lies between -180 and 180."), field="longitude")
+    return latitude, longitude, _text(address, "address", ADDRESS_MAX, required=False)
+
+
+def _funding(goal_minor, deadline, now):
+    if goal_minor is None and deadline is None:
+        return None, None
+    if goal_minor is None or goal_minor <= 0:
+        raise InvalidInput(_l("A funding goal needs an amount above zero."), field="goal")
+    if deadline is None:
+        raise InvalidInput(_l("A funding goal needs a deadline."), field="deadline")
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    if deadline <= now:
+        raise InvalidInput(_l("The deadline must be in the future."), field="deadline")
+    return goal_minor, deadline
+
+
+def create_proposal(*, actor: User, title: str, body: str, category: Category | None, village: Region | None,
+                    language: str = "zh_Hans", scope: str = Scope.VILLAGE, latitude: float | None = None,
+                    longitude: float | None = None, address: str | None = None, goal_minor: int | None = None,
+                    deadline: datetime | None = None, in_kind_counts: bool = False, currency: str = "CNY") -> Proposal:
+    """A resident puts forward a proposal for a village."""
+    if actor is None or not actor.is_authenticated or actor.role != Role.RESIDENT:
+        raise NotAllowed(_l("Only residents can put forward proposals."))
+    if category is None or not category.active:
+        raise InvalidInput(_l("Choose a category."), field="category")
+    if village is None or village.level != RegionLevel.VILLAGE:
+        raise InvalidInput(_l("Choose the village the proposal is for."), field="village")
+    if scope not in set(Scope):
+        raise InvalidInput(_l("Choose who may support it."), field="scope")
+    now = utcnow()
+    latitude, longitude, address = _place(latitude, longitude, address)
+    goal_minor, deadline = _funding(goal_minor, deadline, now)
+    proposal = Proposal(
+        title=_text(title, "title", TITLE_MAX), body=_text(body, "body", BODY_MAX, multiline=True),
+        language="en" if language == "en" else "zh_Hans", category=category, region=village, author=actor,
+        scope=scope, latitude=latitude, longitude=longitude, address=address, goal_minor=goal_minor,
+        deadline=deadline, in_kind_counts=bool(in_kind_counts), currency=currency, created_at=now,
+        hot=hot_score(0, now))
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def edit_proposal(proposal: Proposal, *, actor: User, **changes) -> Proposal:
+    """The author corrects their proposal, as long as nobody supports it yet."""
+    if actor is None or actor.id != proposal.author_id:
+        raise NotAllowed(_l("Only the author can change a proposal."))
+    if not proposal.is_active:
+        raise NotOpen()
+    if proposal.supports_count > 0:
+        raise HasSupports()
+    now = utcnow()
+    if "title" in changes:
+        proposal.title = _text(changes["title"], "title", TITLE_MAX)
+    if "body" in changes:
+        proposal.body = _text(changes["body"], "body", BODY_MAX, multiline=True)
+    if "category" in changes:
+        if changes["category"] is None or not changes["category"].active:
+            raise InvalidInput(_l("Choose a category."), field="category")
+        proposal.category = changes["category"]
+    if {"latitude", "longitude", "address"} & changes.keys():
+        proposal.latitude, proposal.longitude, proposal.address = _place(
+            changes.get("latitude"), changes.get("longitude"), changes.get("address"))
+    if {"goal_minor", "deadline"} & changes.keys():
+        proposal.goal_minor, proposal.deadline = _funding(changes.get("goal_minor"), changes.get("deadline"), now)
+    if "in_kind_counts" in changes:
+        proposal.in_kind_counts = bool(changes["in_kind_counts"])
+    db.session.flush()
+    return proposal
+
+
+def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal:
+    """The author withdraws their proposal, saying why; open pledges are released."""
+    if actor is None or actor.id != proposal.author_id:
+        raise NotAllowed(_l("Only the author can withdraw a proposal."))
+    if proposal.status not in ACTIVE:
+        raise NotOpen()
+    proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
+    proposal.status = ProposalStatus.WITHDRAWN
+    from voting.pledges import release_open_pledges
+
+    release_open_pledges(proposal)
+    db.session.flush()
+    return proposal
+
+
+def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal:
+    """An official of the region declines a proposal, with a public reason."""
+    if not has_role(actor, Role.OFFICIAL, Role.ADMIN) or not oversees(actor, proposal.region):
+        raise NotAllowed()
+    if proposal.status not in ACTIVE:
+        raise NotOpen()
+    proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
+    proposal.status = ProposalStatus.REJECTED
+    from voting.pledges import release_open_pledges
+
+    release_open_pledges(proposal)
+    db.session.flush()
+    return proposal

@@ -1,0 +1,18 @@
+"""Tunable rules, read from the app's configuration (MINYI_* variables; defaults here)."""
+
+from flask import current_app, has_app_context
+
+DEFAULTS = {
+    "MINYI_SUPPORT_MINIMUM": 10,        # supports a proposal needs at the very least
+    "MINYI_SUPPORT_PERCENT": 5.0,       # ... or this share of the verified residents in its scope
+    "MINYI_CURRENCY": "CNY",
+    "MINYI_PLEDGE_MIN_MINOR": 100,      # 1 yuan
+    "MINYI_PLEDGE_MAX_MINOR": 10_000_000,  # 100,000 yuan
+    "MINYI_PLEDGE_MAX_HOURS": 500,
+}
+
+
+def rule(name: str):
+    if has_app_context() and name in current_app.config:
+        return current_app.config[name]
+    return DEFAULTS[name]

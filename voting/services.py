@@ -1,0 +1,85 @@
+"""Supports: one per verified resident and proposal, counted exactly, qualifying proposals."""
+
+import math
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accounts.db import db, utcnow
+from accounts.regions import subtree_ids
+from accounts.users import Role, User
+from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
+from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score
+from voting.models import Support
+from voting.rules import rule
+
+
+def threshold(proposal: Proposal) -> int:
+    """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
+    verified = db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.role == Role.RESIDENT, User.verified_at.is_not(None),
+            User.region_id.in_(subtree_ids(proposal.scope_region))))
+    return max(int(rule("MINYI_SUPPORT_MINIMUM")), math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100 * verified))
+
+
+def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:
+    """Why ``user`` may not support ``proposal`` now, or None when they may."""
+    if proposal.status not in ACTIVE or proposal.hidden_at is not None:
+        return NotOpen()
+    if proposal.deadline is not None and proposal.deadline <= utcnow():
+        return NotOpen()
+    if (user is None or not user.is_authenticated or user.role != Role.RESIDENT or not user.is_verified
+            or not proposal.scope_region.contains(user.region)):
+        return NotEligible()
+    return None
+
+
+def has_supported(proposal: Proposal, user: User | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Support.id).where(Support.proposal_id == proposal.id,
+                                                      Support.user_id == user.id)) is not None
+
+
+def _recount(proposal: Proposal, delta: int) -> None:
+    # The increment happens in the database, so concurrent voters never overwrite each other; the
+    # row stays locked until commit, so the count read back (for rank and threshold) is this one's.
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                       .values(supports_count=Proposal.supports_count + delta)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(proposal, ["supports_count"])
+    proposal.hot = hot_score(proposal.supports_count, proposal.created_at)
+
+
+def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
+    """A verified resident in the proposal's scope supports it, once."""
+    problem = eligibility_problem(proposal, actor)
+    if problem is not None:
+        raise problem
+    try:
+        with db.session.begin_nested():
+            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
+    except IntegrityError:
+        raise AlreadySupported() from None  # the unique constraint, not this check, is the rule
+    _recount(proposal, +1)
+    if proposal.status == ProposalStatus.OPEN and proposal.supports_count >= threshold(proposal):
+        proposal.status = ProposalStatus.QUALIFIED
+        proposal.qualified_at = utcnow()
+    db.session.flush()
+    return proposal
+
+
+def withdraw_support(proposal: Proposal, *, actor: User) -> Proposal:
+    """Take a support back while the proposal is still open. A qualified proposal stays qualified."""
+    if actor is None or not actor.is_authenticated:
+        raise NotSupported()
+    if proposal.status not in ACTIVE or proposal.hidden_at is not None:
+        raise NotOpen()
+    deleted = db.session.execute(
+        Support.__table__.delete().where(Support.proposal_id == proposal.id, Support.user_id == actor.id))
+    if deleted.rowcount == 0:
+        raise NotSupported()
+    _recount(proposal, -1)
+    db.session.flush()
+    return proposal
