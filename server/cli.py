@@ -98,8 +98,22 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
     click.echo(f"Created {role} #{user.id}: {user.login_name}")
 
 
+@click.command("tick")
+@with_appcontext
+def tick_command():
+    """Periodic work (run every few minutes from cron or deploy/systemd/minyi-tick.timer): settle
+    the pledges of proposals whose deadline has passed. Running it twice changes nothing."""
+    from accounts.db import commit_with_retry
+    from voting.pledges import settle_due
+
+    settled = commit_with_retry(settle_due)
+    for proposal_id, funded in settled:
+        click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
+    click.echo(f"settled {len(settled)} proposal(s)")
+
+
 def register_commands(app) -> None:
-    for command in (serve_command, demo_command, create_user_command):
+    for command in (serve_command, demo_command, create_user_command, tick_command):
         app.cli.add_command(command)
 
 

@@ -8,7 +8,7 @@ from accounts import census, organisation, services
 from accounts.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
 from proposals.appeals import Appeal, AppealStatus
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import Proposal, ProposalStatus, hot_score
 
 DEMO_PASSWORD = "minyi-demo"
 
@@ -102,6 +102,27 @@ APPEALS = [  # village, category, author index (None: kiosk), language, body, st
 ]
 
 
+def _back_demo_proposals(made, residents, now):
+    """Supports and pledges through the same services residents use."""
+    from voting.pledges import pledge_to
+    from voting.services import cast_support
+
+    path = made["修缮村口到小学的石板路"]
+    path.goal_minor, path.deadline, path.in_kind_counts = 2_000_000, now + timedelta(days=20), True
+    lights = made["柳树湾主路安装太阳能路灯"]
+    lights.scope = "township"
+    for voter in residents[:3]:
+        cast_support(lights, actor=voter)
+    for voter in residents[:2]:
+        cast_support(path, actor=voter)
+    pledge_to(path, actor=residents[1], kind="money", amount_minor=50_000)
+    pledge_to(path, actor=residents[0], kind="hours", hours=16, skill="砌石 masonry", availability="农闲时 after harvest",
+              estimated_value_minor=160_000)
+    pledge_to(path, actor=residents[2], kind="materials", description="水泥 cement", quantity="20", unit="袋 bags",
+              estimated_value_minor=60_000, anonymous=True)
+    cast_support(made["Sorting bins and a compost corner by the market"], actor=residents[3])
+
+
 def id_number_with_check(base17: str) -> str:
     """Complete a 17-digit base with its GB 11643 check character."""
     total = sum(int(d) * w for d, w in zip(base17, census._CN_WEIGHTS, strict=False))
@@ -155,10 +176,15 @@ def load_demo(census_key: bytes | None = None):
 
     now = utcnow()
     # Oldest first, so ids follow creation time as they do in real use.
+    made = {}
     for village, category, author, language, title, body, status, days in sorted(PROPOSALS, key=lambda p: -p[-1]):
-        db.session.add(Proposal(title=title, body=body, language=language, category=categories[category],
-                                region=regions[village], author=residents[author], status=status,
-                                created_at=now - timedelta(days=days)))
+        created = now - timedelta(days=days)
+        made[title] = Proposal(title=title, body=body, language=language, category=categories[category],
+                               region=regions[village], author=residents[author], status=status,
+                               created_at=created, hot=hot_score(0, created))
+        db.session.add(made[title])
+    db.session.flush()
+    _back_demo_proposals(made, residents, now)
     for village, category, author, language, body, status, days, public in sorted(APPEALS, key=lambda a: -a[-2]):
         department = next(d for d in departments.values() if categories[category] in d.categories)
         db.session.add(Appeal(body=body, language=language, category=categories[category],

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,6 +18,11 @@ def _required():
 
 def _at_most(n):
     return Length(max=n, message=_l("Use at most %(max)d characters."))
+
+
+def choices(*pairs):
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def coerce_id(value):

@@ -42,6 +42,9 @@ def init_app(app) -> None:
 
     # Content keeps the language it was written in; screen readers need to know it.
     app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
+    from voting.money import money
+
+    app.jinja_env.filters["money"] = money
 
     @app.context_processor
     def language_context():

@@ -190,14 +190,14 @@ def record_collection(pledge: Pledge, *, actor: User, amount_minor: int, method:
         raise Conflict(_l("Money can only be recorded against a committed money pledge."))
     if method not in ("cash", "transfer"):
         raise InvalidInput(_l("Choose cash or transfer."), field="method")
+    number = _short(receipt_number, "receipt_number", 60, required=True)
+    if db.session.scalar(select(Collection.id).where(Collection.receipt_number == number)) is not None:
+        raise Conflict(_l("This receipt number is already booked."), field="receipt_number")
     received = sum(c.amount_minor for c in pledge.collections)
     if amount_minor <= 0 or received + amount_minor > pledge.amount_minor:
         raise InvalidInput(_l("This is more than is still owed on the pledge."), field="amount")
     if received_on > date.today():
         raise InvalidInput(_l("The date cannot be in the future."), field="received_on")
-    number = _short(receipt_number, "receipt_number", 60, required=True)
-    if db.session.scalar(select(Collection.id).where(Collection.receipt_number == number)) is not None:
-        raise Conflict(_l("This receipt number is already booked."), field="receipt_number")
     entry = Collection(pledge=pledge, recorded_by=actor, amount_minor=amount_minor, method=method,
                        received_on=received_on, receipt_number=number)
     db.session.add(entry)

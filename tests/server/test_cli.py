@@ -80,3 +80,22 @@ def test_later_demo_runs_print_the_logins_again(app):
     again = runner.invoke(demo_command)
     assert "already loaded" in again.output and "admin@example.org" in again.output
     assert "+8613800138006" in again.output
+
+
+def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
+    from datetime import timedelta
+
+    from accounts.db import utcnow
+    from server.cli import tick_command
+    from voting.models import Pledge
+    from voting.pledges import pledge_to
+
+    proposal = make_proposal(goal_minor=10_000, deadline=utcnow() + timedelta(days=1))
+    pledge_to(proposal, actor=make_user("resident", region=proposal.region), kind="money", amount_minor=10_000)
+    proposal.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    first = app.test_cli_runner().invoke(tick_command)
+    assert "goal reached" in first.output and "settled 1" in first.output
+    assert db.session.scalar(select(Pledge.status)) == "committed"
+    second = app.test_cli_runner().invoke(tick_command)
+    assert "settled 0" in second.output

@@ -1,0 +1,69 @@
+"""Pledge routes of the proposals blueprint: money, hours and materials; cancelling."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.db import db
+from accounts.errors import DomainError
+from server.helpers import get_or_404, show_error
+from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, WithdrawForm
+from server.proposal_pages import _visible, bp, pledge_context, support_context
+from voting import pledges as pledging
+from voting.models import Pledge
+from voting.money import parse_amount
+
+FORMS = {"money": MoneyPledgeForm, "hours": HoursPledgeForm, "materials": MaterialsPledgeForm}
+
+
+def _optional_amount(text, field):
+    return parse_amount(text, field) if (text or "").strip() else None
+
+
+def _pledge_fields(kind, form):
+    if kind == "money":
+        return {"amount_minor": parse_amount(form.amount.data)}
+    fields = {"estimated_value_minor": _optional_amount(form.estimated_value.data, "estimated_value")}
+    if kind == "hours":
+        fields.update(hours=form.hours.data, skill=form.skill.data, availability=form.availability.data)
+    else:
+        fields.update(description=form.description.data, quantity=form.quantity.data, unit=form.unit.data)
+    return fields
+
+
+@bp.route("/<int:proposal_id>/pledges/<any(money, hours, materials):kind>", methods=["POST"])
+@login_required
+def pledge(proposal_id, kind):
+    proposal = _visible(proposal_id)
+    form = FORMS[kind]()
+    if form.validate_on_submit():
+        try:
+            pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,
+                               **_pledge_fields(kind, form))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your pledge is recorded. It becomes binding only if the goal is reached."),
+                  "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#pledges")
+    context = pledge_context(proposal)
+    context[f"{kind}_form"] = form
+    return render_template("proposals/show.html", withdraw_form=WithdrawForm(), **support_context(proposal),
+                           **context), 422
+
+
+@bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@login_required
+def cancel_pledge(pledge_id):
+    pledge = get_or_404(Pledge, pledge_id)
+    try:
+        pledging.cancel_pledge(pledge, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("Your pledge is cancelled."), "success")
+    return redirect(url_for("proposals.show", proposal_id=pledge.proposal_id) + "#pledges")

@@ -1,0 +1,222 @@
+"""Proposal pages: list, search, put forward, edit, withdraw, support (htmx), pledge."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from accounts.db import commit_with_retry, db, utcnow
+from accounts.errors import DomainError
+from accounts.permissions import has_role
+from accounts.regions import Category, Region
+from accounts.users import Role
+from proposals import services
+from proposals.models import Proposal, ProposalStatus
+from server.board import filter_choices, filtered
+from server.helpers import category_choices, get_or_404, show_error, village_choices
+from server.pagination import keyset
+from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, ProposalForm, WithdrawForm
+from voting import pledges as pledging
+from voting import services as voting
+from voting.models import Pledge
+from voting.money import parse_amount
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+#: name → (key columns, newest/largest first?)
+SORTS = {
+    "newest": ((Proposal.id,), True),
+    "supported": ((Proposal.supports_count, Proposal.id), True),
+    "trending": ((Proposal.hot, Proposal.id), True),
+    "closing": ((Proposal.deadline, Proposal.id), False),
+}
+
+
+def _search(query, text):
+    # Substring match per word works for Chinese (no word boundaries) and English alike.
+    for term in text.split()[:5]:
+        like = f"%{term[:50]}%"
+        query = query.where(or_(Proposal.title.ilike(like), Proposal.body.ilike(like)))
+    return query
+
+
+@bp.route("")
+def index():
+    query = filtered(Proposal, request.args).options(selectinload(Proposal.category))
+    query = query.where(Proposal.hidden_at.is_(None))
+    status = request.args.get("status")
+    if status in set(ProposalStatus):
+        query = query.where(Proposal.status == status)
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
+    if sort == "closing":
+        query = query.where(Proposal.deadline > utcnow(), Proposal.settled_at.is_(None))
+    q = (request.args.get("q") or "").strip()[:200]
+    if q:
+        query = _search(query, q)
+    columns, descending = SORTS[sort]
+    rows, following, args = keyset(query, list(columns), descending)
+    return render_template("proposals/index.html", proposals=rows, following=following, args=args, sort=sort,
+                           status=status, q=q, sorts=SORTS, **filter_choices())
+
+
+def _deadline(day):
+    """A date typed in the form means the end of that day where the residents live."""
+    if day is None:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+
+
+def _proposal_fields(form):
+    goal = parse_amount(form.goal.data, "goal") if (form.goal.data or "").strip() else None
+    return dict(title=form.title.data, body=form.body.data,
+                category=db.session.get(Category, form.category.data) if form.category.data else None,
+                latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+                longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+                address=form.address.data, goal_minor=goal, deadline=_deadline(form.deadline.data),
+                in_kind_counts=form.in_kind_counts.data)
+
+
+def _form_choices(form):
+    form.category.choices = category_choices()
+    form.village.choices = village_choices()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if current_user.role != Role.RESIDENT:
+        abort(403)
+    form = ProposalForm(data=None if request.method == "POST" else {
+        "village": current_user.region_id, "language": "en" if _("Minyi") == "Minyi" else "zh_Hans"})
+    _form_choices(form)
+    if form.validate_on_submit():
+        try:
+            proposal = services.create_proposal(
+                actor=current_user, village=db.session.get(Region, form.village.data), scope=form.scope.data,
+                language=form.language.data, currency=current_app.config.get("MINYI_CURRENCY", "CNY"),
+                **_proposal_fields(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your proposal is published. Share it with your neighbours to gather support."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=None), 422 if form.errors else 200
+
+
+def _visible(proposal_id) -> Proposal:
+    proposal = get_or_404(Proposal, proposal_id)
+    if proposal.hidden_at is not None and not (has_role(current_user, Role.MODERATOR, Role.ADMIN)
+                                               or current_user.get_id() and current_user.id == proposal.author_id):
+        abort(404)
+    return proposal
+
+
+def support_context(proposal, error=None):
+    """What the support fragment shows to the current user."""
+    supported = voting.has_supported(proposal, current_user)
+    problem = None if supported else voting.eligibility_problem(proposal, current_user)
+    needed = voting.threshold(proposal) if proposal.status == ProposalStatus.OPEN else None
+    return {"proposal": proposal, "supported": supported, "problem": problem, "needed": needed, "error": error}
+
+
+def pledge_context(proposal):
+    if proposal.goal_minor is None:
+        return {}
+    rows = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.status != "cancelled")
+                              .options(selectinload(Pledge.backer)).order_by(Pledge.id.desc())).all()
+    return {"progress": pledging.progress(proposal), "pledges": rows,
+            "sees_names": has_role(current_user, Role.OFFICIAL, Role.ADMIN),
+            "money_form": MoneyPledgeForm(), "hours_form": HoursPledgeForm(), "materials_form": MaterialsPledgeForm()}
+
+
+@bp.route("/<int:proposal_id>")
+def show(proposal_id):
+    proposal = _visible(proposal_id)
+    return render_template("proposals/show.html", withdraw_form=WithdrawForm(), **support_context(proposal),
+                           **pledge_context(proposal))
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id):
+    proposal = _visible(proposal_id)
+    if current_user.id != proposal.author_id:
+        abort(403)
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    if request.method == "GET":
+        form.village.data, form.category.data = proposal.region_id, proposal.category_id
+        form.goal.data = f"{proposal.goal_minor / 100:.2f}" if proposal.goal_minor else ""
+        form.deadline.data = proposal.deadline.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+                                                          ).date() if proposal.deadline else None
+    _form_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.edit_proposal(proposal, actor=current_user, **_proposal_fields(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, proposal=proposal), 422 if form.errors else 200
+
+
+@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id):
+    proposal = _visible(proposal_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_proposal(proposal, actor=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your proposal is withdrawn. Open pledges were released."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/show.html", withdraw_form=form, **support_context(proposal),
+                           **pledge_context(proposal)), 422
+
+
+def _change_support(proposal_id, action):
+    """Support or withdraw support; htmx gets the fragment back (it replaces itself), others a redirect."""
+    proposal = _visible(proposal_id)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    status = 200
+    try:
+        commit_with_retry(lambda: action(db.session.get(Proposal, proposal.id), actor=current_user))
+    except DomainError as error:
+        db.session.rollback()
+        error_message, status = str(error.message), error.status
+    else:
+        error_message = None
+    proposal = db.session.get(Proposal, proposal.id)
+    if request.htmx:
+        return render_template("proposals/_support.html", **support_context(proposal, error_message)), status
+    if error_message:
+        flash(error_message, "warning")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id) + f"#proposal-{proposal.id}-support")
+
+
+@bp.route("/<int:proposal_id>/support", methods=["POST"])
+def support(proposal_id):
+    return _change_support(proposal_id, voting.cast_support)
+
+
+@bp.route("/<int:proposal_id>/support/withdraw", methods=["POST"])
+def unsupport(proposal_id):
+    return _change_support(proposal_id, voting.withdraw_support)
+
+
+from server import pledge_pages  # noqa: E402,F401  (pledge routes register on bp)

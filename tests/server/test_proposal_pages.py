@@ -1,0 +1,175 @@
+"""Proposal pages: put forward, list and search, edit rules, withdraw, support with and without htmx."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from accounts.db import db
+from proposals.models import Proposal
+from voting.models import Support
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def proposal_form(village, category, **overrides):
+    data = {"title": "Fix the bridge railing", "body": "It broke in the storm.\nChildren cross it daily.",
+            "category": str(category.id), "village": str(village.id), "scope": "village", "language": "en",
+            "address": "", "latitude": "", "longitude": "", "goal": "", "deadline": ""}
+    data.update(overrides)
+    return data
+
+
+def test_resident_puts_forward_a_proposal_with_a_funding_goal(client, make_user, make_category):
+    author = make_user("resident", verified=True)
+    category = make_category()
+    client.login(author)
+    deadline = (date.today() + timedelta(days=30)).isoformat()
+    response = client.post("/proposals/new", proposal_form(author.region, category, goal="2,000.50",
+                                                           deadline=deadline, address="East bridge",
+                                                           latitude="25.04", longitude="102.71"))
+    assert response.status_code == 302
+    proposal = db.session.scalar(select(Proposal))
+    assert (proposal.goal_minor, proposal.address, proposal.latitude) == (200050, "East bridge", 25.04)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Fix the bridge railing" in page and "¥2,000.50" in page
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"title": ""}, "title", "This field is required"),
+    ({"title": "x" * 201}, "title", "at most 200"),
+    ({"goal": "-5", "deadline": "2099-01-01"}, "goal", "more than zero"),
+    ({"goal": "12.345", "deadline": "2099-01-01"}, "goal", "two decimals"),
+    ({"goal": "lots", "deadline": "2099-01-01"}, "goal", "such as 50"),
+    ({"goal": "100"}, "deadline", "needs a deadline"),
+    ({"goal": "100", "deadline": "2000-01-01"}, "deadline", "in the future"),
+    ({"latitude": "95", "longitude": "10"}, "latitude", "between -90 and 90"),
+    ({"latitude": "25"}, "latitude", "both latitude and longitude"),
+])
+def test_bad_proposals_are_refused_next_to_the_field(client, make_user, make_category, overrides, field, message):
+    author = make_user("resident", verified=True)
+    client.login(author)
+    response = client.post("/proposals/new", proposal_form(author.region, make_category(), **overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in html and message in html
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+def test_text_is_shown_escaped_everywhere(client, make_user, make_category):
+    author = make_user("resident", verified=True)
+    client.login(author)
+    client.post("/proposals/new", proposal_form(author.region, make_category(), title=XSS[:150], body=XSS,
+                                                address=XSS[:150]))
+    proposal = db.session.scalar(select(Proposal))
+    for page in (f"/proposals/{proposal.id}", "/proposals"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("role", ["official", "admin"])
+def test_only_residents_put_forward_proposals(client, make_user, make_region, role):
+    client.login(make_user(role, region=make_region("county")))
+    assert client.get("/proposals/new").status_code == 403
+
+
+def test_author_edits_until_someone_supports(client, make_user, make_proposal):
+    proposal = make_proposal()
+    client.login(proposal.author)
+    form = proposal_form(proposal.region, proposal.category, title="Fix the bridge railing soon")
+    assert client.post(f"/proposals/{proposal.id}/edit", form).status_code == 302
+    assert db.session.get(Proposal, proposal.id).title == "Fix the bridge railing soon"
+    db.session.add(Support(proposal_id=proposal.id, user_id=make_user("resident").id))
+    proposal.supports_count = 1
+    db.session.commit()
+    response = client.post(f"/proposals/{proposal.id}/edit", proposal_form(proposal.region, proposal.category,
+                                                                           title="Sneaky change"))
+    assert response.status_code == 422 and "cannot be changed once residents support it" in response.get_data(True)
+    assert db.session.get(Proposal, proposal.id).title == "Fix the bridge railing soon"
+
+
+def test_nobody_else_edits_or_withdraws(client, make_user, make_proposal):
+    proposal = make_proposal()
+    client.login(make_user("resident", region=proposal.region, verified=True))
+    assert client.get(f"/proposals/{proposal.id}/edit").status_code == 403
+    response = client.post(f"/proposals/{proposal.id}/withdraw", {"reason": "mine now"})
+    assert response.status_code == 422
+    assert db.session.get(Proposal, proposal.id).status == "open"
+
+
+def test_author_withdraws_with_a_public_reason(client, make_proposal):
+    proposal = make_proposal()
+    client.login(proposal.author)
+    assert client.post(f"/proposals/{proposal.id}/withdraw", {"reason": ""}).status_code == 422
+    client.post(f"/proposals/{proposal.id}/withdraw", {"reason": "The county repaired it."})
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Withdrawn" in page and "The county repaired it." in page
+
+
+def test_support_button_replaces_itself_with_the_new_count(client, make_user, make_proposal):
+    proposal = make_proposal()
+    client.login(make_user("resident", region=proposal.region, verified=True))
+    response = client.post(f"/proposals/{proposal.id}/support", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<section id="proposal-{proposal.id}-support"')
+    assert "<strong>1</strong>" in html and "Withdraw my support" in html and "<html" not in html
+    response = client.post(f"/proposals/{proposal.id}/support/withdraw", headers={"HX-Request": "true"})
+    assert "<strong>0</strong>" in response.get_data(as_text=True)
+
+
+def test_support_works_without_javascript(client, make_user, make_proposal):
+    proposal = make_proposal()
+    client.login(make_user("resident", region=proposal.region, verified=True))
+    response = client.post(f"/proposals/{proposal.id}/support")
+    assert response.status_code == 302
+    assert db.session.get(Proposal, proposal.id).supports_count == 1
+
+
+@pytest.mark.parametrize("who, message", [
+    ("unverified", "Only verified residents"), ("outsider", "Only verified residents"),
+    ("twice", "You already support this proposal"),
+])
+def test_refused_supports_explain_themselves_in_the_fragment(client, make_user, make_region, make_proposal,
+                                                             who, message):
+    proposal = make_proposal()
+    voter = {"unverified": lambda: make_user("resident", region=proposal.region),
+             "outsider": lambda: make_user("resident", region=make_region("village"), verified=True),
+             "twice": lambda: make_user("resident", region=proposal.region, verified=True)}[who]()
+    client.login(voter)
+    if who == "twice":
+        client.post(f"/proposals/{proposal.id}/support")
+    response = client.post(f"/proposals/{proposal.id}/support", headers={"HX-Request": "true"})
+    assert response.status_code in (403, 409)
+    assert message in response.get_data(as_text=True)
+    assert db.session.get(Proposal, proposal.id).supports_count == (1 if who == "twice" else 0)
+
+
+def test_anonymous_visitors_are_invited_to_log_in(client, make_proposal):
+    proposal = make_proposal()
+    assert "Log in to support this proposal" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert client.post(f"/proposals/{proposal.id}/support").status_code == 302
+
+
+def test_lists_sort_filter_search_and_page(client, make_user, make_proposal, make_category):
+    author = make_user("resident", verified=True)
+    water = make_category(name_en="Water")
+    titles = [f"Proposal {n}" for n in range(7)]
+    made = [make_proposal(author=author, title=t) for t in titles]
+    make_proposal(author=author, title="修缮石板路", body="村口到小学", category=water)
+    for n, proposal in enumerate(made[:3]):
+        for _ in range(n + 1):
+            db.session.add(Support(proposal_id=proposal.id, user_id=make_user("resident").id))
+        proposal.supports_count = n + 1
+    db.session.commit()
+    supported = client.get("/proposals?sort=supported").get_data(as_text=True)
+    assert supported.index("Proposal 2") < supported.index("Proposal 1") < supported.index("Proposal 0")
+    assert client.get("/proposals?q=石板").get_data(as_text=True).count('class="card"') == 1
+    assert "修缮石板路" in client.get(f"/proposals?category={water.id}").get_data(as_text=True)
+    first = client.get("/proposals?sort=supported").get_data(as_text=True)
+    cursor = first.split("after=")[1].split("&")[0].split('"')[0]
+    second = client.get(f"/proposals?sort=supported&after={cursor}").get_data(as_text=True)
+    shown = [t for t in titles + ["修缮石板路"] if t in first] + [t for t in titles + ["修缮石板路"] if t in second]
+    assert sorted(shown) == sorted(titles + ["修缮石板路"])  # every proposal once, none twice
+    assert client.get("/proposals?sort=supported&after=garbage!").status_code == 200
