@@ -3,9 +3,11 @@
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from accounts.db import db, utcnow
 from accounts.errors import InvalidInput, NotAllowed
+from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, RegionLevel
 from accounts.users import Role, User
@@ -130,8 +132,13 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
         raise NotOpen()
     proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.REJECTED
+    from voting.models import Pledge, PledgeStatus
     from voting.pledges import release_open_pledges
 
+    backers = db.session.scalars(select(Pledge.backer_id).where(Pledge.proposal_id == proposal.id,
+                                                                Pledge.status == PledgeStatus.PLEDGED)).all()
     release_open_pledges(proposal)
+    notify([proposal.author_id, *backers], "proposal_rejected", proposal_id=proposal.id, title=proposal.title,
+           reason=proposal.closing_reason)
     db.session.flush()
     return proposal

@@ -122,6 +122,15 @@ def _back_demo_proposals(made, residents, now):
               estimated_value_minor=60_000, anonymous=True)
     cast_support(made["Sorting bins and a compost corner by the market"], actor=residents[3])
 
+    from proposals.discussion import post_comment
+
+    first = post_comment(path, actor=residents[1], stance="for", body="孙子每天走这条路上学，我愿意出工。")
+    post_comment(path, actor=residents[0], stance="for", body="谢谢王阿姨！农闲时大家一起干。", reply_to=first)
+    post_comment(path, actor=residents[2], stance="neutral",
+                 body="建议先请镇上量一下路面，算清楚要多少水泥。Let's measure first.")
+    post_comment(made["Sorting bins and a compost corner by the market"], actor=residents[3], stance="against",
+                 body="Bins alone will not help unless someone empties them twice a week.")
+
 
 def id_number_with_check(base17: str) -> str:
     """Complete a 17-digit base with its GB 11643 check character."""

@@ -52,7 +52,12 @@ def init_app(app) -> None:
 
         locale = get_locale()
         code = "en" if locale and locale.language == "en" else "zh_Hans"
+        from flask_login import current_user as user
+
+        from accounts.notifications import unread_count
+
         return {
+            "unread_notifications": unread_count(user) if user and user.is_authenticated else 0,
             "current_language": code,
             "html_lang": "en" if code == "en" else "zh-Hans",
             "language_labels": LANGUAGE_LABELS,

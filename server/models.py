@@ -1,7 +1,9 @@
 """Import every domain model once, so the metadata (and Alembic) sees all tables."""
 
+from accounts.notifications import Notification  # noqa: F401
 from accounts.regions import Category, Department, Region  # noqa: F401
 from accounts.users import CensusEntry, User  # noqa: F401
 from proposals.appeals import Appeal  # noqa: F401
+from proposals.comments import Comment, Flag  # noqa: F401
 from proposals.models import Proposal  # noqa: F401
 from voting.models import Collection, Pledge, Support  # noqa: F401

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from accounts.db import db
 from accounts.errors import DomainError
 from server.helpers import get_or_404, show_error
-from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, WithdrawForm
-from server.proposal_pages import _visible, bp, pledge_context, support_context
+from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
+from server.proposal_pages import _visible, bp, page_context
 from voting import pledges as pledging
 from voting.models import Pledge
 from voting.money import parse_amount
@@ -48,10 +48,7 @@ def pledge(proposal_id, kind):
             flash(_("Thank you! Your pledge is recorded. It becomes binding only if the goal is reached."),
                   "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#pledges")
-    context = pledge_context(proposal)
-    context[f"{kind}_form"] = form
-    return render_template("proposals/show.html", withdraw_form=WithdrawForm(), **support_context(proposal),
-                           **context), 422
+    return render_template("proposals/show.html", **page_context(proposal, **{f"{kind}_form": form})), 422
 
 
 @bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])

@@ -15,6 +15,7 @@ from accounts.permissions import has_role
 from accounts.regions import Category, Region
 from accounts.users import Role
 from proposals import services
+from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
 from server.board import filter_choices, filtered
 from server.helpers import category_choices, get_or_404, show_error, village_choices
@@ -136,11 +137,25 @@ def pledge_context(proposal):
             "money_form": MoneyPledgeForm(), "hours_form": HoursPledgeForm(), "materials_form": MaterialsPledgeForm()}
 
 
+def discussion_context(proposal):
+    threads = db.session.scalars(
+        select(Comment).where(Comment.proposal_id == proposal.id, Comment.parent_id.is_(None))
+        .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
+        .order_by(Comment.id)).all()
+    count = sum(1 + len(c.replies) for c in threads)
+    return {"comments": threads, "comment_count": count, "is_moderator": has_role(current_user, Role.MODERATOR,
+                                                                                   Role.ADMIN)}
+
+
+def page_context(proposal, **forms):
+    return {"withdraw_form": WithdrawForm(), **support_context(proposal), **pledge_context(proposal),
+            **discussion_context(proposal), **forms}
+
+
 @bp.route("/<int:proposal_id>")
 def show(proposal_id):
     proposal = _visible(proposal_id)
-    return render_template("proposals/show.html", withdraw_form=WithdrawForm(), **support_context(proposal),
-                           **pledge_context(proposal))
+    return render_template("proposals/show.html", **page_context(proposal))
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -184,8 +199,7 @@ def withdraw(proposal_id):
             db.session.commit()
             flash(_("Your proposal is withdrawn. Open pledges were released."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return render_template("proposals/show.html", withdraw_form=form, **support_context(proposal),
-                           **pledge_context(proposal)), 422
+    return render_template("proposals/show.html", **page_context(proposal, withdraw_form=form)), 422
 
 
 def _change_support(proposal_id, action):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from accounts.db import db, utcnow
 from accounts.errors import Conflict, InvalidInput, NotAllowed
+from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
 from accounts.validation import clean_text
@@ -16,7 +17,7 @@ from proposals.errors import NotOpen
 from proposals.models import ACTIVE, Proposal
 from voting.models import Collection, Pledge, PledgeKind, PledgeStatus
 from voting.money import money
-from voting.rules import rule
+from accounts.rules import rule
 
 
 def _short(value, field, maximum, required=False):
@@ -169,6 +170,10 @@ def settle(proposal: Proposal) -> bool | None:
                                                           Pledge.status == PledgeStatus.PLEDGED)):
         pledge.status, pledge.closed_at = status, now
     proposal.settled_at, proposal.funded = now, reached
+    backers = db.session.scalars(select(Pledge.backer_id).where(Pledge.proposal_id == proposal.id,
+                                                                Pledge.status == status)).all()
+    notify(backers, "pledges_committed" if reached else "pledges_released", proposal_id=proposal.id,
+           title=proposal.title)
     db.session.flush()
     return reached
 

@@ -6,12 +6,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts.db import db, utcnow
+from accounts.notifications import notify
 from accounts.regions import subtree_ids
 from accounts.users import Role, User
 from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
 from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score
 from voting.models import Support
-from voting.rules import rule
+from accounts.rules import rule
 
 
 def threshold(proposal: Proposal) -> int:
@@ -66,6 +67,7 @@ def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
     if proposal.status == ProposalStatus.OPEN and proposal.supports_count >= threshold(proposal):
         proposal.status = ProposalStatus.QUALIFIED
         proposal.qualified_at = utcnow()
+        notify([proposal.author_id], "proposal_qualified", proposal_id=proposal.id, title=proposal.title)
     db.session.flush()
     return proposal
 

@@ -9,6 +9,8 @@ DEFAULTS = {
     "MINYI_PLEDGE_MIN_MINOR": 100,      # 1 yuan
     "MINYI_PLEDGE_MAX_MINOR": 10_000_000,  # 100,000 yuan
     "MINYI_PLEDGE_MAX_HOURS": 500,
+    "MINYI_COMMENT_EDIT_MINUTES": 15,   # authors may correct a comment this long after posting
+    "MINYI_FLAGS_TO_HIDE": 3,           # flags from different residents that hide an item pending review
 }
 
 

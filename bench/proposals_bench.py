@@ -1,0 +1,172 @@
+"""Proposals benchmark on PostgreSQL: fill a fresh database, time the pages, measure cast-vote throughput.
+
+    .venv/bin/python bench/proposals_bench.py --proposals 100000 --supports 1000000
+
+Writes docs/performance.md (use --report - to only print). See bench/README.md."""
+
+import argparse
+import os
+import random
+import secrets
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import psycopg  # noqa: E402
+
+import fill  # noqa: E402
+import pages  # noqa: E402
+import report  # noqa: E402
+import votes  # noqa: E402
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--proposals", type=int, default=100_000)
+    parser.add_argument("--supports", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=100_000, help="verified residents")
+    parser.add_argument("--townships", type=int, default=10)
+    parser.add_argument("--villages", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent voters")
+    parser.add_argument("--vote-proposals", type=int, default=5, help="proposals the voters contend for")
+    parser.add_argument("--vote-seconds", type=float, default=10.0)
+    parser.add_argument("--max-votes", type=int, default=0, help="stop each vote run after this many (0: no cap)")
+    parser.add_argument("--vote-modes", default="http,service",
+                        help="http (logged-in test clients POST the htmx form) and/or service (cast_support)")
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="maintenance database used to create and drop the benchmark database")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
+    parser.add_argument("--report", default=str(ROOT / "docs" / "performance.md"), help="file to write, or -")
+    return parser.parse_args(argv)
+
+
+def _url(server: str, name: str) -> str:
+    base = server.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def main(argv=None):
+    args = arguments(argv)
+    command = ".venv/bin/python bench/proposals_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    name = f"minyi_bench_{secrets.token_hex(4)}"
+    plain = _url(args.server, name)
+    with psycopg.connect(args.server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    print(f"database {name}", flush=True)
+    os.environ["MINYI_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="minyi-bench-")
+    app = None
+    try:
+        app = _run(args, command, name, plain)
+    finally:
+        if app is not None:
+            from accounts.db import db
+
+            with app.app_context():
+                db.engine.dispose()
+        if args.keep:
+            print(f"kept database {name}: {plain}")
+        else:
+            with psycopg.connect(args.server, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(f"dropped database {name}")
+
+
+def _run(args, command, name, plain):
+    from flask_migrate import upgrade
+
+    from accounts import passwords
+    from accounts.db import db
+    from server import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
+                      "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"})
+    began = time.perf_counter()
+    with app.app_context():
+        upgrade()
+    migrate_s = time.perf_counter() - began
+
+    sizes = fill.Sizes(args.townships, args.villages, args.users, args.proposals, args.supports, args.seed)
+    began = time.perf_counter()
+    with psycopg.connect(plain) as conn:
+        facts = fill.fill(conn, sizes, passwords.hash_password("bench-password-" + str(args.seed)))
+    with psycopg.connect(plain, autocommit=True) as conn:
+        step = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE)")
+        facts.timings["VACUUM (ANALYZE)"] = time.perf_counter() - step
+        sizes_mb = dict(conn.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) / 1048576.0 FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' "
+            "AND c.relname IN ('users', 'proposals', 'supports', 'pledges')").fetchall())
+        db_mb = conn.execute("SELECT pg_database_size(current_database()) / 1048576.0").fetchone()[0]
+    fill_s = time.perf_counter() - began
+    print(f"fill took {fill_s:.1f} s (migrations {migrate_s:.1f} s)", flush=True)
+    for step, seconds in facts.timings.items():
+        print(f"  {step:28s} {seconds:7.1f} s")
+    for key, value in facts.counts.items():
+        print(f"  {key:40s} {value}")
+
+    rng = random.Random(args.seed)
+    with app.app_context():
+        engine = db.engine
+        resident = db.session.execute(db.text("SELECT id, session_version FROM users ORDER BY id LIMIT 1")).one()
+    recorder = pages.QueryRecorder(engine)
+    client, logged_in = app.test_client(), app.test_client()
+    for c in (client, logged_in):
+        c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with logged_in.session_transaction() as sess:
+        sess.update({"_user_id": f"{resident[0]}:{resident[1]}", "_fresh": True})
+    print(f"pages ({args.requests} requests each, one client, Accept-Language: en):", flush=True)
+    page_results = pages.measure(pages.build_pages(facts, client, logged_in, rng), recorder, args.requests)
+    for result in sorted(page_results, key=lambda r: r.pct(95), reverse=True)[:4]:
+        statement = result.slowest_statement
+        if statement is not None:
+            result.plan_sql, result.plan = statement.sql, pages.explain(engine, statement)
+
+    vote_results = []
+    for mode in [m.strip() for m in args.vote_modes.split(",") if m.strip()]:
+        chosen = votes.pick_proposals(engine, args.vote_proposals)
+        pool = votes.voters(engine, chosen, rng)
+        print(f"votes ({mode}): {args.clients} clients on proposals {chosen} for {args.vote_seconds:g} s", flush=True)
+        result = votes.run(app, mode, chosen, pool, args.clients, args.vote_seconds, args.max_votes, recorder)
+        print(f"  {result.votes} votes in {result.seconds:.1f} s = {result.rate:.0f} votes/s, "
+              f"failures {dict(result.failed) or 0}, none lost: {result.none_lost}", flush=True)
+        vote_results.append(result)
+        # The statements that took the most database time in this run, with their plans.
+        heavy = sorted(result.statements.values(), key=lambda st: st.total_ms, reverse=True)
+        for statement in [st for st in heavy if st.sql.lstrip().upper().startswith("SELECT")][:2]:
+            result.plans.append((statement, pages.explain(engine, statement)))
+    recorder.close()
+
+    with psycopg.connect(plain) as conn:
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
+        settings = dict(conn.execute("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+                                     "('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', "
+                                     "'synchronous_commit', 'random_page_cost')").fetchall())
+    text = report.render(command=command, database=name, args=args, facts=facts, fill_s=fill_s,
+                         migrate_s=migrate_s, sizes_mb=sizes_mb, db_mb=db_mb, pg_version=pg_version,
+                         pg_settings=settings, pages=page_results, votes=vote_results,
+                         previous=_previous(args.report))
+    if args.report == "-":
+        print(text)
+    else:
+        Path(args.report).write_text(text)
+        print(f"wrote {args.report}")
+    return app
+
+
+def _previous(path):
+    if path == "-" or not Path(path).exists():
+        return ""
+    return Path(path).read_text()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""docs/performance.md from one benchmark run. The hand-written analysis between the markers survives re-runs."""
+
+import os
+import platform
+import re
+import statistics
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
+PAGE_TARGET_MS, VOTE_TARGET = 50.0, 500.0
+PLACEHOLDER = ("_Not written yet: read the tables and plans above and say which queries are slow, why, and "
+               "what would fix them. This section is kept when the benchmark rewrites the file._")
+
+
+def _machine():
+    cpu = "unknown CPU"
+    mem = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1048576:.1f} GiB"
+    except OSError:
+        pass
+    return cpu, mem
+
+
+def _hint(plan: str) -> str:
+    """One line on what dominates a plan: sequential scans, rows thrown away by filters, sorts."""
+    notes = []
+    for table in dict.fromkeys(re.findall(r"Seq Scan on (\w+)", plan)):
+        notes.append(f"sequential scan of `{table}`")
+    removed = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan))
+    if removed:
+        notes.append(f"{removed:,} rows read and thrown away by filters")
+    for method in dict.fromkeys(re.findall(r"Sort Method: ([\w -]+?)(?:  |$)", plan, re.M)):
+        notes.append(f"sort ({method.strip()})")
+    if "Index Scan Backward" in plan or "Index Only Scan Backward" in plan:
+        notes.append("walks an index backwards")
+    total = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    head = f"{float(total.group(1)):.1f} ms in PostgreSQL" if total else ""
+    return "; ".join([head] + notes) if head else "; ".join(notes)
+
+
+def _trim(plan: str, lines=28) -> str:
+    rows = plan.splitlines()
+    return "\n".join(rows if len(rows) <= lines else rows[:lines - 3] + ["   ..."] + rows[-2:])
+
+
+def _sql(sql: str, limit=700) -> str:
+    one = " ".join(sql.split())
+    return one if len(one) <= limit else one[:limit] + " …"
+
+
+def _kept_analysis(previous: str) -> str:
+    if START in previous and END in previous:
+        return previous.split(START, 1)[1].split(END, 1)[0].strip("\n") or PLACEHOLDER
+    return PLACEHOLDER
+
+
+def render(*, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb, pg_version, pg_settings, pages,
+           votes, previous):
+    cpu, mem = _machine()
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = ["# Performance", "",
+           f"Measured {when} by `bench/proposals_bench.py` (see `bench/README.md`). Re-running the command rewrites "
+           "everything here except the **Analysis** section.", "",
+           "## Command", "", "```sh", command, "```", "",
+           f"A fresh PostgreSQL database (`{database}`) is created, migrated with Alembic through the app, filled "
+           "with `COPY`, vacuumed and analysed, measured, and dropped"
+           + (" (this run kept it: `--keep`)." if args.keep else "."), "",
+           "## Machine", "",
+           f"- {os.cpu_count()} cores ({cpu}), {mem} RAM (`/proc/meminfo` MemTotal)",
+           f"- PostgreSQL {pg_version} on the same machine: "
+           + ", ".join(f"{k}={v}" for k, v in sorted(pg_settings.items())),
+           f"- Python {platform.python_version()}, Flask {version('flask')}, SQLAlchemy {version('sqlalchemy')}, "
+           f"psycopg {version('psycopg')}",
+           "- The app runs in-process (Flask test client, no HTTP server, no network); PostgreSQL, the app and the "
+           "benchmark share the same cores.", "",
+           "## Data and fill time", "",
+           f"Fill: **{fill_s:.1f} s** (COPY of every table, then `VACUUM (ANALYZE)`), after {migrate_s:.1f} s of "
+           f"migrations. Database size {db_mb:.0f} MB.", "",
+           "| Step | Seconds |", "|---|---:|"]
+    out += [f"| {step} | {seconds:.1f} |" for step, seconds in facts.timings.items()]
+    out += ["", "| Data | Count |", "|---|---:|"]
+    out += [f"| {key} | {value:,} |" for key, value in facts.counts.items()]
+    out += [f"| {table} table with indexes | {mb:.0f} MB |" for table, mb in sorted(sizes_mb.items())]
+    out += ["", f"{args.townships} townships, {args.villages} villages, seed {args.seed}. Supports per proposal are "
+            "heavy-tailed (Pareto) and come from distinct verified residents of the proposal's scope; supports_count, "
+            "hot (`hot_score`), status and qualified_at are derived from them. 12% of proposals have a funding goal "
+            "(with 0–15 pledges), 0.3% are hidden.", ""]
+    out += _targets(pages, votes)
+    out += ["## Page latency", "",
+            f"{args.requests} timed requests per row (after 5 warm-up requests), one client, `Accept-Language: en`. "
+            "Queries and DB time are per request (DB time = time spent in `cursor.execute`).", "",
+            "| Page | p50 ms | p95 ms | max ms | queries | DB ms | errors | p95 < 50 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for r in pages:
+        met = "met" if r.pct(95) < PAGE_TARGET_MS else "**not met**"
+        out.append(f"| {r.name} | {r.pct(50):.1f} | {r.pct(95):.1f} | {max(r.latencies):.1f} | "
+                   f"{statistics.mean(r.queries):.1f} | {statistics.mean(r.db_ms):.1f} | {r.errors} | {met} |")
+    out += ["", "## Cast-vote throughput", ""]
+    for v in votes:
+        out += _vote_section(v)
+    out += ["## Slowest queries (EXPLAIN ANALYZE)", "",
+            "For the four pages with the highest p95: the statement with the highest mean time on that page, "
+            "explained with the parameters of its slowest run.", ""]
+    for r in sorted([p for p in pages if p.plan], key=lambda p: p.pct(95), reverse=True):
+        s = r.slowest_statement
+        out += [f"### {r.name} — p95 {r.pct(95):.1f} ms", "",
+                f"Slowest statement: {s.calls / len(r.latencies):.0f}× per request, mean {s.total_ms / s.calls:.1f} ms, "
+                f"worst {s.worst_ms:.1f} ms. Plan: {_hint(r.plan)}.", "",
+                "```sql", _sql(s.sql), "```", "", "```", _trim(r.plan), "```", ""]
+    for v in votes:
+        for statement, plan in v.plans:
+            out += [f"### Vote run ({v.mode}): {statement.calls:,} calls, {statement.total_ms / 1000:.1f} s of DB time",
+                    "", f"Mean {statement.total_ms / statement.calls:.1f} ms. Plan: {_hint(plan)}.", "",
+                    "```sql", _sql(statement.sql), "```", "", "```", _trim(plan), "```", ""]
+    out += ["## Analysis", "", START, _kept_analysis(previous), END, ""]
+    return "\n".join(out)
+
+
+def _targets(pages, votes):
+    lists = [p for p in pages if p.kind == "list"]
+    details = [p for p in pages if p.kind == "detail"]
+    out = ["## Targets", "", "| Target (from the issue) | Result | |", "|---|---|---|"]
+    for label, group in (("List pages: p95 under 50 ms", lists), ("Detail page: p95 under 50 ms", details)):
+        worst = max(group, key=lambda p: p.pct(95))
+        failing = [p.name for p in group if p.pct(95) >= PAGE_TARGET_MS]
+        result = f"worst p95 {worst.pct(95):.1f} ms ({worst.name})"
+        if failing:
+            result += f"; over 50 ms: {', '.join(failing)}"
+        out.append(f"| {label} | {result} | {'**not met**' if failing else 'met'} |")
+    for v in votes:
+        out.append(f"| At least 500 votes/s ({v.mode}, {v.clients} clients) | {v.rate:.0f} votes/s | "
+                   f"{'met' if v.rate >= VOTE_TARGET else '**not met**'} |")
+        out.append(f"| No vote lost ({v.mode}) | {v.votes:,} successful votes, {sum(v.failed.values())} failed; "
+                   f"counts {'agree' if v.none_lost else 'DISAGREE'} | {'met' if v.none_lost else '**not met**'} |")
+    return out + [""]
+
+
+def _vote_section(v):
+    out = [f"### {v.mode}: {'logged-in test clients POST the htmx support form' if v.mode == 'http' else 'threads call commit_with_retry(cast_support) in their own app context'}",
+           "", f"{v.clients} concurrent clients, proposals {', '.join(map(str, v.proposals))} (open, county scope: "
+           "every resident may vote, so they contend), each voter supports each of them once.", "",
+           f"- **{v.votes:,} votes in {v.seconds:.1f} s = {v.rate:.0f} votes/s**; "
+           f"latency per vote p50 {v.pct(50):.0f} ms, p95 {v.pct(95):.0f} ms, max {max(v.latencies or [0]):.0f} ms",
+           f"- failures: {dict(v.failed) if v.failed else 'none'}", "",
+           "| Proposal | supports before | successful votes | supports_count after | support rows after | lost |",
+           "|---:|---:|---:|---:|---:|---|"]
+    for p in v.proposals:
+        lost = v.initial[p] + v.ok[p] - v.final_rows[p]
+        agree = v.final_count[p] == v.final_rows[p] == v.initial[p] + v.ok[p]
+        out.append(f"| {p} | {v.initial[p]:,} | {v.ok[p]:,} | {v.final_count[p]:,} | {v.final_rows[p]:,} | "
+                   f"{'none' if agree else f'**{lost} (counts disagree)**'} |")
+    if v.samples:
+        out += ["", f"What the database sessions were doing (sampled every 50 ms, {v.samples} samples; average "
+                "sessions per sample):", "", "| State | Sessions |", "|---|---:|"]
+        out += [f"| {what} | {n / v.samples:.1f} |" for what, n in v.waits.most_common(6)]
+    heavy = sorted(v.statements.values(), key=lambda s: s.total_ms, reverse=True)[:6]
+    if heavy:
+        out += ["", "Statements by total time inside the database driver during the run:", "",
+                "| Statement | calls | mean ms | total s |", "|---|---:|---:|---:|"]
+        out += [f"| `{_sql(s.sql, 110)}` | {s.calls:,} | {s.total_ms / s.calls:.1f} | {s.total_ms / 1000:.1f} |"
+                for s in heavy]
+    return out + [""]
