@@ -73,6 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (web.bp, auth.bp, board.bp, proposal_pages.bp, discussion_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
 
+    from server import api
+
+    api.init_app(app)
+
     from server.cli import register_commands
 
     register_commands(app)

@@ -1,6 +1,6 @@
 """Register, log in, log out, change password, and residents' self-verification by census."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -101,10 +101,50 @@ def logout():
     return redirect(url_for("web.index"))
 
 
+def _account_page(status=200, **context):
+    from accounts.tokens import ApiToken
+    from sqlalchemy import select
+
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id,
+                                                       ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
+    context.setdefault("password_form", ChangePasswordForm())
+    context.setdefault("census_form", CensusForm())
+    return render_template("auth/account.html", tokens=tokens, **context), status
+
+
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", password_form=ChangePasswordForm(), census_form=CensusForm())
+    return _account_page()
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    """Make a personal API token; it is shown on this one page and never again."""
+    from accounts.tokens import create_token as make
+
+    try:
+        _token, text = make(current_user, actor=current_user, name=request.form.get("name", ""))
+    except DomainError as error:
+        db.session.rollback()
+        return _account_page(422, token_error=str(error.message))
+    db.session.commit()
+    return _account_page(201, new_token=text)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    from accounts.tokens import ApiToken, revoke_token as revoke
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke(token, actor=current_user)
+    db.session.commit()
+    flash(_("The token is revoked; programs using it can no longer act for you."), "success")
+    return redirect(url_for("auth.account") + "#tokens")
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -124,7 +164,7 @@ def change_password():
             login_user(current_user._get_current_object())  # new token for this session; others end
             flash(_("Your password was changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=form, census_form=CensusForm()), 422
+    return _account_page(422, password_form=form)
 
 
 def _census_key():
@@ -149,4 +189,4 @@ def verify_census():
             db.session.commit()
             flash(_("You are now a verified resident."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=ChangePasswordForm(), census_form=form), 422
+    return _account_page(422, census_form=form)

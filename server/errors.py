@@ -12,6 +12,12 @@ from accounts.errors import DomainError
 log = logging.getLogger(__name__)
 
 
+#: Machine-readable names for API error statuses.
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 422: "invalid_input", 429: "too_many_requests", 500: "server_error",
+         503: "unavailable"}
+
+
 def wants_json() -> bool:
     if request.path.startswith(("/api/", "/open311/")):
         return True
@@ -38,7 +44,7 @@ def error_response(status: int, message: str | None = None, field: str | None = 
     messages = _messages()
     message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])
     if wants_json():
-        body = {"error": {"status": status, "message": str(message)}}
+        body = {"error": {"code": CODES.get(status, "error"), "status": status, "message": str(message)}}
         if field:
             body["error"]["field"] = field
         return make_response(jsonify(body), status)

@@ -1,0 +1,68 @@
+"""The JSON API under /api/v1, documented at /api/v1/openapi.json (flask-smorest generates it).
+
+Clients authenticate with a personal token (``Authorization: Bearer minyi_...``), never with the
+browser session, so the API needs no CSRF token and a logged-in browser cannot be tricked into it."""
+
+import json
+from functools import wraps
+
+from flask import g, request
+from flask_smorest import Api
+
+from accounts.tokens import user_for_token
+from server.api.schemas import ErrorSchema
+from server.errors import error_response
+
+class MinyiApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        """Every API error has one shape: {"error": {"code", "status", "message", ...}}."""
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        response = error_response(error.code or 500)
+        if messages:
+            body = response.get_json()
+            body["error"]["fields"] = {k: v for location in messages.values() for k, v in location.items()}
+            response.set_data(json.dumps(body))
+        return response
+
+
+api = MinyiApi()
+
+
+def bearer_user():
+    """The user of the request's Bearer token, or None."""
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        g.api_user = user_for_token(header[7:].strip()) if header.lower().startswith("bearer ") else None
+    return g.api_user
+
+
+def token_required(view):
+    """401 with a WWW-Authenticate challenge unless a valid personal token is sent."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if bearer_user() is None:
+            response = error_response(401)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="minyi"'
+            return response
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def init_app(app) -> None:
+    app.config.setdefault("API_TITLE", "Minyi API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
+    api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
+                                                   "description": "A personal token from your account page"})
+    from server.api.proposals import blp as proposals_blp
+    from server.extensions import csrf
+
+    api.register_blueprint(proposals_blp)
+    csrf.exempt(proposals_blp)

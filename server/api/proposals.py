@@ -1,0 +1,206 @@
+"""API: proposals (list, search, detail, create), comments, supports and pledges."""
+
+from flask import abort
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.db import commit_with_retry, db, utcnow
+from accounts.permissions import has_role
+from accounts.regions import Category, Region, subtree_ids
+from accounts.users import Role
+from proposals import discussion, services
+from proposals.comments import Comment
+from proposals.models import Proposal
+from server.api import bearer_user, token_required
+from server.api.schemas import (CommentIn, CommentOut, ErrorSchema, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
+                                ProposalOut, ProposalPage, SupportOut)
+from server.pagination import keyset
+from server.proposal_pages import SORTS, _search
+from voting import pledges as pledging
+from voting import services as voting
+from voting.models import Pledge
+
+blp = Blueprint("api_proposals", __name__, url_prefix="/api/v1", description="Proposals, supports, pledges")
+TOKEN = [{"token": []}]
+
+
+def errors(*statuses):
+    """Document the error responses an endpoint can give."""
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, schema=ErrorSchema, description="Error")(view)
+        return view
+    return decorator
+
+
+def _proposal(proposal_id) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or (proposal.hidden_at is not None and not has_role(bearer_user(), Role.MODERATOR,
+                                                                              Role.ADMIN)):
+        abort(404)
+    return proposal
+
+
+def _by_code(model, code):
+    return db.session.scalar(select(model).where(model.code == code)) if code else None
+
+
+@blp.route("/proposals", methods=["GET"])
+@blp.arguments(ProposalListArgs, location="query")
+@blp.response(200, ProposalPage)
+def list_proposals(args):
+    """List proposals: filter by region, category and status, search words, sort; keyset-paged."""
+    query = select(Proposal).where(Proposal.hidden_at.is_(None)).options(
+        selectinload(Proposal.category), selectinload(Proposal.region), selectinload(Proposal.author))
+    region, category = _by_code(Region, args.get("region")), _by_code(Category, args.get("category"))
+    if args.get("region") and region is None or args.get("category") and category is None:
+        return {"items": [], "next": None}
+    if region is not None:
+        query = query.where(Proposal.region_id.in_(subtree_ids(region)))
+    if category is not None:
+        query = query.where(Proposal.category_id == category.id)
+    if args.get("status"):
+        query = query.where(Proposal.status == args["status"])
+    if args["sort"] == "closing":
+        query = query.where(Proposal.deadline > utcnow(), Proposal.settled_at.is_(None))
+    if args.get("q"):
+        query = _search(query, args["q"])
+    columns, descending = SORTS[args["sort"]]
+    rows, following, _args = keyset(query, list(columns), descending, size=args["limit"])
+    return {"items": rows, "next": following}
+
+
+@blp.route("/proposals", methods=["POST"])
+@token_required
+@blp.arguments(ProposalIn)
+@blp.response(201, ProposalOut)
+@errors(401, 403)
+@blp.doc(security=TOKEN)
+def create_proposal(data):
+    """Put forward a proposal (residents)."""
+    village, category = _by_code(Region, data.pop("village")), _by_code(Category, data.pop("category"))
+    proposal = services.create_proposal(actor=bearer_user(), village=village, category=category, **data)
+    db.session.commit()
+    return proposal
+
+
+@blp.route("/proposals/<int:proposal_id>", methods=["GET"])
+@blp.response(200, ProposalOut)
+@errors(404)
+def get_proposal(proposal_id):
+    """One proposal."""
+    return _proposal(proposal_id)
+
+
+@blp.route("/proposals/<int:proposal_id>/support", methods=["GET"])
+@blp.response(200, SupportOut)
+@errors(404)
+def get_support(proposal_id):
+    """The support count, and whether the token's owner supports it."""
+    proposal = _proposal(proposal_id)
+    return {"supports_count": proposal.supports_count, "status": proposal.status,
+            "supported": voting.has_supported(proposal, bearer_user())}
+
+
+@blp.route("/proposals/<int:proposal_id>/support", methods=["PUT"])
+@token_required
+@blp.response(200, SupportOut)
+@errors(401, 403, 404, 409)
+@blp.doc(security=TOKEN)
+def cast_support(proposal_id):
+    """Support a proposal (verified residents in its scope; once)."""
+    return _support_state(proposal_id, voting.cast_support)
+
+
+@blp.route("/proposals/<int:proposal_id>/support", methods=["DELETE"])
+@token_required
+@blp.response(200, SupportOut)
+@errors(401, 404, 409)
+@blp.doc(security=TOKEN)
+def withdraw_support(proposal_id):
+    """Withdraw your support while the proposal is open."""
+    return _support_state(proposal_id, voting.withdraw_support)
+
+
+def _support_state(proposal_id, action):
+    proposal = _proposal(proposal_id)
+    commit_with_retry(lambda: action(db.session.get(Proposal, proposal.id), actor=bearer_user()))
+    proposal = db.session.get(Proposal, proposal_id)
+    return {"supports_count": proposal.supports_count, "status": proposal.status,
+            "supported": voting.has_supported(proposal, bearer_user())}
+
+
+@blp.route("/proposals/<int:proposal_id>/comments", methods=["GET"])
+@blp.response(200, CommentOut(many=True))
+@errors(404)
+def list_comments(proposal_id):
+    """The discussion, oldest first; hidden comments keep their place without their text."""
+    proposal = _proposal(proposal_id)
+    return db.session.scalars(select(Comment).where(Comment.proposal_id == proposal.id)
+                              .options(selectinload(Comment.author)).order_by(Comment.id)).all()
+
+
+@blp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@token_required
+@blp.arguments(CommentIn)
+@blp.response(201, CommentOut)
+@errors(401, 403, 404, 409)
+@blp.doc(security=TOKEN)
+def post_comment(data, proposal_id):
+    """Comment (for, against or neutral), or reply to a comment."""
+    proposal = _proposal(proposal_id)
+    reply_to = db.session.get(Comment, data["reply_to"]) if data.get("reply_to") else None
+    if data.get("reply_to") and reply_to is None:
+        abort(404)
+    comment = discussion.post_comment(proposal, actor=bearer_user(), body=data["body"], stance=data["stance"],
+                                      reply_to=reply_to)
+    db.session.commit()
+    return comment
+
+
+def _pledge_view(pledge: Pledge) -> dict:
+    user = bearer_user()
+    sees = has_role(user, Role.OFFICIAL, Role.ADMIN) or (user is not None and user.id == pledge.backer_id)
+    view = {c: getattr(pledge, c) for c in PledgeOut().fields if c != "backer"}
+    view["backer"] = pledge.backer.display_name if (sees or not pledge.anonymous) else None
+    return view
+
+
+@blp.route("/proposals/<int:proposal_id>/pledges", methods=["GET"])
+@blp.response(200, PledgeOut(many=True))
+@errors(404)
+def list_pledges(proposal_id):
+    """Pledges toward the goal (cancelled ones are left out)."""
+    proposal = _proposal(proposal_id)
+    rows = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.status != "cancelled")
+                              .options(selectinload(Pledge.backer)).order_by(Pledge.id)).all()
+    return [_pledge_view(p) for p in rows]
+
+
+@blp.route("/proposals/<int:proposal_id>/pledges", methods=["POST"])
+@token_required
+@blp.arguments(PledgeIn)
+@blp.response(201, PledgeOut)
+@errors(401, 403, 404, 409)
+@blp.doc(security=TOKEN)
+def create_pledge(data, proposal_id):
+    """Pledge money (minor units), volunteer hours or materials."""
+    proposal = _proposal(proposal_id)
+    pledge = pledging.pledge_to(proposal, actor=bearer_user(), **data)
+    db.session.commit()
+    return _pledge_view(pledge)
+
+
+@blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
+@token_required
+@blp.response(200, PledgeOut)
+@errors(401, 403, 404, 409)
+@blp.doc(security=TOKEN)
+def cancel_pledge(pledge_id):
+    """Cancel your pledge before the deadline."""
+    pledge = db.session.get(Pledge, pledge_id) or abort(404)
+    pledging.cancel_pledge(pledge, actor=bearer_user())
+    db.session.commit()
+    return _pledge_view(pledge)
+
