@@ -11,6 +11,9 @@ DEFAULTS = {
     "MINYI_PLEDGE_MAX_HOURS": 500,
     "MINYI_COMMENT_EDIT_MINUTES": 15,   # authors may correct a comment this long after posting
     "MINYI_FLAGS_TO_HIDE": 3,           # flags from different residents that hide an item pending review
+    "MINYI_IMAGE_MAX_BYTES": 8 * 2**20,  # largest photo accepted
+    "MINYI_IMAGES_PER_PROPOSAL": 6,
+    "MINYI_PROPOSAL_LIFETIME_DAYS": 180,  # an open proposal that never qualifies expires after this
 }
 
 

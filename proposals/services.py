@@ -142,3 +142,21 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
            reason=proposal.closing_reason)
     db.session.flush()
     return proposal
+
+
+def expire_stale(now=None) -> list[int]:
+    """Open proposals that never reached the officials within their lifetime expire (run by ``minyi tick``)."""
+    from datetime import timedelta
+
+    from accounts.rules import rule
+    from voting.pledges import release_open_pledges
+
+    cutoff = (now or utcnow()) - timedelta(days=int(rule("MINYI_PROPOSAL_LIFETIME_DAYS")))
+    stale = db.session.scalars(select(Proposal).where(Proposal.status == ProposalStatus.OPEN,
+                                                      Proposal.created_at < cutoff)).all()
+    for proposal in stale:
+        proposal.status = ProposalStatus.EXPIRED
+        release_open_pledges(proposal)
+        notify([proposal.author_id], "proposal_expired", proposal_id=proposal.id, title=proposal.title)
+    db.session.flush()
+    return [p.id for p in stale]

@@ -102,14 +102,17 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
 @with_appcontext
 def tick_command():
     """Periodic work (run every few minutes from cron or deploy/systemd/minyi-tick.timer): settle
-    the pledges of proposals whose deadline has passed. Running it twice changes nothing."""
+    the pledges of proposals whose deadline has passed, expire proposals that never qualified.
+    Running it twice changes nothing."""
     from accounts.db import commit_with_retry
+    from proposals.services import expire_stale
     from voting.pledges import settle_due
 
     settled = commit_with_retry(settle_due)
+    expired = commit_with_retry(expire_stale)
     for proposal_id, funded in settled:
         click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
-    click.echo(f"settled {len(settled)} proposal(s)")
+    click.echo(f"settled {len(settled)} proposal(s), expired {len(expired)}")
 
 
 def register_commands(app) -> None:

@@ -23,6 +23,7 @@ NOTIFICATION_TEXTS = {
     "pledges_committed": _l("The goal of “%(title)s” was reached: your pledge is now binding."),
     "pledges_released": _l("The goal of “%(title)s” was not reached: your pledge is released, you owe nothing."),
     "proposal_qualified": _l("Your proposal “%(title)s” has enough support and is now with the officials."),
+    "proposal_expired": _l("Your proposal “%(title)s” did not gather enough support in time and has expired."),
     "proposal_rejected": _l("“%(title)s” was not taken up. Reason: %(reason)s"),
     "proposal_hidden": _l("Your proposal “%(title)s” was hidden. Reason: %(reason)s"),
     "comment_hidden": _l("Your comment on “%(title)s” was hidden. Reason: %(reason)s"),

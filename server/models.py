@@ -6,5 +6,6 @@ from accounts.regions import Category, Department, Region  # noqa: F401
 from accounts.users import CensusEntry, User  # noqa: F401
 from proposals.appeals import Appeal  # noqa: F401
 from proposals.comments import Comment, Flag  # noqa: F401
+from proposals.images import ProposalImage  # noqa: F401
 from proposals.models import Proposal  # noqa: F401
 from voting.models import Collection, Pledge, Support  # noqa: F401

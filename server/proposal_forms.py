@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -40,6 +41,15 @@ class ProposalForm(FlaskForm):
                          description=_l("Needed with a funding goal. If the goal is reached by then, pledges "
                                         "become binding; otherwise nobody owes anything."))
     in_kind_counts = BooleanField(_l("Count pledged hours and materials toward the goal at their estimated value"))
+    images = MultipleFileField(_l("Photos (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                               description=_l("JPEG, PNG or WebP, up to 8 MB each. Location data is removed."))
+
+
+class PhotoForm(FlaskForm):
+    images = MultipleFileField(_l("Add photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                               description=_l("JPEG, PNG or WebP, up to 8 MB each. Location data is removed."))
+    alt_text = StringField(_l("What the photo shows (for people who cannot see it)"),
+                           validators=[Optional(), _at_most(200)])
 
 
 class WithdrawForm(FlaskForm):

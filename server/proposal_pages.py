@@ -1,9 +1,11 @@
 """Proposal pages: list, search, put forward, edit, withdraw, support (htmx), pledge."""
 
 from datetime import datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -14,13 +16,14 @@ from accounts.errors import DomainError
 from accounts.permissions import has_role
 from accounts.regions import Category, Region
 from accounts.users import Role
-from proposals import services
+from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
 from server.board import filter_choices, filtered
 from server.helpers import category_choices, get_or_404, show_error, village_choices
 from server.pagination import keyset
-from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, ProposalForm, WithdrawForm
+from server.proposal_forms import (HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, PhotoForm, ProposalForm,
+                                   WithdrawForm)
 from voting import pledges as pledging
 from voting import services as voting
 from voting.models import Pledge
@@ -101,6 +104,7 @@ def new():
                 actor=current_user, village=db.session.get(Region, form.village.data), scope=form.scope.data,
                 language=form.language.data, currency=current_app.config.get("MINYI_CURRENCY", "CNY"),
                 **_proposal_fields(form))
+            save_photos(proposal, form.images.data)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -109,6 +113,18 @@ def new():
             flash(_("Your proposal is published. Share it with your neighbours to gather support."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=None), 422 if form.errors else 200
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config.get("MINYI_UPLOAD_PATH") or Path(current_app.instance_path) / "uploads")
+
+
+def save_photos(proposal, files, alt_text=""):
+    """Store the uploaded photos; a bad one stops the whole save with a message on the field."""
+    for upload in files or []:
+        if upload and upload.filename:
+            images.add_image(proposal, actor=current_user, data=upload.read(), folder=upload_folder(),
+                             alt_text=alt_text)
 
 
 def _visible(proposal_id) -> Proposal:
@@ -148,8 +164,10 @@ def discussion_context(proposal):
 
 
 def page_context(proposal, **forms):
-    return {"withdraw_form": WithdrawForm(), **support_context(proposal), **pledge_context(proposal),
-            **discussion_context(proposal), **forms}
+    photos = db.session.scalars(select(images.ProposalImage).where(images.ProposalImage.proposal_id == proposal.id)
+                                .order_by(images.ProposalImage.id)).all()
+    return {"withdraw_form": WithdrawForm(), "photo_form": PhotoForm(), "photos": photos,
+            **support_context(proposal), **pledge_context(proposal), **discussion_context(proposal), **forms}
 
 
 @bp.route("/<int:proposal_id>")
@@ -231,6 +249,45 @@ def support(proposal_id):
 @bp.route("/<int:proposal_id>/support/withdraw", methods=["POST"])
 def unsupport(proposal_id):
     return _change_support(proposal_id, voting.withdraw_support)
+
+
+@bp.route("/<int:proposal_id>/photos", methods=["POST"])
+@login_required
+def add_photos(proposal_id):
+    proposal = _visible(proposal_id)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            save_photos(proposal, form.images.data, form.alt_text.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")
+    return render_template("proposals/show.html", **page_context(proposal, photo_form=form)), 422
+
+
+@bp.route("/photos/<int:image_id>/remove", methods=["POST"])
+@login_required
+def remove_photo(image_id):
+    record = get_or_404(images.ProposalImage, image_id)
+    try:
+        images.remove_image(record, actor=current_user, folder=upload_folder())
+    except DomainError as error:
+        db.session.rollback()
+        abort(error.status)
+    db.session.commit()
+    return redirect(url_for("proposals.show", proposal_id=record.proposal_id) + "#photos")
+
+
+@bp.route("/photos/<name>")
+def photo(name):
+    """Serve a stored photo (random names; the type is the one we wrote, never guessed)."""
+    record = db.session.scalar(select(images.ProposalImage).where(images.ProposalImage.filename == name)) \
+        or abort(404)
+    response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=86400)
+    return response
 
 
 from server import pledge_pages  # noqa: E402,F401  (pledge routes register on bp)

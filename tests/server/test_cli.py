@@ -95,7 +95,7 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     proposal.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     first = app.test_cli_runner().invoke(tick_command)
-    assert "goal reached" in first.output and "settled 1" in first.output
+    assert "goal reached" in first.output and "settled 1" in first.output and "expired 0" in first.output
     assert db.session.scalar(select(Pledge.status)) == "committed"
     second = app.test_cli_runner().invoke(tick_command)
     assert "settled 0" in second.output

@@ -1,0 +1,96 @@
+"""Photos attached to proposals: checked, re-encoded (which drops EXIF such as GPS), stored on disk."""
+
+import io
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.db import UTCDateTime, db, utcnow
+from accounts.errors import InvalidInput, NotAllowed
+from accounts.rules import rule
+from proposals.errors import NotOpen
+from proposals.models import Proposal
+
+#: What we accept, by what the bytes are (never by the file name or the browser's word).
+FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
+MAX_SIDE = 2048
+
+
+class ProposalImage(db.Model):
+    __tablename__ = "proposal_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    #: Random file name in the upload folder.
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    #: Size of the stored (re-encoded) file in bytes.
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    #: Short description for people who cannot see the photo.
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship()
+
+
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    if len(data) > int(rule("MINYI_IMAGE_MAX_BYTES")):
+        raise InvalidInput(_l("A photo may be at most %(mb)d MB.", mb=int(rule("MINYI_IMAGE_MAX_BYTES")) // 2**20),
+                           field="images")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if probe.width * probe.height > 40_000_000:  # decompression bombs: tiny file, huge picture
+                raise ValueError("too many pixels")
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(_l("This file is not a photo we can use (JPEG, PNG or WebP)."), field="images") from None
+    if kind not in FORMATS:
+        raise InvalidInput(_l("This file is not a photo we can use (JPEG, PNG or WebP)."), field="images")
+    return image, kind
+
+
+def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text: str = "") -> ProposalImage:
+    """The author adds a photo; it is re-encoded so no hidden data (location, camera) is published."""
+    if actor is None or actor.id != proposal.author_id:
+        raise NotAllowed(_l("Only the author can add photos."))
+    if not proposal.is_active:
+        raise NotOpen()
+    count = db.session.scalar(select(func.count()).select_from(ProposalImage)
+                              .where(ProposalImage.proposal_id == proposal.id))
+    if count >= int(rule("MINYI_IMAGES_PER_PROPOSAL")):
+        raise InvalidInput(_l("A proposal can have at most %(n)d photos.", n=int(rule("MINYI_IMAGES_PER_PROPOSAL"))),
+                           field="images")
+    image, kind = _decode(data)
+    image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant, then drop EXIF
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    if kind == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    content_type, suffix = FORMATS[kind]
+    name = secrets.token_hex(16) + suffix
+    folder.mkdir(parents=True, exist_ok=True)
+    out = io.BytesIO()
+    image.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
+    (folder / name).write_bytes(out.getvalue())
+    record = ProposalImage(proposal=proposal, filename=name, content_type=content_type, size=out.tell(),
+                           width=image.width, height=image.height, alt_text=(alt_text or "").strip()[:200])
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def remove_image(record: ProposalImage, *, actor, folder: Path) -> None:
+    if actor is None or actor.id != record.proposal.author_id:
+        raise NotAllowed(_l("Only the author can remove photos."))
+    (folder / record.filename).unlink(missing_ok=True)
+    db.session.delete(record)
+    db.session.flush()
