@@ -74,7 +74,25 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
     }
+    config.update(_rules_from_environment())
     return config
+
+
+def _rules_from_environment() -> dict:
+    """Domain rules (accounts/rules.py): each may be set by the environment variable of the same name."""
+    from accounts.rules import DEFAULTS as RULES
+
+    found = {}
+    for name, default in RULES.items():
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            found[name] = type(default)(raw)
+        except ValueError:
+            kind = {int: "whole number", float: "number"}.get(type(default), "value")
+            raise ConfigError(f"{name} must be a {kind}, not {raw!r}.") from None
+    return found
 
 
 DEFAULTS = {

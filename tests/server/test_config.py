@@ -93,3 +93,13 @@ def test_the_example_secret_is_refused(instance, monkeypatch):
     monkeypatch.setenv("MINYI_SECRET_KEY", "change-me-to-64-random-characters-from-python-secrets-token-urlsafe")
     with pytest.raises(ConfigError, match="example value"):
         create_app()
+
+
+def test_domain_rules_come_from_the_environment(instance, monkeypatch):
+    monkeypatch.setenv("MINYI_SUPPORT_MINIMUM", "25")
+    monkeypatch.setenv("MINYI_SUPPORT_PERCENT", "2.5")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert (app.config["MINYI_SUPPORT_MINIMUM"], app.config["MINYI_SUPPORT_PERCENT"]) == (25, 2.5)
+    monkeypatch.setenv("MINYI_FLAGS_TO_HIDE", "three")
+    with pytest.raises(ConfigError, match="MINYI_FLAGS_TO_HIDE must be a whole number"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
