@@ -35,7 +35,7 @@ def _pledge_fields(kind, form):
 @login_required
 def pledge(proposal_id, kind):
     proposal = _visible(proposal_id)
-    form = FORMS[kind]()
+    form = FORMS[kind](prefix=kind)  # three forms share the page: prefixes keep their ids apart
     if form.validate_on_submit():
         try:
             pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,

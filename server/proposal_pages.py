@@ -150,7 +150,8 @@ def pledge_context(proposal):
                               .options(selectinload(Pledge.backer)).order_by(Pledge.id.desc())).all()
     return {"progress": pledging.progress(proposal), "pledges": rows,
             "sees_names": has_role(current_user, Role.OFFICIAL, Role.ADMIN),
-            "money_form": MoneyPledgeForm(), "hours_form": HoursPledgeForm(), "materials_form": MaterialsPledgeForm()}
+            "money_form": MoneyPledgeForm(prefix="money"), "hours_form": HoursPledgeForm(prefix="hours"),
+            "materials_form": MaterialsPledgeForm(prefix="materials")}
 
 
 def discussion_context(proposal):

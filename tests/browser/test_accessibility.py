@@ -18,12 +18,24 @@ def axe_violations(page):
 
 
 @pytest.fixture
-def audit_page(browser, live_server):
-    # axe is injected as a script, which the site's own CSP rightly forbids; the audit context bypasses it.
-    context = browser.new_context(locale="en-US", bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
+def audit_context(browser, live_server):
+    """A browser context per language (Chromium sends the context's locale as Accept-Language)."""
+    contexts = []
+
+    def factory(locale="en-US"):
+        # axe is injected as a script, which the site's own CSP rightly forbids; the audit context bypasses it.
+        context = browser.new_context(locale=locale, bypass_csp=True)
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def audit_page(audit_context):
+    return audit_context()
 
 
 def login(page, url, identifier):
@@ -36,11 +48,12 @@ def login(page, url, identifier):
 
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1"])
-def test_public_pages_pass_axe(app, audit_page, live_server, path, language):
+def test_public_pages_pass_axe(app, audit_context, live_server, path, language):
     app.test_cli_runner().invoke(demo_command)
-    audit_page.set_extra_http_headers({"Accept-Language": language})
-    audit_page.goto(live_server.url + path)
-    assert axe_violations(audit_page) == []
+    page = audit_context(language)
+    page.goto(live_server.url + path)
+    assert page.locator("html").get_attribute("lang") == ("en" if language == "en-US" else "zh-Hans")
+    assert axe_violations(page) == []
 
 
 def test_form_with_errors_passes_axe(app, audit_page, live_server):

@@ -17,10 +17,10 @@ def goal_proposal(make_proposal):
 def test_pledges_of_every_kind_show_in_the_progress(client, make_user, goal_proposal):
     client.login(make_user("resident", region=goal_proposal.region))
     url = f"/proposals/{goal_proposal.id}/pledges"
-    assert client.post(url + "/money", {"amount": "250.50"}).status_code == 302
-    assert client.post(url + "/hours", {"hours": "6", "skill": "Carpentry", "estimated_value": "300"}).status_code == 302
-    assert client.post(url + "/materials", {"description": "Timber", "quantity": "2.5", "unit": "m³",
-                                            "estimated_value": "200"}).status_code == 302
+    assert client.post(url + "/money", {"money-amount": "250.50"}).status_code == 302
+    assert client.post(url + "/hours", {"hours-hours": "6", "hours-skill": "Carpentry", "hours-estimated_value": "300"}).status_code == 302
+    assert client.post(url + "/materials", {"materials-description": "Timber", "materials-quantity": "2.5",
+                                            "materials-unit": "m³", "materials-estimated_value": "200"}).status_code == 302
     page = client.get(f"/proposals/{goal_proposal.id}").get_data(as_text=True)
     assert "¥250.50" in page and "6 hours" in page and "Timber" in page
     assert 'value="75"' in page  # (250.50 + 300 + 200) of a 1,000 goal: 75 % on the progress bar
@@ -32,7 +32,7 @@ def test_pledges_of_every_kind_show_in_the_progress(client, make_user, goal_prop
 ])
 def test_bad_amounts_are_refused_and_nothing_is_pledged(client, make_user, goal_proposal, amount, message):
     client.login(make_user("resident", region=goal_proposal.region))
-    response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"amount": amount})
+    response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": amount})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Pledge)) == 0
@@ -41,7 +41,7 @@ def test_bad_amounts_are_refused_and_nothing_is_pledged(client, make_user, goal_
 def test_anonymous_pledges_hide_the_name_from_the_public_but_not_officials(app, client, make_user, goal_proposal):
     backer = make_user("resident", region=goal_proposal.region, display_name="Secret Backer")
     client.login(backer)
-    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"amount": "100", "anonymous": "y"})
+    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100", "money-anonymous": "y"})
     client.logout()
     public = client.get(f"/proposals/{goal_proposal.id}").get_data(as_text=True)
     assert "Secret Backer" not in public and "Anonymous" in public
@@ -51,7 +51,7 @@ def test_anonymous_pledges_hide_the_name_from_the_public_but_not_officials(app, 
 
 def test_backer_cancels_their_pledge(client, make_user, goal_proposal):
     client.login(make_user("resident", region=goal_proposal.region))
-    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"amount": "100"})
+    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     pledge = db.session.scalar(select(Pledge))
     assert client.post(f"/proposals/pledges/{pledge.id}/cancel").status_code == 302
     assert db.session.get(Pledge, pledge.id).status == "cancelled"
@@ -59,7 +59,7 @@ def test_backer_cancels_their_pledge(client, make_user, goal_proposal):
 
 def test_nobody_cancels_someone_elses_pledge(client, make_user, goal_proposal):
     client.login(make_user("resident", region=goal_proposal.region))
-    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"amount": "100"})
+    client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     pledge = db.session.scalar(select(Pledge))
     client.logout()
     client.login(make_user("resident", region=goal_proposal.region))
@@ -72,5 +72,5 @@ def test_no_pledges_after_the_deadline(client, make_user, goal_proposal):
     goal_proposal.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     client.login(make_user("resident", region=goal_proposal.region))
-    response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"amount": "100"})
+    response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     assert response.status_code == 422 and "closed" in response.get_data(as_text=True)
