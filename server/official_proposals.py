@@ -16,7 +16,7 @@ from server.helpers import get_or_404, show_error
 from server.officials import bp
 from server.pagination import keyset
 from server.proposal_forms import CollectionForm, RejectForm
-from voting import pledges as pledging
+from voting.collections import LEDGER
 from voting.models import Pledge, PledgeKind, PledgeStatus
 from voting.money import parse_amount
 
@@ -76,9 +76,9 @@ def ledger(proposal_id):
         try:
             if pledge is None:
                 raise DomainError(_("Choose a pledge from the list."))
-            pledging.record_collection(pledge, actor=current_user, amount_minor=parse_amount(form.amount.data),
-                                       method=form.method.data, received_on=form.received_on.data,
-                                       receipt_number=form.receipt_number.data)
+            LEDGER.record(pledge, actor=current_user, amount_minor=parse_amount(form.amount.data),
+                          method=form.method.data, received_on=form.received_on.data,
+                          receipt_number=form.receipt_number.data)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)

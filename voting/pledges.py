@@ -1,7 +1,6 @@
 """Pledges of money, volunteer hours and materials; all-or-nothing settlement; the collection ledger."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -10,12 +9,12 @@ from sqlalchemy import func, select
 from accounts.db import db, utcnow
 from accounts.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
-from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
 from accounts.validation import clean_text
 from proposals.errors import NotOpen
 from proposals.models import ACTIVE, Proposal
-from voting.models import Collection, Pledge, PledgeKind, PledgeStatus
+from voting.models import Pledge, PledgeKind, PledgeStatus
+from voting.collections import LEDGER
 from voting.money import money
 from accounts.rules import rule
 
@@ -105,6 +104,7 @@ class Progress:
     hours_value_minor: int = 0
     materials: int = 0
     materials_value_minor: int = 0
+    collected_minor: int = 0
     goal_minor: int = 0
     in_kind_counts: bool = False
     backers: int = 0
@@ -142,6 +142,7 @@ def progress(proposal: Proposal) -> Progress:
             result.hours, result.hours_value_minor = int(hours), int(value)
         else:
             result.materials, result.materials_value_minor = int(count), int(value)
+    result.collected_minor = LEDGER.collected_minor(proposal)
     result.backers = db.session.scalar(select(func.count(func.distinct(Pledge.backer_id)))
                                        .where(Pledge.proposal_id == proposal.id, Pledge.status.in_(live))) or 0
     return result
@@ -184,27 +185,3 @@ def settle_due(now=None) -> list[tuple[int, bool]]:
                                                     Proposal.settled_at.is_(None))
                              .order_by(Proposal.id).with_for_update(skip_locked=True)).all()
     return [(proposal.id, settle(proposal)) for proposal in due]
-
-
-def record_collection(pledge: Pledge, *, actor: User, amount_minor: int, method: str, received_on: date,
-                      receipt_number: str) -> Collection:
-    """The village treasurer books money received against a committed money pledge."""
-    if not has_role(actor, Role.OFFICIAL, Role.ADMIN) or not oversees(actor, pledge.proposal.region):
-        raise NotAllowed()
-    if pledge.kind != PledgeKind.MONEY or pledge.status != PledgeStatus.COMMITTED:
-        raise Conflict(_l("Money can only be recorded against a committed money pledge."))
-    if method not in ("cash", "transfer"):
-        raise InvalidInput(_l("Choose cash or transfer."), field="method")
-    number = _short(receipt_number, "receipt_number", 60, required=True)
-    if db.session.scalar(select(Collection.id).where(Collection.receipt_number == number)) is not None:
-        raise Conflict(_l("This receipt number is already booked."), field="receipt_number")
-    received = sum(c.amount_minor for c in pledge.collections)
-    if amount_minor <= 0 or received + amount_minor > pledge.amount_minor:
-        raise InvalidInput(_l("This is more than is still owed on the pledge."), field="amount")
-    if received_on > date.today():
-        raise InvalidInput(_l("The date cannot be in the future."), field="received_on")
-    entry = Collection(pledge=pledge, recorded_by=actor, amount_minor=amount_minor, method=method,
-                       received_on=received_on, receipt_number=number)
-    db.session.add(entry)
-    db.session.flush()
-    return entry

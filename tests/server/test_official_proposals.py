@@ -70,3 +70,17 @@ def test_residents_cannot_see_the_ledger(client, make_user, make_proposal):
     proposal = make_proposal()
     client.login(make_user("resident", region=proposal.region))
     assert client.get(f"/officials/proposals/{proposal.id}/ledger").status_code == 403
+
+
+def test_the_public_sees_how_much_money_was_collected(client, make_user, make_proposal):
+    from voting.collections import LEDGER
+
+    proposal = make_proposal(goal_minor=10_000, deadline=utcnow() + timedelta(days=2))
+    pledge = pledge_to(proposal, actor=make_user("resident", region=proposal.region), kind="money", amount_minor=10_000)
+    proposal.deadline = utcnow() - timedelta(seconds=1)
+    settle(proposal)
+    LEDGER.record(pledge, actor=make_user("official", region=proposal.region.path[0]), amount_minor=2_500,
+                  method="transfer", received_on=date.today(), receipt_number="BANK-77")
+    db.session.commit()
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Money collected so far: CN¥25.00." in page

@@ -173,3 +173,30 @@ def test_lists_sort_filter_search_and_page(client, make_user, make_proposal, mak
     shown = [t for t in titles + ["修缮石板路"] if t in first] + [t for t in titles + ["修缮石板路"] if t in second]
     assert sorted(shown) == sorted(titles + ["修缮石板路"])  # every proposal once, none twice
     assert client.get("/proposals?sort=supported&after=garbage!").status_code == 200
+
+
+def test_concurrent_clients_lose_no_vote(app, make_user, make_proposal):
+    """24 browsers click "Support" at the same moment (and each clicks twice): 24 supports, no error page."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import WebClient
+
+    app.config["MINYI_LOGIN_LIMIT"] = "100 per minute"  # 24 logins from one test address
+    proposal = make_proposal()
+    clients = []
+    for _ in range(24):
+        client = WebClient(app.test_client())
+        client.login(make_user("resident", region=proposal.region, verified=True))
+        clients.append((client, {"HX-Request": "true", "X-CSRFToken": client.csrf_token()}))
+    url = f"/proposals/{proposal.id}/support"
+
+    def click(pair):
+        client, headers = pair
+        return client.post(url, headers=headers, csrf=False).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(click, clients + clients))
+    assert sorted(statuses) == [200] * 24 + [409] * 24
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).supports_count == 24
+    assert db.session.scalar(select(func.count()).select_from(Support)) == 24

@@ -10,7 +10,8 @@ from accounts.errors import Conflict, InvalidInput, NotAllowed
 from proposals.errors import BadAmount, NotOpen
 from voting.models import Pledge
 from voting.money import parse_amount
-from voting.pledges import cancel_pledge, pledge_to, progress, record_collection, settle, settle_due
+from voting.collections import record_collection
+from voting.pledges import cancel_pledge, pledge_to, progress, settle, settle_due
 
 
 @pytest.fixture
