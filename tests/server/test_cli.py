@@ -99,3 +99,35 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     assert db.session.scalar(select(Pledge.status)) == "committed"
     second = app.test_cli_runner().invoke(tick_command)
     assert "settled 0" in second.output
+
+
+def test_serve_starts_gunicorn_that_answers_health_checks(test_config, _migrated, tmp_path):
+    """`minyi serve` (what `make run` and the systemd unit start) really serves."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MINYI_DATABASE_URL": test_config["SQLALCHEMY_DATABASE_URI"],
+           "MINYI_SECRET_KEY": test_config["SECRET_KEY"], "MINYI_INSTANCE_PATH": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Minyi is serving on" in output
+    assert "Error" not in output, output
