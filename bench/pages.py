@@ -163,3 +163,23 @@ def explain(engine, statement: Statement) -> str:
         cursor.close()
         conn.rollback()
     return plan
+
+
+def profile(client, url, requests=20):
+    """cProfile of ``requests`` GETs: the app's own functions and templates by cumulative time per request."""
+    import cProfile
+    import pstats
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    rows = []
+    for (filename, line, function), (_cc, calls, _tt, cumulative, _callers) in pstats.Stats(profiler).stats.items():
+        if filename.startswith(root) and "/.venv/" not in filename and "/bench/" not in filename:
+            rows.append((cumulative * 1000 / requests, calls / requests,
+                         f"{filename[len(root) + 1:]}:{line} {function}"))
+    return sorted(rows, reverse=True)[:14]

@@ -39,8 +39,9 @@ def arguments(argv=None):
     parser.add_argument("--vote-proposals", type=int, default=5, help="proposals the voters contend for")
     parser.add_argument("--vote-seconds", type=float, default=10.0)
     parser.add_argument("--max-votes", type=int, default=0, help="stop each vote run after this many (0: no cap)")
-    parser.add_argument("--vote-modes", default="http,service",
-                        help="http (logged-in test clients POST the htmx form) and/or service (cast_support)")
+    parser.add_argument("--vote-modes", default="http,service,http:4",
+                        help="comma-separated runs: http (logged-in test clients POST the htmx form), service "
+                             "(cast_support in an app context); ':N' spreads the clients over N processes")
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="maintenance database used to create and drop the benchmark database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
@@ -86,13 +87,15 @@ def _run(args, command, name, plain):
     from accounts.db import db
     from server import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
-                      "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"})
+    config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
+              "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
+    app = create_app(config)
     began = time.perf_counter()
     with app.app_context():
         upgrade()
     migrate_s = time.perf_counter() - began
 
+    load_before = _loadavg()
     sizes = fill.Sizes(args.townships, args.villages, args.users, args.proposals, args.supports, args.seed)
     began = time.perf_counter()
     with psycopg.connect(plain) as conn:
@@ -123,8 +126,14 @@ def _run(args, command, name, plain):
         c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     with logged_in.session_transaction() as sess:
         sess.update({"_user_id": f"{resident[0]}:{resident[1]}", "_fresh": True})
+    background = _busy()
+    print(f"other load before measuring: {background:.0%} of all cores busy" if background is not None else "",
+          flush=True)
     print(f"pages ({args.requests} requests each, one client, Accept-Language: en):", flush=True)
-    page_results = pages.measure(pages.build_pages(facts, client, logged_in, rng), recorder, args.requests)
+    plan = pages.build_pages(facts, client, logged_in, rng)
+    page_results = pages.measure(plan, recorder, args.requests)
+    profiles = [(name, pages.profile(c, urls[0])) for name, _kind, c, urls in plan
+                if name in ("List, newest", "Detail, anonymous")]
     for result in sorted(page_results, key=lambda r: r.pct(95), reverse=True)[:4]:
         statement = result.slowest_statement
         if statement is not None:
@@ -135,14 +144,14 @@ def _run(args, command, name, plain):
         chosen = votes.pick_proposals(engine, args.vote_proposals)
         pool = votes.voters(engine, chosen, rng)
         print(f"votes ({mode}): {args.clients} clients on proposals {chosen} for {args.vote_seconds:g} s", flush=True)
-        result = votes.run(app, mode, chosen, pool, args.clients, args.vote_seconds, args.max_votes, recorder)
+        result = votes.run(app, config, mode, chosen, pool, args.clients, args.vote_seconds, args.max_votes, recorder)
         print(f"  {result.votes} votes in {result.seconds:.1f} s = {result.rate:.0f} votes/s, "
               f"failures {dict(result.failed) or 0}, none lost: {result.none_lost}", flush=True)
         vote_results.append(result)
-        # The statements that took the most database time in this run, with their plans.
-        heavy = sorted(result.statements.values(), key=lambda st: st.total_ms, reverse=True)
-        for statement in [st for st in heavy if st.sql.lstrip().upper().startswith("SELECT")][:2]:
-            result.plans.append((statement, pages.explain(engine, statement)))
+        # Driver-side times are inflated by the GIL when 32 threads share it, so every read-only statement of
+        # the run is explained once: the plans rank by what PostgreSQL itself spends.
+        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
+        result.plans = sorted(explained, key=lambda pair: report.execution_ms(pair[1]), reverse=True)
     recorder.close()
 
     with psycopg.connect(plain) as conn:
@@ -150,7 +159,7 @@ def _run(args, command, name, plain):
         settings = dict(conn.execute("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
                                      "('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', "
                                      "'synchronous_commit', 'random_page_cost')").fetchall())
-    text = report.render(command=command, database=name, args=args, facts=facts, fill_s=fill_s,
+    text = report.render(load=(load_before, _loadavg()), background=background, profiles=profiles, command=command, database=name, args=args, facts=facts, fill_s=fill_s,
                          migrate_s=migrate_s, sizes_mb=sizes_mb, db_mb=db_mb, pg_version=pg_version,
                          pg_settings=settings, pages=page_results, votes=vote_results,
                          previous=_previous(args.report))
@@ -160,6 +169,33 @@ def _run(args, command, name, plain):
         Path(args.report).write_text(text)
         print(f"wrote {args.report}")
     return app
+
+
+def _read_only(sql):
+    words = sql.upper().split()
+    return bool(words) and words[0] in ("SELECT", "WITH") and not {"INSERT", "UPDATE", "DELETE"} & set(words)
+
+
+def _busy(seconds=3.0):
+    """Share of all cores busy (from /proc/stat) while this process sleeps: load from anything else."""
+    def sample():
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(values) - values[3] - values[4], sum(values)
+
+    try:
+        before = sample()
+        time.sleep(seconds)
+        after = sample()
+        return (after[0] - before[0]) / max(1, after[1] - before[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _loadavg():
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _previous(path):

@@ -29,6 +29,11 @@ def _machine():
     return cpu, mem
 
 
+def execution_ms(plan: str) -> float:
+    found = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    return float(found.group(1)) if found else 0.0
+
+
 def _hint(plan: str) -> str:
     """One line on what dominates a plan: sequential scans, rows thrown away by filters, sorts."""
     notes = []
@@ -62,7 +67,7 @@ def _kept_analysis(previous: str) -> str:
     return PLACEHOLDER
 
 
-def render(*, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb, pg_version, pg_settings, pages,
+def render(*, load, background, profiles, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb, pg_version, pg_settings, pages,
            votes, previous):
     cpu, mem = _machine()
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -80,7 +85,12 @@ def render(*, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb
            f"- Python {platform.python_version()}, Flask {version('flask')}, SQLAlchemy {version('sqlalchemy')}, "
            f"psycopg {version('psycopg')}",
            "- The app runs in-process (Flask test client, no HTTP server, no network); PostgreSQL, the app and the "
-           "benchmark share the same cores.", "",
+           "benchmark share the same cores.",
+           f"- Load average (1, 5, 15 min) before the fill: {load[0]}; after the vote runs: {load[1]} (the vote runs "
+           "themselves put 32 threads on the run queue).",
+           (f"- Other load on the machine, measured for 3 s just before the page timings: {background:.0%} of all "
+            "cores busy (the machine is shared; anything above a few percent adds noise to p95 and max)."
+            if background is not None else "- Other load on the machine: not measured."), "",
            "## Data and fill time", "",
            f"Fill: **{fill_s:.1f} s** (COPY of every table, then `VACUUM (ANALYZE)`), after {migrate_s:.1f} s of "
            f"migrations. Database size {db_mb:.0f} MB.", "",
@@ -103,6 +113,11 @@ def render(*, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb
         met = "met" if r.pct(95) < PAGE_TARGET_MS else "**not met**"
         out.append(f"| {r.name} | {r.pct(50):.1f} | {r.pct(95):.1f} | {max(r.latencies):.1f} | "
                    f"{statistics.mean(r.queries):.1f} | {statistics.mean(r.db_ms):.1f} | {r.errors} | {met} |")
+    for name, rows in profiles:
+        out += ["", f"Where the app's own time goes on **{name}** (cProfile over 20 requests, cumulative ms per "
+                "request, profiler overhead included; functions and templates of this repository only):", "",
+                "| ms/request | calls/request | function |", "|---:|---:|---|"]
+        out += [f"| {ms:.1f} | {calls:.0f} | `{where}` |" for ms, calls, where in rows]
     out += ["", "## Cast-vote throughput", ""]
     for v in votes:
         out += _vote_section(v)
@@ -115,11 +130,19 @@ def render(*, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb
                 f"Slowest statement: {s.calls / len(r.latencies):.0f}× per request, mean {s.total_ms / s.calls:.1f} ms, "
                 f"worst {s.worst_ms:.1f} ms. Plan: {_hint(r.plan)}.", "",
                 "```sql", _sql(s.sql), "```", "", "```", _trim(r.plan), "```", ""]
-    for v in votes:
-        for statement, plan in v.plans:
-            out += [f"### Vote run ({v.mode}): {statement.calls:,} calls, {statement.total_ms / 1000:.1f} s of DB time",
-                    "", f"Mean {statement.total_ms / statement.calls:.1f} ms. Plan: {_hint(plan)}.", "",
-                    "```sql", _sql(statement.sql), "```", "", "```", _trim(plan), "```", ""]
+    for v in [v for v in votes if v.plans][:1]:
+        per_vote = max(1, v.votes)
+        out += [f"### Read queries of one vote ({v.label})", "",
+                "Every read-only statement the vote path ran, explained once afterwards (so the time is what "
+                "PostgreSQL spends, without the waiting for the GIL and the CPU that inflates driver-side times "
+                "under 32 threads):", "",
+                "| Statement | per vote | PostgreSQL ms (EXPLAIN ANALYZE) | driver-side mean ms in the run |",
+                "|---|---:|---:|---:|"]
+        out += [f"| `{_sql(s.sql, 110)}` | {s.calls / per_vote:.1f} | {execution_ms(plan):.2f} | "
+                f"{s.total_ms / s.calls:.1f} |" for s, plan in v.plans]
+        for statement, plan in [p for p in v.plans[:3] if execution_ms(p[1]) >= 1.0] or v.plans[:1]:
+            out += ["", f"Plan of the most expensive read ({_hint(plan)}):", "", "```sql", _sql(statement.sql), "```",
+                    "", "```", _trim(plan), "```", ""]
     out += ["## Analysis", "", START, _kept_analysis(previous), END, ""]
     return "\n".join(out)
 
@@ -136,20 +159,25 @@ def _targets(pages, votes):
             result += f"; over 50 ms: {', '.join(failing)}"
         out.append(f"| {label} | {result} | {'**not met**' if failing else 'met'} |")
     for v in votes:
-        out.append(f"| At least 500 votes/s ({v.mode}, {v.clients} clients) | {v.rate:.0f} votes/s | "
+        out.append(f"| At least 500 votes/s ({v.label}, {v.clients} clients) | {v.rate:.0f} votes/s | "
                    f"{'met' if v.rate >= VOTE_TARGET else '**not met**'} |")
-        out.append(f"| No vote lost ({v.mode}) | {v.votes:,} successful votes, {sum(v.failed.values())} failed; "
+        out.append(f"| No vote lost ({v.label}) | {v.votes:,} successful votes, {sum(v.failed.values())} failed; "
                    f"counts {'agree' if v.none_lost else 'DISAGREE'} | {'met' if v.none_lost else '**not met**'} |")
     return out + [""]
 
 
 def _vote_section(v):
-    out = [f"### {v.mode}: {'logged-in test clients POST the htmx support form' if v.mode == 'http' else 'threads call commit_with_retry(cast_support) in their own app context'}",
-           "", f"{v.clients} concurrent clients, proposals {', '.join(map(str, v.proposals))} (open, county scope: "
+    how = ("logged-in test clients POST the htmx support form" if v.mode == "http"
+           else "threads call commit_with_retry(cast_support) in their own app context")
+    spread = f" in {v.processes} processes (like gunicorn workers)" if v.processes > 1 else " (threads of one process)"
+    out = [f"### {v.label}: {how}",
+           "", f"{v.clients} concurrent clients{spread}, proposals {', '.join(map(str, v.proposals))} (open, county scope: "
            "every resident may vote, so they contend), each voter supports each of them once.", "",
            f"- **{v.votes:,} votes in {v.seconds:.1f} s = {v.rate:.0f} votes/s**; "
            f"latency per vote p50 {v.pct(50):.0f} ms, p95 {v.pct(95):.0f} ms, max {max(v.latencies or [0]):.0f} ms",
-           f"- failures: {dict(v.failed) if v.failed else 'none'}", "",
+           f"- failures: {dict(v.failed) if v.failed else 'none'}",
+           f"- CPU: {v.cpu_busy:.0%} of all {os.cpu_count()} cores busy during the run"
+           + (f"; this Python process alone used {v.own_cpu:.0%} of them" if v.own_cpu else ""), "",
            "| Proposal | supports before | successful votes | supports_count after | support rows after | lost |",
            "|---:|---:|---:|---:|---:|---|"]
     for p in v.proposals:

@@ -1,5 +1,11 @@
-"""Cast-vote throughput: many concurrent voters on a few proposals, then a count of what was kept."""
+"""Cast-vote throughput: many concurrent voters on a few proposals, then a count of what was kept.
 
+A mode is ``http`` (logged-in test clients POST the htmx support form, the full app path) or ``service``
+(``commit_with_retry(cast_support)`` in an app context), optionally ``:N`` to spread the clients over N
+processes the way gunicorn workers would (one Python process has one GIL, which 32 threads share)."""
+
+import multiprocessing
+import os
 import random
 import threading
 import time
@@ -15,6 +21,7 @@ from pages import Statement
 class VoteResult:
     mode: str
     clients: int
+    processes: int
     proposals: list
     seconds: float = 0.0
     ok: Counter = field(default_factory=Counter)
@@ -25,8 +32,14 @@ class VoteResult:
     final_rows: dict = field(default_factory=dict)
     waits: Counter = field(default_factory=Counter)
     samples: int = 0
+    cpu_busy: float = 0.0  # share of all cores busy during the run (from /proc/stat)
+    own_cpu: float = 0.0  # share of all cores used by this process (in-process runs only)
     statements: dict = field(default_factory=dict)
     plans: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.mode if self.processes == 1 else f"{self.mode}, {self.processes} processes"
 
     @property
     def votes(self) -> int:
@@ -75,13 +88,15 @@ def _counts(engine, proposals):
 
 
 def _watch_waits(engine, database, stop, result):
-    """Sample what the database sessions are doing, every 50 ms (Lock = waiting for another voter)."""
+    """Sample what the database sessions are doing, every 50 ms (Lock = waiting for another voter's row lock;
+    idle in transaction = a transaction is open while the app, not the database, is working)."""
     with engine.connect() as conn:
         while not stop.is_set():
             rows = conn.execute(text(
-                "SELECT coalesce(wait_event_type || ':' || wait_event, 'running on CPU'), count(*) "
-                "FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid() AND state = 'active' "
-                "GROUP BY 1"), {"db": database}).all()
+                "SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, "
+                "'active, on CPU') ELSE state || ' (waiting for the app)' END, count(*) "
+                "FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid() "
+                "AND state IN ('active', 'idle in transaction') GROUP BY 1"), {"db": database}).all()
             result.samples += 1
             for what, n in rows:
                 result.waits[what] += n
@@ -89,8 +104,85 @@ def _watch_waits(engine, database, stop, result):
             stop.wait(0.05)
 
 
-def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
-    """Run ``clients`` threads voting for ``seconds`` (or ``max_votes``); each voter supports every proposal once."""
+def run(app, config, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
+    """Vote for ``seconds`` (or until ``max_votes``) and check the counts afterwards."""
+    from accounts.db import db
+
+    mode, _sep, procs = mode.partition(":")
+    processes = max(1, int(procs or 1))
+    with app.app_context():
+        engine = db.engine
+    result = VoteResult(mode, clients, processes, list(proposals))
+    result.initial, _rows = _counts(engine, result.proposals)
+    stop, cpu_before, own_before = threading.Event(), _cpu(), os.times()
+    watcher = threading.Thread(target=_watch_waits, args=(engine, engine.url.database, stop, result))
+    if processes == 1:
+        watcher.start()
+        tally = _vote_threads(app, mode, result.proposals, pool, clients, seconds, max_votes, recorder)
+        tallies = [tally]
+    else:
+        context = multiprocessing.get_context("spawn")
+        gate, queue = context.Barrier(processes + 1), context.Queue()
+        per = [clients // processes + (i < clients % processes) for i in range(processes)]
+        cap = (max_votes // processes) if max_votes else 0
+        children = [context.Process(target=_child, args=(config, mode, result.proposals, pool[i::processes],
+                                                         per[i], seconds, cap, gate, queue))
+                    for i in range(processes)]
+        for child in children:
+            child.start()
+        gate.wait(timeout=120)
+        watcher.start()
+        tallies = [queue.get(timeout=seconds + 300) for _ in children]
+        for child in children:
+            child.join()
+    stop.set()
+    watcher.join()
+    cpu_after, own_after = _cpu(), os.times()
+    wall = (os.times().elapsed - own_before.elapsed) * (os.cpu_count() or 1)
+    if cpu_before and cpu_after and cpu_after[1] > cpu_before[1]:
+        result.cpu_busy = (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
+    if processes == 1 and wall:
+        result.own_cpu = (own_after.user + own_after.system - own_before.user - own_before.system) / wall
+    result.seconds = max(t["seconds"] for t in tallies)
+    for t in tallies:
+        result.ok.update(t["ok"])
+        result.failed.update(t["failed"])
+        result.latencies.extend(t["latencies"])
+        for sql, entry in t["statements"].items():
+            mine = result.statements.setdefault(sql, Statement(sql))
+            mine.calls += entry.calls
+            mine.total_ms += entry.total_ms
+            if entry.worst_ms >= mine.worst_ms:
+                mine.worst_ms, mine.worst_params = entry.worst_ms, entry.worst_params
+    result.final_count, result.final_rows = _counts(engine, result.proposals)
+    return result
+
+
+def _cpu():
+    """(busy, total) jiffies of all cores, from /proc/stat."""
+    try:
+        values = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+def _child(config, mode, proposals, pool, clients, seconds, max_votes, gate, queue):
+    """One worker process: its own app (and connection pool), ``clients`` threads."""
+    from accounts.db import db
+    from server import create_app
+
+    app = create_app(config)
+    try:
+        queue.put(_vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, None, gate.wait))
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, recorder, gate=None):
+    from flask import session
     from flask_wtf.csrf import generate_csrf
 
     from accounts.db import commit_with_retry, db
@@ -98,19 +190,13 @@ def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
     from proposals.models import Proposal
     from voting import services
 
-    with app.app_context():
-        engine = db.engine
-    result = VoteResult(mode, clients, list(proposals))
-    result.initial, _rows = _counts(engine, result.proposals)
     with app.test_request_context():
         token = generate_csrf()
-        from flask import session
-
         raw_token = session["csrf_token"]
     shares = [pool[i::clients] for i in range(clients)]
     lock, budget = threading.Lock(), [max_votes or 10**12]
-    barrier = threading.Barrier(clients + 1)
-    deadline = [0.0]
+    barrier, deadline = threading.Barrier(clients + 1), [0.0]
+    statements: dict[str, Statement] = {}
 
     def take():
         with lock:
@@ -126,7 +212,7 @@ def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
         for user_id, version in share:
             with client.session_transaction() as sess:
                 sess.update({"_user_id": f"{user_id}:{version}", "_fresh": True, "csrf_token": raw_token})
-            for pid in rng.sample(result.proposals, len(result.proposals)):
+            for pid in rng.sample(proposals, len(proposals)):
                 if not take():
                     return
                 began = time.perf_counter()
@@ -141,7 +227,7 @@ def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
     def vote_service(share, rng, ok, failed, latencies):
         barrier.wait()
         for user_id, _version in share:
-            for pid in rng.sample(result.proposals, len(result.proposals)):
+            for pid in rng.sample(proposals, len(proposals)):
                 if not take():
                     return
                 began = time.perf_counter()
@@ -165,7 +251,7 @@ def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
             calls = recorder.stop() if recorder is not None else []
             with lock:
                 for sql, params, ms in calls:
-                    entry = result.statements.setdefault(sql, Statement(sql))
+                    entry = statements.setdefault(sql, Statement(sql))
                     entry.calls += 1
                     entry.total_ms += ms
                     if ms >= entry.worst_ms:
@@ -176,20 +262,17 @@ def run(app, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
                for i in range(clients)]
     for thread in threads:
         thread.start()
-    watcher_stop = threading.Event()
-    watcher = threading.Thread(target=_watch_waits, args=(engine, engine.url.database, watcher_stop, result))
+    if gate is not None:
+        gate()
     deadline[0] = time.perf_counter() + seconds
     began = time.perf_counter()
-    watcher.start()
     barrier.wait()
     for thread in threads:
         thread.join()
-    result.seconds = time.perf_counter() - began
-    watcher_stop.set()
-    watcher.join()
-    for ok, failed, latencies in tallies:
-        result.ok.update(ok)
-        result.failed.update(failed)
-        result.latencies.extend(latencies)
-    result.final_count, result.final_rows = _counts(engine, result.proposals)
-    return result
+    ok, failed, latencies = Counter(), Counter(), []
+    for o, f, lat in tallies:
+        ok.update(o)
+        failed.update(f)
+        latencies.extend(lat)
+    return {"ok": ok, "failed": failed, "latencies": latencies, "seconds": time.perf_counter() - began,
+            "statements": statements}
