@@ -77,3 +77,17 @@ def test_uploads_over_the_limit_get_413(make_app, make_user):
     response = app.test_client().post("/login", data={"identifier": "x" * 4096}, headers={"Accept-Language": "en"})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_every_page_has_a_short_plain_title(client, make_user, make_proposal):
+    """Screen readers announce the title first; it must be words, not markup."""
+    import re
+
+    proposal = make_proposal()
+    client.login(make_user("admin"))
+    for path in ("/", "/login", "/register", "/account", "/proposals", f"/proposals/{proposal.id}", "/appeals",
+                 "/admin/users", "/admin/regions", "/officials/residents", "/officials/proposals", "/moderation",
+                 "/notifications"):
+        html = client.get(path).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title and len(title) < 120 and title.strip(), (path, title)
