@@ -12,7 +12,7 @@ from accounts.regions import Region
 from accounts.users import User
 from server.extensions import limiter, login_manager
 from server.forms import CensusForm, ChangePasswordForm, LoginForm, RegisterForm
-from server.helpers import safe_next, show_error, village_choices
+from server.helpers import safe_next, show_error, submit, village_choices
 
 bp = Blueprint("auth", __name__)
 
@@ -54,20 +54,14 @@ def register():
         return redirect(url_for("web.index"))
     form = RegisterForm()
     form.village.choices = village_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.register_resident(
-                phone=form.phone.data, email=form.email.data, password=form.password.data,
-                display_name=form.display_name.data, village=db.session.get(Region, form.village.data),
-                locale=request.cookies.get("minyi_lang"), phone_region=current_app.config["MINYI_PHONE_REGION"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome to Minyi! Your account is ready."), "success")
-            return redirect(url_for("auth.account"))
+    user = submit(form, lambda: services.register_resident(
+        phone=form.phone.data, email=form.email.data, password=form.password.data,
+        display_name=form.display_name.data, village=db.session.get(Region, form.village.data),
+        locale=request.cookies.get("minyi_lang"), phone_region=current_app.config["MINYI_PHONE_REGION"]),
+        message=_("Welcome to Minyi! Your account is ready."))
+    if user:
+        login_user(user)
+        return redirect(url_for("auth.account"))
     return render_template("auth/register.html", form=form), (422 if form.errors or form.form_errors else 200)
 
 
@@ -151,19 +145,12 @@ def revoke_token(token_id):
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, actor=current_user,
-                                     current_password=form.current_password.data,
-                                     new_password=form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # new token for this session; others end
-            flash(_("Your password was changed. Other devices have been logged out."), "success")
-            return redirect(url_for("auth.account"))
+    if submit(form, lambda: services.change_password(current_user, actor=current_user,
+                                                     current_password=form.current_password.data,
+                                                     new_password=form.new_password.data),
+              message=_("Your password was changed. Other devices have been logged out.")):
+        login_user(current_user._get_current_object())  # new token for this session; others end
+        return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)
 
 
@@ -178,15 +165,8 @@ def _census_key():
                deduct_when=lambda response: response.status_code == 422)
 def verify_census():
     form = CensusForm()
-    if form.validate_on_submit():
-        try:
-            census.verify_by_census(current_user, form.id_number.data, actor=current_user,
-                                    key=current_app.config["MINYI_CENSUS_KEY"].encode())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("You are now a verified resident."), "success")
-            return redirect(url_for("auth.account"))
+    if submit(form, lambda: census.verify_by_census(current_user, form.id_number.data, actor=current_user,
+                                                    key=current_app.config["MINYI_CENSUS_KEY"].encode()),
+              message=_("You are now a verified resident.")):
+        return redirect(url_for("auth.account"))
     return _account_page(422, census_form=form)

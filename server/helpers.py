@@ -61,6 +61,29 @@ def role_required(*roles):
     return decorator
 
 
+def submit(form, action, *, message=None):
+    """The one way a form reaches a service: validate, run ``action()``, commit and flash ``message``.
+
+    Returns what the action returned (True when it returned nothing), or None when the form is invalid
+    or the service refused; then the error sits next to its field and nothing was saved."""
+    from flask import flash
+
+    from accounts.errors import DomainError
+
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return None
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return True if result is None else result
+
+
 def show_error(form, error) -> None:
     """Put a domain error next to the field it concerns (or above the form)."""
     field = getattr(form, error.field, None) if error.field else None

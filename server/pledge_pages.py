@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from accounts.db import db
 from accounts.errors import DomainError
-from server.helpers import get_or_404, show_error
+from server.helpers import get_or_404, submit
 from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
 from server.proposal_pages import _visible, bp, page_context
 from voting import pledges as pledging
@@ -36,18 +36,10 @@ def _pledge_fields(kind, form):
 def pledge(proposal_id, kind):
     proposal = _visible(proposal_id)
     form = FORMS[kind](prefix=kind)  # three forms share the page: prefixes keep their ids apart
-    if form.validate_on_submit():
-        try:
-            pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,
-                               **_pledge_fields(kind, form))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you! Your pledge is recorded. It becomes binding only if the goal is reached."),
-                  "success")
-            return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#pledges")
+    if submit(form, lambda: pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,
+                                               **_pledge_fields(kind, form)),
+              message=_("Thank you! Your pledge is recorded. It becomes binding only if the goal is reached.")):
+        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#pledges")
     return render_template("proposals/show.html", **page_context(proposal, **{f"{kind}_form": form})), 422
 
 

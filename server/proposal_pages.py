@@ -20,7 +20,7 @@ from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
 from server.board import filter_choices, filtered
-from server.helpers import category_choices, get_or_404, show_error, village_choices
+from server.helpers import category_choices, get_or_404, submit, village_choices
 from server.pagination import keyset
 from server.proposal_forms import (HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, PhotoForm, ProposalForm,
                                    WithdrawForm)
@@ -98,20 +98,18 @@ def new():
     form = ProposalForm(data=None if request.method == "POST" else {
         "village": current_user.region_id, "language": "en" if _("Minyi") == "Minyi" else "zh_Hans"})
     _form_choices(form)
-    if form.validate_on_submit():
-        try:
-            proposal = services.create_proposal(
-                actor=current_user, village=db.session.get(Region, form.village.data), scope=form.scope.data,
-                language=form.language.data, currency=current_app.config.get("MINYI_CURRENCY", "CNY"),
-                **_proposal_fields(form))
-            save_photos(proposal, form.images.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your proposal is published. Share it with your neighbours to gather support."), "success")
-            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    def create():
+        made = services.create_proposal(
+            actor=current_user, village=db.session.get(Region, form.village.data), scope=form.scope.data,
+            language=form.language.data, currency=current_app.config.get("MINYI_CURRENCY", "CNY"),
+            **_proposal_fields(form))
+        save_photos(made, form.images.data)
+        return made
+
+    proposal = submit(form, create, message=_("Your proposal is published. Share it with your neighbours to "
+                                              "gather support."))
+    if proposal:
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=None), 422 if form.errors else 200
 
 
@@ -190,16 +188,9 @@ def edit(proposal_id):
         form.deadline.data = proposal.deadline.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
                                                           ).date() if proposal.deadline else None
     _form_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.edit_proposal(proposal, actor=current_user, **_proposal_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    if submit(form, lambda: services.edit_proposal(proposal, actor=current_user, **_proposal_fields(form)),
+              message=_("Saved.")):
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=proposal), 422 if form.errors else 200
 
 
@@ -208,16 +199,9 @@ def edit(proposal_id):
 def withdraw(proposal_id):
     proposal = _visible(proposal_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_proposal(proposal, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your proposal is withdrawn. Open pledges were released."), "success")
-            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    if submit(form, lambda: services.withdraw_proposal(proposal, actor=current_user, reason=form.reason.data),
+              message=_("Your proposal is withdrawn. Open pledges were released.")):
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("proposals/show.html", **page_context(proposal, withdraw_form=form)), 422
 
 
@@ -257,15 +241,8 @@ def unsupport(proposal_id):
 def add_photos(proposal_id):
     proposal = _visible(proposal_id)
     form = PhotoForm()
-    if form.validate_on_submit():
-        try:
-            save_photos(proposal, form.images.data, form.alt_text.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")
+    if submit(form, lambda: save_photos(proposal, form.images.data, form.alt_text.data)):
+        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")
     return render_template("proposals/show.html", **page_context(proposal, photo_form=form)), 422
 
 

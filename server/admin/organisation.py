@@ -1,6 +1,6 @@
 """Admin: the region tree, departments, categories and the census list."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,22 +13,11 @@ from accounts.users import CensusEntry
 from server.admin import bp
 from server.forms import (CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, NamesForm,
                           RegionForm)
-from server.helpers import category_choices, get_or_404, region_choices, show_error
+from server.helpers import category_choices, get_or_404, region_choices, show_error, submit
 
 
 def _save(form, action):
-    """Run a service for a valid form; on a domain error show it inline. True when saved."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return False
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return True
+    return submit(form, action, message=_("Saved."))
 
 
 def _status(*forms):

@@ -10,12 +10,11 @@ from sqlalchemy import or_, select
 
 from accounts import services
 from accounts.db import db
-from accounts.errors import DomainError
 from accounts.regions import Department, Region, subtree_ids
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
-from server.helpers import department_choices, get_from_args, get_or_404, keyset_page, region_choices, show_error
+from server.helpers import department_choices, get_from_args, get_or_404, keyset_page, region_choices, submit
 
 
 def role_choices():
@@ -72,21 +71,15 @@ def new_user():
     form.role.choices = role_choices()
     form.region.choices = region_choices(blank="—")
     form.department.choices = department_choices(blank="—")
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                actor=current_user, role=form.role.data, password=form.password.data,
-                display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
-                region=db.session.get(Region, form.region.data) if form.region.data else None,
-                department=db.session.get(Department, form.department.data) if form.department.data else None,
-                phone_region=current_app.config["MINYI_PHONE_REGION"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account created for %(name)s.", name=user.display_name), "success")
-            return redirect(url_for("admin.users"))
+    user = submit(form, lambda: services.create_user(
+        actor=current_user, role=form.role.data, password=form.password.data,
+        display_name=form.display_name.data, phone=form.phone.data, email=form.email.data,
+        region=db.session.get(Region, form.region.data) if form.region.data else None,
+        department=db.session.get(Department, form.department.data) if form.department.data else None,
+        phone_region=current_app.config["MINYI_PHONE_REGION"]))
+    if user:
+        flash(_("Account created for %(name)s.", name=user.display_name), "success")
+        return redirect(url_for("admin.users"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("admin/user_new.html", form=form), status
 
@@ -98,19 +91,12 @@ def edit_user(user_id):
     form.role.choices = role_choices()
     form.region.choices = region_choices(blank="—")
     form.department.choices = department_choices(blank="—")
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, actor=current_user, role=form.role.data, active=form.active.data,
-                region=db.session.get(Region, form.region.data) if form.region.data else None,
-                department=db.session.get(Department, form.department.data) if form.department.data else None)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if submit(form, lambda: services.update_user(
+            user, actor=current_user, role=form.role.data, active=form.active.data,
+            region=db.session.get(Region, form.region.data) if form.region.data else None,
+            department=db.session.get(Department, form.department.data) if form.department.data else None),
+            message=_("Saved.")):
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("admin/user_edit.html", form=form, user=user), status
 
