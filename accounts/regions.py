@@ -71,6 +71,12 @@ def subtree_ids(region: Region):
     return select(tree.c.id)
 
 
+def subtree_id_list(region: Region) -> list[int]:
+    """The ids of ``region`` and everything below it, as a list: lets the planner use plain index lookups
+    (a county has a few hundred regions; a subquery here hides how few rows a village filter matches)."""
+    return list(db.session.scalars(subtree_ids(region)))
+
+
 department_categories = Table(
     "department_categories",
     db.Model.metadata,

@@ -5,6 +5,7 @@ from flask import current_app, has_app_context
 DEFAULTS = {
     "MINYI_SUPPORT_MINIMUM": 10,        # supports a proposal needs at the very least
     "MINYI_SUPPORT_PERCENT": 5.0,       # ... or this share of the verified residents in its scope
+    "MINYI_THRESHOLD_CACHE_SECONDS": 60.0,  # how long a count of verified residents is reused
     "MINYI_CURRENCY": "CNY",
     "MINYI_PLEDGE_MIN_MINOR": 100,      # 1 yuan
     "MINYI_PLEDGE_MAX_MINOR": 10_000_000,  # 100,000 yuan

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.db import db
-from accounts.regions import Category, Region, RegionLevel, subtree_ids
+from accounts.regions import Category, Region, RegionLevel, subtree_id_list
 from proposals.appeals import Appeal
 from server.helpers import get_from_args, keyset_page
 
@@ -17,7 +17,7 @@ def filtered(model, args):
                                   selectinload(model.category))
     region = get_from_args(Region, "region")
     if region is not None:
-        query = query.where(model.region_id.in_(subtree_ids(region)))
+        query = query.where(model.region_id.in_(subtree_id_list(region)))
     category = get_from_args(Category, "category")
     if category is not None:
         query = query.where(model.category_id == category.id)

@@ -15,3 +15,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """For Alembic: database-specific search indexes live only in migrations, not in the models."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))

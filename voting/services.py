@@ -1,6 +1,7 @@
 """Supports: one per verified resident and proposal, counted exactly, qualifying proposals."""
 
 import math
+import time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,13 +16,29 @@ from voting.models import Support
 from accounts.rules import rule
 
 
-def threshold(proposal: Proposal) -> int:
-    """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
+# region id → (when counted, verified residents). The count changes slowly (verifications), while votes
+# come fast; counting a county's residents on every vote would cost more than the vote itself.
+_verified_counts: dict[int, tuple[float, int]] = {}
+
+
+def verified_residents(region) -> int:
+    """Verified residents living in ``region`` (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS."""
+    ttl = float(rule("MINYI_THRESHOLD_CACHE_SECONDS"))
+    counted = _verified_counts.get(region.id)
+    if counted and time.monotonic() - counted[0] < ttl:
+        return counted[1]
     verified = db.session.scalar(
         select(func.count()).select_from(User).where(
-            User.role == Role.RESIDENT, User.verified_at.is_not(None),
-            User.region_id.in_(subtree_ids(proposal.scope_region))))
-    return max(int(rule("MINYI_SUPPORT_MINIMUM")), math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100 * verified))
+            User.role == Role.RESIDENT, User.verified_at.is_not(None), User.region_id.in_(subtree_ids(region))))
+    _verified_counts[region.id] = (time.monotonic(), verified)
+    return verified
+
+
+def threshold(proposal: Proposal) -> int:
+    """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
+    minimum = int(rule("MINYI_SUPPORT_MINIMUM"))
+    return max(minimum, math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100
+                                  * verified_residents(proposal.scope_region)))
 
 
 def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:
@@ -64,7 +81,9 @@ def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
     except IntegrityError:
         raise AlreadySupported() from None  # the unique constraint, not this check, is the rule
     _recount(proposal, +1)
-    if proposal.status == ProposalStatus.OPEN and proposal.supports_count >= threshold(proposal):
+    # The threshold is never below the minimum, so below it there is nothing to count.
+    if (proposal.status == ProposalStatus.OPEN and proposal.supports_count >= int(rule("MINYI_SUPPORT_MINIMUM"))
+            and proposal.supports_count >= threshold(proposal)):
         proposal.status = ProposalStatus.QUALIFIED
         proposal.qualified_at = utcnow()
         notify([proposal.author_id], "proposal_qualified", proposal_id=proposal.id, title=proposal.title)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.db import commit_with_retry, db, utcnow
 from accounts.permissions import has_role
-from accounts.regions import Category, Region, subtree_ids
+from accounts.regions import Category, Region, subtree_id_list
 from accounts.users import Role
 from proposals import discussion, services
 from proposals.comments import Comment
@@ -57,7 +57,7 @@ def list_proposals(args):
     if args.get("region") and region is None or args.get("category") and category is None:
         return {"items": [], "next": None}
     if region is not None:
-        query = query.where(Proposal.region_id.in_(subtree_ids(region)))
+        query = query.where(Proposal.region_id.in_(subtree_id_list(region)))
     if category is not None:
         query = query.where(Proposal.category_id == category.id)
     if args.get("status"):

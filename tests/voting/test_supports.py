@@ -121,3 +121,18 @@ def test_concurrent_voters_lose_no_vote_and_count_none_twice(app, make_proposal,
     assert results.count("ok") == 32 and results.count("duplicate") == 32
     assert db.session.get(Proposal, proposal_id).supports_count == 32
     assert db.session.scalar(select(func.count()).select_from(Support)) == 32
+
+
+def test_verified_resident_counts_are_reused_for_a_while(app, make_proposal, make_user):
+    """Counting a county's residents on every vote would be slow; the count is cached, then refreshed."""
+    from voting import services
+
+    services._verified_counts.clear()  # ids restart in every test; forget earlier tests' regions
+    verified_residents = services.verified_residents
+    app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 60
+    proposal = make_proposal()
+    before = verified_residents(proposal.region)
+    make_user("resident", region=proposal.region, verified=True)
+    assert verified_residents(proposal.region) == before
+    app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 0
+    assert verified_residents(proposal.region) == before + 1
