@@ -184,6 +184,7 @@ class IsolatedClient(FlaskClient):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if outer:
             db.session.commit()
+            db.session.expire_all()  # read what the request wrote, not what this session remembers
         return response
 
 
