@@ -18,6 +18,8 @@ from proposals.models import Proposal
 from proposals.services import REASON_MAX, _text
 
 COMMENT_MAX = 5_000
+#: Stored as the reason for content hidden by reports; worded in each reader's language when shown.
+AUTO_HIDDEN = "auto:reports"
 
 
 def post_comment(proposal: Proposal, *, actor: User, body: str, stance: str = Stance.NEUTRAL,
@@ -70,6 +72,9 @@ def flag(kind: str, target_id: int, *, actor: User, reason: str):
     """A resident reports content; enough reports hide it until a moderator decides."""
     if actor is None or not actor.is_authenticated:
         raise NotAllowed(_l("Log in to report content."))
+    if actor.role == Role.RESIDENT and not actor.is_verified:
+        # Otherwise a few throwaway accounts could hide anything they dislike.
+        raise NotAllowed(_l("Only verified residents can report content."))
     item = _target(kind, target_id)
     if item.author_id == actor.id:
         raise Conflict(_l("You cannot report your own content."))
@@ -82,7 +87,7 @@ def flag(kind: str, target_id: int, *, actor: User, reason: str):
     open_flags = db.session.scalar(select(func.count()).select_from(Flag).where(
         Flag.target == kind, Flag.target_id == item.id, Flag.resolved_at.is_(None)))
     if item.hidden_at is None and open_flags >= int(rule("MINYI_FLAGS_TO_HIDE")):
-        item.hidden_at, item.hidden_reason = utcnow(), str(_l("Hidden after several reports, pending review."))
+        item.hidden_at, item.hidden_reason = utcnow(), AUTO_HIDDEN
         _tell_author(item, kind, item.hidden_reason)
     db.session.flush()
     return item
@@ -91,6 +96,13 @@ def flag(kind: str, target_id: int, *, actor: User, reason: str):
 def _tell_author(item, kind, reason):
     proposal = item if isinstance(item, Proposal) else item.proposal
     notify([item.author_id], f"{kind}_hidden", proposal_id=proposal.id, title=proposal.title, reason=reason)
+
+
+def hidden_reason_text(reason: str | None) -> str:
+    """The reason to show for hidden content, in the reader's language."""
+    if reason == AUTO_HIDDEN:
+        return str(_l("Hidden after several reports, pending review."))
+    return reason or ""
 
 
 def _check_moderator(actor, item):

@@ -25,6 +25,11 @@ class HasSupports(Conflict):
     default_message = _l("A proposal cannot be changed once residents support it; withdraw it and start a new one.")
 
 
+class HasPledges(Conflict):
+    default_message = _l("A proposal cannot be changed once residents have pledged to it; withdraw it and start a "
+                         "new one.")
+
+
 class BadAmount(InvalidInput):
     field = "amount"
     default_message = _l("Enter an amount such as 50 or 12.50.")

@@ -88,9 +88,9 @@ def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text:
     return record
 
 
-def remove_image(record: ProposalImage, *, actor, folder: Path) -> None:
+def remove_image(record: ProposalImage, *, actor) -> None:
+    """Delete the record; the caller removes the file once the deletion is committed."""
     if actor is None or actor.id != record.proposal.author_id:
         raise NotAllowed(_l("Only the author can remove photos."))
-    (folder / record.filename).unlink(missing_ok=True)
     db.session.delete(record)
     db.session.flush()

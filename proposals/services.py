@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.db import db, utcnow
-from accounts.errors import InvalidInput, NotAllowed
+from accounts.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, RegionLevel
 from accounts.users import Role, User
 from accounts.validation import clean_text
-from proposals.errors import HasSupports, NotOpen
+from proposals.errors import HasPledges, HasSupports, NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
 
 TITLE_MAX, BODY_MAX, ADDRESS_MAX, REASON_MAX = 200, 10_000, 200, 2_000
@@ -45,10 +45,18 @@ def _funding(goal_minor, deadline, now):
         return None, None
     if goal_minor is None or goal_minor <= 0:
         raise InvalidInput(_l("A funding goal needs an amount above zero."), field="goal")
+    if goal_minor > 10**13:  # a hundred billion yuan: more is a typing mistake, and would overflow the column
+        raise InvalidInput(_l("This goal is too large."), field="goal")
     if deadline is None:
         raise InvalidInput(_l("A funding goal needs a deadline."), field="deadline")
     if deadline.tzinfo is None:
         deadline = deadline.replace(tzinfo=timezone.utc)
+    try:
+        deadline = deadline.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidInput(_l("This date is too far away."), field="deadline") from None
+    if deadline.year > now.year + 10:
+        raise InvalidInput(_l("This date is too far away."), field="deadline")
     if deadline <= now:
         raise InvalidInput(_l("The deadline must be in the future."), field="deadline")
     return goal_minor, deadline
@@ -89,6 +97,12 @@ def edit_proposal(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         raise NotOpen()
     if proposal.supports_count > 0:
         raise HasSupports()
+    from voting.models import Pledge, PledgeStatus
+
+    if proposal.settled_at is not None or db.session.scalar(select(Pledge.id).where(
+            Pledge.proposal_id == proposal.id,
+            Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).limit(1)) is not None:
+        raise HasPledges()
     now = utcnow()
     if "title" in changes:
         proposal.title = _text(changes["title"], "title", TITLE_MAX)
@@ -115,6 +129,9 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str) -> Propos
         raise NotAllowed(_l("Only the author can withdraw a proposal."))
     if proposal.status not in ACTIVE:
         raise NotOpen()
+    if proposal.funded:
+        raise Conflict(_l("This proposal reached its goal and backers now owe their pledges; only the officials "
+                          "can stop it now."))
     proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.WITHDRAWN
     from voting.pledges import release_open_pledges
@@ -135,9 +152,10 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
     from voting.models import Pledge, PledgeStatus
     from voting.pledges import release_open_pledges
 
-    backers = db.session.scalars(select(Pledge.backer_id).where(Pledge.proposal_id == proposal.id,
-                                                                Pledge.status == PledgeStatus.PLEDGED)).all()
-    release_open_pledges(proposal)
+    backers = db.session.scalars(select(Pledge.backer_id).where(
+        Pledge.proposal_id == proposal.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))).all()
+    # Rejected means nobody owes anything any more, even when the goal had been reached.
+    release_open_pledges(proposal, including_committed=True)
     notify([proposal.author_id, *backers], "proposal_rejected", proposal_id=proposal.id, title=proposal.title,
            reason=proposal.closing_reason)
     db.session.flush()

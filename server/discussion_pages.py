@@ -4,12 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from accounts.db import db, utcnow
 from accounts.errors import DomainError
 from accounts.notifications import Notification
+from accounts.permissions import jurisdiction
+from accounts.regions import subtree_id_list
 from accounts.users import Role
 from proposals import discussion
 from proposals.comments import Comment, Flag
@@ -33,6 +35,7 @@ NOTIFICATION_TEXTS = {
 def notification_text(note: Notification) -> str:
     text = NOTIFICATION_TEXTS.get(note.kind)
     params = {"title": "", "reason": "", **(note.params or {})}
+    params["reason"] = discussion.hidden_reason_text(params["reason"])
     return str(text) % params if text else note.kind
 
 
@@ -97,9 +100,12 @@ def moderation():
     """Hidden and reported items waiting for a moderator's decision."""
     open_flags = select(Flag.target, Flag.target_id, func.count().label("n")).where(Flag.resolved_at.is_(None)) \
         .group_by(Flag.target, Flag.target_id).subquery()
-    proposals = db.session.scalars(select(Proposal).join(open_flags, (open_flags.c.target == "proposal")
-                                                         & (open_flags.c.target_id == Proposal.id))).all()
+    scope = jurisdiction(current_user)
+    mine = Proposal.region_id.in_(subtree_id_list(scope)) if scope is not None else true()
+    proposals = db.session.scalars(select(Proposal).where(mine).join(
+        open_flags, (open_flags.c.target == "proposal") & (open_flags.c.target_id == Proposal.id))).all()
     comments = db.session.scalars(select(Comment).options(selectinload(Comment.proposal))
+                                  .join(Proposal, Comment.proposal_id == Proposal.id).where(mine)
                                   .join(open_flags, (open_flags.c.target == "comment")
                                         & (open_flags.c.target_id == Comment.id))).all()
     reasons = {}

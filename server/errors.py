@@ -71,4 +71,8 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(error):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed flush leaves the session unusable; the error page itself needs it (user, language).
+        from accounts.db import db
+
+        db.session.rollback()
         return error_response(500)

@@ -45,6 +45,9 @@ def init_app(app) -> None:
     from voting.money import money
 
     app.jinja_env.filters["money"] = money
+    from proposals.discussion import hidden_reason_text
+
+    app.jinja_env.filters["hidden_reason"] = hidden_reason_text
 
     @app.context_processor
     def language_context():

@@ -25,8 +25,10 @@ def _decode(cursor: str, columns):
         for column, value in zip(columns, raw, strict=True):
             if isinstance(column.type, (DateTime, UTCDateTime)):
                 value = datetime.fromisoformat(value)
-            elif not isinstance(value, (int, float)) or isinstance(value, bool):
-                return None
+                if value.tzinfo is None:
+                    return None
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or not -2**31 < value < 2**31:
+                return None  # nothing we store is that large: someone made this cursor up
             values.append(value)
         return values
     except (ValueError, TypeError, UnicodeDecodeError):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.db import commit_with_retry, db, utcnow
 from accounts.errors import DomainError
-from accounts.permissions import has_role
+from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
 from accounts.users import Role
 from proposals import images, services
@@ -43,8 +43,8 @@ SORTS = {
 def _search(query, text):
     # Substring match per word works for Chinese (no word boundaries) and English alike.
     for term in text.split()[:5]:
-        like = f"%{term[:50]}%"
-        query = query.where(or_(Proposal.title.ilike(like), Proposal.body.ilike(like)))
+        like = "%" + term[:50].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Proposal.title.ilike(like, escape="\\"), Proposal.body.ilike(like, escape="\\")))
     return query
 
 
@@ -87,7 +87,8 @@ def _proposal_fields(form):
 
 def _form_choices(form):
     form.category.choices = category_choices()
-    form.village.choices = village_choices()
+    if getattr(form, "village", None) is not None:
+        form.village.choices = village_choices()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -118,19 +119,33 @@ def upload_folder() -> Path:
 
 
 def save_photos(proposal, files, alt_text=""):
-    """Store the uploaded photos; a bad one stops the whole save with a message on the field."""
-    for upload in files or []:
-        if upload and upload.filename:
-            images.add_image(proposal, actor=current_user, data=upload.read(), folder=upload_folder(),
-                             alt_text=alt_text)
+    """Store the uploaded photos; a bad one stops the whole save (files already written are removed)."""
+    written = []
+    try:
+        for upload in files or []:
+            if upload and upload.filename:
+                written.append(images.add_image(proposal, actor=current_user, data=upload.read(),
+                                                folder=upload_folder(), alt_text=alt_text).filename)
+    except DomainError:
+        for name in written:
+            (upload_folder() / name).unlink(missing_ok=True)
+        raise
 
 
 def _visible(proposal_id) -> Proposal:
     proposal = get_or_404(Proposal, proposal_id)
-    if proposal.hidden_at is not None and not (has_role(current_user, Role.MODERATOR, Role.ADMIN)
+    if proposal.hidden_at is not None and not (is_moderator_of(proposal)
                                                or current_user.get_id() and current_user.id == proposal.author_id):
         abort(404)
     return proposal
+
+
+def is_moderator_of(proposal) -> bool:
+    return has_role(current_user, Role.MODERATOR, Role.ADMIN) and oversees(current_user, proposal.region)
+
+
+def is_official_of(proposal) -> bool:
+    return has_role(current_user, Role.OFFICIAL, Role.ADMIN) and oversees(current_user, proposal.region)
 
 
 def support_context(proposal, error=None):
@@ -147,7 +162,7 @@ def pledge_context(proposal):
     rows = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.status != "cancelled")
                               .options(selectinload(Pledge.backer)).order_by(Pledge.id.desc())).all()
     return {"progress": pledging.progress(proposal), "pledges": rows,
-            "sees_names": has_role(current_user, Role.OFFICIAL, Role.ADMIN),
+            "sees_names": is_official_of(proposal), "keeps_ledger": is_official_of(proposal),
             "money_form": MoneyPledgeForm(prefix="money"), "hours_form": HoursPledgeForm(prefix="hours"),
             "materials_form": MaterialsPledgeForm(prefix="materials")}
 
@@ -158,8 +173,7 @@ def discussion_context(proposal):
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
         .order_by(Comment.id)).all()
     count = sum(1 + len(c.replies) for c in threads)
-    return {"comments": threads, "comment_count": count, "is_moderator": has_role(current_user, Role.MODERATOR,
-                                                                                   Role.ADMIN)}
+    return {"comments": threads, "comment_count": count, "is_moderator": is_moderator_of(proposal)}
 
 
 def page_context(proposal, **forms):
@@ -182,8 +196,10 @@ def edit(proposal_id):
     if current_user.id != proposal.author_id:
         abort(403)
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    # Where a proposal is for, who may support it and its language are fixed once published.
+    del form.village, form.scope, form.language, form.images
     if request.method == "GET":
-        form.village.data, form.category.data = proposal.region_id, proposal.category_id
+        form.category.data = proposal.category_id
         form.goal.data = f"{proposal.goal_minor / 100:.2f}" if proposal.goal_minor else ""
         form.deadline.data = proposal.deadline.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
                                                           ).date() if proposal.deadline else None
@@ -210,17 +226,17 @@ def _change_support(proposal_id, action):
     proposal = _visible(proposal_id)
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    status = 200
     try:
         commit_with_retry(lambda: action(db.session.get(Proposal, proposal.id), actor=current_user))
     except DomainError as error:
         db.session.rollback()
-        error_message, status = str(error.message), error.status
+        error_message = str(error.message)
     else:
         error_message = None
     proposal = db.session.get(Proposal, proposal.id)
     if request.htmx:
-        return render_template("proposals/_support.html", **support_context(proposal, error_message)), status
+        # 200 even when refused: htmx swaps only successful answers, and the fragment says what went wrong.
+        return render_template("proposals/_support.html", announce=True, **support_context(proposal, error_message))
     if error_message:
         flash(error_message, "warning")
     return redirect(url_for("proposals.show", proposal_id=proposal.id) + f"#proposal-{proposal.id}-support")
@@ -250,13 +266,15 @@ def add_photos(proposal_id):
 @login_required
 def remove_photo(image_id):
     record = get_or_404(images.ProposalImage, image_id)
+    name, proposal_id = record.filename, record.proposal_id
     try:
-        images.remove_image(record, actor=current_user, folder=upload_folder())
+        images.remove_image(record, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         abort(error.status)
     db.session.commit()
-    return redirect(url_for("proposals.show", proposal_id=record.proposal_id) + "#photos")
+    (upload_folder() / name).unlink(missing_ok=True)  # only once the record is gone for good
+    return redirect(url_for("proposals.show", proposal_id=proposal_id) + "#photos")
 
 
 @bp.route("/photos/<name>")
@@ -264,7 +282,10 @@ def photo(name):
     """Serve a stored photo (random names; the type is the one we wrote, never guessed)."""
     record = db.session.scalar(select(images.ProposalImage).where(images.ProposalImage.filename == name)) \
         or abort(404)
-    response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=86400)
+    _visible(record.proposal_id)  # a hidden proposal's photos are hidden too
+    response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=300)
+    response.cache_control.public = False
+    response.cache_control.private = True  # so shared caches cannot keep serving it after it is hidden
     return response
 
 

@@ -43,6 +43,17 @@ class CashLedger:
 LEDGER: Ledger = CashLedger()
 
 
+def local_today() -> date:
+    """Today where the residents live (the server's clock may be on UTC, eight hours behind Beijing)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "UTC"
+    return datetime.now(ZoneInfo(zone)).date()
+
+
 def _receipt(value):
     value = clean_text(value, "receipt_number")
     if not value:
@@ -59,6 +70,8 @@ def record_collection(pledge: Pledge, *, actor: User, amount_minor: int, method:
         raise NotAllowed()
     if pledge.kind != PledgeKind.MONEY or pledge.status != PledgeStatus.COMMITTED:
         raise Conflict(_l("Money can only be recorded against a committed money pledge."))
+    if pledge.proposal.status not in ("open", "qualified", "accepted") or pledge.proposal.hidden_at is not None:
+        raise Conflict(_l("This proposal was stopped; its pledges are no longer collected."))
     if method not in ("cash", "transfer"):
         raise InvalidInput(_l("Choose cash or transfer."), field="method")
     number = _receipt(receipt_number)
@@ -67,7 +80,7 @@ def record_collection(pledge: Pledge, *, actor: User, amount_minor: int, method:
     received = sum(c.amount_minor for c in pledge.collections)
     if amount_minor <= 0 or received + amount_minor > pledge.amount_minor:
         raise InvalidInput(_l("This is more than is still owed on the pledge."), field="amount")
-    if received_on > date.today():
+    if received_on > local_today():
         raise InvalidInput(_l("The date cannot be in the future."), field="received_on")
     entry = Collection(pledge=pledge, recorded_by=actor, amount_minor=amount_minor, method=method,
                        received_on=received_on, receipt_number=number)

@@ -48,8 +48,9 @@ def pledge_to(proposal: Proposal, *, actor: User, kind: str, amount_minor: int |
               quantity=None, unit: str = "", estimated_value_minor: int | None = None,
               anonymous: bool = False) -> Pledge:
     """A resident promises money, hours or materials toward a proposal's goal."""
-    if actor is None or not actor.is_authenticated or actor.role != Role.RESIDENT:
-        raise NotAllowed(_l("Only residents can pledge."))
+    if actor is None or not actor.is_authenticated or actor.role != Role.RESIDENT or not actor.is_verified:
+        # Unverified accounts cost nothing to make: their pledges could fake a reached goal.
+        raise NotAllowed(_l("Only verified residents can pledge."))
     _open_for_pledges(proposal)
     pledge = Pledge(proposal=proposal, backer=actor, kind=kind, currency=proposal.currency, anonymous=bool(anonymous))
     if kind == PledgeKind.MONEY:
@@ -68,9 +69,9 @@ def pledge_to(proposal: Proposal, *, actor: User, kind: str, amount_minor: int |
         pledge.description = _short(description, "description", 200, required=True)
         try:
             pledge.quantity = Decimal(str(quantity)).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
+        except (InvalidOperation, ValueError, ArithmeticError):
             raise InvalidInput(_l("Enter a quantity such as 20 or 2.5."), field="quantity") from None
-        if not Decimal("0") < pledge.quantity < Decimal("10000000000"):
+        if not pledge.quantity.is_finite() or not Decimal("0") < pledge.quantity < Decimal("10000000000"):
             raise InvalidInput(_l("Enter a quantity such as 20 or 2.5."), field="quantity")
         pledge.unit = _short(unit, "unit", 20, required=True)
     else:
@@ -88,8 +89,9 @@ def cancel_pledge(pledge: Pledge, *, actor: User) -> Pledge:
     """The backer takes a pledge back before the deadline."""
     if actor is None or actor.id != pledge.backer_id:
         raise NotAllowed(_l("Only the backer can cancel a pledge."))
-    if pledge.status != PledgeStatus.PLEDGED or pledge.proposal.settled_at is not None \
-            or pledge.proposal.deadline <= utcnow():
+    proposal = pledge.proposal
+    if pledge.status != PledgeStatus.PLEDGED or proposal.settled_at is not None \
+            or (proposal.deadline is not None and proposal.deadline <= utcnow()):
         raise Conflict(_l("This pledge can no longer be cancelled."))
     pledge.status = PledgeStatus.CANCELLED
     pledge.closed_at = utcnow()
@@ -148,10 +150,11 @@ def progress(proposal: Proposal) -> Progress:
     return result
 
 
-def release_open_pledges(proposal: Proposal) -> int:
+def release_open_pledges(proposal: Proposal, including_committed: bool = False) -> int:
     """Release every open pledge (the proposal was withdrawn or rejected). Returns how many."""
+    statuses = (PledgeStatus.PLEDGED, PledgeStatus.COMMITTED) if including_committed else (PledgeStatus.PLEDGED,)
     pledges = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id,
-                                                      Pledge.status == PledgeStatus.PLEDGED)).all()
+                                                      Pledge.status.in_(statuses))).all()
     now = utcnow()
     for pledge in pledges:
         pledge.status, pledge.closed_at = PledgeStatus.RELEASED, now
@@ -165,7 +168,8 @@ def settle(proposal: Proposal) -> bool | None:
     now = utcnow()
     if proposal.goal_minor is None or proposal.settled_at is not None or proposal.deadline > now:
         return None
-    reached = progress(proposal).reached and proposal.status in ACTIVE
+    # A hidden proposal (suspected fraud, pending review) makes nothing binding.
+    reached = progress(proposal).reached and proposal.is_active
     status = PledgeStatus.COMMITTED if reached else PledgeStatus.RELEASED
     for pledge in db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id,
                                                           Pledge.status == PledgeStatus.PLEDGED)):

@@ -43,9 +43,8 @@ def threshold(proposal: Proposal) -> int:
 
 def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:
     """Why ``user`` may not support ``proposal`` now, or None when they may."""
+    # (The pledge deadline closes pledges only: supports may still carry a proposal to the officials.)
     if proposal.status not in ACTIVE or proposal.hidden_at is not None:
-        return NotOpen()
-    if proposal.deadline is not None and proposal.deadline <= utcnow():
         return NotOpen()
     if (user is None or not user.is_authenticated or user.role != Role.RESIDENT or not user.is_verified
             or not proposal.scope_region.contains(user.region)):

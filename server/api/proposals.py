@@ -1,12 +1,12 @@
 """API: proposals (list, search, detail, create), comments, supports and pledges."""
 
-from flask import abort
+from flask import abort, current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.db import commit_with_retry, db, utcnow
-from accounts.permissions import has_role
+from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, subtree_id_list
 from accounts.users import Role
 from proposals import discussion, services
@@ -36,8 +36,9 @@ def errors(*statuses):
 
 def _proposal(proposal_id) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or (proposal.hidden_at is not None and not has_role(bearer_user(), Role.MODERATOR,
-                                                                              Role.ADMIN)):
+    user = bearer_user()
+    if proposal is None or (proposal.hidden_at is not None and not (
+            has_role(user, Role.MODERATOR, Role.ADMIN) and oversees(user, proposal.region))):
         abort(404)
     return proposal
 
@@ -80,7 +81,8 @@ def list_proposals(args):
 def create_proposal(data):
     """Put forward a proposal (residents)."""
     village, category = _by_code(Region, data.pop("village")), _by_code(Category, data.pop("category"))
-    proposal = services.create_proposal(actor=bearer_user(), village=village, category=category, **data)
+    proposal = services.create_proposal(actor=bearer_user(), village=village, category=category,
+                                        currency=current_app.config.get("MINYI_CURRENCY", "CNY"), **data)
     db.session.commit()
     return proposal
 
@@ -161,7 +163,8 @@ def post_comment(data, proposal_id):
 
 def _pledge_view(pledge: Pledge) -> dict:
     user = bearer_user()
-    sees = has_role(user, Role.OFFICIAL, Role.ADMIN) or (user is not None and user.id == pledge.backer_id)
+    sees = (has_role(user, Role.OFFICIAL, Role.ADMIN) and oversees(user, pledge.proposal.region)) \
+        or (user is not None and user.id == pledge.backer_id)
     view = {c: getattr(pledge, c) for c in PledgeOut().fields if c != "backer"}
     view["backer"] = pledge.backer.display_name if (sees or not pledge.anonymous) else None
     return view

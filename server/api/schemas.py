@@ -77,7 +77,8 @@ class ProposalIn(Schema):
     address = fields.String(load_default=None, allow_none=True)
     latitude = fields.Float(load_default=None, allow_none=True)
     longitude = fields.Float(load_default=None, allow_none=True)
-    goal_minor = fields.Integer(load_default=None, allow_none=True, strict=True)
+    goal_minor = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=1, max=10**13))
     deadline = fields.AwareDateTime(load_default=None, allow_none=True)
     in_kind_counts = fields.Boolean(load_default=False)
 
@@ -102,7 +103,7 @@ class CommentOut(Schema):
 class CommentIn(Schema):
     body = fields.String(required=True)
     stance = fields.String(load_default="neutral", validate=validate.OneOf([s.value for s in Stance]))
-    reply_to = fields.Integer(load_default=None, allow_none=True)
+    reply_to = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class PledgeOut(Schema):
@@ -126,12 +127,14 @@ class PledgeOut(Schema):
 class PledgeIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in PledgeKind]))
     amount_minor = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                  validate=validate.Range(min=1, max=10**13),
                                   metadata={"description": "Money pledges: minor units (fen)"})
-    hours = fields.Integer(load_default=None, allow_none=True, strict=True)
+    hours = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=10**6))
     skill = fields.String(load_default="")
     availability = fields.String(load_default="")
     description = fields.String(load_default="")
     quantity = fields.Decimal(load_default=None, allow_none=True)
     unit = fields.String(load_default="")
-    estimated_value_minor = fields.Integer(load_default=None, allow_none=True, strict=True)
+    estimated_value_minor = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                           validate=validate.Range(min=0, max=10**13))
     anonymous = fields.Boolean(load_default=False)

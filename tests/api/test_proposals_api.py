@@ -67,7 +67,8 @@ def test_unverified_resident_gets_403_with_a_reason(api, token_for, make_user, m
 
 
 @pytest.mark.parametrize("payload, field", [
-    ({"kind": "money", "amount_minor": -5}, "amount"),
+    ({"kind": "money", "amount_minor": -5}, "amount_minor"),
+    ({"kind": "money", "amount_minor": 50}, "amount"),
     ({"kind": "money", "amount_minor": "12.5"}, "amount_minor"),
     ({"kind": "hours", "hours": 0, "skill": "x"}, "hours"),
     ({"kind": "gold"}, "kind"),
@@ -75,7 +76,7 @@ def test_unverified_resident_gets_403_with_a_reason(api, token_for, make_user, m
 def test_bad_pledges_get_422_naming_the_field(api, token_for, make_user, make_proposal, payload, field):
     proposal = make_proposal(goal_minor=100_000, deadline=utcnow() + timedelta(days=3))
     response = api.post(f"/api/v1/proposals/{proposal.id}/pledges", json=payload,
-                        headers=token_for(make_user("resident", region=proposal.region)))
+                        headers=token_for(make_user("resident", region=proposal.region, verified=True)))
     error = response.get_json()["error"]
     assert response.status_code == 422 and error["code"] == "invalid_input"
     assert error.get("field") == field or field in error.get("fields", {})
@@ -83,7 +84,7 @@ def test_bad_pledges_get_422_naming_the_field(api, token_for, make_user, make_pr
 
 def test_pledge_list_hides_anonymous_names_and_backer_cancels(api, token_for, make_user, make_proposal):
     proposal = make_proposal(goal_minor=100_000, deadline=utcnow() + timedelta(days=3))
-    backer = make_user("resident", region=proposal.region, display_name="Quiet Giver")
+    backer = make_user("resident", region=proposal.region, display_name="Quiet Giver", verified=True)
     headers = token_for(backer)
     made = api.post(f"/api/v1/proposals/{proposal.id}/pledges", headers=headers,
                     json={"kind": "money", "amount_minor": 5000, "anonymous": True}).get_json()

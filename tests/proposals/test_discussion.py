@@ -38,9 +38,9 @@ def test_enough_flags_hide_content_and_tell_the_author(app, make_proposal, make_
     app.config["MINYI_FLAGS_TO_HIDE"] = 2
     proposal = make_proposal()
     comment = discussion.post_comment(proposal, actor=make_user("resident"), body="Rude words")
-    discussion.flag("comment", comment.id, actor=make_user("resident"), reason="Insulting")
+    discussion.flag("comment", comment.id, actor=make_user("resident", verified=True), reason="Insulting")
     assert comment.hidden_at is None
-    discussion.flag("comment", comment.id, actor=make_user("resident"), reason="Insulting")
+    discussion.flag("comment", comment.id, actor=make_user("resident", verified=True), reason="Insulting")
     assert comment.hidden_at is not None and comment.body == "Rude words"  # the original is kept
     assert db.session.scalar(select(Notification.kind).where(Notification.user_id == comment.author_id)) \
         == "comment_hidden"
@@ -48,7 +48,7 @@ def test_enough_flags_hide_content_and_tell_the_author(app, make_proposal, make_
 
 def test_one_flag_per_person_and_none_on_own_content(make_proposal, make_user):
     proposal = make_proposal()
-    reporter = make_user("resident")
+    reporter = make_user("resident", verified=True)
     discussion.flag("proposal", proposal.id, actor=reporter, reason="Spam")
     with pytest.raises(Conflict):
         discussion.flag("proposal", proposal.id, actor=reporter, reason="Spam again")
@@ -97,7 +97,7 @@ def test_hidden_proposals_vanish_from_lists_and_pages(client, make_proposal, mak
 
 def test_moderation_queue_and_notifications_pages(client, make_proposal, make_user):
     proposal = make_proposal(title="Questionable")
-    discussion.flag("proposal", proposal.id, actor=make_user("resident"), reason="Looks like spam")
+    discussion.flag("proposal", proposal.id, actor=make_user("resident", verified=True), reason="Looks like spam")
     db.session.commit()
     client.login(make_user("moderator", region=proposal.region.path[0]))
     queue = client.get("/moderation").get_data(as_text=True)
@@ -114,3 +114,30 @@ def test_moderation_queue_and_notifications_pages(client, make_proposal, make_us
 def test_residents_are_kept_out_of_moderation(client, make_user):
     client.login(make_user("resident"))
     assert client.get("/moderation").status_code == 403
+
+
+def test_unverified_accounts_cannot_report(make_proposal, make_user):
+    proposal = make_proposal()
+    with pytest.raises(NotAllowed):
+        discussion.flag("proposal", proposal.id, actor=make_user("resident"), reason="I dislike it")
+
+
+def test_moderators_see_only_their_region(client, make_proposal, make_user, make_region):
+    proposal = make_proposal(title="Reported here")
+    discussion.flag("proposal", proposal.id, actor=make_user("resident", verified=True), reason="Spam")
+    discussion.hide("proposal", proposal.id, actor=make_user("admin"), reason="Spam")
+    db.session.commit()
+    client.login(make_user("moderator", region=make_region("county")))
+    assert "Reported here" not in client.get("/moderation").get_data(as_text=True)
+    assert client.get(f"/proposals/{proposal.id}").status_code == 404
+
+
+def test_the_automatic_hiding_reason_is_in_each_readers_language(app, client, make_proposal, make_user):
+    app.config["MINYI_FLAGS_TO_HIDE"] = 1
+    proposal = make_proposal()
+    discussion.flag("proposal", proposal.id, actor=make_user("resident", verified=True), reason="Spam")
+    db.session.commit()
+    client.login(proposal.author)
+    assert "Hidden after several reports" in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    chinese = client.get(f"/proposals/{proposal.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Hidden after several reports" not in chinese

@@ -87,3 +87,31 @@ def test_unsupported_proposals_expire_after_their_lifetime(app, make_proposal):
     assert expire_stale() == [old.id]
     assert (db.session.get(Proposal, old.id).status, db.session.get(Proposal, fresh.id).status) == ("expired", "open")
     assert expire_stale() == []
+
+
+def test_photos_of_hidden_proposals_are_hidden_too(client, make_proposal, make_user):
+    proposal = make_proposal()
+    client.login(proposal.author)
+    upload(client, proposal, jpeg_with_gps())
+    record = db.session.scalar(select(ProposalImage))
+    client.logout()
+    assert "private" in client.get(f"/proposals/photos/{record.filename}").headers["Cache-Control"]
+    from proposals import discussion
+
+    discussion.hide("proposal", proposal.id, actor=make_user("admin"), reason="Personal data")
+    db.session.commit()
+    assert client.get(f"/proposals/photos/{record.filename}").status_code == 404
+
+
+def test_a_failed_upload_leaves_no_file_behind(app, client, make_proposal):
+    from pathlib import Path
+
+    proposal = make_proposal()
+    client.login(proposal.author)
+    folder = Path(app.instance_path) / "uploads"
+    before = set(folder.glob("*")) if folder.exists() else set()
+    response = client.post(f"/proposals/{proposal.id}/photos",
+                           {"images": [(io.BytesIO(jpeg_with_gps()), "a.jpg"), (io.BytesIO(b"junk"), "b.jpg")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert (set(folder.glob("*")) if folder.exists() else set()) == before

@@ -91,7 +91,7 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     from voting.pledges import pledge_to
 
     proposal = make_proposal(goal_minor=10_000, deadline=utcnow() + timedelta(days=1))
-    pledge_to(proposal, actor=make_user("resident", region=proposal.region), kind="money", amount_minor=10_000)
+    pledge_to(proposal, actor=make_user("resident", region=proposal.region, verified=True), kind="money", amount_minor=10_000)
     proposal.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     first = app.test_cli_runner().invoke(tick_command)

@@ -46,7 +46,7 @@ def test_official_of_another_region_cannot_reject(client, make_user, make_propos
 
 def test_treasurer_books_money_received_and_the_totals_add_up(client, make_user, make_proposal):
     proposal = make_proposal(goal_minor=10_000, deadline=utcnow() + timedelta(days=2))
-    backer = make_user("resident", region=proposal.region, display_name="Generous Neighbour")
+    backer = make_user("resident", region=proposal.region, display_name="Generous Neighbour", verified=True)
     pledge = pledge_to(proposal, actor=backer, kind="money", amount_minor=10_000)
     proposal.deadline = utcnow() - timedelta(seconds=1)
     settle(proposal)
@@ -76,7 +76,7 @@ def test_the_public_sees_how_much_money_was_collected(client, make_user, make_pr
     from voting.collections import LEDGER
 
     proposal = make_proposal(goal_minor=10_000, deadline=utcnow() + timedelta(days=2))
-    pledge = pledge_to(proposal, actor=make_user("resident", region=proposal.region), kind="money", amount_minor=10_000)
+    pledge = pledge_to(proposal, actor=make_user("resident", region=proposal.region, verified=True), kind="money", amount_minor=10_000)
     proposal.deadline = utcnow() - timedelta(seconds=1)
     settle(proposal)
     LEDGER.record(pledge, actor=make_user("official", region=proposal.region.path[0]), amount_minor=2_500,

@@ -15,7 +15,7 @@ def goal_proposal(make_proposal):
 
 
 def test_pledges_of_every_kind_show_in_the_progress(client, make_user, goal_proposal):
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     url = f"/proposals/{goal_proposal.id}/pledges"
     assert client.post(url + "/money", {"money-amount": "250.50"}).status_code == 302
     assert client.post(url + "/hours", {"hours-hours": "6", "hours-skill": "Carpentry", "hours-estimated_value": "300"}).status_code == 302
@@ -31,7 +31,7 @@ def test_pledges_of_every_kind_show_in_the_progress(client, make_user, goal_prop
     ("0.50", "between"), ("99999999", "between"), ("", "This field is required"),
 ])
 def test_bad_amounts_are_refused_and_nothing_is_pledged(client, make_user, goal_proposal, amount, message):
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": amount})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -39,7 +39,7 @@ def test_bad_amounts_are_refused_and_nothing_is_pledged(client, make_user, goal_
 
 
 def test_anonymous_pledges_hide_the_name_from_the_public_but_not_officials(app, client, make_user, goal_proposal):
-    backer = make_user("resident", region=goal_proposal.region, display_name="Secret Backer")
+    backer = make_user("resident", region=goal_proposal.region, display_name="Secret Backer", verified=True)
     client.login(backer)
     client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100", "money-anonymous": "y"})
     client.logout()
@@ -50,7 +50,7 @@ def test_anonymous_pledges_hide_the_name_from_the_public_but_not_officials(app, 
 
 
 def test_backer_cancels_their_pledge(client, make_user, goal_proposal):
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     pledge = db.session.scalar(select(Pledge))
     assert client.post(f"/proposals/pledges/{pledge.id}/cancel").status_code == 302
@@ -58,11 +58,11 @@ def test_backer_cancels_their_pledge(client, make_user, goal_proposal):
 
 
 def test_nobody_cancels_someone_elses_pledge(client, make_user, goal_proposal):
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     pledge = db.session.scalar(select(Pledge))
     client.logout()
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     response = client.post(f"/proposals/pledges/{pledge.id}/cancel", follow_redirects=True)
     assert "Only the backer can cancel" in response.get_data(as_text=True)
     assert db.session.get(Pledge, pledge.id).status == "pledged"
@@ -71,6 +71,6 @@ def test_nobody_cancels_someone_elses_pledge(client, make_user, goal_proposal):
 def test_no_pledges_after_the_deadline(client, make_user, goal_proposal):
     goal_proposal.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    client.login(make_user("resident", region=goal_proposal.region))
+    client.login(make_user("resident", region=goal_proposal.region, verified=True))
     response = client.post(f"/proposals/{goal_proposal.id}/pledges/money", {"money-amount": "100"})
     assert response.status_code == 422 and "closed" in response.get_data(as_text=True)

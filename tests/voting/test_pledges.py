@@ -23,7 +23,7 @@ def funded_proposal(make_proposal):
 
 
 def backer_for(make_user, proposal):
-    return make_user("resident", region=proposal.region)
+    return make_user("resident", region=proposal.region, verified=True)
 
 
 def pass_deadline(proposal):
@@ -145,3 +145,41 @@ def test_nothing_is_collected_on_an_uncommitted_pledge(funded_proposal, make_use
         record_collection(pledge, actor=make_user("official", region=proposal.region.path[0]), amount_minor=5000,
                           method="cash", received_on=date.today(), receipt_number="R-9")
     assert db.session.scalars(select(Pledge)).all()
+
+
+def test_a_funded_proposal_cannot_be_walked_away_from_but_rejection_releases_everyone(funded_proposal, make_user):
+    from proposals.services import reject_proposal, withdraw_proposal
+
+    proposal = funded_proposal(goal_minor=10_000)
+    pledge = pledge_to(proposal, actor=backer_for(make_user, proposal), kind="money", amount_minor=10_000)
+    pass_deadline(proposal)
+    settle(proposal)
+    with pytest.raises(Conflict):
+        withdraw_proposal(proposal, actor=proposal.author, reason="changed my mind")
+    reject_proposal(proposal, actor=make_user("official", region=proposal.region.path[0]), reason="Land dispute")
+    assert pledge.status == "released"
+    with pytest.raises(Conflict):
+        record_collection(pledge, actor=make_user("official", region=proposal.region.path[0]), amount_minor=100,
+                          method="cash", received_on=date.today(), receipt_number="R-X")
+
+
+def test_unverified_accounts_cannot_pledge(funded_proposal, make_user):
+    proposal = funded_proposal()
+    with pytest.raises(NotAllowed):
+        pledge_to(proposal, actor=make_user("resident", region=proposal.region), kind="money", amount_minor=5000)
+
+
+def test_a_hidden_proposal_makes_nothing_binding(funded_proposal, make_user):
+    proposal = funded_proposal(goal_minor=10_000)
+    pledge = pledge_to(proposal, actor=backer_for(make_user, proposal), kind="money", amount_minor=10_000)
+    proposal.hidden_at, proposal.hidden_reason = utcnow(), "Suspected fraud"
+    pass_deadline(proposal)
+    assert settle(proposal) is False and pledge.status == "released"
+
+
+@pytest.mark.parametrize("quantity", ["NaN", "Infinity", "-1", "abc"])
+def test_nonsense_quantities_are_refused(funded_proposal, make_user, quantity):
+    proposal = funded_proposal()
+    with pytest.raises(InvalidInput):
+        pledge_to(proposal, actor=backer_for(make_user, proposal), kind="materials", description="Sand",
+                  quantity=quantity, unit="t")
