@@ -28,8 +28,9 @@ CATEGORIES = [("roads", "道路交通", "Roads and transport"), ("water", "供�
               ("education", "教育", "Education"), ("health", "医疗卫生", "Health"),
               ("agriculture", "农业", "Agriculture"), ("culture", "文化体育", "Culture and sport"),
               ("safety", "公共安全", "Public safety"), ("elderly", "养老服务", "Elderly care")]
-#: Words that occur in about 0.1% of proposals of their language ("rare" searches).
-RARE = ("桃花节", "beekeeping")
+#: Words that occur in about 0.1% of proposals of their language ("rare" searches). The two-character
+#: Chinese word matters: pg_trgm cannot index a search term shorter than three characters.
+RARE = ("桃花节", "beekeeping", "养蜂")
 PLACES_ZH = ["村口", "小学旁", "河边", "老街", "新村", "后山", "集市", "村委会前", "东头", "西头"]
 PLACES_EN = ["at the village entrance", "near the primary school", "by the river", "on the old street",
              "in the new quarter", "behind the hill", "at the market", "outside the village office"]
@@ -266,7 +267,7 @@ def _text(rng, lang, zh_topic, en_topic):
     sentences = [f"{rng.choice(PLACES_ZH)}的{zh_topic}需要{rng.choice(ACTIONS_ZH)}。"]
     sentences += rng.choices(FILLER_ZH, k=rng.randint(2, 8))
     if extra:
-        sentences.append(f"还可以顺便办一个{RARE[0]}。")
+        sentences.append(rng.choice((f"还可以顺便办一个{RARE[0]}。", f"村里还可以发展{RARE[2]}。")))
     return title, "".join(sentences)
 
 
@@ -307,7 +308,7 @@ def _pledges(rng, rows, by_region, scope_region, now, settled_goals):
 
 
 def _term_counts(rows):
-    terms = {"zh": TOPICS[0][0], "en": TOPICS[0][1], "zh_rare": RARE[0], "en_rare": RARE[1]}
+    terms = {"zh": TOPICS[0][0], "en": TOPICS[0][1], "zh_rare": RARE[0], "en_rare": RARE[1], "zh_rare2": RARE[2]}
     result = {}
     for key, term in terms.items():
         low = term.lower()

@@ -33,16 +33,15 @@ class PageResult:
     db_ms: list = field(default_factory=list)
     statements: dict = field(default_factory=dict)
     errors: int = 0
+    #: The statement PostgreSQL spends the most on (every read of the page explained once), its plan and time.
+    top: Statement | None = None
     plan: str = ""
-    plan_sql: str = ""
+    plan_ms: float = 0.0
 
     def pct(self, p):
         values = sorted(self.latencies)
         return values[min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))]
 
-    @property
-    def slowest_statement(self):
-        return max(self.statements.values(), key=lambda s: s.total_ms / s.calls, default=None)
 
 
 
@@ -116,7 +115,7 @@ def build_pages(facts, client, logged_in, rng: random.Random, deep_from=10, deep
         (f"Deep page {deep_from + 1}-{deep_to + 1}, most supported", "list", client, deep["supported"]),
         (f"Deep page {deep_from + 1}-{deep_to + 1}, trending", "list", client, deep["trending"]),
     ]
-    for key in ("zh", "en", "zh_rare", "en_rare"):
+    for key in ("zh", "en", "zh_rare", "zh_rare2", "en_rare"):
         term, hits = terms[key]
         pages.append((f"Search {'rare ' if 'rare' in key else ''}\"{term}\" ({hits} hits)", "list", client,
                       [f"/proposals?q={quote(term)}"]))

@@ -5,6 +5,7 @@
 Writes docs/performance.md (use --report - to only print). See bench/README.md."""
 
 import argparse
+import hashlib
 import os
 import random
 import secrets
@@ -39,9 +40,17 @@ def arguments(argv=None):
     parser.add_argument("--vote-proposals", type=int, default=5, help="proposals the voters contend for")
     parser.add_argument("--vote-seconds", type=float, default=10.0)
     parser.add_argument("--max-votes", type=int, default=0, help="stop each vote run after this many (0: no cap)")
-    parser.add_argument("--vote-modes", default="http,service,http:4",
-                        help="comma-separated runs: http (logged-in test clients POST the htmx form), service "
-                             "(cast_support in an app context); ':N' spreads the clients over N processes")
+    parser.add_argument("--vote-modes", default="http,service,http:4,http@qualified,http:4@qualified,"
+                                                "service@qualified",
+                        help="comma-separated runs MODE[:N][@STATUS]: http (logged-in test clients POST the htmx "
+                             "form) or service (cast_support in an app context); ':N' spreads the clients over N "
+                             "processes; '@qualified' votes on already qualified village proposals in different "
+                             "villages (no threshold count; residents vote in their own village) instead of open "
+                             "county-wide ones")
+    parser.add_argument("--quiet", type=float, default=0.25,
+                        help="before each measurement wait until other work keeps at most this share of the "
+                             "cores busy ...")
+    parser.add_argument("--quiet-wait", type=float, default=180, help="... but no longer than this many seconds")
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="maintenance database used to create and drop the benchmark database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
@@ -95,7 +104,7 @@ def _run(args, command, name, plain):
         upgrade()
     migrate_s = time.perf_counter() - began
 
-    load_before = _loadavg()
+    load_before, source_before = _loadavg(), _fingerprint()
     sizes = fill.Sizes(args.townships, args.villages, args.users, args.proposals, args.supports, args.seed)
     began = time.perf_counter()
     with psycopg.connect(plain) as conn:
@@ -126,25 +135,31 @@ def _run(args, command, name, plain):
         c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     with logged_in.session_transaction() as sess:
         sess.update({"_user_id": f"{resident[0]}:{resident[1]}", "_fresh": True})
-    background = _busy()
-    print(f"other load before measuring: {background:.0%} of all cores busy" if background is not None else "",
-          flush=True)
+    background = _wait_quiet(args.quiet, args.quiet_wait)
     print(f"pages ({args.requests} requests each, one client, Accept-Language: en):", flush=True)
     plan = pages.build_pages(facts, client, logged_in, rng)
     page_results = pages.measure(plan, recorder, args.requests)
     profiles = [(name, pages.profile(c, urls[0])) for name, _kind, c, urls in plan
                 if name in ("List, newest", "Detail, anonymous")]
-    for result in sorted(page_results, key=lambda r: r.pct(95), reverse=True)[:4]:
-        statement = result.slowest_statement
-        if statement is not None:
-            result.plan_sql, result.plan = statement.sql, pages.explain(engine, statement)
+    for result in page_results:
+        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
+        if explained:
+            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
+            result.plan_ms = report.execution_ms(result.plan)
 
     vote_results = []
-    for mode in [m.strip() for m in args.vote_modes.split(",") if m.strip()]:
-        chosen = votes.pick_proposals(engine, args.vote_proposals)
+    for spec in [m.strip() for m in args.vote_modes.split(",") if m.strip()]:
+        mode, _at, status = spec.partition("@")
+        chosen = votes.pick_proposals(engine, args.vote_proposals, status or "open")
         pool = votes.voters(engine, chosen, rng)
-        print(f"votes ({mode}): {args.clients} clients on proposals {chosen} for {args.vote_seconds:g} s", flush=True)
+        if not chosen or not pool:
+            print(f"votes ({spec}): skipped, no proposals or no eligible voters left", flush=True)
+            continue
+        quiet = _wait_quiet(args.quiet, args.quiet_wait)
+        print(f"votes ({spec}): {args.clients} clients on proposals {chosen} for {args.vote_seconds:g} s "
+              f"({len(pool)} voters)", flush=True)
         result = votes.run(app, config, mode, chosen, pool, args.clients, args.vote_seconds, args.max_votes, recorder)
+        result.status, result.background = status or "open", quiet
         print(f"  {result.votes} votes in {result.seconds:.1f} s = {result.rate:.0f} votes/s, "
               f"failures {dict(result.failed) or 0}, none lost: {result.none_lost}", flush=True)
         vote_results.append(result)
@@ -156,11 +171,13 @@ def _run(args, command, name, plain):
 
     with psycopg.connect(plain) as conn:
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
+        revision = conn.execute("SELECT string_agg(version_num, ', ') FROM alembic_version").fetchone()[0]
         settings = dict(conn.execute("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
                                      "('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', "
                                      "'synchronous_commit', 'random_page_cost')").fetchall())
-    text = report.render(load=(load_before, _loadavg()), background=background, profiles=profiles, command=command, database=name, args=args, facts=facts, fill_s=fill_s,
-                         migrate_s=migrate_s, sizes_mb=sizes_mb, db_mb=db_mb, pg_version=pg_version,
+    source = {"revision": revision, "before": source_before, "after": _fingerprint()}
+    text = report.render(source=source, load=(load_before, _loadavg()), background=background, profiles=profiles, command=command,
+                         database=name, args=args, facts=facts, fill_s=fill_s, migrate_s=migrate_s, sizes_mb=sizes_mb, db_mb=db_mb, pg_version=pg_version,
                          pg_settings=settings, pages=page_results, votes=vote_results,
                          previous=_previous(args.report))
     if args.report == "-":
@@ -169,6 +186,17 @@ def _run(args, command, name, plain):
         Path(args.report).write_text(text)
         print(f"wrote {args.report}")
     return app
+
+
+def _fingerprint():
+    """A short hash of the app's Python files and templates: which version of the code was measured."""
+    digest, count = hashlib.sha256(), 0
+    for package in ("accounts", "proposals", "voting", "server"):
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.suffix in (".py", ".html") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+                count += 1
+    return f"{digest.hexdigest()[:12]} ({count} files)"
 
 
 def _read_only(sql):
@@ -189,6 +217,19 @@ def _busy(seconds=3.0):
         return (after[0] - before[0]) / max(1, after[1] - before[1])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _wait_quiet(limit, max_wait):
+    """Wait (up to ``max_wait`` s) until other work leaves the cores mostly idle; returns the last busy share."""
+    waited, busy = 0.0, _busy()
+    while busy is not None and busy > limit and waited < max_wait:
+        time.sleep(7)
+        waited += 10
+        busy = _busy()
+    if busy is not None:
+        print(f"other load: {busy:.0%} of all cores busy" + (f" (after waiting {waited:.0f} s)" if waited else ""),
+              flush=True)
+    return busy
 
 
 def _loadavg():

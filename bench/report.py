@@ -51,6 +51,12 @@ def _hint(plan: str) -> str:
     return "; ".join([head] + notes) if head else "; ".join(notes)
 
 
+def _shape(sql: str) -> str:
+    """A statement without its parameters and select list, to group pages that run the same query."""
+    one = " ".join(sql.split())
+    return re.sub(r"^(WITH .*?\) )?SELECT .*? FROM ", r"\1SELECT … FROM ", one)
+
+
 def _trim(plan: str, lines=28) -> str:
     rows = plan.splitlines()
     return "\n".join(rows if len(rows) <= lines else rows[:lines - 3] + ["   ..."] + rows[-2:])
@@ -67,7 +73,7 @@ def _kept_analysis(previous: str) -> str:
     return PLACEHOLDER
 
 
-def render(*, load, background, profiles, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb, pg_version, pg_settings, pages,
+def render(*, source, load, background, profiles, command, database, args, facts, fill_s, migrate_s, sizes_mb, db_mb, pg_version, pg_settings, pages,
            votes, previous):
     cpu, mem = _machine()
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -78,6 +84,12 @@ def render(*, load, background, profiles, command, database, args, facts, fill_s
            f"A fresh PostgreSQL database (`{database}`) is created, migrated with Alembic through the app, filled "
            "with `COPY`, vacuumed and analysed, measured, and dropped"
            + (" (this run kept it: `--keep`)." if args.keep else "."), "",
+           "## Code measured", "",
+           f"- Alembic revision `{source['revision']}`; app sources (`accounts`, `proposals`, `voting`, `server`: "
+           f"`.py` and templates) sha256 `{source['before']}` at the start"
+           + ("." if source["before"] == source["after"] else
+              f", **`{source['after']}` at the end: the code changed during the run**, so later rows may measure "
+              "newer code than earlier ones."), "",
            "## Machine", "",
            f"- {os.cpu_count()} cores ({cpu}), {mem} RAM (`/proc/meminfo` MemTotal)",
            f"- PostgreSQL {pg_version} on the same machine: "
@@ -89,7 +101,8 @@ def render(*, load, background, profiles, command, database, args, facts, fill_s
            f"- Load average (1, 5, 15 min) before the fill: {load[0]}; after the vote runs: {load[1]} (the vote runs "
            "themselves put 32 threads on the run queue).",
            (f"- Other load on the machine, measured for 3 s just before the page timings: {background:.0%} of all "
-            "cores busy (the machine is shared; anything above a few percent adds noise to p95 and max)."
+            f"cores busy (the benchmark waits up to {args.quiet_wait:.0f} s for at most {args.quiet:.0%}; the machine "
+            "is shared, and other work shows first in p95 and max)."
             if background is not None else "- Other load on the machine: not measured."), "",
            "## Data and fill time", "",
            f"Fill: **{fill_s:.1f} s** (COPY of every table, then `VACUUM (ANALYZE)`), after {migrate_s:.1f} s of "
@@ -122,17 +135,25 @@ def render(*, load, background, profiles, command, database, args, facts, fill_s
     for v in votes:
         out += _vote_section(v)
     out += ["## Slowest queries (EXPLAIN ANALYZE)", "",
-            "For the four pages with the highest p95: the statement with the highest mean time on that page, "
-            "explained with the parameters of its slowest run.", ""]
-    for r in sorted([p for p in pages if p.plan], key=lambda p: p.pct(95), reverse=True):
-        s = r.slowest_statement
-        out += [f"### {r.name} — p95 {r.pct(95):.1f} ms", "",
-                f"Slowest statement: {s.calls / len(r.latencies):.0f}× per request, mean {s.total_ms / s.calls:.1f} ms, "
-                f"worst {s.worst_ms:.1f} ms. Plan: {_hint(r.plan)}.", "",
-                "```sql", _sql(s.sql), "```", "", "```", _trim(r.plan), "```", ""]
+            "After the timings, every read-only statement each page ran was explained once with "
+            "`EXPLAIN (ANALYZE, BUFFERS)`, with the parameters of its slowest run. The most expensive one per page:",
+            "", "| Page | p95 ms | statement | PostgreSQL ms | what the plan does |", "|---|---:|---|---:|---|"]
+    for r in sorted([p for p in pages if p.top], key=lambda p: p.plan_ms, reverse=True):
+        out.append(f"| {r.name} | {r.pct(95):.1f} | `{_sql(r.top.sql, 90)}` | {r.plan_ms:.1f} | "
+                   f"{_hint(r.plan).split('; ', 1)[-1] if '; ' in _hint(r.plan) else ''} |")
+    shown = {}  # pages whose most expensive statement is the same query with the same plan shape share one plan
+    for r in sorted([p for p in pages if p.top and p.plan_ms >= 2.0], key=lambda p: p.plan_ms, reverse=True):
+        shown.setdefault((_shape(r.top.sql), tuple(re.findall(r"(\w[\w ]*?(?:Scan|Join|Sort)\w*)", r.plan))),
+                         []).append(r)
+    for group in list(shown.values())[:5]:
+        r = group[0]
+        others = f" (same plan shape: {', '.join(g.name for g in group[1:])})" if group[1:] else ""
+        out += ["", f"### {r.name} — {r.plan_ms:.1f} ms in PostgreSQL{others}", "",
+                f"Plan: {_hint(r.plan)}.", "", "```sql", _sql(r.top.sql), "```", "", "```", _trim(r.plan), "```"]
+    out.append("")
     for v in [v for v in votes if v.plans][:1]:
         per_vote = max(1, v.votes)
-        out += [f"### Read queries of one vote ({v.label})", "",
+        out += ["", f"### Read queries of one vote ({v.label})", "",
                 "Every read-only statement the vote path ran, explained once afterwards (so the time is what "
                 "PostgreSQL spends, without the waiting for the GIL and the CPU that inflates driver-side times "
                 "under 32 threads):", "",
@@ -170,12 +191,19 @@ def _vote_section(v):
     how = ("logged-in test clients POST the htmx support form" if v.mode == "http"
            else "threads call commit_with_retry(cast_support) in their own app context")
     spread = f" in {v.processes} processes (like gunicorn workers)" if v.processes > 1 else " (threads of one process)"
+    which = ("open, county-wide: every resident may vote, and every vote recomputes the qualification threshold"
+             if v.status == "open" else f"already {v.status}, each in another village, residents vote in their own "
+             "village: no threshold count, the control run")
     out = [f"### {v.label}: {how}",
-           "", f"{v.clients} concurrent clients{spread}, proposals {', '.join(map(str, v.proposals))} (open, county scope: "
-           "every resident may vote, so they contend), each voter supports each of them once.", "",
+           "", f"{v.clients} concurrent clients{spread}, proposals {', '.join(map(str, v.proposals))} ({which}); "
+           "they contend for the same rows. Each voter supports each of them once."
+           + (f" Other load just before the run: {v.background:.0%} of the cores." if v.background is not None
+              else ""), "",
            f"- **{v.votes:,} votes in {v.seconds:.1f} s = {v.rate:.0f} votes/s**; "
            f"latency per vote p50 {v.pct(50):.0f} ms, p95 {v.pct(95):.0f} ms, max {max(v.latencies or [0]):.0f} ms",
-           f"- failures: {dict(v.failed) if v.failed else 'none'}",
+           f"- failures: {dict(v.failed) if v.failed else 'none'}"
+           + (f"; all {v.pool_size:,} eligible voters had cast all {v.pool_votes:,} votes before the time was up "
+              "(the rate covers the shorter run)" if v.ran_out else ""),
            f"- CPU: {v.cpu_busy:.0%} of all {os.cpu_count()} cores busy during the run"
            + (f"; this Python process alone used {v.own_cpu:.0%} of them" if v.own_cpu else ""), "",
            "| Proposal | supports before | successful votes | supports_count after | support rows after | lost |",

@@ -23,6 +23,10 @@ class VoteResult:
     clients: int
     processes: int
     proposals: list
+    status: str = "open"
+    background: float | None = None
+    pool_size: int = 0
+    pool_votes: int = 0  # votes the eligible residents could cast in all
     seconds: float = 0.0
     ok: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
@@ -39,7 +43,8 @@ class VoteResult:
 
     @property
     def label(self) -> str:
-        return self.mode if self.processes == 1 else f"{self.mode}, {self.processes} processes"
+        label = self.mode if self.processes == 1 else f"{self.mode}, {self.processes} processes"
+        return label if self.status == "open" else f"{label}, {self.status} proposals"
 
     @property
     def votes(self) -> int:
@@ -53,27 +58,48 @@ class VoteResult:
     def none_lost(self) -> bool:
         return all(self.final_count[p] == self.final_rows[p] == self.initial[p] + self.ok[p] for p in self.proposals)
 
+    @property
+    def ran_out(self) -> bool:
+        """The voters were used up before the time was (the rate then covers a shorter, uneven run)."""
+        return self.pool_votes <= self.votes + sum(self.failed.values())
+
     def pct(self, p):
         values = sorted(self.latencies)
         return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else 0.0
 
 
-def pick_proposals(engine, how_many, scope="county"):
-    """Recent open, visible proposals without a deadline whose supports come from the whole ``scope``."""
+def pick_proposals(engine, how_many, status="open"):
+    """The proposals to contend for.
+
+    ``open``: recent open county-wide proposals, so every vote recomputes the qualification threshold.
+    ``qualified``: the newest qualified village proposal in each of the most populous villages (no threshold
+    count): the control run."""
     with engine.connect() as conn:
+        if status == "open":
+            return [row[0] for row in conn.execute(text(
+                "SELECT id FROM proposals WHERE status = 'open' AND scope = 'county' AND hidden_at IS NULL "
+                "AND deadline IS NULL ORDER BY id DESC LIMIT :n"), {"n": how_many})]
         return [row[0] for row in conn.execute(text(
-            "SELECT id FROM proposals WHERE status = 'open' AND scope = :scope AND hidden_at IS NULL "
-            "AND deadline IS NULL ORDER BY id DESC LIMIT :n"), {"scope": scope, "n": how_many})]
+            "SELECT max(p.id) FROM proposals p WHERE p.status = :status AND p.scope = 'village' "
+            "AND p.hidden_at IS NULL AND p.deadline IS NULL GROUP BY p.region_id "
+            "ORDER BY (SELECT count(*) FROM users u WHERE u.region_id = p.region_id) DESC, p.region_id LIMIT :n"),
+            {"n": how_many, "status": status})]
 
 
 def voters(engine, proposals, rng):
-    """Verified residents who support none of ``proposals`` yet, shuffled: (id, session_version)."""
+    """(user id, session version, proposals this resident may still support), for every eligible resident, shuffled.
+
+    Eligibility follows the proposal's scope (county: everyone; village: its residents)."""
     with engine.connect() as conn:
         rows = conn.execute(text(
-            "SELECT id, session_version FROM users u WHERE role = 'resident' AND verified_at IS NOT NULL "
-            "AND active AND NOT EXISTS (SELECT 1 FROM supports s WHERE s.user_id = u.id "
-            "AND s.proposal_id = ANY(:ids)) ORDER BY id"), {"ids": list(proposals)}).all()
-    rows = [tuple(r) for r in rows]
+            "SELECT u.id, u.session_version, array_agg(p.id ORDER BY p.id) FROM users u "
+            "JOIN proposals p ON p.id = ANY(:ids) AND (p.scope = 'county' OR p.region_id = u.region_id "
+            "OR (p.scope = 'township' AND p.region_id IN (SELECT id FROM regions WHERE parent_id = "
+            "(SELECT parent_id FROM regions WHERE id = u.region_id)))) "
+            "WHERE u.role = 'resident' AND u.verified_at IS NOT NULL AND u.active AND NOT EXISTS "
+            "(SELECT 1 FROM supports s WHERE s.user_id = u.id AND s.proposal_id = p.id) "
+            "GROUP BY u.id ORDER BY u.id"), {"ids": list(proposals)}).all()
+    rows = [(r[0], r[1], tuple(r[2])) for r in rows]
     rng.shuffle(rows)
     return rows
 
@@ -112,7 +138,8 @@ def run(app, config, mode, proposals, pool, clients, seconds, max_votes, recorde
     processes = max(1, int(procs or 1))
     with app.app_context():
         engine = db.engine
-    result = VoteResult(mode, clients, processes, list(proposals))
+    result = VoteResult(mode, clients, processes, list(proposals), pool_size=len(pool),
+                        pool_votes=sum(len(targets) for _u, _v, targets in pool))
     result.initial, _rows = _counts(engine, result.proposals)
     stop, cpu_before, own_before = threading.Event(), _cpu(), os.times()
     watcher = threading.Thread(target=_watch_waits, args=(engine, engine.url.database, stop, result))
@@ -209,10 +236,10 @@ def _vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, recor
         client = app.test_client()
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         barrier.wait()
-        for user_id, version in share:
+        for user_id, version, targets in share:
             with client.session_transaction() as sess:
                 sess.update({"_user_id": f"{user_id}:{version}", "_fresh": True, "csrf_token": raw_token})
-            for pid in rng.sample(proposals, len(proposals)):
+            for pid in rng.sample(targets, len(targets)):
                 if not take():
                     return
                 began = time.perf_counter()
@@ -226,8 +253,8 @@ def _vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, recor
 
     def vote_service(share, rng, ok, failed, latencies):
         barrier.wait()
-        for user_id, _version in share:
-            for pid in rng.sample(proposals, len(proposals)):
+        for user_id, _version, targets in share:
+            for pid in rng.sample(targets, len(targets)):
                 if not take():
                     return
                 began = time.perf_counter()

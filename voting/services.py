@@ -5,6 +5,7 @@ import time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.db import db, utcnow
 from accounts.notifications import notify
@@ -62,10 +63,11 @@ def has_supported(proposal: Proposal, user: User | None) -> bool:
 def _recount(proposal: Proposal, delta: int) -> None:
     # The increment happens in the database, so concurrent voters never overwrite each other; the
     # row stays locked until commit, so the count read back (for rank and threshold) is this one's.
-    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
-                       .values(supports_count=Proposal.supports_count + delta)
-                       .execution_options(synchronize_session=False))
-    db.session.refresh(proposal, ["supports_count"])
+    count = db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                               .values(supports_count=Proposal.supports_count + delta)
+                               .returning(Proposal.supports_count)
+                               .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(proposal, "supports_count", count)
     proposal.hot = hot_score(proposal.supports_count, proposal.created_at)
 
 
