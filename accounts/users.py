@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, utcnow
@@ -32,6 +32,10 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "(verified_at IS NULL) = (verification_method IS NULL)", name="verification_complete"
         ),
+        # Counting verified residents of a region (the qualification threshold) reads only this index.
+        Index("ix_users_verified_residents", "region_id",
+              postgresql_where=text("role = 'resident' AND verified_at IS NOT NULL"),
+              sqlite_where=text("role = 'resident' AND verified_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
@@ -42,6 +42,7 @@ class Proposal(db.Model):
         CheckConstraint("(goal_minor IS NULL) = (deadline IS NULL)", name="goal_has_deadline"),
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
+        Index("ix_proposals_region_id_id", "region_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

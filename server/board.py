@@ -28,7 +28,21 @@ def filter_choices():
     regions = db.session.scalars(select(Region).where(Region.level != RegionLevel.VILLAGE).order_by(Region.code)).all()
     villages = db.session.scalars(select(Region).where(Region.level == RegionLevel.VILLAGE).order_by(Region.code)).all()
     categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
-    return {"regions": regions + villages, "categories": categories}
+    return {"regions": regions + villages, "categories": categories, "region_labels": region_labels(regions + villages)}
+
+
+def region_labels(regions) -> dict[int, str]:
+    """"County / Township / Village" for each region, worked out once per page, not once per option."""
+    by_id = {r.id: r for r in regions}  # every region is in the list, so parents are found here
+    names = {r.id: r.name for r in regions}
+    labels = {}
+    for region in regions:
+        parts, node = [], region
+        while node is not None:
+            parts.append(names[node.id])
+            node = by_id.get(node.parent_id)
+        labels[region.id] = " / ".join(reversed(parts))
+    return labels
 
 
 @bp.route("/appeals")

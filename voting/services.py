@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.db import db, utcnow
 from accounts.notifications import notify
-from accounts.regions import subtree_ids
+from accounts.regions import subtree_id_list
 from accounts.users import Role, User
 from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
 from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score
@@ -30,7 +30,7 @@ def verified_residents(region) -> int:
         return counted[1]
     verified = db.session.scalar(
         select(func.count()).select_from(User).where(
-            User.role == Role.RESIDENT, User.verified_at.is_not(None), User.region_id.in_(subtree_ids(region))))
+            User.role == Role.RESIDENT, User.verified_at.is_not(None), User.region_id.in_(subtree_id_list(region))))
     _verified_counts[region.id] = (time.monotonic(), verified)
     return verified
 
