@@ -44,19 +44,24 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    base = os.environ.get("MINYI_TEST_DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "minyi-test.sqlite3")
-        return
-    name = f"minyi_test_{os.getpid()}_{secrets.token_hex(3)}"
+def _fresh_postgres_database(base: str, prefix: str):
+    """Create an empty database on the server of ``base``, yield its URL, drop it afterwards."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
     plain = base.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield _with_database(plain, name).replace("postgresql://", "postgresql+psycopg://", 1)
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("MINYI_TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "minyi-test.sqlite3")
+        return
+    yield from _fresh_postgres_database(base, "minyi_test")
 
 
 @pytest.fixture
@@ -66,13 +71,7 @@ def scratch_database_url(tmp_path):
     if not base.startswith("postgres"):
         yield "sqlite:///" + str(tmp_path / "scratch.sqlite3")
         return
-    name = f"minyi_scratch_{os.getpid()}_{secrets.token_hex(3)}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(plain, name).replace("postgresql://", "postgresql+psycopg://", 1)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from _fresh_postgres_database(base, "minyi_scratch")
 
 
 @pytest.fixture(scope="session")
