@@ -8,19 +8,20 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.db import commit_with_retry, db, utcnow
+from accounts.db import commit_with_retry, db
 from accounts.errors import DomainError
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
 from accounts.users import Role
 from proposals import images, services
 from proposals.comments import Comment
+from proposals.listing import SORTS, public_proposals
 from proposals.models import Proposal, ProposalStatus
-from server.board import filter_choices, filtered
-from server.helpers import category_choices, get_or_404, submit, village_choices
+from server.board import filter_choices
+from server.helpers import category_choices, get_from_args, get_or_404, submit, village_choices
 from server.pagination import keyset
 from server.proposal_forms import (HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, PhotoForm, ProposalForm,
                                    WithdrawForm)
@@ -31,38 +32,15 @@ from voting.money import parse_amount
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
-#: name → (key columns, newest/largest first?)
-SORTS = {
-    "newest": ((Proposal.id,), True),
-    "supported": ((Proposal.supports_count, Proposal.id), True),
-    "trending": ((Proposal.hot, Proposal.id), True),
-    "closing": ((Proposal.deadline, Proposal.id), False),
-}
-
-
-def _search(query, text):
-    # Substring match per word works for Chinese (no word boundaries) and English alike.
-    for term in text.split()[:5]:
-        like = "%" + term[:50].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Proposal.title.ilike(like, escape="\\"), Proposal.body.ilike(like, escape="\\")))
-    return query
-
-
 @bp.route("")
 def index():
-    query = filtered(Proposal, request.args).options(selectinload(Proposal.category))
-    query = query.where(Proposal.hidden_at.is_(None))
-    status = request.args.get("status")
-    if status in set(ProposalStatus):
-        query = query.where(Proposal.status == status)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
-    if sort == "closing":
-        query = query.where(Proposal.deadline > utcnow(), Proposal.settled_at.is_(None))
-    q = (request.args.get("q") or "").strip()[:200]
-    if q:
-        query = _search(query, q)
-    columns, descending = SORTS[sort]
-    rows, following, args = keyset(query, list(columns), descending)
+    status, q = request.args.get("status"), (request.args.get("q") or "").strip()[:200]
+    query, columns, descending = public_proposals(
+        region=get_from_args(Region, "region"), category=get_from_args(Category, "category"), status=status,
+        q=q, sort=sort)
+    query = query.options(selectinload(Proposal.category), selectinload(Proposal.region).selectinload(Region.parent))
+    rows, following, args = keyset(query, columns, descending)
     return render_template("proposals/index.html", proposals=rows, following=following, args=args, sort=sort,
                            status=status, q=q, sorts=SORTS, **filter_choices())
 
@@ -162,7 +140,8 @@ def pledge_context(proposal):
     rows = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.status != "cancelled")
                               .options(selectinload(Pledge.backer)).order_by(Pledge.id.desc())).all()
     return {"progress": pledging.progress(proposal), "pledges": rows,
-            "sees_names": is_official_of(proposal), "keeps_ledger": is_official_of(proposal),
+            "shows_backer": lambda pledge: pledging.backer_shown_to(pledge, current_user),
+            "keeps_ledger": is_official_of(proposal),
             "money_form": MoneyPledgeForm(prefix="money"), "hours_form": HoursPledgeForm(prefix="hours"),
             "materials_form": MaterialsPledgeForm(prefix="materials")}
 

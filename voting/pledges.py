@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from accounts.db import db, utcnow
 from accounts.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
+from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
 from accounts.validation import clean_text
 from proposals.errors import NotOpen
@@ -97,6 +98,16 @@ def cancel_pledge(pledge: Pledge, *, actor: User) -> Pledge:
     pledge.closed_at = utcnow()
     db.session.flush()
     return pledge
+
+
+def backer_shown_to(pledge: Pledge, viewer: User | None) -> bool:
+    """Whether ``viewer`` may see who made the pledge: anonymous pledges are named only to the backer
+    and to the officials of the proposal's region (who collect the money)."""
+    if not pledge.anonymous:
+        return True
+    if viewer is not None and viewer.is_authenticated and viewer.id == pledge.backer_id:
+        return True
+    return has_role(viewer, Role.OFFICIAL, Role.ADMIN) and oversees(viewer, pledge.proposal.region)
 
 
 @dataclass

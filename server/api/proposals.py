@@ -5,18 +5,18 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.db import commit_with_retry, db, utcnow
+from accounts.db import commit_with_retry, db
 from accounts.permissions import has_role, oversees
-from accounts.regions import Category, Region, subtree_id_list
+from accounts.regions import Category, Region
 from accounts.users import Role
 from proposals import discussion, services
 from proposals.comments import Comment
+from proposals.listing import public_proposals
 from proposals.models import Proposal
 from server.api import bearer_user, token_required
 from server.api.schemas import (CommentIn, CommentOut, ErrorSchema, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
                                 ProposalOut, ProposalPage, SupportOut)
 from server.pagination import keyset
-from server.proposal_pages import SORTS, _search
 from voting import pledges as pledging
 from voting import services as voting
 from voting.models import Pledge
@@ -52,23 +52,14 @@ def _by_code(model, code):
 @blp.response(200, ProposalPage)
 def list_proposals(args):
     """List proposals: filter by region, category and status, search words, sort; keyset-paged."""
-    query = select(Proposal).where(Proposal.hidden_at.is_(None)).options(
-        selectinload(Proposal.category), selectinload(Proposal.region), selectinload(Proposal.author))
     region, category = _by_code(Region, args.get("region")), _by_code(Category, args.get("category"))
     if args.get("region") and region is None or args.get("category") and category is None:
-        return {"items": [], "next": None}
-    if region is not None:
-        query = query.where(Proposal.region_id.in_(subtree_id_list(region)))
-    if category is not None:
-        query = query.where(Proposal.category_id == category.id)
-    if args.get("status"):
-        query = query.where(Proposal.status == args["status"])
-    if args["sort"] == "closing":
-        query = query.where(Proposal.deadline > utcnow(), Proposal.settled_at.is_(None))
-    if args.get("q"):
-        query = _search(query, args["q"])
-    columns, descending = SORTS[args["sort"]]
-    rows, following, _args = keyset(query, list(columns), descending, size=args["limit"])
+        return {"items": [], "next": None}  # an unknown code matches nothing (the web page ignores bad ids)
+    query, columns, descending = public_proposals(region=region, category=category, status=args.get("status"),
+                                                  q=args.get("q", ""), sort=args["sort"])
+    query = query.options(selectinload(Proposal.category), selectinload(Proposal.region),
+                          selectinload(Proposal.author))
+    rows, following, _args = keyset(query, columns, descending, size=args["limit"])
     return {"items": rows, "next": following}
 
 
@@ -161,12 +152,12 @@ def post_comment(data, proposal_id):
     return comment
 
 
+PLEDGE_FIELDS = [name for name in PledgeOut().fields if name != "backer"]
+
+
 def _pledge_view(pledge: Pledge) -> dict:
-    user = bearer_user()
-    sees = (has_role(user, Role.OFFICIAL, Role.ADMIN) and oversees(user, pledge.proposal.region)) \
-        or (user is not None and user.id == pledge.backer_id)
-    view = {c: getattr(pledge, c) for c in PledgeOut().fields if c != "backer"}
-    view["backer"] = pledge.backer.display_name if (sees or not pledge.anonymous) else None
+    view = {name: getattr(pledge, name) for name in PLEDGE_FIELDS}
+    view["backer"] = pledge.backer.display_name if pledging.backer_shown_to(pledge, bearer_user()) else None
     return view
 
 
