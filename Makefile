@@ -66,7 +66,7 @@ test-postgres: $(TEST_STAMP) translations
 	MINYI_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o server/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o server/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 vendor:

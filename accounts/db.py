@@ -55,6 +55,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def insert_unless_present(model, **values) -> bool:
+    """INSERT a row unless a unique constraint says it is already there; True when it was inserted.
+
+    One statement (``INSERT … ON CONFLICT DO NOTHING``, PostgreSQL and SQLite alike): no savepoint, and the
+    constraint, not a check before the insert, decides."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.returning(*model.__table__.primary_key)).first() is not None
+
+
 def one_of(column: str, values) -> str:
     """SQL for a CHECK that ``column`` holds one of an enum's values."""
     return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"

@@ -187,6 +187,11 @@ def _targets(pages, votes):
     return out + [""]
 
 
+def _core_ms_per_vote(v) -> float:
+    """CPU time the whole machine spent per successful vote (busy share × cores × seconds / votes)."""
+    return v.cpu_busy * (os.cpu_count() or 1) * v.seconds * 1000 / v.votes
+
+
 def _vote_section(v):
     how = ("logged-in test clients POST the htmx support form" if v.mode == "http"
            else "threads call commit_with_retry(cast_support) in their own app context")
@@ -205,7 +210,9 @@ def _vote_section(v):
            + (f"; all {v.pool_size:,} eligible voters had cast all {v.pool_votes:,} votes before the time was up "
               "(the rate covers the shorter run)" if v.ran_out else ""),
            f"- CPU: {v.cpu_busy:.0%} of all {os.cpu_count()} cores busy during the run"
-           + (f"; this Python process alone used {v.own_cpu:.0%} of them" if v.own_cpu else ""), "",
+           + (f"; this Python process alone used {v.own_cpu:.0%} of them" if v.own_cpu else "")
+           + (f"; **{_core_ms_per_vote(v):.1f} ms of CPU per vote** (app, test client and PostgreSQL together: "
+              f"{500 * _core_ms_per_vote(v) / 1000:.1f} such cores would carry 500 votes/s)" if v.votes else ""), "",
            "| Proposal | supports before | successful votes | supports_count after | support rows after | lost |",
            "|---:|---:|---:|---:|---:|---|"]
     for p in v.proposals:

@@ -2,9 +2,12 @@
 
 One definition for the web pages and the API, so both show residents the same thing."""
 
-from sqlalchemy import or_, select
+import re
 
-from accounts.db import utcnow
+from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, array
+
+from accounts.db import db, utcnow
 from accounts.regions import subtree_id_list
 from proposals.models import Proposal, ProposalStatus
 
@@ -17,12 +20,21 @@ SORTS = {
 }
 
 
+#: One or two Chinese characters: a whole word that pg_trgm cannot index (see migration 0009).
+SHORT_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
+
+
 def matching(query, text: str):
     """Every word must appear in the title or text. A substring match per word works for Chinese
     (no spaces between words) and English alike; % and _ are plain characters, not wildcards."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
     for term in text.split()[:5]:
-        like = "%" + term[:50].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Proposal.title.ilike(like, escape="\\"), Proposal.body.ilike(like, escape="\\")))
+        term = term[:50]
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition = or_(Proposal.title.ilike(like, escape="\\"), Proposal.body.ilike(like, escape="\\"))
+        if postgres and SHORT_CHINESE.fullmatch(term):
+            condition = and_(func.minyi_cjk_grams(Proposal.title, Proposal.body).op("@>")(cast(array([term]), ARRAY(Text))), condition)
+        query = query.where(condition)
     return query
 
 

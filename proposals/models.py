@@ -1,13 +1,14 @@
 """Proposals: ideas residents put forward, back with supports and pledges, and discuss."""
 
 import enum
+import math
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, case, cast, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
-from accounts.regions import Category, Region
+from accounts.regions import Category, Region, region_tree
 from accounts.users import User
 
 
@@ -101,14 +102,23 @@ class Proposal(db.Model):
         return self.status in ACTIVE and self.hidden_at is None
 
     @property
-    def scope_region(self) -> Region:
+    def scope_region_id(self) -> int:
         """The region whose verified residents may support this proposal."""
-        path = self.region.path
-        return {Scope.COUNTY: path[0], Scope.TOWNSHIP: path[min(1, len(path) - 1)]}.get(self.scope, self.region)
+        path = region_tree().path(self.region_id)
+        return {Scope.COUNTY: path[0], Scope.TOWNSHIP: path[min(1, len(path) - 1)]}.get(self.scope, self.region_id)
+
+
+#: Newness in seconds that weighs as much as a tenfold of supports (12.5 hours).
+HOT_SECONDS = 45000
 
 
 def hot_score(supports: int, created_at: datetime) -> float:
     """Reddit-style rank: every tenfold of supports weighs as much as 12.5 hours of newness."""
-    import math
+    return math.log10(max(supports, 1)) + created_at.timestamp() / HOT_SECONDS
 
-    return round(math.log10(max(supports, 1)) + created_at.timestamp() / 45000, 7)
+
+def hot_score_sql(supports, created_at: datetime):
+    """``hot_score`` as SQL over a count expression, so a vote sets the count and the rank in one UPDATE
+    (``log`` of one argument is the base-10 logarithm on PostgreSQL and SQLite alike)."""
+    return (case((supports > 1, func.log(cast(supports, Float))), else_=0.0)
+            + created_at.timestamp() / HOT_SECONDS)

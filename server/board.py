@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts.db import db
-from accounts.regions import Category, Region, RegionLevel, subtree_id_list
+from accounts.i18n import current_language
+from accounts.regions import Category, Region, RegionLevel, region_tree, subtree_id_list
 from proposals.appeals import Appeal
 from server.helpers import get_from_args, keyset_page
 
@@ -13,8 +14,7 @@ bp = Blueprint("board", __name__)
 
 
 def filtered(model, args):
-    query = select(model).options(selectinload(model.region).selectinload(Region.parent),
-                                  selectinload(model.category))
+    query = select(model).options(selectinload(model.category))
     region = get_from_args(Region, "region")
     if region is not None:
         query = query.where(model.region_id.in_(subtree_id_list(region)))
@@ -25,24 +25,12 @@ def filtered(model, args):
 
 
 def filter_choices():
-    regions = db.session.scalars(select(Region).where(Region.level != RegionLevel.VILLAGE).order_by(Region.code)).all()
-    villages = db.session.scalars(select(Region).where(Region.level == RegionLevel.VILLAGE).order_by(Region.code)).all()
+    """The region and category options of a filter form: counties and townships first, then villages."""
+    tree = region_tree()
+    ordered = sorted(tree.parent, key=lambda r: (tree.level[r] == RegionLevel.VILLAGE, tree.code[r]))
     categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
-    return {"regions": regions + villages, "categories": categories, "region_labels": region_labels(regions + villages)}
-
-
-def region_labels(regions) -> dict[int, str]:
-    """"County / Township / Village" for each region, worked out once per page, not once per option."""
-    by_id = {r.id: r for r in regions}  # every region is in the list, so parents are found here
-    names = {r.id: r.name for r in regions}
-    labels = {}
-    for region in regions:
-        parts, node = [], region
-        while node is not None:
-            parts.append(names[node.id])
-            node = by_id.get(node.parent_id)
-        labels[region.id] = " / ".join(reversed(parts))
-    return labels
+    names = tree.full_names(current_language())
+    return {"region_choices": [(r, names[r]) for r in ordered], "categories": categories}
 
 
 @bp.route("/appeals")

@@ -70,6 +70,8 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
         "MINYI_PROXY_COUNT": _int("MINYI_PROXY_COUNT", 0),
+        # Short pages: quick on the slow mobile networks of villages (and to render; docs/performance.md).
+        "MINYI_PAGE_SIZE": _int("MINYI_PAGE_SIZE", 20),
         "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "REMEMBER_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
@@ -106,7 +108,6 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "RATELIMIT_HEADERS_ENABLED": True,
     "MINYI_LANGUAGES": ("zh_Hans", "en"),
-    "MINYI_PAGE_SIZE": 50,
 }
 
 
@@ -128,6 +129,8 @@ def _check_values(config: dict) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"MINYI_TIMEZONE={config['BABEL_DEFAULT_TIMEZONE']!r} is not a time zone "
                           "such as 'Asia/Shanghai'.") from None
+    if not 1 <= config["MINYI_PAGE_SIZE"] <= 200:
+        raise ConfigError(f"MINYI_PAGE_SIZE must be between 1 and 200, not {config['MINYI_PAGE_SIZE']}.")
     if config["BABEL_DEFAULT_LOCALE"] not in config["MINYI_LANGUAGES"]:
         raise ConfigError(f"MINYI_DEFAULT_LOCALE must be one of {', '.join(config['MINYI_LANGUAGES'])}.")
     scheme = config["RATELIMIT_STORAGE_URI"].split(":", 1)[0]

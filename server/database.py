@@ -1,5 +1,6 @@
 """Per-connection database settings."""
 
+import math
 import sqlite3
 
 from sqlalchemy import event
@@ -15,8 +16,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # log(x), base 10, as on PostgreSQL (the trending rank); not every SQLite build has math functions.
+        dbapi_connection.create_function("log", 1, math.log10, deterministic=True)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     """For Alembic: database-specific search indexes live only in migrations, not in the models."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    return not (type_ == "index" and name and name.endswith(("_trgm", "_grams")))

@@ -1,12 +1,37 @@
 """Language choice: the user's saved preference, then the language cookie, then Accept-Language."""
 
 from flask import current_app, has_request_context, request
+from flask_babel import lazy_pgettext
 from flask_login import current_user
+from markupsafe import Markup
 
+from accounts.regions import region_tree
 from server.extensions import babel
 
 LANGUAGE_COOKIE = "minyi_lang"
 LANGUAGE_LABELS = {"zh_Hans": "中文", "en": "English"}
+
+#: Statuses are translated with a context: "accepted" is 已采纳 for a proposal but 已受理 for an appeal.
+STATUS_LABELS = {
+    "proposal": {
+        "open": lazy_pgettext("proposal status", "Open"), "qualified": lazy_pgettext("proposal status", "Qualified"),
+        "accepted": lazy_pgettext("proposal status", "Accepted"),
+        "rejected": lazy_pgettext("proposal status", "Rejected"),
+        "withdrawn": lazy_pgettext("proposal status", "Withdrawn"),
+        "expired": lazy_pgettext("proposal status", "Expired"),
+    },
+    "appeal": {
+        "submitted": lazy_pgettext("appeal status", "Submitted"), "accepted": lazy_pgettext("appeal status", "Accepted"),
+        "in_progress": lazy_pgettext("appeal status", "In progress"),
+        "answered": lazy_pgettext("appeal status", "Answered"), "resolved": lazy_pgettext("appeal status", "Resolved"),
+        "rejected": lazy_pgettext("appeal status", "Rejected"), "duplicate": lazy_pgettext("appeal status", "Duplicate"),
+    },
+}
+
+
+def status_badge(status: str, kind: str) -> Markup:
+    """The coloured status label of a proposal or an appeal."""
+    return Markup('<span class="badge status-{}">{}</span>').format(status, STATUS_LABELS[kind].get(status, status))
 
 
 def normalize_language(value: str | None) -> str | None:
@@ -42,6 +67,8 @@ def init_app(app) -> None:
 
     # Content keeps the language it was written in; screen readers need to know it.
     app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
+    app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS,
+                                 region_name=lambda region_id: region_tree().full_name(region_id))
     from voting.money import money
 
     app.jinja_env.filters["money"] = money
@@ -60,7 +87,8 @@ def init_app(app) -> None:
         from accounts.notifications import unread_count
 
         return {
-            "unread_notifications": unread_count(user) if user and user.is_authenticated else 0,
+            # A function, so fragments that never show the navigation never count.
+            "unread_notifications": lambda: unread_count(user) if user and user.is_authenticated else 0,
             "current_language": code,
             "html_lang": "en" if code == "en" else "zh-Hans",
             "language_labels": LANGUAGE_LABELS,

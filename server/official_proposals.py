@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from accounts.db import db
 from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
-from accounts.regions import subtree_ids
+from accounts.regions import subtree_id_list
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
 from server.helpers import get_or_404, show_error
@@ -23,7 +23,7 @@ from voting.money import parse_amount
 
 def _in_my_region(query):
     scope = jurisdiction(current_user)
-    return query if scope is None else query.where(Proposal.region_id.in_(subtree_ids(scope)))
+    return query if scope is None else query.where(Proposal.region_id.in_(subtree_id_list(scope)))
 
 
 @bp.route("/proposals")

@@ -10,7 +10,7 @@ from accounts import services
 from accounts.db import db
 from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
-from accounts.regions import Region, RegionLevel, subtree_ids
+from accounts.regions import Region, RegionLevel, subtree_id_list
 from accounts.users import Role, User
 from server.errors import error_response
 from server.helpers import get_from_args, get_or_404, keyset_page, parse_id, role_required, safe_next
@@ -28,7 +28,7 @@ def _residents_query(args):
     query = select(User).where(User.role == Role.RESIDENT)
     scope = jurisdiction(current_user)
     if scope is not None:
-        query = query.where(User.region_id.in_(subtree_ids(scope)))
+        query = query.where(User.region_id.in_(subtree_id_list(scope)))
     village = get_from_args(Region, "village")
     if village is not None and oversees(current_user, village):
         query = query.where(User.region_id == village.id)
@@ -47,7 +47,7 @@ def _villages():
     query = select(Region).where(Region.level == RegionLevel.VILLAGE).order_by(Region.code)
     scope = jurisdiction(current_user)
     if scope is not None:
-        query = query.where(Region.id.in_(subtree_ids(scope)))
+        query = query.where(Region.id.in_(subtree_id_list(scope)))
     return db.session.scalars(query).all()
 
 

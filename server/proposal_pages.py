@@ -39,7 +39,7 @@ def index():
     query, columns, descending = public_proposals(
         region=get_from_args(Region, "region"), category=get_from_args(Category, "category"), status=status,
         q=q, sort=sort)
-    query = query.options(selectinload(Proposal.category), selectinload(Proposal.region).selectinload(Region.parent))
+    query = query.options(selectinload(Proposal.category))
     rows, following, args = keyset(query, columns, descending)
     return render_template("proposals/index.html", proposals=rows, following=following, args=args, sort=sort,
                            status=status, q=q, sorts=SORTS, **filter_choices())
@@ -126,9 +126,10 @@ def is_official_of(proposal) -> bool:
     return has_role(current_user, Role.OFFICIAL, Role.ADMIN) and oversees(current_user, proposal.region)
 
 
-def support_context(proposal, error=None):
-    """What the support fragment shows to the current user."""
-    supported = voting.has_supported(proposal, current_user)
+def support_context(proposal, error=None, supported=None):
+    """What the support fragment shows to the current user (``supported``: when already known)."""
+    if supported is None:
+        supported = voting.has_supported(proposal, current_user)
     problem = None if supported else voting.eligibility_problem(proposal, current_user)
     needed = voting.threshold(proposal) if proposal.status == ProposalStatus.OPEN else None
     return {"proposal": proposal, "supported": supported, "problem": problem, "needed": needed, "error": error}
@@ -209,13 +210,14 @@ def _change_support(proposal_id, action):
         commit_with_retry(lambda: action(db.session.get(Proposal, proposal.id), actor=current_user))
     except DomainError as error:
         db.session.rollback()
-        error_message = str(error.message)
-    else:
-        error_message = None
+        error_message, supported = str(error.message), None
+    else:  # it worked, so the voter now supports it (or no longer does)
+        error_message, supported = None, action is voting.cast_support
     proposal = db.session.get(Proposal, proposal.id)
     if request.htmx:
         # 200 even when refused: htmx swaps only successful answers, and the fragment says what went wrong.
-        return render_template("proposals/_support.html", announce=True, **support_context(proposal, error_message))
+        return render_template("proposals/_support.html", announce=True,
+                               **support_context(proposal, error_message, supported))
     if error_message:
         flash(error_message, "warning")
     return redirect(url_for("proposals.show", proposal_id=proposal.id) + f"#proposal-{proposal.id}-support")

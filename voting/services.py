@@ -4,15 +4,14 @@ import math
 import time
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from accounts.db import db, utcnow
+from accounts.db import db, insert_unless_present, utcnow
 from accounts.notifications import notify
-from accounts.regions import subtree_id_list
+from accounts.regions import region_tree
 from accounts.users import Role, User
 from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
-from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score
+from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score_sql
 from voting.models import Support
 from accounts.rules import rule
 
@@ -22,16 +21,17 @@ from accounts.rules import rule
 _verified_counts: dict[int, tuple[float, int]] = {}
 
 
-def verified_residents(region) -> int:
-    """Verified residents living in ``region`` (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS."""
+def verified_residents(region_id: int) -> int:
+    """Verified residents living in the region (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS."""
     ttl = float(rule("MINYI_THRESHOLD_CACHE_SECONDS"))
-    counted = _verified_counts.get(region.id)
+    counted = _verified_counts.get(region_id)
     if counted and time.monotonic() - counted[0] < ttl:
         return counted[1]
     verified = db.session.scalar(
         select(func.count()).select_from(User).where(
-            User.role == Role.RESIDENT, User.verified_at.is_not(None), User.region_id.in_(subtree_id_list(region))))
-    _verified_counts[region.id] = (time.monotonic(), verified)
+            User.role == Role.RESIDENT, User.verified_at.is_not(None),
+            User.region_id.in_(region_tree().subtree(region_id))))
+    _verified_counts[region_id] = (time.monotonic(), verified)
     return verified
 
 
@@ -39,7 +39,7 @@ def threshold(proposal: Proposal) -> int:
     """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
     minimum = int(rule("MINYI_SUPPORT_MINIMUM"))
     return max(minimum, math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100
-                                  * verified_residents(proposal.scope_region)))
+                                  * verified_residents(proposal.scope_region_id)))
 
 
 def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:
@@ -48,7 +48,7 @@ def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | No
     if proposal.status not in ACTIVE or proposal.hidden_at is not None:
         return NotOpen()
     if (user is None or not user.is_authenticated or user.role != Role.RESIDENT or not user.is_verified
-            or not proposal.scope_region.contains(user.region)):
+            or not region_tree().contains(proposal.scope_region_id, user.region_id)):
         return NotEligible()
     return None
 
@@ -61,14 +61,15 @@ def has_supported(proposal: Proposal, user: User | None) -> bool:
 
 
 def _recount(proposal: Proposal, delta: int) -> None:
-    # The increment happens in the database, so concurrent voters never overwrite each other; the
-    # row stays locked until commit, so the count read back (for rank and threshold) is this one's.
-    count = db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
-                               .values(supports_count=Proposal.supports_count + delta)
-                               .returning(Proposal.supports_count)
-                               .execution_options(synchronize_session=False)).scalar_one()
+    # The increment happens in the database, so concurrent voters never overwrite each other, and the rank
+    # is set in the same statement. The row stays locked until commit, so the count read back is this one's.
+    count, hot = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(supports_count=Proposal.supports_count + delta,
+                hot=hot_score_sql(Proposal.supports_count + delta, proposal.created_at), updated_at=utcnow())
+        .returning(Proposal.supports_count, Proposal.hot).execution_options(synchronize_session=False)).one()
     set_committed_value(proposal, "supports_count", count)
-    proposal.hot = hot_score(proposal.supports_count, proposal.created_at)
+    set_committed_value(proposal, "hot", hot)
 
 
 def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
@@ -76,11 +77,8 @@ def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
     problem = eligibility_problem(proposal, actor)
     if problem is not None:
         raise problem
-    try:
-        with db.session.begin_nested():
-            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
-    except IntegrityError:
-        raise AlreadySupported() from None  # the unique constraint, not this check, is the rule
+    if not insert_unless_present(Support, proposal_id=proposal.id, user_id=actor.id):
+        raise AlreadySupported()  # the unique constraint, not a check beforehand, is the rule
     _recount(proposal, +1)
     # The threshold is never below the minimum, so below it there is nothing to count.
     if (proposal.status == ProposalStatus.OPEN and proposal.supports_count >= int(rule("MINYI_SUPPORT_MINIMUM"))
@@ -88,7 +86,7 @@ def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
         proposal.status = ProposalStatus.QUALIFIED
         proposal.qualified_at = utcnow()
         notify([proposal.author_id], "proposal_qualified", proposal_id=proposal.id, title=proposal.title)
-    db.session.flush()
+        db.session.flush()
     return proposal
 
 
@@ -103,5 +101,4 @@ def withdraw_support(proposal: Proposal, *, actor: User) -> Proposal:
     if deleted.rowcount == 0:
         raise NotSupported()
     _recount(proposal, -1)
-    db.session.flush()
     return proposal

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from accounts import services
 from accounts.db import db
-from accounts.regions import Department, Region, subtree_ids
+from accounts.regions import Department, Region, subtree_id_list
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
@@ -34,7 +34,7 @@ def filtered_users(args):
         query = query.where(User.role == args["role"])
     region = get_from_args(Region, "region")
     if region is not None:
-        query = query.where(User.region_id.in_(subtree_ids(region)))
+        query = query.where(User.region_id.in_(subtree_id_list(region)))
     if args.get("verified") == "yes":
         query = query.where(User.verified_at.is_not(None))
     elif args.get("verified") == "no":

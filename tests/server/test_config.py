@@ -82,6 +82,8 @@ def test_cli_reports_a_bad_configuration_clearly(instance, monkeypatch):
     ("MINYI_RATELIMIT_STORAGE_URL", "carrier-pigeon://loft", "unknown scheme"),
     ("MINYI_DATABASE_URL", "mysql://u@h/db", "PostgreSQL"),
     ("MINYI_DEFAULT_LOCALE", "fr", "must be one of"),
+    ("MINYI_PAGE_SIZE", "0", "between 1 and 200"),
+    ("MINYI_PAGE_SIZE", "twenty", "whole number"),
 ])
 def test_mistyped_settings_stop_the_start_with_a_message(instance, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)

@@ -246,3 +246,49 @@ def test_made_up_cursors_are_ignored(client, make_proposal, cursor):
     after = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
     for sort in ("newest", "closing", "supported"):
         assert client.get(f"/proposals?sort={sort}&after={after}").status_code == 200
+
+
+def test_short_chinese_words_are_found_whole(client, make_proposal):
+    """One- and two-character words (路, 养蜂) are whole words in Chinese; on PostgreSQL they go through their
+    own index (pg_trgm needs three characters), and the answer must be the same as a plain substring match."""
+    make_proposal(title="发展养蜂合作社", body="村里想养蜂")
+    make_proposal(title="蜂蜜节", body="养鸡和养鸭")  # 养 and 蜂, but never side by side
+    make_proposal(title="修路", body="village road")
+    make_proposal(title="Bees", body="养蜂 in English text")
+
+    def titles(q):
+        page = client.get("/proposals", query_string={"q": q}).get_data(as_text=True)
+        return sorted(t for t in ("发展养蜂合作社", "蜂蜜节", "修路", "Bees") if f">{t}<" in page)
+
+    assert titles("养蜂") == ["Bees", "发展养蜂合作社"]
+    assert titles("路") == ["修路"]
+    assert titles("养蜂 合作") == ["发展养蜂合作社"]  # every word must match
+    assert titles("蜂") == ["Bees", "发展养蜂合作社", "蜂蜜节"]
+    assert titles("Road") == ["修路"]
+
+
+def test_trending_follows_votes(client, make_user, make_proposal):
+    """A support moves a proposal up "trending" (the rank is set by the same statement as the count)."""
+    from datetime import timedelta
+
+    from accounts.db import utcnow
+    from proposals.models import hot_score
+    from tests.conftest import WebClient
+
+    older = make_proposal(title="Older one")
+    older.created_at = utcnow() - timedelta(hours=2)
+    older.hot = hot_score(0, older.created_at)
+    make_proposal(title="Newer one")
+    db.session.commit()
+    page = client.get("/proposals?sort=trending").get_data(as_text=True)
+    assert page.index("Newer one") < page.index("Older one")
+    for _ in range(3):  # two hours of age weigh 7200/45000 = 0.16; three supports log10(3) = 0.48
+        voter = WebClient(client.raw.application.test_client())
+        voter.login(make_user("resident", region=older.region, verified=True))
+        assert voter.post(f"/proposals/{older.id}/support").status_code == 302
+    db.session.expire_all()
+    older = db.session.get(Proposal, older.id)
+    assert older.supports_count == 3
+    assert older.hot == pytest.approx(hot_score(3, older.created_at))
+    page = client.get("/proposals?sort=trending").get_data(as_text=True)
+    assert page.index("Older one") < page.index("Newer one")

@@ -131,8 +131,8 @@ def test_verified_resident_counts_are_reused_for_a_while(app, make_proposal, mak
     verified_residents = services.verified_residents
     app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 60
     proposal = make_proposal()
-    before = verified_residents(proposal.region)
+    before = verified_residents(proposal.region_id)
     make_user("resident", region=proposal.region, verified=True)
-    assert verified_residents(proposal.region) == before
+    assert verified_residents(proposal.region_id) == before
     app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 0
-    assert verified_residents(proposal.region) == before + 1
+    assert verified_residents(proposal.region_id) == before + 1
