@@ -66,8 +66,8 @@ test-postgres: $(TEST_STAMP) translations
 	MINYI_TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o server/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o server/translations/messages.pot --no-location --sort-output -w 120 .
+	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations -D messages --no-fuzzy-matching --ignore-obsolete -w 120
 
 vendor:
 	cd $$(mktemp -d) && npm pack --silent htmx.org@2 && tar xzf htmx.org-*.tgz && \
