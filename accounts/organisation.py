@@ -103,14 +103,14 @@ def set_category_active(category: Category, *, actor, active: bool) -> Category:
 
 
 def create_department(*, actor, code, name_zh, name_en, region: Region,
-                      categories: list[Category] = ()) -> Department:
+                      categories: list[Category] = (), answer_days: int | None = None) -> Department:
     _require_admin(actor)
     if region is None or region.level == RegionLevel.VILLAGE:
         raise InvalidInput(_l("A department serves a county or a township."), field="region")
     name_zh, name_en = _clean_names(name_zh, name_en)
     _check_unique_names(Department, name_zh, name_en)
     department = Department(code=_clean_code(code, Department), name_zh=name_zh, name_en=name_en,
-                            region=region, categories=list(categories))
+                            region=region, categories=list(categories), answer_days=_answer_days(answer_days))
     db.session.add(department)
     db.session.flush()
     return department
@@ -121,3 +121,19 @@ def set_department_categories(department: Department, *, actor, categories: list
     department.categories = list(categories)
     db.session.flush()
     return department
+
+
+def set_answer_days(department: Department, *, actor, days: int | None) -> Department:
+    """How many days the department has to answer an appeal (None: the default for all departments)."""
+    _require_admin(actor)
+    department.answer_days = _answer_days(days)
+    db.session.flush()
+    return department
+
+
+def _answer_days(days):
+    if days is None:
+        return None
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        raise InvalidInput(_l("Give a number of days from 1 to 365, or leave it empty."), field="answer_days")
+    return days

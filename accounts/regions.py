@@ -200,6 +200,9 @@ class Department(BilingualName, db.Model):
     #: The region the department serves; its officials see this region and everything in it.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
 
+    #: Days the department has to answer an appeal; NULL: MINYI_APPEAL_ANSWER_DAYS.
+    answer_days: Mapped[int | None] = mapped_column(Integer)
+
     region: Mapped[Region] = relationship()
     categories: Mapped[list[Category]] = relationship(
         secondary=department_categories, back_populates="departments", order_by="Category.code"

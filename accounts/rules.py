@@ -15,6 +15,9 @@ DEFAULTS = {
     "MINYI_IMAGE_MAX_BYTES": 8 * 2**20,  # largest photo accepted
     "MINYI_IMAGES_PER_PROPOSAL": 6,
     "MINYI_PROPOSAL_LIFETIME_DAYS": 180,  # an open proposal that never qualifies expires after this
+    "MINYI_APPEAL_ANSWER_DAYS": 7,      # a department's deadline to answer, unless it sets its own
+    "MINYI_APPEAL_REOPEN_DAYS": 14,     # how long after an answer a resident may reopen the appeal
+    "MINYI_APPEAL_BODY_MAX": 5000,      # longest appeal text, in characters
 }
 
 

@@ -1,12 +1,13 @@
-"""Appeals: requests and complaints to officials, from the web or a kiosk.
+"""Appeals: requests and complaints to officials, from the web, a kiosk, or recorded by an official.
 
-The appeals issue adds answers, deadlines, routing rules, co-signs and ratings."""
+An appeal is routed to a department, answered in public before its deadline, resolved, rated, and
+may be reopened. Its timeline (``AppealEvent``) keeps every step; co-signers share it."""
 
 import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
@@ -24,6 +25,22 @@ class AppealStatus(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+#: Waiting for the department: these count as overdue once their deadline has passed.
+WAITING = (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED, AppealStatus.IN_PROGRESS)
+#: Finished from the department's side; a resident may still reopen answered, resolved or rejected ones.
+CLOSED = (AppealStatus.RESOLVED, AppealStatus.REJECTED, AppealStatus.DUPLICATE)
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    KIOSK = "kiosk"
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
+
+
+#: Channels through which an official records an appeal on a resident's behalf.
+RECORDED = (Channel.PHONE, Channel.LETTER, Channel.VISIT)
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a keypad
 
@@ -38,7 +55,10 @@ class Appeal(db.Model):
     __tablename__ = "appeals"
     __table_args__ = (
         CheckConstraint(one_of("status", AppealStatus), name="status_known"),
-        CheckConstraint("channel IN ('web', 'kiosk')", name="channel_known"),
+        CheckConstraint(one_of("channel", Channel), name="channel_known"),
+        CheckConstraint("cosigns_count >= 0", name="cosigns_not_negative"),
+        Index("ix_appeals_department_id_id", "department_id", "id"),
+        Index("ix_appeals_region_id_id", "region_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,18 +70,135 @@ class Appeal(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the appeal concerns.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
-    #: NULL for kiosk appeals made without an account.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    #: Where exactly, in words ("the well behind the school").
+    address: Mapped[str | None] = mapped_column(String(200))
+    #: NULL for kiosk appeals made without an account and for appeals recorded by an official.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    #: The department responsible for answering.
+    #: The official who recorded a phone, letter or visit appeal.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Name and contact given for the answer; shown only to the officials handling the appeal.
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    #: The department responsible for answering (NULL when no department serves the category there).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
-    #: web or kiosk.
-    channel: Mapped[str] = mapped_column(String(8), default="web")
-    #: Public appeals appear on the message board; private ones only to their officials.
+    #: web, kiosk, phone, letter or visit.
+    channel: Mapped[str] = mapped_column(String(8), default=Channel.WEB)
+    #: Public appeals appear on the message board; private ones only to their officials (and the receipt code).
     public: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(16), default=AppealStatus.SUBMITTED, index=True)
+    #: The answer is due by then (the department's deadline, counted again after a reopen).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The first public answer (response time is measured to it).
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When it was resolved, rejected or marked a duplicate; cleared by a reopen.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Public reason of a rejection.
+    closing_reason: Mapped[str | None] = mapped_column(Text)
+    #: Times residents reopened it: each counts against the department's figures.
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The appeal this one repeats; its co-signers and followers moved there.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
+    cosigns_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     category: Mapped[Category] = relationship()
     region: Mapped[Region] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     department: Mapped[Department | None] = relationship()
+    duplicate_of: Mapped["Appeal | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.id} {self.status}>"
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in WAITING and self.due_at is not None and self.due_at < utcnow()
+
+
+class EventKind(enum.StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    STARTED = "started"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    REASSIGNED = "reassigned"
+    NOTE = "note"
+    REOPENED = "reopened"
+
+
+class AppealEvent(db.Model):
+    """One step in an appeal's life; the public timeline shows the public ones, officials see all."""
+    __tablename__ = "appeal_events"
+    __table_args__ = (CheckConstraint(one_of("kind", EventKind), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Who did it; NULL for the system (and for kiosk residents without an account).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The answer, the reason or the note.
+    body: Mapped[str | None] = mapped_column(Text)
+    #: False for internal notes and for reassignments' reasons: officials only.
+    public: Mapped[bool] = mapped_column(default=True)
+    #: Details: {"from": department id, "to": ...}, {"original": appeal id}.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Cosign(db.Model):
+    """"This is my problem too": a resident joins an appeal, follows it and may rate its answer."""
+    __tablename__ = "appeal_cosigns"
+
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rating(db.Model):
+    """How the author or a co-signer judges the answer: 1 to 5, once each (a new rating replaces it)."""
+    __tablename__ = "appeal_ratings"
+    __table_args__ = (UniqueConstraint("appeal_id", "user_id"),
+                      CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnswerTemplate(db.Model):
+    """A reusable answer for a category ("Thank you, the repair team will come within …")."""
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: NULL: offered for every category.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppealImage(db.Model):
+    """A photo of the problem (re-encoded without EXIF by ``proposals.images.store_photo``)."""
+    __tablename__ = "appeal_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    #: Random file name in the upload folder.
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,7 +15,8 @@ from accounts.users import Role, User
 from proposals.comments import Comment, Flag, Stance
 from proposals.errors import NotOpen
 from proposals.models import Proposal
-from proposals.services import REASON_MAX, _text
+from proposals.fields import text_field
+from proposals.services import REASON_MAX
 
 COMMENT_MAX = 5_000
 #: Stored as the reason for content hidden by reports; worded in each reader's language when shown.
@@ -37,7 +38,7 @@ def post_comment(proposal: Proposal, *, actor: User, body: str, stance: str = St
             raise NotFound()
         parent = reply_to if reply_to.parent_id is None else db.session.get(Comment, reply_to.parent_id)
     comment = Comment(proposal=proposal, author=actor, stance=stance, parent_id=parent.id if parent else None,
-                      body=_text(body, "body", COMMENT_MAX, multiline=True))
+                      body=text_field(body, "body", COMMENT_MAX, multiline=True))
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -50,7 +51,7 @@ def edit_comment(comment: Comment, *, actor: User, body: str) -> Comment:
     window = timedelta(minutes=int(rule("MINYI_COMMENT_EDIT_MINUTES")))
     if utcnow() - comment.created_at > window or comment.hidden_at is not None:
         raise Conflict(_l("Comments can be edited for %(n)d minutes after posting.", n=window.seconds // 60))
-    comment.body = _text(body, "body", COMMENT_MAX, multiline=True)
+    comment.body = text_field(body, "body", COMMENT_MAX, multiline=True)
     comment.edited_at = utcnow()
     db.session.flush()
     return comment
@@ -78,7 +79,7 @@ def flag(kind: str, target_id: int, *, actor: User, reason: str):
     item = _target(kind, target_id)
     if item.author_id == actor.id:
         raise Conflict(_l("You cannot report your own content."))
-    reason = _text(reason, "reason", 200)
+    reason = text_field(reason, "reason", 200)
     try:
         with db.session.begin_nested():
             db.session.add(Flag(target=kind, target_id=item.id, user_id=actor.id, reason=reason))
@@ -114,7 +115,7 @@ def hide(kind: str, target_id: int, *, actor: User, reason: str):
     """A moderator hides a proposal or comment, saying why; the original is kept and the author told."""
     item = _target(kind, target_id)
     _check_moderator(actor, item)
-    item.hidden_reason = _text(reason, "reason", REASON_MAX, multiline=True)
+    item.hidden_reason = text_field(reason, "reason", REASON_MAX, multiline=True)
     item.hidden_at = utcnow()
     _resolve_flags(kind, item.id)
     _tell_author(item, kind, item.hidden_reason)

@@ -40,7 +40,7 @@ class ProposalImage(db.Model):
     proposal: Mapped[Proposal] = relationship()
 
 
-def _decode(data: bytes) -> tuple[Image.Image, str]:
+def decode(data: bytes) -> tuple[Image.Image, str]:
     if len(data) > int(rule("MINYI_IMAGE_MAX_BYTES")):
         raise InvalidInput(_l("A photo may be at most %(mb)d MB.", mb=int(rule("MINYI_IMAGE_MAX_BYTES")) // 2**20),
                            field="images")
@@ -59,18 +59,10 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     return image, kind
 
 
-def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text: str = "") -> ProposalImage:
-    """The author adds a photo; it is re-encoded so no hidden data (location, camera) is published."""
-    if actor is None or actor.id != proposal.author_id:
-        raise NotAllowed(_l("Only the author can add photos."))
-    if not proposal.is_active:
-        raise NotOpen()
-    count = db.session.scalar(select(func.count()).select_from(ProposalImage)
-                              .where(ProposalImage.proposal_id == proposal.id))
-    if count >= int(rule("MINYI_IMAGES_PER_PROPOSAL")):
-        raise InvalidInput(_l("A proposal can have at most %(n)d photos.", n=int(rule("MINYI_IMAGES_PER_PROPOSAL"))),
-                           field="images")
-    image, kind = _decode(data)
+def store_photo(data: bytes, folder: Path) -> dict:
+    """Check the bytes are a photo, re-encode them (so no hidden data such as the location or the camera is
+    published) and write them under a random name; returns the columns of the record describing the file."""
+    image, kind = decode(data)
     image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant, then drop EXIF
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
@@ -81,8 +73,22 @@ def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text:
     out = io.BytesIO()
     image.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
     (folder / name).write_bytes(out.getvalue())
-    record = ProposalImage(proposal=proposal, filename=name, content_type=content_type, size=out.tell(),
-                           width=image.width, height=image.height, alt_text=(alt_text or "").strip()[:200])
+    return {"filename": name, "content_type": content_type, "size": out.tell(), "width": image.width,
+            "height": image.height}
+
+
+def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text: str = "") -> ProposalImage:
+    """The author adds a photo."""
+    if actor is None or actor.id != proposal.author_id:
+        raise NotAllowed(_l("Only the author can add photos."))
+    if not proposal.is_active:
+        raise NotOpen()
+    count = db.session.scalar(select(func.count()).select_from(ProposalImage)
+                              .where(ProposalImage.proposal_id == proposal.id))
+    if count >= int(rule("MINYI_IMAGES_PER_PROPOSAL")):
+        raise InvalidInput(_l("A proposal can have at most %(n)d photos.", n=int(rule("MINYI_IMAGES_PER_PROPOSAL"))),
+                           field="images")
+    record = ProposalImage(proposal=proposal, alt_text=(alt_text or "").strip()[:200], **store_photo(data, folder))
     db.session.add(record)
     db.session.flush()
     return record

@@ -11,33 +11,11 @@ from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, RegionLevel
 from accounts.users import Role, User
-from accounts.validation import clean_text
 from proposals.errors import HasPledges, HasSupports, NotOpen
+from proposals.fields import place_fields, text_field
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
 
-TITLE_MAX, BODY_MAX, ADDRESS_MAX, REASON_MAX = 200, 10_000, 200, 2_000
-
-
-def _text(value, field, maximum, required=True, multiline=False):
-    value = (value or "").replace("\r\n", "\n").strip()
-    # Line breaks and tabs belong in long text; other control characters never do.
-    check = value.replace("\n", " ").replace("\t", " ") if multiline else value
-    clean_text(check, field)
-    if required and not value:
-        raise InvalidInput(_l("This field is required."), field=field)
-    if len(value) > maximum:
-        raise InvalidInput(_l("Use at most %(n)d characters.", n=maximum), field=field)
-    return value or None
-
-
-def _place(latitude, longitude, address):
-    if (latitude is None) != (longitude is None):
-        raise InvalidInput(_l("Give both latitude and longitude, or neither."), field="latitude")
-    if latitude is not None and not (-90 <= latitude <= 90):
-        raise InvalidInput(_l("Latitude lies between -90 and 90."), field="latitude")
-    if longitude is not None and not (-180 <= longitude <= 180):
-        raise InvalidInput(_l("Longitude lies between -180 and 180."), field="longitude")
-    return latitude, longitude, _text(address, "address", ADDRESS_MAX, required=False)
+TITLE_MAX, BODY_MAX, REASON_MAX = 200, 10_000, 2_000
 
 
 def _funding(goal_minor, deadline, now):
@@ -76,10 +54,10 @@ def create_proposal(*, actor: User, title: str, body: str, category: Category | 
     if scope not in set(Scope):
         raise InvalidInput(_l("Choose who may support it."), field="scope")
     now = utcnow()
-    latitude, longitude, address = _place(latitude, longitude, address)
+    latitude, longitude, address = place_fields(latitude, longitude, address)
     goal_minor, deadline = _funding(goal_minor, deadline, now)
     proposal = Proposal(
-        title=_text(title, "title", TITLE_MAX), body=_text(body, "body", BODY_MAX, multiline=True),
+        title=text_field(title, "title", TITLE_MAX), body=text_field(body, "body", BODY_MAX, multiline=True),
         language="en" if language == "en" else "zh_Hans", category=category, region=village, author=actor,
         scope=scope, latitude=latitude, longitude=longitude, address=address, goal_minor=goal_minor,
         deadline=deadline, in_kind_counts=bool(in_kind_counts), currency=currency, created_at=now,
@@ -105,15 +83,15 @@ def edit_proposal(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         raise HasPledges()
     now = utcnow()
     if "title" in changes:
-        proposal.title = _text(changes["title"], "title", TITLE_MAX)
+        proposal.title = text_field(changes["title"], "title", TITLE_MAX)
     if "body" in changes:
-        proposal.body = _text(changes["body"], "body", BODY_MAX, multiline=True)
+        proposal.body = text_field(changes["body"], "body", BODY_MAX, multiline=True)
     if "category" in changes:
         if changes["category"] is None or not changes["category"].active:
             raise InvalidInput(_l("Choose a category."), field="category")
         proposal.category = changes["category"]
     if {"latitude", "longitude", "address"} & changes.keys():
-        proposal.latitude, proposal.longitude, proposal.address = _place(
+        proposal.latitude, proposal.longitude, proposal.address = place_fields(
             changes.get("latitude"), changes.get("longitude"), changes.get("address"))
     if {"goal_minor", "deadline"} & changes.keys():
         proposal.goal_minor, proposal.deadline = _funding(changes.get("goal_minor"), changes.get("deadline"), now)
@@ -132,7 +110,7 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str) -> Propos
     if proposal.funded:
         raise Conflict(_l("This proposal reached its goal and backers now owe their pledges; only the officials "
                           "can stop it now."))
-    proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
+    proposal.closing_reason = text_field(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.WITHDRAWN
     from voting.pledges import release_open_pledges
 
@@ -147,7 +125,7 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
         raise NotAllowed()
     if proposal.status not in ACTIVE:
         raise NotOpen()
-    proposal.closing_reason = _text(reason, "reason", REASON_MAX, multiline=True)
+    proposal.closing_reason = text_field(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.REJECTED
     from voting.models import Pledge, PledgeStatus
     from voting.pledges import release_open_pledges

@@ -1,6 +1,6 @@
-"""The public message board of appeals (read-only for now; the appeals issue adds the actions)."""
+"""The public message board of appeals; one appeal's page and its actions are in appeal_pages."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -38,11 +38,3 @@ def appeals():
     rows, next_before, args = keyset_page(filtered(Appeal, request.args).where(Appeal.public.is_(True)), Appeal.id)
     return render_template("board/appeals.html", appeals=rows, next_before=next_before, args=args,
                            **filter_choices())
-
-
-@bp.route("/appeals/<int:appeal_id>")
-def appeal(appeal_id):
-    item = db.session.get(Appeal, appeal_id)
-    if item is None or not item.public:
-        abort(404)
-    return render_template("board/appeal.html", appeal=item)

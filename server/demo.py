@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from accounts import census, organisation, services
 from accounts.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
-from proposals.appeals import Appeal, AppealStatus
+from proposals.appeals import Appeal, AppealEvent, AppealStatus, EventKind
+from proposals.routing import due_at
 from proposals.models import Proposal, ProposalStatus, hot_score
 
 DEMO_PASSWORD = "minyi-demo"
@@ -85,6 +86,9 @@ PROPOSALS = [  # village, category, author index, language, title, body, status,
      "Houses on the hill lose water pressure every summer. Shared rainwater tanks would tide them over dry weeks.",
      ProposalStatus.OPEN, 10),
 ]
+
+DEMO_ANSWERS = {"zh_Hans": "已安排工作人员现场查看，维修将在本周内完成。感谢您的反映。",
+                "en": "Staff have looked at it on site; the repair will be done this week. Thank you for telling us."}
 
 APPEALS = [  # village, category, author index (None: kiosk), language, body, status, days ago, public
     ("FY-QS-01", "water", 0, "zh_Hans", "青石村三组自来水已经停了三天，老人挑水很困难，请尽快派人维修。",
@@ -196,10 +200,22 @@ def load_demo(census_key: bytes | None = None):
     _back_demo_proposals(made, residents, now)
     for village, category, author, language, body, status, days, public in sorted(APPEALS, key=lambda a: -a[-2]):
         department = next(d for d in departments.values() if categories[category] in d.categories)
-        db.session.add(Appeal(body=body, language=language, category=categories[category],
-                              region=regions[village], author=residents[author] if author is not None else None,
-                              department=department, channel="web" if author is not None else "kiosk",
-                              public=public, status=status, created_at=now - timedelta(days=days)))
+        created = now - timedelta(days=days)
+        appeal = Appeal(body=body, language=language, category=categories[category], region=regions[village],
+                        author=residents[author] if author is not None else None, department=department,
+                        channel="web" if author is not None else "kiosk", public=public, status=status,
+                        created_at=created, due_at=due_at(department, created))
+        db.session.add(appeal)
+        db.session.flush()
+        db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, created_at=created,
+                                   actor_id=appeal.author_id))
+        if status in (AppealStatus.ANSWERED, AppealStatus.RESOLVED):
+            appeal.answered_at = created + timedelta(days=2)
+            db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.ANSWERED, created_at=appeal.answered_at,
+                                       body=DEMO_ANSWERS[language]))
+        if status == AppealStatus.RESOLVED:
+            appeal.closed_at = created + timedelta(days=5)
+            db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.RESOLVED, created_at=appeal.closed_at))
     db.session.commit()
     logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
     return logins

@@ -29,12 +29,20 @@ NOTIFICATION_TEXTS = {
     "proposal_rejected": _l("“%(title)s” was not taken up. Reason: %(reason)s"),
     "proposal_hidden": _l("Your proposal “%(title)s” was hidden. Reason: %(reason)s"),
     "comment_hidden": _l("Your comment on “%(title)s” was hidden. Reason: %(reason)s"),
+    "appeal_received": _l("A new appeal (No. %(appeal_id)s) is waiting for your department."),
+    "appeal_reopened": _l("Appeal No. %(appeal_id)s was reopened: the resident says the problem is not solved."),
+    "appeal_answered": _l("Appeal No. %(appeal_id)s has an answer."),
+    "appeal_resolved": _l("Appeal No. %(appeal_id)s is resolved."),
+    "appeal_rejected": _l("Appeal No. %(appeal_id)s was rejected; the reason is on its page."),
+    "appeal_duplicate": _l("Appeal No. %(appeal_id)s reports a problem already reported; you now follow the earlier "
+                           "appeal and will be told of its answer."),
+    "appeal_reassigned": _l("Appeal No. %(appeal_id)s was handed to another department, which has a new deadline."),
 }
 
 
 def notification_text(note: Notification) -> str:
     text = NOTIFICATION_TEXTS.get(note.kind)
-    params = {"title": "", "reason": "", **(note.params or {})}
+    params = {"title": "", "reason": "", "appeal_id": "", **(note.params or {})}
     params["reason"] = discussion.hidden_reason_text(params["reason"])
     return str(text) % params if text else note.kind
 

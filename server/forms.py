@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TelField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -119,6 +120,9 @@ class DepartmentForm(CategoryForm):
 
 class DepartmentCategoriesForm(NamesForm):
     categories = CheckboxesField(_l("Categories it handles"), validators=[Optional()])
+    answer_days = IntegerField(_l("Days to answer an appeal (optional)"), validators=[Optional()],
+                               description=_l("Leave empty for the default deadline of all departments."),
+                               render_kw={"inputmode": "numeric"})
 
 
 class CensusImportForm(FlaskForm):

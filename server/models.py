@@ -1,10 +1,11 @@
 """Import every domain model once, so the metadata (and Alembic) sees all tables."""
 
+from accounts.audit import AuditEntry  # noqa: F401
 from accounts.notifications import Notification  # noqa: F401
 from accounts.tokens import ApiToken  # noqa: F401
 from accounts.regions import Category, Department, Region  # noqa: F401
 from accounts.users import CensusEntry, User  # noqa: F401
-from proposals.appeals import Appeal  # noqa: F401
+from proposals.appeals import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cosign, Rating  # noqa: F401
 from proposals.comments import Comment, Flag  # noqa: F401
 from proposals.images import ProposalImage  # noqa: F401
 from proposals.models import Proposal  # noqa: F401

@@ -321,3 +321,23 @@ def make_proposal(app, make_user, make_category):
         return proposal
 
     return factory
+
+
+@pytest.fixture
+def make_appeal(app, make_user, make_category, make_department):
+    """make_appeal(author=..., village=..., category=..., **fields): a web appeal; by default a department
+    serving its category in its county exists, so it is routed."""
+    from proposals import appeal_services
+
+    def factory(author=None, village=None, category=None, **fields):
+        author = author or make_user("resident", region=village, verified=True)
+        village = village or author.region
+        if category is None:
+            category = make_category()
+            make_department(region=village.path[0], categories=[category])
+        fields.setdefault("body", "The well behind the school has been dry for a week.")
+        appeal = appeal_services.submit_appeal(actor=author, village=village, category=category, **fields)
+        db.session.commit()
+        return appeal
+
+    return factory

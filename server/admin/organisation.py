@@ -100,7 +100,8 @@ def departments():
 def edit_department(department_id):
     department = get_or_404(Department, department_id)
     current = None if request.method == "POST" else {"categories": [c.id for c in department.categories],
-                                                       "name_zh": department.name_zh, "name_en": department.name_en}
+                                                       "name_zh": department.name_zh, "name_en": department.name_en,
+                                                       "answer_days": department.answer_days}
     form = DepartmentCategoriesForm(data=current)
     form.categories.choices = category_choices(active_only=False)
 
@@ -109,6 +110,7 @@ def edit_department(department_id):
         organisation.rename(department, actor=current_user, name_zh=form.name_zh.data, name_en=form.name_en.data)
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])
+        organisation.set_answer_days(department, actor=current_user, days=form.answer_days.data)
 
     if _save(form, update):
         return redirect(url_for("admin.departments"))

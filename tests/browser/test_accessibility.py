@@ -47,7 +47,8 @@ def login(page, url, identifier):
 
 
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
-@pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1"])
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1", "/appeals/1",
+                                  "/appeals/receipt?code=NOPE-NOPE"])
 def test_public_pages_pass_axe(app, audit_context, live_server, path, language):
     app.test_cli_runner().invoke(demo_command)
     page = audit_context(language)
@@ -68,6 +69,9 @@ def test_form_with_errors_passes_axe(app, audit_page, live_server):
     ("admin@example.org", "/admin/users"), ("admin@example.org", "/admin/regions"),
     ("admin@example.org", "/admin/departments"), ("admin@example.org", "/admin/census"),
     ("qingshi@example.org", "/officials/residents?status=all"), ("+8613800138006", "/account"),
+    ("+8613800138001", "/appeals/new"), ("+8613800138001", "/appeals/mine"),
+    ("admin@example.org", "/officials/appeals?status=all"), ("admin@example.org", "/officials/appeals/1"),
+    ("admin@example.org", "/officials/appeals/groups"), ("admin@example.org", "/officials/appeals/record"),
 ])
 def test_signed_in_pages_pass_axe(app, audit_page, live_server, who, path):
     app.test_cli_runner().invoke(demo_command)

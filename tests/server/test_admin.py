@@ -51,9 +51,15 @@ def test_admin_creates_department_with_categories_and_edits_them(client, make_us
     department = db.session.scalar(select(Department).where(Department.code == "d-roads"))
     assert [c.code for c in department.categories] == ["roads"]
     client.post(f"/admin/departments/{department.id}", {"name_zh": "交通局", "name_en": "Roads",
-                                                        "categories": [str(roads.id), str(water.id)]})
+                                                        "categories": [str(roads.id), str(water.id)],
+                                                        "answer_days": "3"})
     db.session.refresh(department)
-    assert sorted(c.code for c in department.categories) == ["roads", "water"]
+    assert sorted(c.code for c in department.categories) == ["roads", "water"] and department.answer_days == 3
+    refused = client.post(f"/admin/departments/{department.id}", {"name_zh": "交通局", "name_en": "Roads",
+                                                                  "answer_days": "400"})
+    assert refused.status_code == 422 and "from 1 to 365" in refused.get_data(as_text=True)
+    db.session.refresh(department)
+    assert department.answer_days == 3 and len(department.categories) == 2  # nothing half-saved
 
 
 def test_admin_adds_and_retires_a_category(client, make_user):

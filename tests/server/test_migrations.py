@@ -56,9 +56,18 @@ def test_upgrade_keeps_existing_data_and_downgrade_undoes_it(scratch_database_ur
                               "created_at) VALUES (1, 'a@example.org', 'x', 'A', 'admin', true, 1, '2026-01-01')"))
             conn.execute(text("INSERT INTO proposals (id, title, body, language, category_id, region_id, author_id, "
                               "status, created_at) VALUES (1, 'T', 'B', 'en', 1, 1, 1, 'open', '2026-01-01')"))
+            conn.execute(text("INSERT INTO appeals (id, receipt_code, body, language, category_id, region_id, channel, "
+                              "public, status, created_at) VALUES (1, 'ABCD-EFGH', 'Well', 'en', 1, 1, 'web', true, "
+                              "'submitted', '2026-01-01 08:00:00')"))
         upgrade()
         with db.engine.connect() as conn:
             row = conn.execute(text("SELECT title, scope, supports_count, currency FROM proposals")).one()
         assert tuple(row) == ("T", "village", 0, "CNY")
+        from proposals.appeals import Appeal
+
+        appeal = db.session.get(Appeal, 1)  # kept, and due a week after it came in
+        assert (appeal.receipt_code, appeal.cosigns_count, appeal.due_at.isoformat()) == (
+            "ABCD-EFGH", 0, "2026-01-08T08:00:00+00:00")
+        db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()

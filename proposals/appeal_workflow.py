@@ -1,0 +1,143 @@
+"""What officials do with an appeal: accept, start work, answer, resolve, reject, mark a duplicate,
+reassign to another department, and write internal notes. Every step is audited and, when public, told
+to the appeal's followers."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from accounts.audit import audited
+from accounts.db import db, utcnow
+from accounts.errors import InvalidInput
+from accounts.notifications import notify
+from accounts.permissions import has_role
+from accounts.regions import Department
+from accounts.users import Role, User
+from proposals.appeal_errors import NotHandler, WrongStep
+from proposals.appeal_services import REASON_MAX, department_officials, followers
+from proposals.appeals import CLOSED, WAITING, Appeal, AppealEvent, AppealStatus, Cosign, EventKind
+from proposals.fields import text_field
+from proposals.routing import due_at
+
+ANSWER_MAX = 5000
+#: The fields whose changes the audit log keeps for every step.
+AUDITED = ("status", "department_id", "answered_at", "closed_at", "closing_reason", "duplicate_of_id", "due_at")
+
+
+def may_handle(user: User | None, appeal: Appeal) -> bool:
+    """Admins, and the officials of the department the appeal is with."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.OFFICIAL) and appeal.department_id is not None \
+        and user.department_id == appeal.department_id
+
+
+def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, status=None, body=None,
+          public=True, params=None, tell=None, changes=None):
+    """Check who and when, change the status, write the timeline, the audit log and the notifications."""
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    if appeal.status not in allowed:
+        raise WrongStep()
+    with audited(actor, f"appeal.{action}", appeal, AUDITED):
+        now = utcnow()
+        for name, value in (changes or {}).items():
+            setattr(appeal, name, value)
+        if status is not None:
+            appeal.status = status
+            if status in CLOSED:
+                appeal.closed_at = now
+        if public and kind in (EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED, EventKind.DUPLICATE) \
+                and appeal.answered_at is None:
+            appeal.answered_at = now  # the first public word from the department: response time stops here
+        db.session.add(AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
+                                   params=params or {}, created_at=now))
+        db.session.flush()
+    if tell:
+        notify(followers(appeal), tell, appeal_id=appeal.id)
+    return appeal
+
+
+def accept_appeal(appeal: Appeal, *, actor: User) -> Appeal:
+    """The department takes the appeal on (it is theirs and makes sense)."""
+    return _step(appeal, actor, "accept", (AppealStatus.SUBMITTED,), EventKind.ACCEPTED,
+                 status=AppealStatus.ACCEPTED)
+
+
+def start_work(appeal: Appeal, *, actor: User) -> Appeal:
+    return _step(appeal, actor, "start", (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED), EventKind.STARTED,
+                 status=AppealStatus.IN_PROGRESS)
+
+
+def answer_appeal(appeal: Appeal, *, actor: User, body: str, resolve: bool = False) -> Appeal:
+    """A public answer; with ``resolve`` the problem is also marked solved."""
+    body = text_field(body, "body", ANSWER_MAX, multiline=True)
+    status = AppealStatus.RESOLVED if resolve else AppealStatus.ANSWERED
+    return _step(appeal, actor, "resolve" if resolve else "answer", (*WAITING, AppealStatus.ANSWERED),
+                 EventKind.RESOLVED if resolve else EventKind.ANSWERED, status=status, body=body,
+                 tell="appeal_resolved" if resolve else "appeal_answered")
+
+
+def resolve_appeal(appeal: Appeal, *, actor: User) -> Appeal:
+    """The answer solved it (for example the repair is done)."""
+    return _step(appeal, actor, "resolve", (*WAITING, AppealStatus.ANSWERED), EventKind.RESOLVED,
+                 status=AppealStatus.RESOLVED, tell="appeal_resolved")
+
+
+def reject_appeal(appeal: Appeal, *, actor: User, reason: str) -> Appeal:
+    """Refused, with a public reason (not the department's task, not allowed by law, ...)."""
+    reason = text_field(reason, "reason", REASON_MAX, multiline=True)
+    return _step(appeal, actor, "reject", WAITING, EventKind.REJECTED, status=AppealStatus.REJECTED, body=reason,
+                 tell="appeal_rejected", changes={"closing_reason": reason})
+
+
+def mark_duplicate(appeal: Appeal, *, actor: User, original: Appeal | None) -> Appeal:
+    """The same problem was already sent: the author and co-signers join the original and get its answer."""
+    while original is not None and original.duplicate_of_id is not None:
+        original = original.duplicate_of  # always point at the first report
+    if original is None or original.id == appeal.id:
+        raise InvalidInput(_l("Give the number of another appeal."), field="original")
+    _step(appeal, actor, "duplicate", (*WAITING, AppealStatus.ANSWERED), EventKind.DUPLICATE,
+          status=AppealStatus.DUPLICATE, params={"original": original.id}, tell="appeal_duplicate",
+          changes={"duplicate_of_id": original.id})
+    joined = set(followers(original))
+    for user_id in followers(appeal):
+        if user_id not in joined:
+            db.session.add(Cosign(appeal_id=original.id, user_id=user_id))
+            joined.add(user_id)
+    db.session.flush()
+    original.cosigns_count = db.session.scalar(select(func.count()).select_from(Cosign)
+                                               .where(Cosign.appeal_id == original.id))
+    db.session.flush()
+    return appeal
+
+
+def reassign(appeal: Appeal, *, actor: User, department: Department | None, reason: str) -> Appeal:
+    """Not ours: hand the appeal to another department, which gets its own full deadline."""
+    if department is None or department.id == appeal.department_id:
+        raise InvalidInput(_l("Choose another department."), field="department")
+    reason = text_field(reason, "reason", REASON_MAX, multiline=True)
+    before = appeal.department_id
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    if appeal.status not in WAITING:
+        raise WrongStep()
+    with audited(actor, "appeal.reassign", appeal, AUDITED):
+        appeal.department, appeal.status = department, AppealStatus.SUBMITTED
+        appeal.due_at = due_at(department, utcnow())
+        db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.REASSIGNED, actor_id=actor.id, body=reason,
+                                   public=False, params={"from": before, "to": department.id}))
+        db.session.flush()
+    notify(followers(appeal), "appeal_reassigned", appeal_id=appeal.id)
+    notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id)
+    return appeal
+
+
+def add_note(appeal: Appeal, *, actor: User, body: str) -> AppealEvent:
+    """An internal note, for the officials handling the appeal only."""
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    note = AppealEvent(appeal_id=appeal.id, kind=EventKind.NOTE, actor_id=actor.id,
+                       body=text_field(body, "body", ANSWER_MAX, multiline=True), public=False)
+    db.session.add(note)
+    db.session.flush()
+    return note

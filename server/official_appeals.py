@@ -1,0 +1,252 @@
+"""Officials' side of appeals: the department inbox (filters, sorting, bulk steps, CSV), the page where one
+appeal is handled, and recording appeals that came by phone, letter or visit."""
+
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from accounts.audit import AuditEntry
+from accounts.db import db, utcnow
+from accounts.errors import DomainError
+from accounts.regions import Category, Department, Region, subtree_id_list
+from accounts.users import Role
+from proposals import appeal_services as services
+from proposals import appeal_workflow as workflow
+from proposals.appeals import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
+from server.appeal_forms import AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm
+from server.board import filter_choices
+from server.helpers import (category_choices, department_choices, get_from_args, get_or_404, parse_id, submit,
+                            village_choices)
+from server.officials import bp
+from server.pagination import keyset
+
+#: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
+INBOX_SORTS = {
+    "newest": ((Appeal.id,), True),
+    "oldest": ((Appeal.id,), False),
+    "due": ((Appeal.due_at, Appeal.id), False),
+    "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
+}
+
+
+def inbox_query(args):
+    """The appeals of my department (all of them for admins), with the inbox filters applied."""
+    query = select(Appeal)
+    if current_user.role != Role.ADMIN:
+        query = query.where(Appeal.department_id == current_user.department_id)
+    status = args.get("status", "waiting")
+    if status == "waiting":
+        query = query.where(Appeal.status.in_(WAITING))
+    elif status == "overdue":
+        query = query.where(Appeal.status.in_(WAITING), Appeal.due_at < utcnow())
+    elif status in set(AppealStatus):
+        query = query.where(Appeal.status == status)
+    category = get_from_args(Category, "category")
+    if category is not None:
+        query = query.where(Appeal.category_id == category.id)
+    region = get_from_args(Region, "region")
+    if region is not None:
+        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
+    least = parse_id(args.get("cosigns"))
+    if least:
+        query = query.where(Appeal.cosigns_count >= least)
+    return query
+
+
+@bp.route("/appeals")
+def appeal_inbox():
+    sort = request.args.get("sort") if request.args.get("sort") in INBOX_SORTS else "due"
+    columns, descending = INBOX_SORTS[sort]
+    query = inbox_query(request.args).options(selectinload(Appeal.category))
+    rows, following, args = keyset(query, list(columns), descending)
+    return render_template("officials/appeals.html", appeals=rows, following=following, args=args, sort=sort,
+                           status=request.args.get("status", "waiting"), **_bulk_context(None), **filter_choices())
+
+
+def _bulk_context(category_id):
+    """Answer templates for the bulk form; a chosen one (``?template=``) fills its text box, without JavaScript."""
+    templates = _templates(category_id)
+    chosen = next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+    return {"templates": templates, "bulk_body": chosen.body if chosen else ""}
+
+
+@bp.route("/appeals/groups")
+def appeal_groups():
+    """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
+    from proposals.similarity import group_similar
+
+    recent = db.session.scalars(inbox_query({"status": "waiting"}).options(selectinload(Appeal.category))
+                                .order_by(Appeal.id.desc()).limit(1000)).all()
+    return render_template("officials/appeal_groups.html", groups=group_similar(recent), **_bulk_context(None))
+
+
+@bp.route("/appeals.csv")
+def appeal_export():
+    """The filtered inbox as CSV (every page), for spreadsheets and reports."""
+    rows = db.session.scalars(inbox_query(request.args).options(selectinload(Appeal.category))
+                              .order_by(Appeal.id).limit(100_000))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "receipt_code", "status", "channel", "category", "region", "created_at", "due_at",
+                     "answered_at", "closed_at", "cosigns", "reopened", "body"])
+    for a in rows:
+        writer.writerow([a.id, a.receipt_code, a.status, a.channel, a.category.code, a.region.full_name,
+                         a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
+                         a.answered_at.isoformat() if a.answered_at else "",
+                         a.closed_at.isoformat() if a.closed_at else "", a.cosigns_count, a.reopened_count,
+                         a.body])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read Chinese
+                    headers={"Content-Disposition": "attachment; filename=appeals.csv"})
+
+
+BULK = {
+    "accept": lambda appeal, form: workflow.accept_appeal(appeal, actor=current_user),
+    "start": lambda appeal, form: workflow.start_work(appeal, actor=current_user),
+    "answer": lambda appeal, form: workflow.answer_appeal(appeal, actor=current_user, body=form.get("body", ""),
+                                                          resolve=form.get("resolve") == "y"),
+    "duplicate": lambda appeal, form: workflow.mark_duplicate(
+        appeal, actor=current_user, original=db.session.get(Appeal, parse_id(form.get("original")) or 0)),
+}
+
+
+@bp.route("/appeals/bulk", methods=["POST"])
+def bulk_appeals():
+    """One step for many appeals (a group of the same problem, say); each is done or refused on its own."""
+    action = BULK.get(request.form.get("action"))
+    ids = [i for i in (parse_id(v) for v in request.form.getlist("ids")) if i]
+    if action is None or not ids:
+        flash(_("Choose appeals and what to do with them."), "warning")
+        return redirect(url_for("officials.appeal_inbox"))
+    done, refused = 0, []
+    for appeal in db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)):
+        try:
+            with db.session.begin_nested():
+                action(appeal, request.form)
+            done += 1
+        except DomainError as error:
+            refused.append(f"{appeal.id}: {error.message}")
+    db.session.commit()
+    flash(ngettext("%(num)d appeal done.", "%(num)d appeals done.", done), "success" if done else "warning")
+    if refused:
+        flash(_("Not done: %(list)s", list="; ".join(refused)), "warning")
+    return redirect(url_for("officials.appeal_inbox", **{k: v for k, v in request.args.items()}))
+
+
+def _handled(appeal_id) -> Appeal:
+    appeal = get_or_404(Appeal, appeal_id)
+    if not workflow.may_handle(current_user, appeal):
+        abort(403)
+    return appeal
+
+
+def _templates(category_id):
+    query = select(AnswerTemplate).order_by(AnswerTemplate.title)
+    if category_id is not None:
+        query = query.where(or_(AnswerTemplate.category_id.is_(None), AnswerTemplate.category_id == category_id))
+    return db.session.scalars(query).all()
+
+
+def handle_context(appeal, **forms):
+    events = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
+                                .options(selectinload(AppealEvent.actor)).order_by(AppealEvent.id)).all()
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "appeal",
+                                                        AuditEntry.subject_id == appeal.id)
+                               .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id)).all()
+    templates = _templates(appeal.category_id)
+    answer = forms.pop("answer_form", None) or AnswerForm()
+    answer.template.choices = [("", _("None"))] + [(t.id, t.title) for t in templates]
+    chosen = next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+    if chosen is not None and not answer.body.data:
+        answer.body.data = chosen.body  # works without JavaScript: the template arrives in the text box
+    reassign = forms.pop("reassign_form", None) or ReassignForm()
+    reassign.department.choices = [(d, label) for d, label in department_choices(blank=_("Choose…"))
+                                   if d != appeal.department_id]
+    return {"appeal": appeal, "events": events, "audit": audit, "answer_form": answer,
+            "reject_form": forms.pop("reject_form", None) or ReasonForm(),
+            "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
+            "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
+            "similar": _group_of(appeal)}
+
+
+def _group_of(appeal):
+    from proposals.similarity import similar_appeals
+
+    return [a for a, _score in similar_appeals(appeal.body, appeal.region, category=appeal.category,
+                                               exclude_id=appeal.id)]
+
+
+@bp.route("/appeals/<int:appeal_id>")
+def handle_appeal(appeal_id):
+    return render_template("officials/appeal.html", **handle_context(_handled(appeal_id)))
+
+
+@bp.route("/appeals/<int:appeal_id>/<any(accept, start, resolve):step>", methods=["POST"])
+def appeal_step(appeal_id, step):
+    appeal = _handled(appeal_id)
+    action = {"accept": workflow.accept_appeal, "start": workflow.start_work,
+              "resolve": workflow.resolve_appeal}[step]
+    try:
+        action(appeal, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
+
+
+FORM_STEPS = {
+    "answer": (AnswerForm, "answer_form", lambda a, f: workflow.answer_appeal(
+        a, actor=current_user, body=f.body.data, resolve=f.resolve.data)),
+    "reject": (ReasonForm, "reject_form", lambda a, f: workflow.reject_appeal(a, actor=current_user,
+                                                                              reason=f.reason.data)),
+    "duplicate": (DuplicateForm, "duplicate_form", lambda a, f: workflow.mark_duplicate(
+        a, actor=current_user, original=db.session.get(Appeal, parse_id(f.original.data) or 0))),
+    "reassign": (ReassignForm, "reassign_form", lambda a, f: workflow.reassign(
+        a, actor=current_user, department=db.session.get(Department, f.department.data or 0), reason=f.reason.data)),
+    "note": (NoteForm, "note_form", lambda a, f: workflow.add_note(a, actor=current_user, body=f.body.data)),
+}
+
+
+@bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note):step>", methods=["POST"])
+def appeal_form_step(appeal_id, step):
+    appeal = _handled(appeal_id)
+    form_class, name, action = FORM_STEPS[step]
+    form = form_class()
+    if step == "answer":
+        form.template.choices = [("", "")] + [(t.id, t.title) for t in _templates(appeal.category_id)]
+    if step == "reassign":
+        form.department.choices = department_choices(blank="")
+    if submit(form, lambda: action(appeal, form), message=_("Saved.")):
+        if step == "reassign":  # no longer ours to handle
+            return redirect(url_for("officials.appeal_inbox"))
+        return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
+    return render_template("officials/appeal.html", **handle_context(appeal, **{name: form})), 422
+
+
+@bp.route("/appeals/record", methods=["GET", "POST"])
+def record_appeal():
+    """Write down an appeal that came by phone, letter or visit, so the figures cover every channel."""
+    form = RecordAppealForm()
+    form.category.choices = category_choices()
+    form.village.choices = village_choices()
+    appeal = submit(form, lambda: services.submit_appeal(
+        actor=current_user, body=form.body.data, category=db.session.get(Category, form.category.data or 0),
+        village=db.session.get(Region, form.village.data or 0), public=form.public.data,
+        language=form.language.data, channel=form.channel.data, address=form.address.data,
+        latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+        longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+        contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+        contact_email=form.contact_email.data, phone_region=current_app.config["MINYI_PHONE_REGION"]))
+    if appeal:
+        flash(_("Recorded. Give the resident the receipt code %(code)s.", code=appeal.receipt_code), "success")
+        return redirect(url_for("appeals.show", appeal_id=appeal.id))
+    return render_template("officials/record_appeal.html", form=form), 422 if form.errors else 200
+
