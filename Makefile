@@ -72,6 +72,9 @@ extract: $(STAMP)
 vendor:
 	cd $$(mktemp -d) && npm pack --silent htmx.org@2 && tar xzf htmx.org-*.tgz && \
 	  cp package/dist/htmx.min.js $(CURDIR)/static/vendor/htmx.min.js && cp package/LICENSE $(CURDIR)/static/vendor/htmx.LICENSE
+	cd $$(mktemp -d) && npm pack --silent chart.js@4 && tar xzf chart.js-*.tgz && \
+	  cp package/dist/chart.umd.min.js $(CURDIR)/static/vendor/chart.umd.min.js && \
+	  cp package/LICENSE.md $(CURDIR)/static/vendor/chart.LICENSE.md
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

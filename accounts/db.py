@@ -55,6 +55,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def local_zone():
+    """The time zone where the residents live (MINYI_TIMEZONE); UTC outside the app."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "UTC")
+
+
 def insert_unless_present(model, **values) -> bool:
     """INSERT a row unless a unique constraint says it is already there; True when it was inserted.
 

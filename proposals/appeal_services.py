@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from accounts.db import db, insert_unless_present, utcnow
+from accounts.db import db, insert_unless_present, local_zone, utcnow
 from accounts.errors import InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
@@ -56,7 +56,7 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
         channel=channel, public=bool(public), latitude=latitude, longitude=longitude, address=address,
         contact_name=text_field(contact_name, "contact_name", NAME_MAX, required=False),
         contact_phone=contact_phone, contact_email=contact_email, department=department, created_at=now,
-        due_at=due_at(department, now))
+        month=month_of(now), due_at=due_at(department, now))
     db.session.add(appeal)
     db.session.flush()
     db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, actor_id=actor.id,
@@ -78,6 +78,11 @@ def add_photos(appeal: Appeal, files: list[bytes], folder) -> list[AppealImage]:
     db.session.add_all(records)
     db.session.flush()
     return records
+
+
+def month_of(moment) -> str:
+    """"2026-11": the month of ``moment`` where the residents live."""
+    return moment.astimezone(local_zone()).strftime("%Y-%m")
 
 
 def _contact(normalize, value, field, *args):

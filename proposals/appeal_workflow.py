@@ -49,6 +49,7 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
         if public and kind in (EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED, EventKind.DUPLICATE) \
                 and appeal.answered_at is None:
             appeal.answered_at = now  # the first public word from the department: response time stops here
+            appeal.response_seconds = int((now - appeal.created_at).total_seconds())
         db.session.add(AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
                                    params=params or {}, created_at=now))
         db.session.flush()

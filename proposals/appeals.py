@@ -93,6 +93,10 @@ class Appeal(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: The first public answer (response time is measured to it).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Seconds from arrival to that first answer, kept for the dashboard's percentiles.
+    response_seconds: Mapped[int | None] = mapped_column(Integer)
+    #: "2026-11": the month it came in, where the residents live (the dashboard's month).
+    month: Mapped[str] = mapped_column(String(7), index=True)
     #: When it was resolved, rejected or marked a duplicate; cleared by a reopen.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Public reason of a rejection.

@@ -58,8 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
         strict_transport_security=app.config["MINYI_FORCE_HTTPS"],
     )
 
-    from server import (appeal_pages, auth, board, database, discussion_pages, errors, i18n, models,  # noqa: F401
-                        official_appeals, official_proposals, proposal_pages, web)
+    from server import (appeal_pages, auth, board, dashboard_pages, database, discussion_pages,  # noqa: F401
+                        errors, i18n, models, official_appeals, official_proposals, proposal_pages, web)
     from server.admin import bp as admin_bp
     from server.officials import bp as officials_bp
 
@@ -70,8 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)
-    for blueprint in (web.bp, auth.bp, board.bp, appeal_pages.bp, proposal_pages.bp, discussion_pages.bp, admin_bp,
-                      officials_bp):
+    for blueprint in (web.bp, auth.bp, board.bp, appeal_pages.bp, dashboard_pages.bp, proposal_pages.bp,
+                      discussion_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
 
     from server import api

@@ -8,6 +8,7 @@ from accounts import census, organisation, services
 from accounts.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
 from proposals.appeals import Appeal, AppealEvent, AppealStatus, EventKind
+from proposals.appeal_services import month_of
 from proposals.routing import due_at
 from proposals.models import Proposal, ProposalStatus, hot_score
 
@@ -204,13 +205,14 @@ def load_demo(census_key: bytes | None = None):
         appeal = Appeal(body=body, language=language, category=categories[category], region=regions[village],
                         author=residents[author] if author is not None else None, department=department,
                         channel="web" if author is not None else "kiosk", public=public, status=status,
-                        created_at=created, due_at=due_at(department, created))
+                        created_at=created, month=month_of(created), due_at=due_at(department, created))
         db.session.add(appeal)
         db.session.flush()
         db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, created_at=created,
                                    actor_id=appeal.author_id))
         if status in (AppealStatus.ANSWERED, AppealStatus.RESOLVED):
             appeal.answered_at = created + timedelta(days=2)
+            appeal.response_seconds = 2 * 86400
             db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.ANSWERED, created_at=appeal.answered_at,
                                        body=DEMO_ANSWERS[language]))
         if status == AppealStatus.RESOLVED:

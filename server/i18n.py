@@ -29,6 +29,24 @@ STATUS_LABELS = {
 }
 
 
+def percent(value) -> str:
+    """0.875 → "88%" (or "88%" in Chinese); None → "—"."""
+    from flask_babel import format_percent
+
+    return "—" if value is None else format_percent(value)
+
+
+def hours(value) -> str:
+    """A duration given in hours, in hours up to two days and in days beyond; None → "—"."""
+    from flask_babel import format_decimal, gettext
+
+    if value is None:
+        return "—"
+    if value < 48:
+        return gettext("%(n)s hours", n=format_decimal(round(value, 1)))
+    return gettext("%(n)s days", n=format_decimal(round(value / 24, 1)))
+
+
 def status_badge(status: str, kind: str) -> Markup:
     """The coloured status label of a proposal or an appeal."""
     return Markup('<span class="badge status-{}">{}</span>').format(status, STATUS_LABELS[kind].get(status, status))
@@ -67,6 +85,7 @@ def init_app(app) -> None:
 
     # Content keeps the language it was written in; screen readers need to know it.
     app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
+    app.jinja_env.filters.update(percent=percent, hours=hours)
     app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS,
                                  region_name=lambda region_id: region_tree().full_name(region_id))
     from voting.money import money

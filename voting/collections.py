@@ -46,12 +46,10 @@ LEDGER: Ledger = CashLedger()
 def local_today() -> date:
     """Today where the residents live (the server's clock may be on UTC, eight hours behind Beijing)."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    from flask import current_app, has_app_context
+    from accounts.db import local_zone
 
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "UTC"
-    return datetime.now(ZoneInfo(zone)).date()
+    return datetime.now(local_zone()).date()
 
 
 def _receipt(value):

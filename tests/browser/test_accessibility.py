@@ -48,7 +48,7 @@ def login(page, url, identifier):
 
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1", "/appeals/1",
-                                  "/appeals/receipt?code=NOPE-NOPE"])
+                                  "/appeals/receipt?code=NOPE-NOPE", "/dashboard"])
 def test_public_pages_pass_axe(app, audit_context, live_server, path, language):
     app.test_cli_runner().invoke(demo_command)
     page = audit_context(language)

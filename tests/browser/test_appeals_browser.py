@@ -46,3 +46,17 @@ def test_an_appeal_from_suggestion_to_rated_answer(page, live_server, make_user,
     page.get_by_label("How good was the answer?").select_option("5")
     page.get_by_role("button", name="Rate").click()
     expect(page.get_by_text("Your rating: 5 of 5.")).to_be_visible()
+
+
+def test_the_dashboard_draws_its_chart_under_the_sites_content_policy(page, live_server, app):
+    from server.cli import demo_command
+
+    app.test_cli_runner().invoke(demo_command)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(live_server.url + "/dashboard")
+    expect(page.get_by_role("table", name="Appeals by the month they came in")).to_be_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('trend-chart'))")
+    assert page.evaluate("Chart.getChart(document.getElementById('trend-chart')).data.labels.length") >= 1
+    assert problems == []

@@ -118,6 +118,8 @@ def upgrade():
         batch_op.add_column(sa.Column('contact_email', sa.String(length=254), nullable=True))
         batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('response_seconds', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('month', sa.String(length=7), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('closing_reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('reopened_count', sa.Integer(), nullable=False, server_default='0'))
@@ -127,6 +129,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_appeals_cosigns_count'), ['cosigns_count'], unique=False)
         batch_op.create_index('ix_appeals_department_id_id', ['department_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appeals_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appeals_month'), ['month'], unique=False)
         batch_op.create_index('ix_appeals_region_id_id', ['region_id', 'id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_appeals_duplicate_of_id_appeals'), 'appeals', ['duplicate_of_id'], ['id'], ondelete='SET NULL')
         batch_op.drop_constraint(op.f('ck_appeals_channel_known'), type_='check')
@@ -138,11 +141,14 @@ def upgrade():
         batch_op.add_column(sa.Column('answer_days', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
-    # Appeals made before deadlines existed are due a week after they came in (the default deadline).
+    # Appeals made before deadlines existed are due a week after they came in (the default deadline); their
+    # month is counted in China Standard Time, the default MINYI_TIMEZONE.
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE appeals SET due_at = created_at + interval '7 days' WHERE due_at IS NULL")
+        op.execute("UPDATE appeals SET month = to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")
     else:
         op.execute("UPDATE appeals SET due_at = datetime(created_at, '+7 days') WHERE due_at IS NULL")
+        op.execute("UPDATE appeals SET month = strftime('%Y-%m', created_at, '+8 hours')")
 
 
 def downgrade():
@@ -157,6 +163,7 @@ def downgrade():
         batch_op.create_check_constraint('channel_known', "channel IN ('web', 'kiosk')")
         batch_op.drop_constraint(batch_op.f('fk_appeals_duplicate_of_id_appeals'), type_='foreignkey')
         batch_op.drop_index('ix_appeals_region_id_id')
+        batch_op.drop_index(batch_op.f('ix_appeals_month'))
         batch_op.drop_index(batch_op.f('ix_appeals_due_at'))
         batch_op.drop_index('ix_appeals_department_id_id')
         batch_op.drop_index(batch_op.f('ix_appeals_cosigns_count'))
@@ -166,6 +173,8 @@ def downgrade():
         batch_op.drop_column('reopened_count')
         batch_op.drop_column('closing_reason')
         batch_op.drop_column('closed_at')
+        batch_op.drop_column('month')
+        batch_op.drop_column('response_seconds')
         batch_op.drop_column('answered_at')
         batch_op.drop_column('due_at')
         batch_op.drop_column('contact_email')

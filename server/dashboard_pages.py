@@ -1,0 +1,49 @@
+"""The public instrument panel of appeals, and the same figures as open data (CSV and JSON)."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from accounts.rules import rule
+from proposals.dashboard import DIMENSIONS, figures
+
+bp = Blueprint("dashboard", __name__)
+
+#: Columns of the open-data files, in order.
+FIELDS = ("key", "label", "appeals", "answered", "resolved", "overdue", "reopened", "ratings", "shown",
+          "response_rate", "resolution_rate", "overdue_share", "reopen_rate", "satisfaction", "median_hours",
+          "p90_hours")
+
+
+def _months():
+    months = request.args.get("months", "12")
+    return int(months) if months.isdigit() and 1 <= int(months) <= 120 else 12
+
+
+@bp.route("/dashboard")
+def dashboard():
+    months = _months()
+    return render_template("dashboard/index.html", months=months, total=figures(months=months)[0],
+                           groups={by: figures(by, months=months) for by in DIMENSIONS},
+                           minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")))
+
+
+@bp.route("/dashboard.json")
+def dashboard_json():
+    months = _months()
+    return jsonify({"months": months, "minimum_appeals": int(rule("MINYI_DASHBOARD_MIN_APPEALS")),
+                    "all": figures(months=months)[0].as_dict(),
+                    **{by: [f.as_dict() for f in figures(by, months=months)] for by in DIMENSIONS}})
+
+
+@bp.route("/dashboard.csv")
+def dashboard_csv():
+    by = request.args.get("by") if request.args.get("by") in DIMENSIONS else "department"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in figures(by, months=_months()):
+        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=minyi-dashboard-{by}.csv"})
