@@ -22,8 +22,16 @@ class Notification(db.Model):
 
 
 def notify(user_ids, kind: str, **params) -> None:
-    """Tell each of ``user_ids`` (once each) that ``kind`` happened."""
-    db.session.add_all(Notification(user_id=uid, kind=kind, params=params) for uid in dict.fromkeys(user_ids))
+    """Tell each of ``user_ids`` (once each) that ``kind`` happened: in the app, and by email for the kinds
+    that matter most (accounts.mail.MAIL_KINDS) when SMTP is configured."""
+    user_ids = list(dict.fromkeys(user_ids))
+    db.session.add_all(Notification(user_id=uid, kind=kind, params=params) for uid in user_ids)
+    from accounts.mail import MAIL_KINDS, mail_configured, queue_mail
+    from accounts.users import User
+
+    if kind in MAIL_KINDS and user_ids and mail_configured():
+        for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None))):
+            queue_mail(user.email, kind, locale=user.locale, user_id=user.id, **params)
 
 
 def unread_count(user) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from accounts.audit import audited
 from accounts.db import db, utcnow
+from accounts.mail import queue_mail
 from accounts.errors import InvalidInput
 from accounts.notifications import notify
 from accounts.permissions import has_role
@@ -54,8 +55,16 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
                                    params=params or {}, created_at=now))
         db.session.flush()
     if tell:
-        notify(followers(appeal), tell, appeal_id=appeal.id)
+        tell_followers(appeal, tell)
     return appeal
+
+
+def tell_followers(appeal: Appeal, kind: str) -> None:
+    """Notify the author and co-signers, and mail the contact address the appeal was given (a resident
+    without an account, or one who asked for the answer there)."""
+    notify(followers(appeal), kind, appeal_id=appeal.id)
+    if appeal.contact_email and not (appeal.author and appeal.author.email == appeal.contact_email):
+        queue_mail(appeal.contact_email, kind, locale=appeal.language, appeal_id=appeal.id)
 
 
 def accept_appeal(appeal: Appeal, *, actor: User) -> Appeal:
@@ -128,7 +137,7 @@ def reassign(appeal: Appeal, *, actor: User, department: Department | None, reas
         db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.REASSIGNED, actor_id=actor.id, body=reason,
                                    public=False, params={"from": before, "to": department.id}))
         db.session.flush()
-    notify(followers(appeal), "appeal_reassigned", appeal_id=appeal.id)
+    tell_followers(appeal, "appeal_reassigned")
     notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id)
     return appeal
 

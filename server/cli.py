@@ -102,10 +102,12 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
 @with_appcontext
 def tick_command():
     """Periodic work (run every few minutes from cron or deploy/systemd/minyi-tick.timer): settle
-    the pledges of proposals whose deadline has passed, expire proposals that never qualified.
+    the pledges of proposals whose deadline has passed, expire proposals that never qualified, send mail
+    that could not be sent at once.
     Running it twice changes nothing."""
     from accounts.db import commit_with_retry
     from proposals.services import expire_stale
+    from server.mailer import deliver_pending
     from voting.pledges import settle_due
 
     settled = commit_with_retry(settle_due)
@@ -113,6 +115,9 @@ def tick_command():
     for proposal_id, funded in settled:
         click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
     click.echo(f"settled {len(settled)} proposal(s), expired {len(expired)}")
+    sent, failed = deliver_pending(limit=500)
+    if sent or failed:
+        click.echo(f"mail: {sent} sent, {failed} left for the next run")
 
 
 def register_commands(app) -> None:

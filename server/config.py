@@ -70,6 +70,13 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
         "MINYI_PROXY_COUNT": _int("MINYI_PROXY_COUNT", 0),
+        "MINYI_SMTP_HOST": os.environ.get("MINYI_SMTP_HOST", "").strip() or None,
+        "MINYI_SMTP_PORT": _int("MINYI_SMTP_PORT", 25),
+        "MINYI_SMTP_USER": os.environ.get("MINYI_SMTP_USER") or None,
+        "MINYI_SMTP_PASSWORD": os.environ.get("MINYI_SMTP_PASSWORD") or None,
+        "MINYI_SMTP_STARTTLS": _flag("MINYI_SMTP_STARTTLS", default=False),
+        "MINYI_MAIL_FROM": os.environ.get("MINYI_MAIL_FROM", "minyi@localhost"),
+        "MINYI_BASE_URL": os.environ.get("MINYI_BASE_URL", "").strip() or None,
         # Short pages: quick on the slow mobile networks of villages (and to render; docs/performance.md).
         "MINYI_PAGE_SIZE": _int("MINYI_PAGE_SIZE", 20),
         "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),

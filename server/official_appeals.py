@@ -21,6 +21,7 @@ from proposals import appeal_workflow as workflow
 from proposals.appeals import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
 from server.appeal_forms import AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm
 from server.board import filter_choices
+from server.mailer import send_after_this_request
 from server.helpers import (category_choices, department_choices, get_from_args, get_or_404, parse_id, submit,
                             village_choices)
 from server.officials import bp
@@ -33,6 +34,13 @@ INBOX_SORTS = {
     "due": ((Appeal.due_at, Appeal.id), False),
     "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
 }
+
+
+@bp.before_request
+def mail_after_steps():
+    """An official's step may tell residents by mail: send it once the official has their page back."""
+    if request.method == "POST" and current_app.config.get("MINYI_SMTP_HOST"):
+        send_after_this_request()
 
 
 def inbox_query(args):

@@ -1,0 +1,86 @@
+"""Mail to residents through a real SMTP server (aiosmtpd): sent after the official's step, in the reader's
+language, to followers and to the contact address; kept and retried when the mail server is away."""
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from accounts.db import db
+from accounts.mail import OutgoingMail
+from proposals import appeal_services, appeal_workflow
+from server.mailer import deliver_pending
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes, policy
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MINYI_SMTP_HOST="127.0.0.1", MINYI_SMTP_PORT=controller.port, MINYI_MAIL_FROM="minyi@example.org",
+                      MINYI_BASE_URL="https://minyi.example.org")
+    yield inbox
+    controller.stop()
+
+
+def test_followers_get_the_answer_by_mail_in_their_language(app, client, smtp, make_appeal, make_user):
+    appeal = make_appeal(contact_email="wang@example.org")
+    appeal.author.locale = "en"
+    neighbour = make_user("resident", region=appeal.region, verified=True, email="li@example.org")
+    appeal_services.cosign(appeal, actor=neighbour)
+    db.session.commit()
+    client.login(make_user("official", department=appeal.department))
+    response = client.post(f"/officials/appeals/{appeal.id}/answer", {"body": "A new pump comes Friday."})
+    assert response.status_code == 302
+    response.close()  # as every WSGI server does once the response is sent: then the mail goes out
+    delivered = {tuple(to): message for to, message in smtp.messages}
+    english = delivered[(appeal.author.email,)]
+    assert english["Subject"] == f"Minyi: Appeal No. {appeal.id} has an answer."
+    assert f"https://minyi.example.org/appeals/{appeal.id}" in english.get_content()
+    assert delivered[("li@example.org",)]["Subject"].startswith("Minyi: 第")  # no preference: Chinese
+    assert ("wang@example.org",) in delivered  # the contact address given with the appeal
+    assert len(smtp.messages) == 3
+    assert deliver_pending() == (0, 0)  # nothing is sent twice
+
+
+def test_mail_waits_in_the_outbox_while_the_server_is_away(app, make_appeal, make_user):
+    app.config.update(MINYI_SMTP_HOST="127.0.0.1", MINYI_SMTP_PORT=free_port())  # nobody listens there
+    appeal = make_appeal()
+    appeal_workflow.answer_appeal(appeal, actor=make_user("official", department=appeal.department), body="Done")
+    db.session.commit()
+    assert deliver_pending() == (0, 1)
+    mail = db.session.scalar(select(OutgoingMail))
+    assert mail.sent_at is None and mail.claimed_at is None and "connect" in mail.last_error
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=app.config["MINYI_SMTP_PORT"])
+    controller.start()
+    try:
+        assert deliver_pending() == (1, 0)
+    finally:
+        controller.stop()
+    assert [to for to, _message in inbox.messages] == [[appeal.author.email]]
+
+
+def test_no_mail_is_queued_without_smtp(app, make_appeal, make_user):
+    appeal = make_appeal()
+    appeal_workflow.answer_appeal(appeal, actor=make_user("official", department=appeal.department), body="Done")
+    db.session.commit()
+    assert db.session.scalar(select(OutgoingMail)) is None
