@@ -74,7 +74,21 @@ def appeal_inbox():
     query = inbox_query(request.args).options(selectinload(Appeal.category))
     rows, following, args = keyset(query, list(columns), descending)
     return render_template("officials/appeals.html", appeals=rows, following=following, args=args, sort=sort,
-                           status=request.args.get("status", "waiting"), **_bulk_context(None), **filter_choices())
+                           status=request.args.get("status", "waiting"), alerts=_my_alerts(),
+                           **_bulk_context(None), **filter_choices())
+
+
+def _my_alerts():
+    """Waves of appeals in my department's categories and region (everything for admins)."""
+    from proposals.alerts import rising
+
+    if current_user.role == Role.ADMIN:
+        found = rising()
+    else:
+        department = current_user.department
+        found = rising(categories=[c.id for c in department.categories], within=department.region)
+    names = {c.id: c.name for c in db.session.scalars(select(Category))}
+    return [(alert, names.get(alert.category_id, "")) for alert in found]
 
 
 def _bulk_context(category_id):
