@@ -61,8 +61,10 @@ def init_app(app) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
                                                    "description": "A personal token from your account page"})
+    from server.api.appeals import blp as appeals_blp
     from server.api.proposals import blp as proposals_blp
     from server.extensions import csrf
 
-    api.register_blueprint(proposals_blp)
-    csrf.exempt(proposals_blp)
+    for blueprint in (proposals_blp, appeals_blp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)

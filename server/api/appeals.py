@@ -1,0 +1,155 @@
+"""API: appeals (board, detail with timeline, send, join, rate, follow by receipt code) and the officials'
+answer."""
+
+from flask import abort, current_app
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from accounts.db import db
+from accounts.regions import Category, Region, subtree_id_list
+from proposals import appeal_services as services
+from proposals import appeal_workflow as workflow
+from proposals.appeals import Appeal, AppealEvent, Cosign
+from server.api import bearer_user, token_required
+from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
+                                       RatingIn, RatingOut)
+from server.api.schemas import ErrorSchema
+from server.pagination import keyset
+
+blp = Blueprint("api_appeals", __name__, url_prefix="/api/v1", description="Appeals to officials")
+TOKEN = [{"token": []}]
+
+
+def errors(*statuses):
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, schema=ErrorSchema, description="Error")(view)
+        return view
+    return decorator
+
+
+def _by_code(model, code):
+    return db.session.scalar(select(model).where(model.code == code)) if code else None
+
+
+def _readable(appeal_id) -> Appeal:
+    """Public appeals to anyone; private ones to their author, co-signers and handling officials (else 404)."""
+    appeal = db.session.get(Appeal, appeal_id)
+    user = bearer_user()
+    if appeal is None or not (appeal.public or workflow.may_handle(user, appeal)
+                              or (user is not None and user.id in services.followers(appeal))):
+        abort(404)
+    return appeal
+
+
+class AppealView:
+    """An appeal as one reader sees it: its steps (internal ones for its officials only), and its receipt
+    code when that reader may know it."""
+
+    def __init__(self, appeal, *, internal: bool, insider: bool):
+        self._appeal, self.receipt_code_shown = appeal, appeal.receipt_code if insider else None
+        self.events = db.session.scalars(select(AppealEvent).where(
+            AppealEvent.appeal_id == appeal.id, or_(AppealEvent.public.is_(True), internal))
+            .order_by(AppealEvent.id)).all()
+
+    def __getattr__(self, name):
+        return getattr(self._appeal, name)
+
+
+def _detail(appeal):
+    user = bearer_user()
+    handler = workflow.may_handle(user, appeal)
+    return AppealView(appeal, internal=handler,
+                      insider=handler or (user is not None and user.id in services.followers(appeal)))
+
+
+@blp.route("/appeals", methods=["GET"])
+@blp.arguments(AppealListArgs, location="query")
+@blp.response(200, AppealPage)
+def list_appeals(args):
+    """The public message board, newest first; filter by region, category and status."""
+    query = select(Appeal).where(Appeal.public.is_(True)).options(selectinload(Appeal.category),
+                                                                  selectinload(Appeal.region),
+                                                                  selectinload(Appeal.department))
+    region, category = _by_code(Region, args.get("region")), _by_code(Category, args.get("category"))
+    if args.get("region") and region is None or args.get("category") and category is None:
+        return {"items": [], "next": None}
+    if region is not None:
+        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
+    if category is not None:
+        query = query.where(Appeal.category_id == category.id)
+    if args.get("status"):
+        query = query.where(Appeal.status == args["status"])
+    rows, following, _args = keyset(query, [Appeal.id], True, size=args["limit"])
+    return {"items": rows, "next": following}
+
+
+@blp.route("/appeals", methods=["POST"])
+@token_required
+@blp.arguments(AppealIn)
+@blp.response(201, AppealDetailOut)
+@errors(401, 403, 422)
+@blp.doc(security=TOKEN)
+def send_appeal(data):
+    """Send an appeal (residents). The answer includes its receipt code."""
+    village, category = _by_code(Region, data.pop("village")), _by_code(Category, data.pop("category"))
+    appeal = services.submit_appeal(actor=bearer_user(), village=village, category=category,
+                                    phone_region=current_app.config["MINYI_PHONE_REGION"], **data)
+    db.session.commit()
+    return _detail(appeal)
+
+
+@blp.route("/appeals/<int:appeal_id>", methods=["GET"])
+@blp.response(200, AppealDetailOut)
+@errors(404)
+def get_appeal(appeal_id):
+    """One appeal with its timeline (officials handling it also see internal steps)."""
+    return _detail(_readable(appeal_id))
+
+
+@blp.route("/appeals/receipt/<code>", methods=["GET"])
+@blp.response(200, AppealDetailOut)
+@errors(404)
+def get_by_receipt(code):
+    """Follow an appeal by its receipt code, public or not, without an account."""
+    return AppealView(services.find_by_receipt(code), internal=False, insider=True)
+
+
+@blp.route("/appeals/<int:appeal_id>/cosign", methods=["PUT"])
+@token_required
+@blp.response(200, CosignOut)
+@errors(401, 403, 404, 409)
+@blp.doc(security=TOKEN)
+def cosign(appeal_id):
+    """"This is my problem too" (residents; once)."""
+    appeal = services.cosign(_readable(appeal_id), actor=bearer_user())
+    db.session.commit()
+    return {"cosigns_count": appeal.cosigns_count,
+            "joined": db.session.get(Cosign, (appeal.id, bearer_user().id)) is not None}
+
+
+@blp.route("/appeals/<int:appeal_id>/rating", methods=["PUT"])
+@token_required
+@blp.arguments(RatingIn)
+@blp.response(200, RatingOut)
+@errors(401, 403, 404, 409, 422)
+@blp.doc(security=TOKEN)
+def rate(data, appeal_id):
+    """Rate the answer 1–5 (the author and co-signers); rating again replaces it."""
+    rating = services.rate_answer(_readable(appeal_id), actor=bearer_user(), **data)
+    db.session.commit()
+    return rating
+
+
+@blp.route("/appeals/<int:appeal_id>/answers", methods=["POST"])
+@token_required
+@blp.arguments(AnswerIn)
+@blp.response(201, AppealDetailOut)
+@errors(401, 403, 404, 409, 422)
+@blp.doc(security=TOKEN)
+def answer(data, appeal_id):
+    """Publish an answer (officials of the department handling it); ``resolve`` also marks it solved."""
+    appeal = workflow.answer_appeal(_readable(appeal_id), actor=bearer_user(), **data)
+    db.session.commit()
+    return _detail(appeal)
