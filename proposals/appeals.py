@@ -7,7 +7,8 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
@@ -27,6 +28,7 @@ class AppealStatus(enum.StrEnum):
 
 #: Waiting for the department: these count as overdue once their deadline has passed.
 WAITING = (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED, AppealStatus.IN_PROGRESS)
+WAITING_SQL = "status IN ('submitted', 'accepted', 'in_progress')"
 #: Finished from the department's side; a resident may still reopen answered, resolved or rejected ones.
 CLOSED = (AppealStatus.RESOLVED, AppealStatus.REJECTED, AppealStatus.DUPLICATE)
 
@@ -59,6 +61,9 @@ class Appeal(db.Model):
         CheckConstraint("cosigns_count >= 0", name="cosigns_not_negative"),
         Index("ix_appeals_department_id_id", "department_id", "id"),
         Index("ix_appeals_region_id_id", "region_id", "id"),
+        # The officials' inbox: what waits for a department, the soonest due first (and the overdue ones).
+        Index("ix_appeals_waiting", "department_id", "due_at", "id",
+              postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

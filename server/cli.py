@@ -102,8 +102,8 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
 @with_appcontext
 def tick_command():
     """Periodic work (run every few minutes from cron or deploy/systemd/minyi-tick.timer): settle
-    the pledges of proposals whose deadline has passed, expire proposals that never qualified, send mail
-    that could not be sent at once.
+    the pledges of proposals whose deadline has passed, expire proposals that never qualified, recount the
+    dashboard, send mail that could not be sent at once.
     Running it twice changes nothing."""
     from accounts.db import commit_with_retry
     from proposals.services import expire_stale
@@ -115,6 +115,10 @@ def tick_command():
     for proposal_id, funded in settled:
         click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
     click.echo(f"settled {len(settled)} proposal(s), expired {len(expired)}")
+    from proposals.dashboard import PERIODS, refresh
+
+    for months in PERIODS:  # so no visitor waits for the figures to be counted
+        refresh(months)
     sent, failed = deliver_pending(limit=500)
     if sent or failed:
         click.echo(f"mail: {sent} sent, {failed} left for the next run")

@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from accounts.rules import rule
-from proposals.dashboard import DIMENSIONS, figures
+from proposals.dashboard import DIMENSIONS, PERIODS, snapshot
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,23 +18,20 @@ FIELDS = ("key", "label", "appeals", "answered", "resolved", "overdue", "reopene
 
 def _months():
     months = request.args.get("months", "12")
-    return int(months) if months.isdigit() and 1 <= int(months) <= 120 else 12
+    return int(months) if months.isdigit() and int(months) in PERIODS else 12
 
 
 @bp.route("/dashboard")
 def dashboard():
-    months = _months()
-    return render_template("dashboard/index.html", months=months, total=figures(months=months)[0],
-                           groups={by: figures(by, months=months) for by in DIMENSIONS},
+    data = snapshot(_months())
+    return render_template("dashboard/index.html", months=data["months"], total=data["all"], periods=PERIODS,
+                           groups={by: data[by] for by in DIMENSIONS}, computed_at=data["computed_at"],
                            minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")))
 
 
 @bp.route("/dashboard.json")
 def dashboard_json():
-    months = _months()
-    return jsonify({"months": months, "minimum_appeals": int(rule("MINYI_DASHBOARD_MIN_APPEALS")),
-                    "all": figures(months=months)[0].as_dict(),
-                    **{by: [f.as_dict() for f in figures(by, months=months)] for by in DIMENSIONS}})
+    return jsonify({**snapshot(_months()), "minimum_appeals": int(rule("MINYI_DASHBOARD_MIN_APPEALS"))})
 
 
 @bp.route("/dashboard.csv")
@@ -43,7 +40,7 @@ def dashboard_csv():
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
     writer.writeheader()
-    for row in figures(by, months=_months()):
-        writer.writerow({k: "" if v is None else v for k, v in row.as_dict().items()})
+    for row in snapshot(_months())[by]:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=minyi-dashboard-{by}.csv"})

@@ -85,7 +85,9 @@ def init_app(app) -> None:
 
     # Content keeps the language it was written in; screen readers need to know it.
     app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
-    app.jinja_env.filters.update(percent=percent, hours=hours)
+    from datetime import datetime
+
+    app.jinja_env.filters.update(percent=percent, hours=hours, fromiso=datetime.fromisoformat)
     app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS,
                                  region_name=lambda region_id: region_tree().full_name(region_id))
     from voting.money import money
