@@ -1,0 +1,202 @@
+"""Appeals at scale: fills a fresh PostgreSQL database with a year of appeals (1,000,000 by default) and
+times the officials' inbox, the appeal pages, the message board, the dashboard and the suggestions shown
+while a resident types. Writes its section of docs/performance.md (between the appeals markers).
+
+    .venv/bin/python bench/appeals_bench.py --appeals 1000000
+"""
+
+import argparse
+import os
+import random
+import secrets
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import fill  # noqa: E402
+import pages  # noqa: E402
+import report  # noqa: E402
+from appeal_fill import fill_appeals  # noqa: E402
+from proposals_bench import _fingerprint, _read_only, _url, _wait_quiet  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"page": 50.0, "dashboard": 300.0, "suggest": 100.0}
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--appeals", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=100_000, help="verified residents")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
+    parser.add_argument("--quiet", type=float, default=0.25, help="wait until other work uses at most this share")
+    parser.add_argument("--quiet-wait", type=float, default=180)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
+    parser.add_argument("--report", default=str(ROOT / "docs" / "performance.md"), help="file to update, or -")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = arguments(argv)
+    command = ".venv/bin/python bench/appeals_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    name = f"minyi_bench_{secrets.token_hex(4)}"
+    plain = _url(args.server, name)
+    with psycopg.connect(args.server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    print(f"database {name}", flush=True)
+    os.environ["MINYI_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="minyi-bench-")
+    app = None
+    try:
+        app = _run(args, command, plain)
+    finally:
+        if app is not None:
+            from accounts.db import db
+
+            with app.app_context():
+                db.engine.dispose()
+        if args.keep:
+            print(f"kept database {name}: {plain}")
+        else:
+            with psycopg.connect(args.server, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(f"dropped database {name}")
+
+
+def _run(args, command, plain):
+    from flask_migrate import upgrade
+
+    from accounts.db import db
+    from server import create_app
+
+    config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
+              "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    source_before = _fingerprint()
+    began = time.perf_counter()
+    with psycopg.connect(plain) as conn:
+        facts = fill.fill(conn, fill.Sizes(10, 200, args.users, 1000, 5000, args.seed), "x")
+        made = fill_appeals(conn, facts, appeals=args.appeals, residents=args.users, seed=args.seed)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        step = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE)")
+        made["timings"]["VACUUM (ANALYZE)"] = time.perf_counter() - step
+        db_mb = conn.execute("SELECT pg_database_size(current_database()) / 1048576.0").fetchone()[0]
+        appeals_mb = conn.execute("SELECT pg_total_relation_size('appeals') / 1048576.0").fetchone()[0]
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
+    fill_s = time.perf_counter() - began
+    print(f"fill took {fill_s:.1f} s", flush=True)
+
+    rng = random.Random(args.seed)
+    with app.app_context():
+        engine = db.engine
+    recorder = pages.QueryRecorder(engine)
+    anonymous, official = app.test_client(), app.test_client()
+    for c in (anonymous, official):
+        c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    department = 1
+    with official.session_transaction() as sess:
+        sess.update({"_user_id": f"{made['officials'][department]}:1", "_fresh": True})
+    cold_ms = _timed(anonymous, "/dashboard")  # the first request after a start computes every figure
+    plan = _plan(made, facts, anonymous, official, department, rng)
+    background = _wait_quiet(args.quiet, args.quiet_wait)
+    results = pages.measure(plan, recorder, args.requests)
+    for result in results:
+        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
+        if explained:
+            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
+            result.plan_ms = report.execution_ms(result.plan)
+    recorder.close()
+    section = _section(command=command, args=args, made=made, fill_s=fill_s, db_mb=db_mb, appeals_mb=appeals_mb,
+                       pg_version=pg_version, results=results, cold_ms=cold_ms, background=background,
+                       source_changed=_fingerprint() != source_before)
+    if args.report == "-":
+        print(section)
+    else:
+        path = Path(args.report)
+        path.write_text(report.replace_section(path.read_text() if path.exists() else "# Performance\n", section))
+        print(f"updated {args.report}")
+    return app
+
+
+def _timed(client, url):
+    began = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - began) * 1000
+
+
+def _plan(made, facts, anonymous, official, department, rng):
+    waiting = made["waiting"][department]
+    village = rng.choice(facts.villages)
+    deep = pages.follow(official, "/officials/appeals?status=all&sort=newest", 30)[9:]
+    texts = rng.sample(made["texts"], 200)
+    suggest = [f"/appeals/similar?body={quote(body[:60])}&village={region}&category={category}"
+               for body, region, category in texts]
+    return [p for p in [
+        ("Inbox: waiting, due soonest", "page", official, ["/officials/appeals"]),
+        ("Inbox: overdue", "page", official, ["/officials/appeals?status=overdue"]),
+        ("Inbox: all, newest", "page", official, ["/officials/appeals?status=all&sort=newest"]),
+        ("Inbox: pages 11-31, newest", "page", official, deep),
+        ("Inbox: most co-signed", "page", official, ["/officials/appeals?status=all&sort=cosigns"]),
+        ("Inbox: one village", "page", official, [f"/officials/appeals?status=all&region={village}"]),
+        ("Appeal: official's page", "page", official,
+         [f"/officials/appeals/{rng.choice(waiting)}" for _ in range(200)]),
+        ("Appeal: public page", "page", anonymous,
+         [f"/appeals/{rng.choice(made['public_ids'])}" for _ in range(200)]),
+        ("Message board", "page", anonymous, ["/appeals"]),
+        ("Dashboard", "dashboard", anonymous, ["/dashboard"]),
+        ("Dashboard JSON", "dashboard", anonymous, ["/dashboard.json"]),
+        ("Similar appeals while typing", "suggest", anonymous, suggest),
+    ] if p[3]]
+
+
+def _section(*, command, args, made, fill_s, db_mb, appeals_mb, pg_version, results, cold_ms, background,
+             source_changed):
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = ["## Appeals", "",
+           f"Measured {when} by `bench/appeals_bench.py` on PostgreSQL {pg_version}, {os.cpu_count()} cores, the "
+           "app in-process (Flask test client), one client, `Accept-Language: en`"
+           + (f"; other load before the timings: {background:.0%} of the cores" if background is not None else "")
+           + (". **The sources changed during the run.**" if source_changed else "."), "",
+           "```sh", command, "```", "",
+           f"Fill {fill_s:.0f} s; database {db_mb:.0f} MB, of which `appeals` with its indexes {appeals_mb:.0f} MB.", "",
+           "| Data | Count |", "|---|---:|"]
+    out += [f"| {k} | {v:,} |" for k, v in made["counts"].items()]
+    out += ["", "| Target (from the issue) | Result | |", "|---|---|---|"]
+    for kind, label in (("page", "Inbox and appeal pages: p95 under 50 ms"),
+                        ("dashboard", "Dashboard: under 300 ms"), ("suggest", "Suggestions: under 100 ms")):
+        group = [r for r in results if r.kind == kind]
+        if group:
+            worst = max(group, key=lambda r: r.pct(95))
+            met = worst.pct(95) < TARGETS[kind]
+            out.append(f"| {label} | worst p95 {worst.pct(95):.1f} ms ({worst.name}) | "
+                       f"{'met' if met else '**not met**'} |")
+    out += [f"| Dashboard, first request after a start (figures computed) | {cold_ms:.0f} ms | "
+            f"{'met' if cold_ms < TARGETS['dashboard'] else '**not met**'} |", "",
+            f"{args.requests} timed requests per row after 5 warm-up requests.", "",
+            "| Page | p50 ms | p95 ms | max ms | queries | DB ms | slowest statement in PostgreSQL |",
+            "|---|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        out.append(f"| {r.name} | {r.pct(50):.1f} | {r.pct(95):.1f} | {max(r.latencies):.1f} | "
+                   f"{statistics.mean(r.queries):.1f} | {statistics.mean(r.db_ms):.1f} | {r.plan_ms:.1f} ms |")
+    worst = sorted([r for r in results if r.plan], key=lambda r: -r.plan_ms)[:2]
+    for r in worst:
+        out += ["", f"Plan of the slowest statement of **{r.name}** ({report._hint(r.plan)}):", "", "```sql",
+                report._sql(r.top.sql), "```", "", "```", report._trim(r.plan), "```"]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
