@@ -74,9 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
                       discussion_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
 
-    from server import api
+    from server import api, open311
 
     api.init_app(app)
+    app.register_blueprint(open311.bp)
 
     from server.cli import register_commands
 

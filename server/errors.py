@@ -43,6 +43,10 @@ def _messages():
 def error_response(status: int, message: str | None = None, field: str | None = None):
     messages = _messages()
     message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])
+    if request.path.startswith("/open311/"):
+        from server.open311_format import error_document
+
+        return error_document(status, str(message))  # Open311 clients read only their own error format
     if wants_json():
         body = {"error": {"code": CODES.get(status, "error"), "status": status, "message": str(message)}}
         if field:
