@@ -19,7 +19,8 @@ DEFAULTS = {
     "MINYI_APPEAL_REOPEN_DAYS": 14,     # how long after an answer a resident may reopen the appeal
     "MINYI_APPEAL_BODY_MAX": 5000,      # longest appeal text, in characters
     "MINYI_DASHBOARD_MIN_APPEALS": 5,   # a group's figures are shown from this many appeals on
-    "MINYI_DASHBOARD_CACHE_SECONDS": 600.0,  # the dashboard's figures are recounted after this long at most
+    "MINYI_DASHBOARD_CACHE_SECONDS": 600.0,
+    "MINYI_ALERTS_CACHE_SECONDS": 60.0,  # early-warning counts are reused this long  # the dashboard's figures are recounted after this long at most
 }
 
 

@@ -187,6 +187,11 @@ def compute(months: int) -> dict:
             **{by: [f.as_dict() for f in figures(by, months=months)] for by in DIMENSIONS}}
 
 
+def shown_periods() -> list[int]:
+    """The periods to keep counted: the default year and any period someone has looked at."""
+    return sorted({12, *db.session.scalars(select(Snapshot.months))})
+
+
 def snapshot(months: int) -> dict:
     """The figures for the period, as last computed; computed now when missing or older than
     MINYI_DASHBOARD_CACHE_SECONDS (`minyi tick` keeps them fresh, so readers rarely wait)."""

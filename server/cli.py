@@ -115,9 +115,9 @@ def tick_command():
     for proposal_id, funded in settled:
         click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
     click.echo(f"settled {len(settled)} proposal(s), expired {len(expired)}")
-    from proposals.dashboard import PERIODS, refresh
+    from proposals.dashboard import refresh, shown_periods
 
-    for months in PERIODS:  # so no visitor waits for the figures to be counted
+    for months in shown_periods():  # so no visitor waits for the figures to be counted
         refresh(months)
     sent, failed = deliver_pending(limit=500)
     if sent or failed:

@@ -80,13 +80,13 @@ def appeal_inbox():
 
 def _my_alerts():
     """Waves of appeals in my department's categories and region (everything for admins)."""
-    from proposals.alerts import rising
+    from proposals.alerts import rising_cached
 
     if current_user.role == Role.ADMIN:
-        found = rising()
+        found = rising_cached()
     else:
         department = current_user.department
-        found = rising(categories=[c.id for c in department.categories], within=department.region)
+        found = rising_cached(categories=[c.id for c in department.categories], within=department.region)
     names = {c.id: c.name for c in db.session.scalars(select(Category))}
     return [(alert, names.get(alert.category_id, "")) for alert in found]
 

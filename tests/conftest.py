@@ -98,6 +98,7 @@ def test_config(database_url, tmp_path_factory):
         "SERVER_NAME": None,
         "MINYI_PAGE_SIZE": 5,
         "MINYI_THRESHOLD_CACHE_SECONDS": 0,  # tests add residents and expect the threshold to follow at once
+        "MINYI_ALERTS_CACHE_SECONDS": 0,  # ... and appeals, and expect the early warning to follow
     }
 
 
