@@ -23,6 +23,8 @@ STOP = frozenset("the and for with that this there have has not our are was from
 SUGGEST_AT = 0.25
 #: Officials' groups are stricter: a group is answered at once.
 GROUP_AT = 0.35
+#: Recent open appeals of the township compared with what is typed: a repeated problem is a recent one.
+CANDIDATES = 300
 
 
 def grams(text: str) -> frozenset[str]:
@@ -48,30 +50,33 @@ def likeness(a: frozenset, b: frozenset) -> float:
 
 def similar_appeals(text: str, village, *, category=None, exclude_id=None, limit=5, days=90):
     """Open public appeals about the same area (the village's township) that read like ``text``, best first,
-    as (appeal, likeness) pairs. Only the most recent few hundred are read: a repeated problem is a recent one."""
+    as (appeal, likeness) pairs. Only the most recent few hundred are compared (CANDIDATES)."""
     wanted = grams(text)
     if len(wanted) < 2 or village is None:
         return []
     tree = region_tree()
     path = tree.path(village.id)
     area = path[-2] if len(path) > 1 else village.id  # the township
-    query = (select(Appeal).where(Appeal.region_id.in_(tree.subtree(area)), Appeal.public.is_(True),
-                                  Appeal.status.in_((*WAITING, AppealStatus.ANSWERED)),
-                                  Appeal.created_at > utcnow() - timedelta(days=days))
-             .order_by(Appeal.id.desc()).limit(400))
+    # Only what the comparison needs (the bodies), then the few appeals worth showing in full.
+    query = (select(Appeal.id, Appeal.body, Appeal.region_id, Appeal.category_id)
+             .where(Appeal.region_id.in_(tree.subtree(area)), Appeal.public.is_(True),
+                    Appeal.status.in_((*WAITING, AppealStatus.ANSWERED)),
+                    Appeal.created_at > utcnow() - timedelta(days=days))
+             .order_by(Appeal.id.desc()).limit(CANDIDATES))
     if exclude_id is not None:
         query = query.where(Appeal.id != exclude_id)
     scored = []
-    for appeal in db.session.scalars(query):
-        score = likeness(wanted, grams(appeal.body))
-        if appeal.region_id == village.id:
+    for appeal_id, body, region_id, category_id in db.session.execute(query):
+        score = likeness(wanted, grams(body))
+        if region_id == village.id:
             score += 0.05  # the same village makes the same problem more likely
-        if category is not None and appeal.category_id == category.id:
+        if category is not None and category_id == category.id:
             score += 0.05
         if score >= SUGGEST_AT:
-            scored.append((appeal, min(score, 1.0)))
-    scored.sort(key=lambda pair: (-pair[1], -pair[0].id))
-    return scored[:limit]
+            scored.append((appeal_id, min(score, 1.0)))
+    scored = sorted(scored, key=lambda pair: (-pair[1], -pair[0]))[:limit]
+    loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_([i for i, _s in scored])))}
+    return [(loaded[i], score) for i, score in scored if i in loaded]
 
 
 def group_similar(appeals, threshold=GROUP_AT) -> list[list]:

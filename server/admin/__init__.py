@@ -1,4 +1,4 @@
-"""Admin pages: users and roles, regions, departments, categories, census import."""
+"""Admin pages: users and roles, regions, departments, categories, census import, answer templates, audit log."""
 
 from flask import Blueprint
 
@@ -14,4 +14,4 @@ def require_admin():
     """Every admin page is for admins only (anonymous → login, others → 403)."""
 
 
-from server.admin import organisation, users  # noqa: E402,F401  (routes register on bp)
+from server.admin import appeals, organisation, users  # noqa: E402,F401  (routes register on bp)

@@ -145,3 +145,23 @@ def test_admin_corrects_names_of_regions_categories_and_departments(client, make
     assert db.session.get(Department, department.id).name_en == "New Department"
     response = client.post(f"/admin/regions/{region.id}/names", {"name_zh": "", "name_en": "x"})
     assert response.status_code == 422 and db.session.get(Region, region.id).name_zh == "新县"
+
+
+def test_admin_keeps_answer_templates_and_reads_the_audit_log(client, make_user, make_category, make_appeal):
+    from proposals import appeal_workflow
+    from proposals.appeals import AnswerTemplate
+
+    water = make_category(name_en="Water")
+    client.login(make_user("admin"))
+    assert client.post("/admin/answer-templates", {"title": "", "body": "x"}).status_code == 422
+    assert client.post("/admin/answer-templates", {"title": "Pump ordered", "category": str(water.id),
+                                                   "body": "We ordered a new pump."}).status_code == 302
+    template = db.session.scalar(select(AnswerTemplate))
+    assert (template.title, template.category_id) == ("Pump ordered", water.id)
+    appeal = make_appeal()
+    appeal_workflow.accept_appeal(appeal, actor=make_user("official", department=appeal.department))
+    db.session.commit()
+    log = client.get("/admin/audit?action=appeal.accept").get_data(as_text=True)
+    assert f"#{appeal.id}</a>" in log and "submitted → accepted" in log
+    assert client.post(f"/admin/answer-templates/{template.id}/delete").status_code == 302
+    assert db.session.scalar(select(AnswerTemplate)) is None
