@@ -5,9 +5,10 @@ minyi_cjk_grams(title, body) lists every Chinese character and every pair of adj
 characters of a proposal; a GIN index over it finds the proposals holding such a short word
 without reading the table. SQLite scans, which is fine at the sizes SQLite is used for.
 
-The function is costly (it splits a whole text), and says so (COST): when PostgreSQL walks the newest
-proposals instead of using the index, it then tests the cheap ILIKE first and the grams only on rows that
-passed it.
+The function keeps PostgreSQL's default cost on purpose. Declared costly, it makes the planner prefer the
+gram index even for common words, and then the function runs again for every candidate row, which took
+over a second for 路灯 (2,478 matches) in the benchmark. At the default cost, a common word is found by
+walking the newest proposals: the ILIKE, which is tested first, passes few rows to the function.
 
 Revision ID: 0009_cjk_search
 Revises: 0008_revisions
@@ -22,7 +23,7 @@ depends_on = None
 # CJK Unified Ideographs and Extension A; the same ranges as proposals.listing.SHORT_CHINESE.
 GRAMS = r"""
 CREATE OR REPLACE FUNCTION minyi_cjk_grams(title text, body text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 10000 AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(DISTINCT gram), '{}')
   FROM (SELECT title || ' ' || body AS t) AS doc,
        generate_series(1, length(doc.t)) AS i,
