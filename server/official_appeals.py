@@ -95,7 +95,8 @@ def _bulk_context(category_id):
     """Answer templates for the bulk form; a chosen one (``?template=``) fills its text box, without JavaScript."""
     templates = _templates(category_id)
     chosen = next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
-    return {"templates": templates, "bulk_body": chosen.body if chosen else ""}
+    return {"templates": templates, "bulk_body": chosen.body if chosen else "",
+            "departments": department_choices()}
 
 
 @bp.route("/appeals/groups")
@@ -134,6 +135,9 @@ BULK = {
                                                           resolve=form.get("resolve") == "y"),
     "duplicate": lambda appeal, form: workflow.mark_duplicate(
         appeal, actor=current_user, original=db.session.get(Appeal, parse_id(form.get("original")) or 0)),
+    "reassign": lambda appeal, form: workflow.reassign(
+        appeal, actor=current_user, department=db.session.get(Department, parse_id(form.get("department")) or 0),
+        reason=form.get("reason", "")),
 }
 
 

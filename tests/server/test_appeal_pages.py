@@ -213,3 +213,21 @@ def test_officials_record_appeals_from_other_channels(client, desk):
     assert response.status_code == 200 and appeal.receipt_code in response.get_data(as_text=True)
     assert (appeal.channel, appeal.recorded_by_id, appeal.contact_name) == ("letter", official.id, "王阿姨")
     assert client.post("/officials/appeals/record", {**form(village, category), "channel": "pigeon"}).status_code == 422
+
+
+def test_many_appeals_are_handed_over_at_once(client, make_appeal, make_department, desk):
+    village, category, _department, official = desk
+    appeals = [make_appeal(village=village, category=category) for _ in range(2)]
+    other = make_department(name_en="Roads office")
+    client.login(official)
+    page = client.get("/officials/appeals").get_data(as_text=True)
+    assert "Roads office" in page  # offered in the bulk form
+    missing = client.post("/officials/appeals/bulk", {"action": "reassign", "department": str(other.id),
+                                                      "ids": [str(a.id) for a in appeals]}, follow_redirects=True)
+    assert "0 appeals done." in missing.get_data(as_text=True)  # a reason is required
+    done = client.post("/officials/appeals/bulk", {"action": "reassign", "department": str(other.id),
+                                                   "reason": "Road damage, not water", "ids": [str(a.id) for a in appeals]},
+                       follow_redirects=True)
+    assert "2 appeals done." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert {db.session.get(Appeal, a.id).department_id for a in appeals} == {other.id}
