@@ -231,3 +231,14 @@ def test_many_appeals_are_handed_over_at_once(client, make_appeal, make_departme
     assert "2 appeals done." in done.get_data(as_text=True)
     db.session.expire_all()
     assert {db.session.get(Appeal, a.id).department_id for a in appeals} == {other.id}
+
+
+def test_a_photo_too_large_refuses_the_appeal_with_a_message(app, client, make_user, desk):
+    village, category, _department, _official = desk
+    app.config["MINYI_IMAGE_MAX_BYTES"] = 1000
+    client.login(make_user("resident", region=village, verified=True))
+    response = client.post("/appeals/new", {**form(village, category),
+                                            "images": [(io.BytesIO(jpeg_with_gps((400, 300))), "big.jpg")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "A photo may be at most" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
