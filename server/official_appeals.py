@@ -276,3 +276,34 @@ def record_appeal():
         return redirect(url_for("appeals.show", appeal_id=appeal.id))
     return render_template("officials/record_appeal.html", form=form), 422 if form.errors else 200
 
+
+
+@bp.route("/appeals/candidates", methods=["POST"])
+def propose_candidate():
+    """A group of appeals put forward as one project candidate."""
+    from proposals.candidates import propose_candidate as propose
+
+    ids = [i for i in (parse_id(v) for v in request.form.getlist("ids")) if i]
+    appeals = db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).all() if ids else []
+    try:
+        propose(appeals, actor=current_user, title=request.form.get("title", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(url_for("officials.appeal_groups"))
+    db.session.commit()
+    flash(_("Put forward as a project candidate."), "success")
+    return redirect(url_for("officials.candidates"))
+
+
+@bp.route("/candidates")
+def candidates():
+    """Project candidates, newest first, with the appeals behind each."""
+    from proposals.candidates import ProjectCandidate
+
+    query = select(ProjectCandidate).options(selectinload(ProjectCandidate.appeals),
+                                             selectinload(ProjectCandidate.department))
+    if current_user.role != Role.ADMIN:
+        query = query.where(ProjectCandidate.department_id == current_user.department_id)
+    rows = db.session.scalars(query.order_by(ProjectCandidate.id.desc()).limit(200)).all()
+    return render_template("officials/candidates.html", candidates=rows)

@@ -242,3 +242,27 @@ def test_a_photo_too_large_refuses_the_appeal_with_a_message(app, client, make_u
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "A photo may be at most" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
+
+
+def test_a_group_of_appeals_becomes_a_project_candidate(client, make_appeal, make_user, make_department, desk):
+    from proposals.candidates import ProjectCandidate
+
+    village, category, _department, official = desk
+    group = [make_appeal(village=village, category=category, body=text) for text in
+             ("村口水井没有水了", "村口的水井没水了，好几天", "水井没有水")]
+    client.login(official)
+    assert "Propose as a project candidate" in client.get("/officials/appeals/groups").get_data(as_text=True)
+    refused = client.post("/officials/appeals/candidates", {"ids": [str(a.id) for a in group], "title": " "},
+                          follow_redirects=True)
+    assert "This field is required" in refused.get_data(as_text=True)
+    page = client.post("/officials/appeals/candidates", {"ids": [str(a.id) for a in group],
+                                                         "title": "Deepen the village well"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Deepen the village well" in text and "3 appeals" in text
+    candidate = db.session.scalar(select(ProjectCandidate))
+    assert [a.id for a in candidate.appeals] == [a.id for a in group]
+    client.login(make_user("official", department=make_department()))  # not their appeals
+    outsider = client.post("/officials/appeals/candidates", {"ids": [str(group[0].id)], "title": "Mine now"},
+                           follow_redirects=True)
+    assert "Only the officials of the department" in outsider.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ProjectCandidate)) == 1
