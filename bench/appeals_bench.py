@@ -12,7 +12,6 @@ import secrets
 import shlex
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +26,7 @@ import fill  # noqa: E402
 import pages  # noqa: E402
 import report  # noqa: E402
 from appeal_fill import fill_appeals  # noqa: E402
-from proposals_bench import _fingerprint, _read_only, _url, _wait_quiet  # noqa: E402
+from proposals_bench import _fingerprint, _read_only, _wait_quiet, with_fresh_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"page": 50.0, "dashboard": 300.0, "suggest": 100.0}
@@ -50,27 +49,7 @@ def arguments(argv=None):
 def main(argv=None):
     args = arguments(argv)
     command = ".venv/bin/python bench/appeals_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    name = f"minyi_bench_{secrets.token_hex(4)}"
-    plain = _url(args.server, name)
-    with psycopg.connect(args.server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"database {name}", flush=True)
-    os.environ["MINYI_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="minyi-bench-")
-    app = None
-    try:
-        app = _run(args, command, plain)
-    finally:
-        if app is not None:
-            from accounts.db import db
-
-            with app.app_context():
-                db.engine.dispose()
-        if args.keep:
-            print(f"kept database {name}: {plain}")
-        else:
-            with psycopg.connect(args.server, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}")
+    with_fresh_database(args, lambda _name, plain: _run(args, command, plain))
 
 
 def _run(args, command, plain):

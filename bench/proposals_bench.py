@@ -66,6 +66,12 @@ def _url(server: str, name: str) -> str:
 def main(argv=None):
     args = arguments(argv)
     command = ".venv/bin/python bench/proposals_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    with_fresh_database(args, lambda name, plain: _run(args, command, name, plain))
+
+
+def with_fresh_database(args, run):
+    """Create ``minyi_bench_<random>``, call ``run(name, url)`` (which returns the app it made), and drop the
+    database afterwards, also after an error or Ctrl-C, unless ``--keep``."""
     name = f"minyi_bench_{secrets.token_hex(4)}"
     plain = _url(args.server, name)
     with psycopg.connect(args.server, autocommit=True) as admin:
@@ -74,7 +80,7 @@ def main(argv=None):
     os.environ["MINYI_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="minyi-bench-")
     app = None
     try:
-        app = _run(args, command, name, plain)
+        app = run(name, plain)
     finally:
         if app is not None:
             from accounts.db import db

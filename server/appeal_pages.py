@@ -1,8 +1,7 @@
 """Appeal pages for residents and the public: send one (with similar appeals suggested as you type), join
 one ("my problem too"), follow it by receipt code, rate the answer, reopen, and list your own."""
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -205,7 +204,6 @@ def photo(name):
     """A photo of an appeal, to whoever may read the appeal."""
     record = db.session.scalar(select(AppealImage).where(AppealImage.filename == name)) or abort(404)
     visible_appeal(record.appeal_id)
-    response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=300)
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+    from server.proposal_pages import serve_photo
+
+    return serve_photo(record)

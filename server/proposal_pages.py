@@ -264,9 +264,15 @@ def photo(name):
     record = db.session.scalar(select(images.ProposalImage).where(images.ProposalImage.filename == name)) \
         or abort(404)
     _visible(record.proposal_id)  # a hidden proposal's photos are hidden too
+    return serve_photo(record)
+
+
+def serve_photo(record):
+    """A stored photo, with the type we wrote (never guessed), cached by the browser only: shared caches must
+    not keep serving it once its proposal or appeal is hidden."""
     response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=300)
     response.cache_control.public = False
-    response.cache_control.private = True  # so shared caches cannot keep serving it after it is hidden
+    response.cache_control.private = True
     return response
 
 

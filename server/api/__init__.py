@@ -30,6 +30,24 @@ class MinyiApi(Api):
 api = MinyiApi()
 
 
+def documented_errors(blp, *statuses):
+    """Document the error responses an endpoint of ``blp`` can give (in the one error shape)."""
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, schema=ErrorSchema, description="Error")(view)
+        return view
+    return decorator
+
+
+def by_code(model, code):
+    """The region or category with this code (None when absent or unknown)."""
+    from sqlalchemy import select
+
+    from accounts.db import db
+
+    return db.session.scalar(select(model).where(model.code == code)) if code else None
+
+
 def bearer_user():
     """The user of the request's Bearer token, or None."""
     if "api_user" not in g:

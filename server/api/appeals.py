@@ -11,10 +11,9 @@ from accounts.regions import Category, Region, subtree_id_list
 from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
 from proposals.appeals import Appeal, AppealEvent, Cosign
-from server.api import bearer_user, token_required
+from server.api import bearer_user, by_code, documented_errors, token_required
 from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
                                        RatingIn, RatingOut)
-from server.api.schemas import ErrorSchema
 from server.pagination import keyset
 
 blp = Blueprint("api_appeals", __name__, url_prefix="/api/v1", description="Appeals to officials")
@@ -22,15 +21,8 @@ TOKEN = [{"token": []}]
 
 
 def errors(*statuses):
-    def decorator(view):
-        for status in statuses:
-            view = blp.alt_response(status, schema=ErrorSchema, description="Error")(view)
-        return view
-    return decorator
-
-
-def _by_code(model, code):
-    return db.session.scalar(select(model).where(model.code == code)) if code else None
+    """Document the error responses an endpoint can give."""
+    return documented_errors(blp, *statuses)
 
 
 def _readable(appeal_id) -> Appeal:
@@ -72,7 +64,7 @@ def list_appeals(args):
     query = select(Appeal).where(Appeal.public.is_(True)).options(selectinload(Appeal.category),
                                                                   selectinload(Appeal.region),
                                                                   selectinload(Appeal.department))
-    region, category = _by_code(Region, args.get("region")), _by_code(Category, args.get("category"))
+    region, category = by_code(Region, args.get("region")), by_code(Category, args.get("category"))
     if args.get("region") and region is None or args.get("category") and category is None:
         return {"items": [], "next": None}
     if region is not None:
@@ -93,7 +85,7 @@ def list_appeals(args):
 @blp.doc(security=TOKEN)
 def send_appeal(data):
     """Send an appeal (residents). The answer includes its receipt code."""
-    village, category = _by_code(Region, data.pop("village")), _by_code(Category, data.pop("category"))
+    village, category = by_code(Region, data.pop("village")), by_code(Category, data.pop("category"))
     appeal = services.submit_appeal(actor=bearer_user(), village=village, category=category,
                                     phone_region=current_app.config["MINYI_PHONE_REGION"], **data)
     db.session.commit()

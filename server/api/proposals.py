@@ -13,8 +13,8 @@ from proposals import discussion, services
 from proposals.comments import Comment
 from proposals.listing import public_proposals
 from proposals.models import Proposal
-from server.api import bearer_user, token_required
-from server.api.schemas import (CommentIn, CommentOut, ErrorSchema, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
+from server.api import bearer_user, by_code, documented_errors, token_required
+from server.api.schemas import (CommentIn, CommentOut, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
                                 ProposalOut, ProposalPage, SupportOut)
 from server.pagination import keyset
 from voting import pledges as pledging
@@ -27,11 +27,7 @@ TOKEN = [{"token": []}]
 
 def errors(*statuses):
     """Document the error responses an endpoint can give."""
-    def decorator(view):
-        for status in statuses:
-            view = blp.alt_response(status, schema=ErrorSchema, description="Error")(view)
-        return view
-    return decorator
+    return documented_errors(blp, *statuses)
 
 
 def _proposal(proposal_id) -> Proposal:
@@ -43,16 +39,12 @@ def _proposal(proposal_id) -> Proposal:
     return proposal
 
 
-def _by_code(model, code):
-    return db.session.scalar(select(model).where(model.code == code)) if code else None
-
-
 @blp.route("/proposals", methods=["GET"])
 @blp.arguments(ProposalListArgs, location="query")
 @blp.response(200, ProposalPage)
 def list_proposals(args):
     """List proposals: filter by region, category and status, search words, sort; keyset-paged."""
-    region, category = _by_code(Region, args.get("region")), _by_code(Category, args.get("category"))
+    region, category = by_code(Region, args.get("region")), by_code(Category, args.get("category"))
     if args.get("region") and region is None or args.get("category") and category is None:
         return {"items": [], "next": None}  # an unknown code matches nothing (the web page ignores bad ids)
     query, columns, descending = public_proposals(region=region, category=category, status=args.get("status"),
@@ -71,7 +63,7 @@ def list_proposals(args):
 @blp.doc(security=TOKEN)
 def create_proposal(data):
     """Put forward a proposal (residents)."""
-    village, category = _by_code(Region, data.pop("village")), _by_code(Category, data.pop("category"))
+    village, category = by_code(Region, data.pop("village")), by_code(Category, data.pop("category"))
     proposal = services.create_proposal(actor=bearer_user(), village=village, category=category,
                                         currency=current_app.config.get("MINYI_CURRENCY", "CNY"), **data)
     db.session.commit()
