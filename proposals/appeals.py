@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.db import UTCDateTime, db, one_of, utcnow
 from accounts.regions import Category, Department, Region
 from accounts.users import User
+from proposals.images import StoredPhoto
 
 
 class AppealStatus(enum.StrEnum):
@@ -198,16 +199,9 @@ class AnswerTemplate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AppealImage(db.Model):
+class AppealImage(StoredPhoto, db.Model):
     """A photo of the problem (re-encoded without EXIF by ``proposals.images.store_photo``)."""
     __tablename__ = "appeal_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
-    #: Random file name in the upload folder.
-    filename: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(20))
-    size: Mapped[int] = mapped_column()
-    width: Mapped[int] = mapped_column()
-    height: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,11 +21,9 @@ FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP":
 MAX_SIDE = 2048
 
 
-class ProposalImage(db.Model):
-    __tablename__ = "proposal_images"
+class StoredPhoto:
+    """The columns describing a file written by ``store_photo``."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     #: Random file name in the upload folder.
     filename: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(20))
@@ -33,9 +31,16 @@ class ProposalImage(db.Model):
     size: Mapped[int] = mapped_column()
     width: Mapped[int] = mapped_column()
     height: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProposalImage(StoredPhoto, db.Model):
+    __tablename__ = "proposal_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     #: Short description for people who cannot see the photo.
     alt_text: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposal: Mapped[Proposal] = relationship()
 
