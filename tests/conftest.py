@@ -5,13 +5,16 @@ import contextvars
 import os
 import re
 import secrets
+import threading
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from accounts.db import db
 
@@ -342,3 +345,22 @@ def make_appeal(app, make_user, make_category, make_department):
         return appeal
 
     return factory
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(app, make_app):
+    """A second app on the same database, served over HTTP; ``app`` stays the test's for factories."""
+    served = make_app()
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=served)
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

@@ -1,13 +1,10 @@
-"""Browser fixtures: the app served on a real port, and headless Debian Chromium driven by Playwright."""
+"""Browser fixtures: headless Debian Chromium driven by Playwright (the app on a real port is tests/conftest.py's
+``live_server``)."""
 
 import os
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -21,25 +18,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-
-
-@dataclass
-class LiveServer:
-    url: str
-    app: Flask
-
-
-@pytest.fixture
-def live_server(app, make_app):
-    """A second app on the same database, served over HTTP; ``app`` stays the test's for factories."""
-    served = make_app()
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=served)
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
