@@ -97,3 +97,10 @@ def test_figures_are_shared_until_they_are_recounted(app, client, known_appeals,
     app.config["MINYI_DASHBOARD_CACHE_SECONDS"] = 0  # without the timer, a stale count is redone on reading
     make_appeal()
     assert client.get("/dashboard.json").get_json()["all"]["appeals"] == 10
+
+
+def test_the_column_headings_read_as_written(client, known_appeals):
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Nine in ten answered within" in page and "{}" not in page
+    chinese = client.get("/dashboard", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "九成诉求的答复用时不超过" in chinese and "{}" not in chinese

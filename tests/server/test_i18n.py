@@ -75,3 +75,24 @@ def test_every_user_visible_string_has_a_chinese_translation(tmp_path):
     assert len(wanted) > 100  # the extraction really found the strings
     missing = sorted(wanted - translated)
     assert not missing, f"untranslated (run `make extract` and translate): {missing}"
+
+
+def test_translations_keep_their_placeholders_and_escape_percent_signs():
+    """Flask-Babel always %-formats: a bare "90%" turns into garbage on the page, and a translation that
+    drops or renames a placeholder breaks the sentence (or the page)."""
+    import re
+
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    formatting = re.compile(r"%%|%\(\w+\)[sd]")
+    with (ROOT / "server/translations/zh_Hans/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = [m for m in read_po(handle) if m.id]
+    problems = []
+    for message in catalog:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in ids + strings:
+            if "%" in formatting.sub("", text or ""):
+                problems.append(f"bare % in {text!r}")
+        if strings and strings[0] and set(placeholder.findall(ids[-1])) != set(placeholder.findall(strings[0])):
+            problems.append(f"placeholders differ: {ids[-1]!r} → {strings[0]!r}")
+    assert not problems, problems
