@@ -40,7 +40,7 @@ def visible_appeal(appeal_id) -> Appeal:
 
 
 def _choices(form):
-    form.category.choices = category_choices()
+    form.category.choices = [("", _("Choose…"))] + category_choices()  # no guess: a wrong one misroutes
     form.village.choices = village_choices()
 
 

@@ -261,7 +261,7 @@ def appeal_form_step(appeal_id, step):
 def record_appeal():
     """Write down an appeal that came by phone, letter or visit, so the figures cover every channel."""
     form = RecordAppealForm()
-    form.category.choices = category_choices()
+    form.category.choices = [("", _("Choose…"))] + category_choices()
     form.village.choices = village_choices()
     appeal = submit(form, lambda: services.submit_appeal(
         actor=current_user, body=form.body.data, category=db.session.get(Category, form.category.data or 0),
