@@ -75,6 +75,7 @@ def fill_appeals(conn, facts, *, appeals: int, residents: int, seed: int) -> dic
         author = rng.randint(1, residents)
         rows.append((aid, f"{raw[:4]}-{raw[4:]}", body, lang, category, homes[i], author, category, "web",
                      rng.random() < 0.9, status, due, answered, int(hours * 3600) if answered else None,
+                     (answered > due) if answered else None,
                      created.astimezone(SHANGHAI).strftime("%Y-%m"), closed,
                      "Not the county's task." if status == "rejected" else None, reopened,
                      min(int(rng.paretovariate(1.6)) - 1, 500), created, answered or created))
@@ -86,7 +87,7 @@ def fill_appeals(conn, facts, *, appeals: int, residents: int, seed: int) -> dic
                 ratings.append((aid, author, rng.choices((1, 2, 3, 4, 5), weights=(5, 8, 15, 35, 37))[0], answered))
     _copy(conn, "appeals", ["id", "receipt_code", "body", "language", "category_id", "region_id", "author_id",
                             "department_id", "channel", "public", "status", "due_at", "answered_at",
-                            "response_seconds", "month", "closed_at", "closing_reason", "reopened_count",
+                            "response_seconds", "answered_late", "month", "closed_at", "closing_reason", "reopened_count",
                             "cosigns_count", "created_at", "updated_at"], rows)
     _setval(conn, "appeals")
     lap("appeals")

@@ -4,7 +4,7 @@ and follow an appeal by its receipt code."""
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from accounts.db import db, insert_unless_present, local_zone, utcnow
 from accounts.errors import InvalidInput, NotAllowed
@@ -170,7 +170,10 @@ def reopen(appeal: Appeal, *, actor: User, reason: str) -> Appeal:
         raise NotAllowed(_l("Only the resident who sent the appeal and those who joined it can reopen it."))
     if appeal.status not in (AppealStatus.ANSWERED, AppealStatus.RESOLVED, AppealStatus.REJECTED):
         raise WrongStep(_l("Only an answered, resolved or rejected appeal can be reopened."))
-    last_word = appeal.closed_at or appeal.answered_at or appeal.created_at
+    last_word = db.session.scalar(select(func.max(AppealEvent.created_at)).where(
+        AppealEvent.appeal_id == appeal.id, AppealEvent.public.is_(True),
+        AppealEvent.kind.in_((EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED)))) \
+        or appeal.closed_at or appeal.answered_at or appeal.created_at  # the department's latest word
     days = int(rule("MINYI_APPEAL_REOPEN_DAYS"))
     now = utcnow()
     if now - last_word > timedelta(days=days):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.audit import audited
-from accounts.db import db, utcnow
+from accounts.db import db, insert_unless_present, utcnow
 from accounts.mail import queue_mail
 from accounts.errors import InvalidInput
 from accounts.notifications import notify
@@ -47,10 +47,12 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
             appeal.status = status
             if status in CLOSED:
                 appeal.closed_at = now
-        if public and kind in (EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED, EventKind.DUPLICATE) \
-                and appeal.answered_at is None:
+        answering = kind == EventKind.DUPLICATE or (body and kind in (EventKind.ANSWERED, EventKind.RESOLVED,
+                                                                       EventKind.REJECTED))
+        if public and answering and appeal.answered_at is None:  # words to the residents, not a silent step
             appeal.answered_at = now  # the first public word from the department: response time stops here
             appeal.response_seconds = int((now - appeal.created_at).total_seconds())
+            appeal.answered_late = appeal.due_at is not None and now > appeal.due_at
         db.session.add(AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
                                    params=params or {}, created_at=now))
         db.session.flush()
@@ -106,15 +108,17 @@ def mark_duplicate(appeal: Appeal, *, actor: User, original: Appeal | None) -> A
         original = original.duplicate_of  # always point at the first report
     if original is None or original.id == appeal.id:
         raise InvalidInput(_l("Give the number of another appeal."), field="original")
+    if not may_handle(actor, original):
+        raise NotHandler()
+    if not original.public and original.author_id != appeal.author_id:
+        # Its followers would join it, and so read it: a private appeal only takes its own author's repeats.
+        raise InvalidInput(_l("The earlier appeal is private; only its author's own repeats can join it."),
+                           field="original")
     _step(appeal, actor, "duplicate", (*WAITING, AppealStatus.ANSWERED), EventKind.DUPLICATE,
           status=AppealStatus.DUPLICATE, params={"original": original.id}, tell="appeal_duplicate",
           changes={"duplicate_of_id": original.id})
-    joined = set(followers(original))
-    for user_id in followers(appeal):
-        if user_id not in joined:
-            db.session.add(Cosign(appeal_id=original.id, user_id=user_id))
-            joined.add(user_id)
-    db.session.flush()
+    for user_id in set(followers(appeal)) - set(followers(original)):
+        insert_unless_present(Cosign, appeal_id=original.id, user_id=user_id)  # one may just have joined
     original.cosigns_count = db.session.scalar(select(func.count()).select_from(Cosign)
                                                .where(Cosign.appeal_id == original.id))
     db.session.flush()

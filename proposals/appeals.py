@@ -99,6 +99,8 @@ class Appeal(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: The first public answer (response time is measured to it).
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whether that first answer came after the deadline (kept, since a reopen sets a new deadline).
+    answered_late: Mapped[bool | None] = mapped_column()
     #: Seconds from arrival to that first answer, kept for the dashboard's percentiles.
     response_seconds: Mapped[int | None] = mapped_column(Integer)
     #: "2026-11": the month it came in, where the residents live (the dashboard's month).

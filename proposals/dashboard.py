@@ -1,7 +1,7 @@
 """The public instrument panel: how well each department, township and month answers appeals.
 
 Figures are honest by construction: an appeal counts as resolved only while it is resolved (a reopened
-one is not), overdue means answered after its deadline or still unanswered past it, and a group's figures
+one is not), overdue means first answered after its deadline or waiting past it now, and a group's figures
 are only shown above a minimum number of appeals (a department with two appeals has no "rate")."""
 
 from dataclasses import asdict, dataclass
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 from accounts.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region, region_tree
 from accounts.rules import rule
-from proposals.appeals import Appeal, AppealStatus, Rating
+from proposals.appeals import WAITING, Appeal, AppealStatus, Rating
 
 DIMENSIONS = ("department", "township", "month")
 
@@ -87,7 +87,9 @@ def figures(by: str | None = None, *, months: int | None = None) -> list[Figures
     group = _group_column(by) if by else None
     now = utcnow()
     answered = Appeal.answered_at.is_not(None)
-    overdue = ((Appeal.answered_at.is_(None) & (Appeal.due_at < now)) | (Appeal.answered_at > Appeal.due_at))
+    # Late: the first answer came after its deadline, or it waits past its (possibly renewed) deadline now.
+    overdue = (Appeal.answered_late.is_(True)
+               | (Appeal.status.in_(WAITING) & (Appeal.due_at < now)))
     columns = [func.count(), func.sum(case((answered, 1), else_=0)),
                func.sum(case((Appeal.status == AppealStatus.RESOLVED, 1), else_=0)),
                func.sum(case((overdue, 1), else_=0)), func.sum(case((Appeal.reopened_count > 0, 1), else_=0))]
@@ -202,11 +204,16 @@ def snapshot(months: int) -> dict:
 
 
 def refresh(months: int) -> dict:
+    from sqlalchemy.exc import IntegrityError
+
     data = compute(months)
     found = db.session.get(Snapshot, months)
     if found is None:
         db.session.add(Snapshot(months=months, computed_at=utcnow(), data=data))
     else:
         found.computed_at, found.data = utcnow(), data
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker stored this period first: its figures are as good
+        db.session.rollback()
     return data

@@ -140,8 +140,7 @@ def cosign(appeal_id):
         return render_template("appeals/_cosign.html", appeal=appeal, error=error, **cosign_context(appeal))
     if error:
         flash(error, "warning")
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/appeals/")
-                    else url_for("appeals.show", appeal_id=appeal.id))
+    return redirect(url_for("appeals.show", appeal_id=appeal.id))
 
 
 @bp.route("/<int:appeal_id>/rate", methods=["POST"])

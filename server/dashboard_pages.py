@@ -6,6 +6,7 @@ import io
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from accounts.rules import rule
+from server.helpers import parse_id
 from proposals.dashboard import DIMENSIONS, PERIODS, snapshot
 
 bp = Blueprint("dashboard", __name__)
@@ -17,8 +18,8 @@ FIELDS = ("key", "label", "appeals", "answered", "resolved", "overdue", "reopene
 
 
 def _months():
-    months = request.args.get("months", "12")
-    return int(months) if months.isdigit() and int(months) in PERIODS else 12
+    months = parse_id(request.args.get("months"))
+    return months if months in PERIODS else 12
 
 
 @bp.route("/dashboard")

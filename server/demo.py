@@ -212,7 +212,7 @@ def load_demo(census_key: bytes | None = None):
                                    actor_id=appeal.author_id))
         if status in (AppealStatus.ANSWERED, AppealStatus.RESOLVED):
             appeal.answered_at = created + timedelta(days=2)
-            appeal.response_seconds = 2 * 86400
+            appeal.response_seconds, appeal.answered_late = 2 * 86400, False
             db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.ANSWERED, created_at=appeal.answered_at,
                                        body=DEMO_ANSWERS[language]))
         if status == AppealStatus.RESOLVED:

@@ -68,14 +68,15 @@ def deliver_pending(limit: int = 50) -> tuple[int, int]:
             else:
                 mail.sent_at, mail.last_error = utcnow(), None
                 sent += 1
-    db.session.commit()
+            db.session.commit()  # recorded at once: a later failure must not send it again
     log.info("mail: %d sent, %d failed", sent, failed)
     return sent, failed
 
 
 def _release(mails, error):
+    """The mail server was away: the mails wait for the next try, which does not count as a failed attempt."""
     for mail in mails:
-        mail.claimed_at, mail.last_error = None, error[:500]
+        mail.claimed_at, mail.last_error, mail.attempts = None, error[:500], mail.attempts - 1
     db.session.commit()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from accounts.audit import AuditEntry
 from accounts.db import db, utcnow
 from accounts.errors import DomainError
-from accounts.regions import Category, Department, Region, subtree_id_list
+from accounts.regions import Category, Department, Region, region_tree, subtree_id_list
 from accounts.users import Role
 from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
@@ -118,14 +118,20 @@ def appeal_export():
     writer = csv.writer(out)
     writer.writerow(["id", "receipt_code", "status", "channel", "category", "region", "created_at", "due_at",
                      "answered_at", "closed_at", "cosigns", "reopened", "body"])
+    names = region_tree().full_names("zh_Hans")
     for a in rows:
-        writer.writerow([a.id, a.receipt_code, a.status, a.channel, a.category.code, a.region.full_name,
+        writer.writerow([a.id, a.receipt_code, a.status, a.channel, a.category.code, names.get(a.region_id, ""),
                          a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
                          a.answered_at.isoformat() if a.answered_at else "",
                          a.closed_at.isoformat() if a.closed_at else "", a.cosigns_count, a.reopened_count,
-                         a.body])
+                         spreadsheet_safe(a.body)])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read Chinese
                     headers={"Content-Disposition": "attachment; filename=appeals.csv"})
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Residents' text as a spreadsheet cell: never read as a formula (=, +, -, @ start one in Excel)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 BULK = {

@@ -168,7 +168,10 @@ def _date_arg(name: str):
     if not text:
         return None
     try:
-        return parse_w3c(text)
+        moment = parse_w3c(text)
+        if not 1900 <= moment.year <= 2200:  # (year 1 or 9999 would overflow the 90-day window arithmetic)
+            raise ValueError(text)
+        return moment
     except ValueError:
         raise Open311Error(400, _("%(name)s must be a W3C datetime with a time zone, e.g. 2026-11-27T15:20:00+08:00.",
                                   name=name)) from None

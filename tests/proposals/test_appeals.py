@@ -230,7 +230,8 @@ def test_an_unsolved_problem_can_be_reopened_within_the_window(app, make_appeal,
     assert appeal.due_at > utcnow() + timedelta(days=6)
     assert "appeal_reopened" in kinds(official.id)
     workflow.answer_appeal(appeal, actor=official, body="New pump.", resolve=True)
-    appeal.closed_at = utcnow() - timedelta(days=15)
+    db.session.execute(AppealEvent.__table__.update().where(AppealEvent.appeal_id == appeal.id)
+                       .values(created_at=utcnow() - timedelta(days=15)))  # the latest answer, 15 days ago
     with pytest.raises(WrongStep, match="within 14 days"):
         appeals.reopen(appeal, actor=appeal.author, reason="Again")
     with pytest.raises(NotAllowed):
@@ -252,3 +253,41 @@ def test_a_wrong_receipt_code_says_so(app, make_appeal, code):
     with pytest.raises(UnknownReceipt) as refused:
         appeals.find_by_receipt(code)
     assert isinstance(refused.value, DomainError) and "eight characters" in str(refused.value.message)
+
+
+def test_a_private_appeal_of_another_department_cannot_swallow_duplicates(app, make_appeal, make_user):
+    """Marking a duplicate makes its followers followers of the original: never a way into a private appeal."""
+    mine = make_appeal()
+    official = official_of(make_user, mine)
+    elsewhere = make_appeal(public=False)  # another department's, private
+    with pytest.raises(NotHandler):
+        workflow.mark_duplicate(mine, actor=official, original=elsewhere)
+    private_here = make_appeal(village=mine.region, category=mine.category, public=False)
+    with pytest.raises(InvalidInput, match="private"):
+        workflow.mark_duplicate(mine, actor=official, original=private_here)
+    assert mine.author_id not in appeals.followers(private_here)
+
+
+def test_a_silent_resolve_is_not_an_answer_and_lateness_survives_a_reopen(app, make_appeal, make_user):
+    appeal = make_appeal()
+    official = official_of(make_user, appeal)
+    workflow.resolve_appeal(appeal, actor=official)
+    assert appeal.answered_at is None  # the response rate counts words to the residents, not a status change
+    late = make_appeal(village=appeal.region, category=appeal.category)
+    late.due_at = late.created_at  # already past its deadline
+    workflow.answer_appeal(late, actor=official, body="Sorry for the wait.", resolve=True)
+    appeals.reopen(late, actor=late.author, reason="Still broken")
+    db.session.commit()
+    assert late.answered_late and late.due_at > utcnow()  # a new deadline, the old lateness kept
+
+
+def test_the_reopen_window_counts_from_the_latest_answer(app, make_appeal, make_user):
+    appeal = make_appeal()
+    official = official_of(make_user, appeal)
+    workflow.answer_appeal(appeal, actor=official, body="First answer")
+    db.session.execute(AppealEvent.__table__.update().where(AppealEvent.appeal_id == appeal.id)
+                       .values(created_at=utcnow() - timedelta(days=40)))
+    appeal.answered_at = utcnow() - timedelta(days=40)
+    workflow.answer_appeal(appeal, actor=official, body="A second, recent answer")
+    appeals.reopen(appeal, actor=appeal.author, reason="Still not solved")  # within 14 days of the latest
+    assert appeal.status == AppealStatus.ACCEPTED

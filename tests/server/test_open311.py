@@ -455,3 +455,10 @@ def test_a_posted_request_can_be_read_back_by_a_client(client, desk, resident_ke
                                                                                       "By the well")
     assert request["address_id"] == desk[0].code and request["status"] == "open"
     assert [r["service_request_id"] for r in as_json(client.get(f"{V2}/requests.json"))] == [posted]
+
+
+@pytest.mark.parametrize("dates", [{"start_date": "9999-12-31"}, {"end_date": "0001-01-01T00:00:00Z"},
+                                   {"start_date": "0001-01-01T00:00:00+08:00"}])
+def test_dates_out_of_any_calendar_range_are_a_400(client, dates):
+    response = client.get("/open311/v2/requests.json", query_string=dates)
+    assert response.status_code == 400 and "W3C datetime" in response.get_json()[0]["description"]
