@@ -3,6 +3,7 @@ appeal is handled, and recording appeals that came by phone, letter or visit."""
 
 import csv
 import io
+from dataclasses import replace
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -88,6 +89,11 @@ def _my_alerts():
         department = current_user.department
         found = rising_cached(categories=[c.id for c in department.categories], within=department.region)
     names = {c.id: c.name for c in db.session.scalars(select(Category))}
+    if current_user.role != Role.ADMIN:  # the wave counts every appeal; the links only go to this desk's
+        ids = {i for alert in found for i in alert.appeal_ids}
+        mine = set(db.session.scalars(select(Appeal.id).where(Appeal.id.in_(ids),
+                                                              Appeal.department_id == current_user.department_id)))
+        found = [replace(alert, appeal_ids=[i for i in alert.appeal_ids if i in mine]) for alert in found]
     return [(alert, names.get(alert.category_id, "")) for alert in found]
 
 

@@ -54,3 +54,16 @@ def test_officials_see_the_waves_of_their_department(client, make_appeal, make_r
     assert all(f"#{a.id}</a>" in page for a in wave)
     client.login(make_user("official", department=make_department(categories=[roads])))
     assert "Early warning" not in client.get("/officials/appeals").get_data(as_text=True)
+
+
+def test_the_links_of_a_wave_go_only_to_the_officials_own_appeals(client, make_appeal, make_region, make_category,
+                                                                  make_department, make_user):
+    village, water = make_region("village"), make_category(name_en="Water")
+    county_desk = make_department(region=village.path[0], categories=[water])
+    township_desk = make_department(region=db.session.get(Region, village.parent_id), categories=[water])
+    ours = [make_appeal(village=village, category=water) for _ in range(3)]  # routed to the township's desk
+    assert {a.department_id for a in ours} == {township_desk.id}
+    client.login(make_user("official", department=county_desk))
+    page = client.get("/officials/appeals").get_data(as_text=True)
+    assert "3 appeals about Water" in page  # the wave is seen from the county too ...
+    assert not any(f"#{a.id}</a>" in page for a in ours)  # ... without links to another desk's appeals
