@@ -32,6 +32,13 @@ def may_handle(user: User | None, appeal: Appeal) -> bool:
         and user.department_id == appeal.department_id
 
 
+def may_read(user: User | None, appeal: Appeal) -> bool:
+    """Public appeals to anyone; private ones to their author, co-signers and the officials handling them."""
+    if appeal.public or may_handle(user, appeal):
+        return True
+    return user is not None and user.is_authenticated and user.id in followers(appeal)
+
+
 def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, status=None, body=None,
           public=True, params=None, tell=None, changes=None):
     """Check who and when, change the status, write the timeline, the audit log and the notifications."""

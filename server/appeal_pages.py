@@ -12,8 +12,8 @@ from accounts.errors import DomainError
 from accounts.regions import Category, Region
 from accounts.users import Role
 from proposals import appeal_services as services
-from proposals.appeal_workflow import may_handle
-from proposals.appeals import Appeal, AppealEvent, AppealImage, AppealStatus, Cosign, Rating
+from proposals.appeal_workflow import may_handle, may_read
+from proposals.appeals import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
 from proposals.similarity import similar_appeals
 from server.appeal_forms import AppealForm, RatingForm, ReceiptForm, ReopenForm
 from server.helpers import (category_choices, get_or_404, keyset_page, parse_id, role_required, show_error, submit,
@@ -32,11 +32,7 @@ def visible_appeal(appeal_id) -> Appeal:
     """The appeal, if the current user may read it: public ones to all; private ones to their author,
     co-signers and the officials handling them (anyone else gets 404, as if it did not exist)."""
     appeal = get_or_404(Appeal, appeal_id)
-    if appeal.public or may_handle(current_user, appeal):
-        return appeal
-    if current_user.is_authenticated and current_user.id in services.followers(appeal):
-        return appeal
-    abort(404)
+    return appeal if may_read(current_user, appeal) else abort(404)
 
 
 def _choices(form):
@@ -119,8 +115,7 @@ def page_context(appeal, **forms):
 def cosign_context(appeal):
     joined = current_user.is_authenticated and db.session.get(Cosign, (appeal.id, current_user.id)) is not None
     may_join = (current_user.is_authenticated and current_user.role == Role.RESIDENT and appeal.public
-                and appeal.author_id != current_user.id and appeal.status not in (
-                    AppealStatus.RESOLVED, AppealStatus.REJECTED, AppealStatus.DUPLICATE))
+                and appeal.author_id != current_user.id and appeal.status not in CLOSED)
     return {"joined": joined, "may_join": may_join}
 
 

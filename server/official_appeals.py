@@ -100,7 +100,7 @@ def _my_alerts():
 def _bulk_context(category_id):
     """Answer templates for the bulk form; a chosen one (``?template=``) fills its text box, without JavaScript."""
     templates = _templates(category_id)
-    chosen = next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+    chosen = _chosen(templates)
     return {"templates": templates, "bulk_body": chosen.body if chosen else "",
             "departments": department_choices()}
 
@@ -190,6 +190,11 @@ def _templates(category_id):
     return db.session.scalars(query).all()
 
 
+def _chosen(templates):
+    """The template picked with ``?template=<id>``: its text fills the answer box, without JavaScript."""
+    return next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+
+
 def handle_context(appeal, **forms):
     events = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
                                 .options(selectinload(AppealEvent.actor)).order_by(AppealEvent.id)).all()
@@ -199,7 +204,7 @@ def handle_context(appeal, **forms):
     templates = _templates(appeal.category_id)
     answer = forms.pop("answer_form", None) or AnswerForm()
     answer.template.choices = [("", _("None"))] + [(t.id, t.title) for t in templates]
-    chosen = next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+    chosen = _chosen(templates)
     if chosen is not None and not answer.body.data:
         answer.body.data = chosen.body  # works without JavaScript: the template arrives in the text box
     reassign = forms.pop("reassign_form", None) or ReassignForm()

@@ -28,9 +28,7 @@ def errors(*statuses):
 def _readable(appeal_id) -> Appeal:
     """Public appeals to anyone; private ones to their author, co-signers and handling officials (else 404)."""
     appeal = db.session.get(Appeal, appeal_id)
-    user = bearer_user()
-    if appeal is None or not (appeal.public or workflow.may_handle(user, appeal)
-                              or (user is not None and user.id in services.followers(appeal))):
+    if appeal is None or not workflow.may_read(bearer_user(), appeal):
         abort(404)
     return appeal
 
