@@ -123,7 +123,8 @@ _tree: tuple[str | None, RegionTree] | None = None  # (revision token, tree), sh
 
 def region_tree() -> RegionTree:
     """The current region tree: kept in memory per process, checked against the revision token once per
-    transaction (one small query), and read again only after a region was added, renamed or moved."""
+    database session (one small query: a web request starts with a fresh check, see ``forget_region_tree``),
+    and read again only after a region was added, renamed or moved."""
     global _tree
     if "region_tree" in db.session.info:
         return db.session.info["region_tree"]
@@ -154,10 +155,9 @@ def _regions_changed(session, _context):
     session.info.pop("region_tree", None)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session, transaction):
-    if transaction.parent is None:  # the next transaction checks the token again
-        session.info.pop("region_tree", None)
+def forget_region_tree() -> None:
+    """Check the revision token again on the next use (called as every web request starts)."""
+    db.session.info.pop("region_tree", None)
 
 
 def subtree_id_list(region: Region) -> list[int]:

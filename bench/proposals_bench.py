@@ -25,6 +25,7 @@ import fill  # noqa: E402
 import pages  # noqa: E402
 import report  # noqa: E402
 import votes  # noqa: E402
+import votes_server  # noqa: E402
 
 
 def arguments(argv=None):
@@ -40,11 +41,11 @@ def arguments(argv=None):
     parser.add_argument("--vote-proposals", type=int, default=5, help="proposals the voters contend for")
     parser.add_argument("--vote-seconds", type=float, default=10.0)
     parser.add_argument("--max-votes", type=int, default=0, help="stop each vote run after this many (0: no cap)")
-    parser.add_argument("--vote-modes", default="http,service,http:4,http@qualified,http:4@qualified,"
-                                                "service@qualified",
-                        help="comma-separated runs MODE[:N][@STATUS]: http (logged-in test clients POST the htmx "
-                             "form) or service (cast_support in an app context); ':N' spreads the clients over N "
-                             "processes; '@qualified' votes on already qualified village proposals in different "
+    parser.add_argument("--vote-modes", default="gunicorn:3,http:4,service,gunicorn:3@qualified,service@qualified",
+                        help="comma-separated runs MODE[:N][@STATUS]: gunicorn:N (the production server with N "
+                             "workers, driven by wrk over HTTP: needs wrk), http (logged-in test clients POST the "
+                             "htmx form) or service (cast_support in an app context); ':N' spreads the clients "
+                             "over N processes; '@qualified' votes on already qualified village proposals in different "
                              "villages (no threshold count; residents vote in their own village) instead of open "
                              "county-wide ones")
     parser.add_argument("--quiet", type=float, default=0.25,
@@ -160,6 +161,9 @@ def _run(args, command, name, plain):
         pool = votes.voters(engine, chosen, rng)
         if not chosen or not pool:
             print(f"votes ({spec}): skipped, no proposals or no eligible voters left", flush=True)
+            continue
+        if mode.startswith("gunicorn") and not votes_server.available():
+            print(f"votes ({spec}): skipped, wrk is not installed (apt-get install wrk)", flush=True)
             continue
         quiet = _wait_quiet(args.quiet, args.quiet_wait)
         print(f"votes ({spec}): {args.clients} clients on proposals {chosen} for {args.vote_seconds:g} s "

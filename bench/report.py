@@ -206,9 +206,14 @@ def _core_ms_per_vote(v) -> float:
 
 
 def _vote_section(v):
-    how = ("logged-in test clients POST the htmx support form" if v.mode == "http"
-           else "threads call commit_with_retry(cast_support) in their own app context")
-    spread = f" in {v.processes} processes (like gunicorn workers)" if v.processes > 1 else " (threads of one process)"
+    how = {"http": "logged-in test clients POST the htmx support form",
+           "gunicorn": "the production server (gunicorn, deploy/gunicorn.conf.py); wrk POSTs the htmx support "
+                       "form, each connection with a resident's own session cookie"}.get(
+        v.mode, "threads call commit_with_retry(cast_support) in their own app context")
+    if v.mode == "gunicorn":
+        spread = f" (wrk connections) against {v.processes} gunicorn workers"
+    else:
+        spread = f" in {v.processes} processes (like gunicorn workers)" if v.processes > 1 else " (threads of one process)"
     which = ("open, county-wide: every resident may vote, and every vote recomputes the qualification threshold"
              if v.status == "open" else f"already {v.status}, each in another village, residents vote in their own "
              "village: no threshold count, the control run")
@@ -218,14 +223,20 @@ def _vote_section(v):
            + (f" Other load just before the run: {v.background:.0%} of the cores." if v.background is not None
               else ""), "",
            f"- **{v.votes:,} votes in {v.seconds:.1f} s = {v.rate:.0f} votes/s**; "
-           f"latency per vote p50 {v.pct(50):.0f} ms, p95 {v.pct(95):.0f} ms, max {max(v.latencies or [0]):.0f} ms",
+           f"latency per vote p50 {v.pct(50):.0f} ms, p95 {v.pct(95):.0f} ms, max {v.pct(100):.0f} ms",
            f"- failures: {dict(v.failed) if v.failed else 'none'}"
            + (f"; all {v.pool_size:,} eligible voters had cast all {v.pool_votes:,} votes before the time was up "
               "(the rate covers the shorter run)" if v.ran_out else ""),
            f"- CPU: {v.cpu_busy:.0%} of all {os.cpu_count()} cores busy during the run"
            + (f"; this Python process alone used {v.own_cpu:.0%} of them" if v.own_cpu else "")
            + (f"; **{_core_ms_per_vote(v):.1f} ms of CPU per vote** (app, test client and PostgreSQL together: "
-              f"{500 * _core_ms_per_vote(v) / 1000:.1f} such cores would carry 500 votes/s)" if v.votes else ""), "",
+              f"{500 * _core_ms_per_vote(v) / 1000:.1f} such cores would carry 500 votes/s)"
+              if v.votes and not v.server_cpu else "")
+           + (f"; **{v.server_cpu * 1000 / v.votes:.1f} ms of server CPU per vote** (gunicorn and PostgreSQL, wrk "
+              f"not counted: {v.server_cpu / v.votes * 500:.1f} such cores would carry 500 votes/s)"
+              if v.votes and v.server_cpu else ""),
+           *([f"- lost: **{v.lost} votes** wrk was told were counted are not in the database"] if v.lost else []),
+           "",
            "| Proposal | supports before | successful votes | supports_count after | support rows after | lost |",
            "|---:|---:|---:|---:|---:|---|"]
     for p in v.proposals:

@@ -2,7 +2,8 @@
 
 A mode is ``http`` (logged-in test clients POST the htmx support form, the full app path) or ``service``
 (``commit_with_retry(cast_support)`` in an app context), optionally ``:N`` to spread the clients over N
-processes the way gunicorn workers would (one Python process has one GIL, which 32 threads share)."""
+processes the way gunicorn workers would (one Python process has one GIL, which 32 threads share), or
+``gunicorn:N``: the production server with N workers, driven over HTTP by wrk (``votes_server.py``)."""
 
 import multiprocessing
 import os
@@ -38,8 +39,11 @@ class VoteResult:
     samples: int = 0
     cpu_busy: float = 0.0  # share of all cores busy during the run (from /proc/stat)
     own_cpu: float = 0.0  # share of all cores used by this process (in-process runs only)
+    server_cpu: float = 0.0  # CPU seconds of everything but the load generator (gunicorn runs only)
+    lost: int = 0  # votes the client was told were counted but the database does not have (gunicorn runs)
     statements: dict = field(default_factory=dict)
     plans: list = field(default_factory=list)
+    percentiles: tuple | None = None  # (p50, p95, max) ms, when the load generator measured them
 
     @property
     def label(self) -> str:
@@ -56,7 +60,8 @@ class VoteResult:
 
     @property
     def none_lost(self) -> bool:
-        return all(self.final_count[p] == self.final_rows[p] == self.initial[p] + self.ok[p] for p in self.proposals)
+        return self.lost == 0 and all(self.final_count[p] == self.final_rows[p] == self.initial[p] + self.ok[p]
+                                      for p in self.proposals)
 
     @property
     def ran_out(self) -> bool:
@@ -64,6 +69,8 @@ class VoteResult:
         return self.pool_votes <= self.votes + sum(self.failed.values())
 
     def pct(self, p):
+        if self.percentiles:
+            return {50: self.percentiles[0], 95: self.percentiles[1], 100: self.percentiles[2]}[p]
         values = sorted(self.latencies)
         return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else 0.0
 
@@ -143,7 +150,18 @@ def run(app, config, mode, proposals, pool, clients, seconds, max_votes, recorde
     result.initial, _rows = _counts(engine, result.proposals)
     stop, cpu_before, own_before = threading.Event(), _cpu(), os.times()
     watcher = threading.Thread(target=_watch_waits, args=(engine, engine.url.database, stop, result))
-    if processes == 1:
+    if mode == "gunicorn":
+        import votes_server
+
+        watcher.start()
+        summary, failed, server_cpu = votes_server.vote(app, config, processes, pool, clients, seconds)
+        result.server_cpu = server_cpu
+        counted, _rows = _counts(engine, result.proposals)
+        ok = Counter({p: counted[p] - result.initial[p] for p in result.proposals})
+        result.lost = max(0, summary["ok"] - sum(ok.values()))
+        tallies = [{"ok": ok, "failed": failed, "latencies": [], "seconds": summary["seconds"], "statements": {},
+                    "percentiles": (summary["p50"], summary["p95"], summary["max"])}]
+    elif processes == 1:
         watcher.start()
         tally = _vote_threads(app, mode, result.proposals, pool, clients, seconds, max_votes, recorder)
         tallies = [tally]
@@ -171,6 +189,7 @@ def run(app, config, mode, proposals, pool, clients, seconds, max_votes, recorde
     if processes == 1 and wall:
         result.own_cpu = (own_after.user + own_after.system - own_before.user - own_before.system) / wall
     result.seconds = max(t["seconds"] for t in tallies)
+    result.percentiles = tallies[0].get("percentiles")
     for t in tallies:
         result.ok.update(t["ok"])
         result.failed.update(t["failed"])

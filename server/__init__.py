@@ -66,10 +66,12 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_login(app)
     errors.init_app(app)
+    from accounts.regions import forget_region_tree
     from server.helpers import IdConverter, reject_nul_bytes
 
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)
+    app.before_request(forget_region_tree)
     for blueprint in (web.bp, auth.bp, board.bp, appeal_pages.bp, dashboard_pages.bp, proposal_pages.bp,
                       discussion_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
