@@ -19,8 +19,12 @@ DEFAULTS = {
     "MINYI_APPEAL_REOPEN_DAYS": 14,     # how long after an answer a resident may reopen the appeal
     "MINYI_APPEAL_BODY_MAX": 5000,      # longest appeal text, in characters
     "MINYI_DASHBOARD_MIN_APPEALS": 5,   # a group's figures are shown from this many appeals on
-    "MINYI_DASHBOARD_CACHE_SECONDS": 600.0,
-    "MINYI_ALERTS_CACHE_SECONDS": 60.0,  # early-warning counts are reused this long  # the dashboard's figures are recounted after this long at most
+    "MINYI_DASHBOARD_CACHE_SECONDS": 600.0,  # the dashboard's figures are recounted after this long at most
+    "MINYI_ALERTS_CACHE_SECONDS": 60.0,  # early-warning counts are reused this long
+    "MINYI_KIOSK_ENROLL_HOURS": 72,     # how long a kiosk's one-time enrolment code stays valid
+    "MINYI_KIOSK_OFFLINE_MINUTES": 15,  # a kiosk not heard from for this long is shown as offline
+    "MINYI_KIOSK_AUDIO_MAX_BYTES": 4 * 2**20,  # largest recording a kiosk may upload with an appeal
+    "MINYI_KIOSK_AUDIO_MAX_SECONDS": 200,  # longest recording (the kiosk stops at 3 minutes)
 }
 
 

@@ -45,8 +45,8 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
     if village is None or village.level != RegionLevel.VILLAGE:
         raise InvalidInput(_l("Choose the village the appeal is about."), field="village")
     latitude, longitude, address = place_fields(latitude, longitude, address)
-    contact_phone = _contact(normalize_phone, contact_phone, "contact_phone", phone_region)
-    contact_email = _contact(normalize_email, contact_email, "contact_email")
+    contact_phone = contact_field(normalize_phone, contact_phone, "contact_phone", phone_region)
+    contact_email = contact_field(normalize_email, contact_email, "contact_email")
     now = utcnow()
     department = responsible_department(category, village)
     appeal = Appeal(
@@ -57,12 +57,17 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
         contact_name=text_field(contact_name, "contact_name", NAME_MAX, required=False),
         contact_phone=contact_phone, contact_email=contact_email, department=department, created_at=now,
         month=month_of(now), due_at=due_at(department, now))
+    return file_appeal(appeal, actor_id=actor.id)
+
+
+def file_appeal(appeal: Appeal, *, actor_id: int | None) -> Appeal:
+    """Store a checked new appeal with its first step, and tell its department's officials."""
     db.session.add(appeal)
     db.session.flush()
-    db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, actor_id=actor.id,
-                               params={"channel": channel}))
-    if department is not None:
-        notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id)
+    db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, actor_id=actor_id,
+                               params={"channel": appeal.channel}))
+    if appeal.department_id is not None:
+        notify(department_officials(appeal.department_id), "appeal_received", appeal_id=appeal.id)
     db.session.flush()
     return appeal
 
@@ -85,7 +90,7 @@ def month_of(moment) -> str:
     return moment.astimezone(local_zone()).strftime("%Y-%m")
 
 
-def _contact(normalize, value, field, *args):
+def contact_field(normalize, value, field, *args):
     """An optional phone number or email address, checked, with the error on the appeal form's field."""
     if not (value or "").strip():
         return None

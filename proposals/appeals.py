@@ -12,6 +12,7 @@ from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
+from accounts.kiosks import KIOSK_PREFIX_FIRST, RECEIPT_ALPHABET, Kiosk
 from accounts.regions import Category, Department, Region
 from accounts.users import User
 from proposals.images import StoredPhoto
@@ -44,13 +45,12 @@ class Channel(enum.StrEnum):
 
 #: Channels through which an official records an appeal on a resident's behalf.
 RECORDED = (Channel.PHONE, Channel.LETTER, Channel.VISIT)
-
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a keypad
-
+RECEIPT_LETTERS = "".join(ch for ch in RECEIPT_ALPHABET if ch not in KIOSK_PREFIX_FIRST)
 
 def new_receipt_code() -> str:
-    """Eight unambiguous characters shown as XXXX-XXXX (31^8 ≈ 850 billion codes)."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    """Eight unambiguous characters shown as XXXX-XXXX (23 × 31^7 ≈ 630 billion codes). Codes made here start
+    with a letter; those a kiosk makes up offline start with its own prefix, which starts with a digit."""
+    raw = secrets.choice(RECEIPT_LETTERS) + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(7))
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -114,6 +114,16 @@ class Appeal(db.Model):
     #: The appeal this one repeats; its co-signers and followers moved there.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
     cosigns_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    #: The kiosk a spoken appeal came from, and the id the kiosk gave it (a retry finds the same appeal).
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"), index=True)
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    #: The resident's recording (file name in the upload folder) and its length.
+    audio_file: Mapped[str | None] = mapped_column(String(64), unique=True)
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
+    #: What speech recognition made of it, kept when an official corrects the text (``body``).
+    machine_transcript: Mapped[str | None] = mapped_column(Text)
+    #: The recognized words with their confidence (0–1): [{"word": "...", "conf": 0.93}, ...].
+    transcript_words: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
@@ -123,6 +133,7 @@ class Appeal(db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     department: Mapped[Department | None] = relationship()
     duplicate_of: Mapped["Appeal | None"] = relationship(remote_side=[id])
+    kiosk: Mapped[Kiosk | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} {self.status}>"

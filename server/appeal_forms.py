@@ -85,5 +85,9 @@ class ReassignForm(FlaskForm):
     reason = TextAreaField(_l("Reason (officials only)"), validators=[_required(), _at_most(2000)])
 
 
+class TranscriptForm(FlaskForm):
+    body = TextAreaField(_l("What the resident said, corrected"), validators=[_required(), _at_most(5000)])
+
+
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Internal note (officials only)"), validators=[_required(), _at_most(5000)])

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from accounts import census, organisation, services
+from accounts import census, kiosks, organisation, services
 from accounts.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
 from proposals.appeals import Appeal, AppealEvent, AppealStatus, EventKind
@@ -153,6 +153,27 @@ def demo_logins():
             for u in users]
 
 
+KIOSKS = [  # village, name, hours since last heard from
+    ("FY-QS-01", "青石村村委会", 0),
+    ("FY-HK-02", "Shiqiao village shop", 3),
+]
+
+
+def _demo_kiosks(regions, categories, now):
+    """Two enrolled kiosks: one online, one not heard from for hours (flagged on the admin's list)."""
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+    made = {}
+    for village, name, hours in KIOSKS:
+        kiosk, code = kiosks.create_kiosk(actor=admin, name=name, village=regions[village],
+                                          category=categories["other"])
+        kiosks.enroll(code, version="0.1.0")
+        kiosks.heartbeat(kiosk, version="0.1.0", queue_length=0 if hours == 0 else 2, free_disk_bytes=12 * 2**30,
+                         model="vosk-model-small-cn-0.22", last_sync_at=now - timedelta(hours=hours))
+        kiosk.last_seen_at = now - timedelta(hours=hours)
+        made[village] = kiosk
+    return made
+
+
 def load_demo(census_key: bytes | None = None):
     """Load the demo once. Returns [(role, login, name)] or None when data already exists."""
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -189,6 +210,7 @@ def load_demo(census_key: bytes | None = None):
         id_number_with_check(DEMO_ID_NUMBER_BASE), key)))
 
     now = utcnow()
+    demo_kiosks = _demo_kiosks(regions, categories, now)
     # Oldest first, so ids follow creation time as they do in real use.
     made = {}
     for village, category, author, language, title, body, status, days in sorted(PROPOSALS, key=lambda p: -p[-1]):
@@ -205,6 +227,7 @@ def load_demo(census_key: bytes | None = None):
         appeal = Appeal(body=body, language=language, category=categories[category], region=regions[village],
                         author=residents[author] if author is not None else None, department=department,
                         channel="web" if author is not None else "kiosk", public=public, status=status,
+                        kiosk=demo_kiosks.get(village) if author is None else None,
                         created_at=created, month=month_of(created), due_at=due_at(department, created))
         db.session.add(appeal)
         db.session.flush()

@@ -1,6 +1,7 @@
 """Import every domain model once, so the metadata (and Alembic) sees all tables."""
 
 from accounts.audit import AuditEntry  # noqa: F401
+from accounts.kiosks import Kiosk  # noqa: F401
 from accounts.mail import OutgoingMail  # noqa: F401
 from accounts.notifications import Notification  # noqa: F401
 from accounts.tokens import ApiToken  # noqa: F401

@@ -5,7 +5,7 @@ import csv
 import io
 from dataclasses import replace
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,14 +19,17 @@ from accounts.regions import Category, Department, Region, region_tree, subtree_
 from accounts.users import Role
 from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
+from proposals import audio, kiosk_appeals
 from proposals.appeals import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
-from server.appeal_forms import AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm
+from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm,
+                                 TranscriptForm)
 from server.board import filter_choices
 from server.mailer import send_after_this_request
 from server.helpers import (category_choices, department_choices, get_from_args, get_or_404, parse_id, submit,
                             village_choices)
 from server.officials import bp
 from server.pagination import keyset
+from server.proposal_pages import upload_folder
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
 INBOX_SORTS = {
@@ -214,6 +217,7 @@ def handle_context(appeal, **forms):
             "reject_form": forms.pop("reject_form", None) or ReasonForm(),
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
+            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(body=appeal.body),
             "similar": _group_of(appeal)}
 
 
@@ -255,10 +259,13 @@ FORM_STEPS = {
     "reassign": (ReassignForm, "reassign_form", lambda a, f: workflow.reassign(
         a, actor=current_user, department=db.session.get(Department, f.department.data or 0), reason=f.reason.data)),
     "note": (NoteForm, "note_form", lambda a, f: workflow.add_note(a, actor=current_user, body=f.body.data)),
+    "transcript": (TranscriptForm, "transcript_form", lambda a, f: kiosk_appeals.correct_transcript(
+        a, actor=current_user, body=f.body.data)),
 }
 
 
-@bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note):step>", methods=["POST"])
+@bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note, transcript):step>",
+          methods=["POST"])
 def appeal_form_step(appeal_id, step):
     appeal = _handled(appeal_id)
     form_class, name, action = FORM_STEPS[step]
@@ -272,6 +279,17 @@ def appeal_form_step(appeal_id, step):
             return redirect(url_for("officials.appeal_inbox"))
         return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
     return render_template("officials/appeal.html", **handle_context(appeal, **{name: form})), 422
+
+
+@bp.route("/appeals/<int:appeal_id>/recording")
+def appeal_recording(appeal_id):
+    """The resident's own voice, for the officials handling a spoken appeal."""
+    appeal = _handled(appeal_id)
+    if not appeal.audio_file:
+        abort(404)
+    extension = "." + appeal.audio_file.rsplit(".", 1)[-1]
+    return send_from_directory(upload_folder() / "audio", appeal.audio_file,
+                               mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"), max_age=0)
 
 
 @bp.route("/appeals/record", methods=["GET", "POST"])

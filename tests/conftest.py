@@ -347,6 +347,27 @@ def make_appeal(app, make_user, make_category, make_department):
     return factory
 
 
+@pytest.fixture
+def make_kiosk(app, make_user, make_region, make_category, make_department):
+    """make_kiosk(village=..., category=..., language=...) → (kiosk, one-time enrolment code); by default a
+    department answers the kiosk's category in its county."""
+    from accounts import kiosks
+
+    admin = make_user("admin")
+
+    def factory(village=None, category=None, language="zh_Hans", name="Village office"):
+        village = village or make_region("village")
+        if category is None:
+            category = make_category()
+            make_department(region=village.path[0], categories=[category])
+        kiosk, code = kiosks.create_kiosk(actor=admin, name=name, village=village, category=category,
+                                          language=language)
+        db.session.commit()
+        return kiosk, code
+
+    return factory
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -14,4 +14,4 @@ def require_admin():
     """Every admin page is for admins only (anonymous → login, others → 403)."""
 
 
-from server.admin import appeals, organisation, users  # noqa: E402,F401  (routes register on bp)
+from server.admin import appeals, kiosks, organisation, users  # noqa: E402,F401  (routes register on bp)

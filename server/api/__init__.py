@@ -79,10 +79,13 @@ def init_app(app) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
                                                    "description": "A personal token from your account page"})
+    api.spec.components.security_scheme("kiosk", {"type": "http", "scheme": "bearer",
+                                                   "description": "A kiosk's device token (from enrolment)"})
     from server.api.appeals import blp as appeals_blp
+    from server.api.kiosk import blp as kiosk_blp
     from server.api.proposals import blp as proposals_blp
     from server.extensions import csrf
 
-    for blueprint in (proposals_blp, appeals_blp):
+    for blueprint in (proposals_blp, appeals_blp, kiosk_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

@@ -73,7 +73,7 @@ def test_form_with_errors_passes_axe(app, audit_page, live_server):
     ("admin@example.org", "/officials/appeals?status=all"), ("admin@example.org", "/officials/appeals/1"),
     ("admin@example.org", "/officials/appeals/groups"), ("admin@example.org", "/officials/appeals/record"),
     ("admin@example.org", "/admin/answer-templates"), ("admin@example.org", "/admin/audit"),
-    ("admin@example.org", "/officials/candidates"),
+    ("admin@example.org", "/officials/candidates"), ("admin@example.org", "/admin/kiosks"),
 ])
 def test_signed_in_pages_pass_axe(app, audit_page, live_server, who, path):
     app.test_cli_runner().invoke(demo_command)

@@ -1,0 +1,57 @@
+"""Recordings sent with kiosk appeals: checked by decoding them whole, never by their name or headers."""
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import soundfile
+from flask_babel import lazy_gettext as _l
+
+from accounts.errors import InvalidInput
+from accounts.rules import rule
+
+#: What we accept: (libsndfile format, subtypes) → (content type, file extension).
+FORMATS = {("OGG", "OPUS"): ("audio/ogg", ".ogg"), ("OGG", "VORBIS"): ("audio/ogg", ".ogg"),
+           ("WAV", "PCM_16"): ("audio/wav", ".wav")}
+CONTENT_TYPES = {ext: content_type for content_type, ext in FORMATS.values()}
+
+
+def check_recording(data: bytes) -> tuple[str, float]:
+    """(file extension, seconds) of a valid Ogg (Opus or Vorbis) or 16-bit WAV recording within the limits;
+    anything else is refused with a message saying why."""
+    if not data:
+        raise InvalidInput(_l("The recording is empty."), field="audio")
+    if len(data) > int(rule("MINYI_KIOSK_AUDIO_MAX_BYTES")):
+        raise InvalidInput(_l("The recording is too large."), field="audio")
+    try:
+        with soundfile.SoundFile(io.BytesIO(data)) as sound:
+            kind = FORMATS.get((sound.format, sound.subtype))
+            if kind is None:
+                raise InvalidInput(_l("Send the recording as Ogg/Opus or WAV."), field="audio")
+            frames, rate = 0, sound.samplerate
+            for block in sound.blocks(blocksize=rate * 10, dtype="int16"):  # decode it all: a cut file fails
+                frames += len(block)
+    except (RuntimeError, soundfile.LibsndfileError, ValueError):
+        raise InvalidInput(_l("The recording is not a sound file that can be played."), field="audio") from None
+    seconds = frames / rate if rate else 0.0
+    if seconds <= 0:
+        raise InvalidInput(_l("The recording is empty."), field="audio")
+    if seconds > float(rule("MINYI_KIOSK_AUDIO_MAX_SECONDS")):
+        raise InvalidInput(_l("The recording is too long."), field="audio")
+    return kind[1], seconds
+
+
+def store(data: bytes, folder: Path, name: str) -> None:
+    """Write ``folder/name`` whole or not at all (a file of that name is replaced atomically)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, folder / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,121 @@
+"""Spoken appeals from voice kiosks: delivered exactly once, with the recording, the machine transcript and
+the receipt code the kiosk gave the resident."""
+
+import uuid as uuids
+from pathlib import Path
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.audit import audited
+from accounts.db import db, utcnow
+from accounts.errors import Conflict, InvalidInput, NotAllowed
+from accounts.kiosks import Kiosk
+from accounts.regions import Category
+from accounts.rules import rule
+from accounts.users import User
+from accounts.validation import normalize_phone
+from proposals import audio
+from proposals.appeal_services import contact_field, file_appeal, month_of, normalize_receipt
+from proposals.appeal_workflow import may_handle
+from proposals.appeals import Appeal, Channel
+from proposals.fields import text_field
+from proposals.routing import due_at, responsible_department
+
+WORDS_MAX = 5000  # recognized words kept with their confidences
+
+
+def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcript: str, audio_data: bytes,
+                        folder: Path, words: list | None = None, category: str | None = None,
+                        contact_phone: str | None = None, public: bool = False,
+                        phone_region: str = "CN") -> tuple[Appeal, bool]:
+    """File the appeal a kiosk recorded, or find the one it already filed: (appeal, whether it is new).
+
+    A retry with the same ``uuid`` (the kiosk did not hear the answer) gets the same appeal, never a second one."""
+    if kiosk is None or kiosk.revoked_at is not None:
+        raise NotAllowed()
+    try:
+        uuid = str(uuids.UUID(str(uuid)))
+    except ValueError:
+        raise InvalidInput(_l("The appeal's id is not a UUID."), field="uuid") from None
+    earlier = _by_uuid(uuid)
+    if earlier is not None:
+        return _same_kiosk(earlier, kiosk), False
+    code = normalize_receipt(receipt_code)
+    if code is None or not code.startswith(kiosk.receipt_prefix):
+        raise InvalidInput(_l("The receipt code must be eight characters starting with the kiosk's prefix %(p)s.",
+                              p=kiosk.receipt_prefix), field="receipt_code")
+    if db.session.scalar(select(Appeal.id).where(Appeal.receipt_code == code)) is not None:
+        raise Conflict(_l("Another appeal already has this receipt code."), field="receipt_code")
+    chosen = db.session.scalar(select(Category).where(Category.code == category)) if category else kiosk.category
+    if chosen is None or not chosen.active:
+        raise InvalidInput(_l("Choose a category."), field="category")
+    extension, seconds = audio.check_recording(audio_data)
+    transcript = text_field(transcript, "transcript", int(rule("MINYI_APPEAL_BODY_MAX")), required=False,
+                            multiline=True)
+    now = utcnow()
+    department = responsible_department(chosen, kiosk.region)
+    appeal = Appeal(
+        body=transcript or _untranscribed(kiosk.language), machine_transcript=transcript or "",
+        transcript_words=_words(words), language=kiosk.language, category=chosen, region=kiosk.region,
+        channel=Channel.KIOSK, public=bool(public), receipt_code=code, kiosk=kiosk, client_uuid=uuid,
+        contact_phone=contact_field(normalize_phone, contact_phone, "contact_phone", phone_region),
+        department=department, created_at=now, month=month_of(now), due_at=due_at(department, now),
+        audio_file=f"{uuid}{extension}", audio_seconds=round(seconds, 2))
+    audio.store(audio_data, folder, appeal.audio_file)  # before the commit: a filed appeal has its recording
+    try:
+        with db.session.begin_nested():
+            file_appeal(appeal, actor_id=None)
+    except IntegrityError:  # the same appeal, sent twice at once: the other request filed it
+        earlier = _by_uuid(uuid)
+        if earlier is None:
+            raise Conflict(_l("Another appeal already has this receipt code."), field="receipt_code") from None
+        return _same_kiosk(earlier, kiosk), False
+    return appeal, True
+
+
+def _by_uuid(uuid: str) -> Appeal | None:
+    return db.session.scalar(select(Appeal).where(Appeal.client_uuid == uuid))
+
+
+def _same_kiosk(appeal: Appeal, kiosk: Kiosk) -> Appeal:
+    if appeal.kiosk_id != kiosk.id:
+        raise Conflict(_l("Another kiosk sent an appeal with this id."), field="uuid")
+    return appeal
+
+
+def _untranscribed(language: str) -> str:
+    with force_locale(language):
+        return _("(Spoken appeal: nothing was recognized. Please listen to the recording.)")
+
+
+def _words(words) -> list | None:
+    """[{"word", "conf"}] as recognized, checked and cut to a sane length; None when not given."""
+    if words is None:
+        return None
+    if not isinstance(words, list) or len(words) > WORDS_MAX:
+        raise InvalidInput(_l("The recognized words are not in the expected form."), field="words")
+    kept = []
+    for item in words:
+        try:
+            word, conf = str(item["word"])[:100], float(item["conf"])
+        except (TypeError, KeyError, ValueError):
+            raise InvalidInput(_l("The recognized words are not in the expected form."), field="words") from None
+        if not 0.0 <= conf <= 1.0:
+            raise InvalidInput(_l("The recognized words are not in the expected form."), field="words")
+        kept.append({"word": word, "conf": round(conf, 3)})
+    return kept
+
+
+def correct_transcript(appeal: Appeal, *, actor: User, body: str) -> Appeal:
+    """An official handling a spoken appeal corrects what speech recognition made of it; the machine's
+    transcript stays beside it."""
+    if appeal.channel != Channel.KIOSK or not may_handle(actor, appeal):
+        raise NotAllowed()
+    with audited(actor, "appeal.correct_transcript", appeal, ("body",)):
+        appeal.body = text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True)
+        db.session.flush()
+    return appeal

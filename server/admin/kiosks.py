@@ -1,0 +1,69 @@
+"""Admin: voice kiosks. Create one (its one-time enrolment code is shown once), see which are online, their
+queue, version and model, give a new code, take one out of service."""
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from accounts import kiosks
+from accounts.db import db
+from accounts.kiosks import Kiosk
+from accounts.regions import Category, Region
+from server.admin import bp
+from server.forms import coerce_id
+from server.helpers import category_choices, get_or_404, submit, village_choices
+
+STATES = ("offline", "online", "new", "revoked")  # the list's order: what needs attention first
+
+
+class KioskForm(FlaskForm):
+    name = StringField(_l("Where it stands"), validators=[DataRequired(message=_l("This field is required.")),
+                                                          Length(max=80)])
+    village = SelectField(_l("Village"), coerce=coerce_id,
+                          validators=[DataRequired(message=_l("Choose the village the kiosk serves."))])
+    category = SelectField(_l("Category of appeals sent without one"), coerce=coerce_id,
+                           validators=[DataRequired(message=_l("Choose a category."))])
+    language = SelectField(_l("Language"), choices=[("zh_Hans", "中文"), ("en", "English")])
+
+
+@bp.route("/kiosks", methods=["GET", "POST"])
+def kiosks_page():
+    form = KioskForm()
+    form.village.choices = village_choices()
+    form.category.choices = category_choices()
+    made = submit(form, lambda: kiosks.create_kiosk(
+        actor=current_user, name=form.name.data, village=db.session.get(Region, form.village.data or 0),
+        category=db.session.get(Category, form.category.data or 0), language=form.language.data))
+    if made:
+        kiosk, code = made
+        return render_template("admin/kiosk_code.html", kiosk=kiosk, code=code)
+    rows = db.session.scalars(select(Kiosk).options(selectinload(Kiosk.region))).all()
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    shown = sorted((k for k in rows if state is None or k.state == state),
+                   key=lambda k: (STATES.index(k.state), k.name.casefold()))
+    counts = {s: sum(1 for k in rows if k.state == s) for s in STATES}
+    return render_template("admin/kiosks.html", form=form, kiosks=shown, state=state, counts=counts,
+                           action_form=FlaskForm()), 422 if form.errors else 200
+
+
+@bp.route("/kiosks/<int:kiosk_id>/code", methods=["POST"])
+def kiosk_new_code(kiosk_id):
+    kiosk = get_or_404(Kiosk, kiosk_id)
+    code = submit(FlaskForm(), lambda: kiosks.new_enrolment_code(kiosk, actor=current_user))
+    if not code:
+        return redirect(url_for("admin.kiosks_page"))
+    return render_template("admin/kiosk_code.html", kiosk=kiosk, code=code)
+
+
+@bp.route("/kiosks/<int:kiosk_id>/revoke", methods=["POST"])
+def kiosk_revoke(kiosk_id):
+    kiosk = get_or_404(Kiosk, kiosk_id)
+    submit(FlaskForm(), lambda: kiosks.revoke(kiosk, actor=current_user),
+           message=_("%(name)s is out of service: its token no longer works.", name=kiosk.name))
+    return redirect(url_for("admin.kiosks_page"))

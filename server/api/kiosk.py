@@ -1,0 +1,237 @@
+"""API for voice kiosks: enrolment, spoken appeals (idempotent on the kiosk's UUID), status by receipt code,
+the village's content for offline use, and the heartbeat.
+
+A kiosk authenticates with its device token (``Authorization: Bearer kiosk_...``); a revoked kiosk gets 401."""
+
+import json
+from functools import wraps
+
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from accounts import kiosks
+from accounts.db import db
+from accounts.errors import InvalidInput
+from accounts.regions import Category, region_tree
+from proposals import kiosk_appeals
+from proposals.appeal_services import find_by_receipt
+from proposals.appeals import AppealEvent, EventKind
+from proposals.models import ACTIVE, Proposal, Scope
+from server.api import documented_errors
+from server.api.schemas import RegionOut
+from server.errors import error_response
+from server.extensions import limiter
+from server.proposal_pages import upload_folder
+
+blp = Blueprint("api_kiosk", __name__, url_prefix="/api/v1/kiosk", description="Voice kiosks")
+DEVICE = [{"kiosk": []}]
+
+
+def errors(*statuses):
+    return documented_errors(blp, *statuses)
+
+
+def current_kiosk() -> kiosks.Kiosk | None:
+    if "kiosk" not in g:
+        header = request.headers.get("Authorization", "")
+        g.kiosk = kiosks.kiosk_for_token(header[7:].strip()) if header.lower().startswith("bearer ") else None
+    return g.kiosk
+
+
+def kiosk_required(view):
+    """401 with a WWW-Authenticate challenge unless a live device token is sent."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_kiosk() is None:
+            response = error_response(401, str(_l("This kiosk is not enrolled, or it was taken out of service.")))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="minyi-kiosk"'
+            return response
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class CategoryOut(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class KioskOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    village = fields.Nested(RegionOut, attribute="region")
+    language = fields.String()
+    receipt_prefix = fields.String(metadata={"description": "Every receipt code the kiosk makes starts with it"})
+    category = fields.String(attribute="category.code", metadata={"description": "Category used when none is picked"})
+
+
+class EnrollIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=40))
+    version = fields.String(validate=validate.Length(max=40))
+
+
+class EnrollOut(Schema):
+    token = fields.String(metadata={"description": "The device token: keep it secret, it is shown only once"})
+    kiosk = fields.Nested(KioskOut)
+
+
+class KioskAppealIn(Schema):
+    uuid = fields.String(required=True, metadata={"description": "Made by the kiosk; a retry with it is harmless"})
+    receipt_code = fields.String(required=True, validate=validate.Length(max=20))
+    transcript = fields.String(load_default="", validate=validate.Length(max=20000))
+    words = fields.String(metadata={"description": 'JSON list of {"word", "conf"}'})
+    category = fields.String(validate=validate.Length(max=40))
+    contact_phone = fields.String(validate=validate.Length(max=40))
+    public = fields.Boolean(load_default=False)
+
+
+class KioskAppealFiles(Schema):
+    audio = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                                "description": "Ogg/Opus (or WAV) recording"})
+
+
+class KioskAppealOut(Schema):
+    id = fields.Integer()
+    uuid = fields.String(attribute="client_uuid")
+    receipt_code = fields.String()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class AnswerOut(Schema):
+    body = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class StatusOut(Schema):
+    receipt_code = fields.String()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    answered_at = fields.AwareDateTime(allow_none=True)
+    closing_reason = fields.String(allow_none=True)
+    answers = fields.List(fields.Nested(AnswerOut), metadata={"description": "The officials' public answers"})
+
+
+class ProposalBrief(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    supports_count = fields.Integer()
+
+
+class ContentOut(Schema):
+    kiosk = fields.Nested(KioskOut)
+    categories = fields.List(fields.Nested(CategoryOut))
+    proposals = fields.List(fields.Nested(ProposalBrief), metadata={"description": "The village's most supported"})
+
+
+class HeartbeatIn(Schema):
+    version = fields.String(validate=validate.Length(max=40))
+    queue_length = fields.Integer(validate=validate.Range(min=0))
+    last_sync_at = fields.AwareDateTime(allow_none=True)
+    free_disk_bytes = fields.Integer(validate=validate.Range(min=0))
+    model = fields.String(validate=validate.Length(max=120))
+
+
+class HeartbeatOut(Schema):
+    state = fields.String()
+
+
+@blp.route("/enroll", methods=["POST"])
+@limiter.limit("10 per minute")
+@blp.arguments(EnrollIn)
+@blp.response(201, EnrollOut)
+@errors(422, 429)
+def enroll(data):
+    """Exchange the one-time enrolment code from the admin for the kiosk's device token."""
+    kiosk, token = kiosks.enroll(data["code"], version=data.get("version"))
+    db.session.commit()
+    return {"token": token, "kiosk": kiosk}
+
+
+@blp.route("/me", methods=["GET"])
+@kiosk_required
+@blp.response(200, KioskOut)
+@errors(401)
+@blp.doc(security=DEVICE)
+def me():
+    """The kiosk's own settings (its village, language, receipt prefix)."""
+    return current_kiosk()
+
+
+@blp.route("/appeals", methods=["POST"])
+@kiosk_required
+@blp.arguments(KioskAppealIn, location="form")
+@blp.arguments(KioskAppealFiles, location="files")
+@blp.response(201, KioskAppealOut, description="Filed now")
+@blp.alt_response(200, schema=KioskAppealOut, description="Filed before (a retry): the same appeal")
+@errors(401, 409, 413, 422)
+@blp.doc(security=DEVICE)
+def send_appeal(data, files):
+    """Deliver a spoken appeal with its recording. Sending it again with the same ``uuid`` files nothing new."""
+    words = None
+    if data.get("words"):
+        try:
+            words = json.loads(data["words"])
+        except ValueError:
+            raise InvalidInput(_l("The recognized words are not in the expected form."), field="words") from None
+    appeal, new = kiosk_appeals.submit_kiosk_appeal(
+        current_kiosk(), uuid=data["uuid"], receipt_code=data["receipt_code"], transcript=data["transcript"],
+        words=words, category=data.get("category"), contact_phone=data.get("contact_phone"),
+        public=data["public"], audio_data=files["audio"].read(), folder=upload_folder() / "audio",
+        phone_region=current_app.config["MINYI_PHONE_REGION"])
+    db.session.commit()
+    return appeal, 201 if new else 200
+
+
+@blp.route("/appeals/<code>", methods=["GET"])
+@kiosk_required
+@blp.response(200, StatusOut)
+@errors(401, 404)
+@blp.doc(security=DEVICE)
+def appeal_status(code):
+    """Where an appeal stands, and the officials' answers, for the resident holding its receipt code."""
+    appeal = find_by_receipt(code)
+    answers = db.session.scalars(select(AppealEvent).where(
+        AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.ANSWERED, AppealEvent.public.is_(True))
+        .order_by(AppealEvent.id)).all()
+    return {"receipt_code": appeal.receipt_code, "status": appeal.status, "created_at": appeal.created_at,
+            "answered_at": appeal.answered_at, "closing_reason": appeal.closing_reason, "answers": answers}
+
+
+@blp.route("/content", methods=["GET"])
+@kiosk_required
+@blp.response(200, ContentOut)
+@errors(401)
+@blp.doc(security=DEVICE)
+def content():
+    """What the kiosk keeps for offline use: its settings, the categories, the village's top proposals."""
+    kiosk = current_kiosk()
+    path = region_tree().path(kiosk.region_id)
+    township = path[min(1, len(path) - 1)]
+    in_scope = ((Proposal.region_id == kiosk.region_id)
+                | ((Proposal.scope == Scope.TOWNSHIP) & Proposal.region_id.in_(region_tree().subtree(township)))
+                | (Proposal.scope == Scope.COUNTY))
+    proposals = db.session.scalars(select(Proposal).where(
+        in_scope, Proposal.status.in_(ACTIVE), Proposal.hidden_at.is_(None))
+        .order_by(Proposal.supports_count.desc(), Proposal.id.desc()).limit(5)).all()
+    categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
+    return {"kiosk": kiosk, "categories": categories, "proposals": proposals}
+
+
+@blp.route("/heartbeat", methods=["POST"])
+@kiosk_required
+@blp.arguments(HeartbeatIn)
+@blp.response(200, HeartbeatOut)
+@errors(401, 422)
+@blp.doc(security=DEVICE)
+def heartbeat(data):
+    """What the kiosk reports every few minutes (shown on the admin's list of kiosks)."""
+    kiosk = kiosks.heartbeat(current_kiosk(), **data)
+    db.session.commit()
+    return {"state": kiosk.state}
