@@ -1,16 +1,189 @@
-"""``minyi-kiosk``: the kiosk client. The voice appeal flow arrives with the kiosk issue."""
+"""``minyi-kiosk``: the kiosk client.
+
+  enroll --server URL --code CODE   exchange the admin's one-time code for this kiosk's device token
+  transcribe FILE                   recognize a WAV/Ogg recording with the configured Vosk model
+  record [--no-queue]               record one appeal from the microphone (live transcript), and queue it
+  queue --audio FILE [--text T]     keep an appeal in the outbox (what the screen does on Send); prints its receipt
+  sync [--once]                     deliver the outbox (with back-off while offline) and send heartbeats
+  status                            what waits in the outbox
+"""
 
 import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
 
 from kiosk import __version__
+from kiosk.config import ConfigError, load, save_enrolment
+
+
+def _outbox(config):
+    from kiosk.outbox import Outbox
+
+    prefix = config.identity().get("receipt_prefix")
+    if not prefix:
+        raise ConfigError("This kiosk is not enrolled yet: run minyi-kiosk enroll --server URL --code CODE.")
+    return Outbox(config.data_dir, prefix)
+
+
+def _client(config):
+    from kiosk.client import Client
+
+    if not config.server_url:
+        raise ConfigError("No server is set: enrol the kiosk first, or set server in config.toml.")
+    return Client(config.server_url, config.token(), config.spoken_language)
+
+
+def cmd_enroll(config, args) -> int:
+    from kiosk.client import Client, Offline, Refused
+
+    try:
+        token, kiosk = Client(args.server, None, config.spoken_language).enroll(args.code)
+    except Offline as error:
+        print(f"The server {args.server} cannot be reached: {error}. Check the address and the network.",
+              file=sys.stderr)
+        return 3
+    except Refused as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    save_enrolment(config, args.server.rstrip("/"), token, kiosk)
+    print(f"Enrolled as \"{kiosk['name']}\" ({kiosk['village']['name']}); receipt codes start with "
+          f"{kiosk['receipt_prefix']}. The token is in {config.token_path}.")
+    return 0
+
+
+def cmd_transcribe(config, args) -> int:
+    from kiosk.recognizer import Recognizer, ModelMissing
+
+    try:
+        recognizer = Recognizer(args.model or config.model_dir)
+    except ModelMissing as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        result = recognizer.transcribe_file(args.file)
+    except (OSError, RuntimeError) as error:
+        print(f"{args.file} cannot be read as a recording: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"text": result.text, "words": result.words}, ensure_ascii=False))
+    else:
+        print(result.text)
+    return 0
+
+
+def cmd_record(config, args) -> int:
+    """What the big button does, from the command line: for operators checking a microphone, and for tests."""
+    from kiosk.microphone import MicrophoneMissing, Recording
+    from kiosk.recognizer import ModelMissing, Recognizer
+
+    def say(**event):
+        print(json.dumps(event, ensure_ascii=False), flush=True)
+
+    try:
+        recognizer = Recognizer(config.model_dir)
+    except ModelMissing as error:
+        print(error, file=sys.stderr)
+        return 2
+    outbox = None if args.no_queue else _outbox(config)
+    recording = Recording(recognizer, device=config.input_device, silence_seconds=config.silence_seconds,
+                          max_seconds=config.max_seconds, warn_seconds=config.warn_seconds,
+                          on_partial=lambda text: say(event="partial", text=text),
+                          on_warning=lambda: say(event="warning", seconds_left=config.warn_seconds))
+    try:
+        recording.start()
+    except MicrophoneMissing as error:
+        print(f"No microphone answers ({error}). Check that it is plugged in.", file=sys.stderr)
+        return 3
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: recording.stop("pressed"))
+    say(event="listening", rate=recording.rate)
+    recorded = recording.wait()
+    done = {"event": "done", "text": recorded.text, "reason": recorded.reason, "seconds": round(recorded.seconds, 2)}
+    if outbox is not None and recorded.reason != "nothing":
+        queued = outbox.add(transcript=recorded.text, words=json.dumps(recorded.words, ensure_ascii=False),
+                            audio=recorded.ogg_opus())
+        done["receipt"] = queued.receipt_code
+    say(**done)
+    return 0
+
+
+def cmd_queue(config, args) -> int:
+    audio = Path(args.audio)
+    if audio.suffix.lower() not in (".ogg", ".opus", ".wav"):
+        print("The recording must be an .ogg (Opus) or .wav file.", file=sys.stderr)
+        return 2
+    outbox = _outbox(config)
+    queued = outbox.add(transcript=args.text or "", audio=audio.read_bytes(),
+                        extension=".wav" if audio.suffix.lower() == ".wav" else ".ogg", category=args.category,
+                        contact_phone=args.phone)
+    print(queued.receipt_code, flush=True)
+    return 0
+
+
+def cmd_sync(config, args) -> int:
+    from kiosk import sync
+
+    outbox, client = _outbox(config), _client(config)
+    if args.once:
+        report = sync.deliver_due(outbox, client, first=config.retry_first_seconds,
+                                  longest=config.retry_max_seconds, limit=10**9)
+        counts = outbox.counts()
+        print(f"sent {report.sent}, waiting {counts['queued']}, refused {counts['refused']}"
+              + (" (this kiosk is out of service: enrol it again)" if report.revoked else ""))
+        return 4 if report.revoked else 0
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    sync.run(outbox, client, stop, first=config.retry_first_seconds, longest=config.retry_max_seconds,
+             heartbeat_seconds=config.heartbeat_seconds, model=Path(config.model_dir).name if config.model_dir else None)
+    return 0
+
+
+def cmd_status(config, args) -> int:
+    outbox = _outbox(config)
+    counts, last = outbox.counts(), outbox.last_sync()
+    print(json.dumps({**counts, "last_sync": last, "server": config.server_url}))
+    return 0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="minyi-kiosk", description="Minyi voice kiosk client.")
     parser.add_argument("--version", action="version", version=f"minyi-kiosk {__version__}")
-    parser.parse_args(argv)
-    print(f"minyi-kiosk {__version__}")
-    return 0
+    parser.add_argument("--config", help="config.toml (default: $MINYI_KIOSK_CONFIG or /etc/minyi-kiosk/config.toml)")
+    commands = parser.add_subparsers(dest="command")
+    enroll = commands.add_parser("enroll", help="exchange the one-time enrolment code for a device token")
+    enroll.add_argument("--server", required=True, help="the Minyi server, e.g. https://minyi.example.org")
+    enroll.add_argument("--code", required=True, help="the code from the admin's list of kiosks")
+    transcribe = commands.add_parser("transcribe", help="recognize a WAV/Ogg recording")
+    transcribe.add_argument("file")
+    transcribe.add_argument("--model", help="Vosk model folder (default: model_dir of the config)")
+    transcribe.add_argument("--json", action="store_true", help="print the text and the words with confidences")
+    record = commands.add_parser("record", help="record one appeal from the microphone and queue it")
+    record.add_argument("--no-queue", action="store_true", help="only show what was recognized")
+    queue = commands.add_parser("queue", help="keep an appeal in the outbox and print its receipt code")
+    queue.add_argument("--audio", required=True, help="the recording (.ogg Opus or .wav)")
+    queue.add_argument("--text", help="the transcript")
+    queue.add_argument("--category", help="category code")
+    queue.add_argument("--phone", help="callback phone number")
+    sync = commands.add_parser("sync", help="deliver the outbox")
+    sync.add_argument("--once", action="store_true", help="one pass, then exit")
+    commands.add_parser("status", help="what waits in the outbox")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        print(f"minyi-kiosk {__version__}")
+        return 0
+    try:
+        config = load(args.config)
+        return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync,
+                "status": cmd_status}[args.command](config, args)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

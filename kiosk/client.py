@@ -1,0 +1,83 @@
+"""The kiosk's only way to the server: its HTTP API (``/api/v1/kiosk``), with the device token."""
+
+import json
+from pathlib import Path
+
+import requests
+
+from kiosk import __version__
+
+TIMEOUT = (10, 120)  # seconds to connect, and to wait for an answer (a slow rural uplink sends a recording)
+
+
+class Offline(Exception):
+    """The server could not be reached or had trouble (network down, timeout, 5xx): try again later."""
+
+
+class Revoked(Exception):
+    """The server no longer accepts this kiosk's token (401): it is out of service until enrolled again."""
+
+
+class Refused(Exception):
+    """The server refused the request for good (4xx other than 401); ``message`` says why."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(f"{status}: {message}")
+        self.status, self.message, self.field = status, message, field
+
+
+class Client:
+    def __init__(self, server: str, token: str | None, language: str = "zh_Hans"):
+        self.server = server.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": f"minyi-kiosk/{__version__}",
+                                     "Accept-Language": "en" if language == "en" else "zh-Hans"})
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method: str, path: str, **kwargs) -> tuple[int, dict]:
+        try:
+            response = self.session.request(method, self.server + "/api/v1/kiosk" + path, timeout=TIMEOUT, **kwargs)
+        except requests.RequestException as error:
+            raise Offline(str(error)) from None
+        if response.status_code >= 500 or response.status_code == 429:
+            raise Offline(f"server answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise Offline(f"server answered {response.status_code} without JSON (a proxy page?)") from None
+        if response.status_code == 401:
+            raise Revoked(body.get("error", {}).get("message", "unauthorized"))
+        if response.status_code >= 400:
+            error = body.get("error", {})
+            raise Refused(response.status_code, error.get("message", ""), error.get("field"))
+        return response.status_code, body
+
+    def enroll(self, code: str) -> tuple[str, dict]:
+        """(device token, the kiosk's settings) for a one-time enrolment code."""
+        _status, body = self._call("POST", "/enroll", json={"code": code, "version": __version__})
+        return body["token"], body["kiosk"]
+
+    def me(self) -> dict:
+        return self._call("GET", "/me")[1]
+
+    def send_appeal(self, queued) -> dict:
+        """Deliver one queued appeal with its recording; a repeat of a delivered one answers the same appeal."""
+        audio: Path = queued.audio_path
+        content_type = "audio/wav" if audio.suffix == ".wav" else "audio/ogg"
+        form = {"uuid": queued.uuid, "receipt_code": queued.receipt_code, "transcript": queued.transcript}
+        for key in ("words", "category", "contact_phone"):
+            if getattr(queued, key):
+                form[key] = getattr(queued, key)
+        with open(audio, "rb") as recording:
+            return self._call("POST", "/appeals", data=form, files={"audio": (audio.name, recording, content_type)})[1]
+
+    def status(self, receipt_code: str) -> dict:
+        return self._call("GET", f"/appeals/{requests.utils.quote(receipt_code, safe='')}")[1]
+
+    def content(self) -> dict:
+        return self._call("GET", "/content")[1]
+
+    def heartbeat(self, **report) -> dict:
+        return self._call("POST", "/heartbeat", data=json.dumps(report, default=str),
+                          headers={"Content-Type": "application/json"})[1]

@@ -1,0 +1,128 @@
+"""The kiosk's settings: ``config.toml`` (see ``deploy/kiosk/config.toml``), each key overridable by an
+environment variable ``MINYI_KIOSK_<KEY>``; the device token and the kiosk's identity live in the data folder."""
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_PATH = Path("/etc/minyi-kiosk/config.toml")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass
+class Config:
+    #: The Minyi server, e.g. https://minyi.example.org (written by ``minyi-kiosk enroll``).
+    server: str = ""
+    #: Where the outbox, the recordings, the token and the cached content live.
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "minyi-kiosk")
+    #: The Vosk model folder (e.g. /opt/minyi-kiosk/models/current); empty: none yet.
+    model_dir: str = ""
+    #: What the kiosk speaks and shows: zh_Hans or en (from the server at enrolment, unless set here).
+    language: str = ""
+    #: Silence that ends a recording, in seconds (older speakers pause: 3 s by default).
+    silence_seconds: float = 3.0
+    #: Longest recording, in seconds, and how long before its end a spoken warning comes.
+    max_seconds: float = 180.0
+    warn_seconds: float = 20.0
+    #: The microphone (a sounddevice name or number; empty: the system's default).
+    input_device: str = ""
+    #: GPIO pin of the big button (BCM numbering).
+    button_pin: int = 17
+    #: Seconds without a touch before a screen goes back to the start (announced first).
+    idle_seconds: float = 90.0
+    #: Where the touch screen is served (Chromium in kiosk mode shows it).
+    ui_port: int = 8080
+    #: Seconds between heartbeats and between delivery attempts when all is sent.
+    heartbeat_seconds: float = 300.0
+    #: Delivery back-off: first wait and longest wait, in seconds (doubled per failure, with jitter).
+    retry_first_seconds: float = 5.0
+    retry_max_seconds: float = 900.0
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / "token"
+
+    @property
+    def identity_path(self) -> Path:
+        return self.data_dir / "kiosk.json"
+
+    def token(self) -> str | None:
+        try:
+            return self.token_path.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def identity(self) -> dict:
+        """What the server said about this kiosk at enrolment (name, village, receipt prefix, ...)."""
+        try:
+            return json.loads(self.identity_path.read_text())
+        except FileNotFoundError:
+            return {}
+
+    @property
+    def server_url(self) -> str:
+        return (self.server or self.identity().get("server") or "").rstrip("/")
+
+    @property
+    def spoken_language(self) -> str:
+        return self.language or self.identity().get("language") or "zh_Hans"
+
+
+def _convert(name: str, kind, raw):
+    try:
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        if kind in (int, float):
+            return kind(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a {'whole number' if kind is int else 'number'}, not {raw!r}.") from None
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """The settings from ``path`` (or $MINYI_KIOSK_CONFIG, or /etc/minyi-kiosk/config.toml when it exists),
+    then the environment."""
+    path = Path(path or os.environ.get("MINYI_KIOSK_CONFIG") or DEFAULT_PATH)
+    values = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    known = {f.name: f for f in fields(Config)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}.")
+    settings = {}
+    for name, spec in known.items():
+        raw = os.environ.get(f"MINYI_KIOSK_{name.upper()}", values.get(name))
+        if raw is not None:
+            kind = {"Path": Path, "str": str, "int": int, "float": float}[
+                spec.type if isinstance(spec.type, str) else spec.type.__name__]
+            settings[name] = _convert(name, kind, raw)
+    config = Config(**settings)
+    if config.language and config.language not in ("zh_Hans", "en"):
+        raise ConfigError(f"language must be zh_Hans or en, not {config.language!r}.")
+    if config.silence_seconds <= 0 or config.max_seconds <= config.warn_seconds:
+        raise ConfigError("silence_seconds must be above 0 and max_seconds above warn_seconds.")
+    return config
+
+
+def save_enrolment(config: Config, server: str, token: str, kiosk: dict) -> None:
+    """Keep the device token (readable by this user only) and the kiosk's identity in the data folder."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    temporary = config.token_path.with_suffix(".new")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(token + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, config.token_path)
+    config.identity_path.write_text(json.dumps({**kiosk, "server": server}, ensure_ascii=False, indent=2))
+    config.server = server

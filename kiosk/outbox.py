@@ -1,0 +1,182 @@
+"""The kiosk's outbox: every appeal the resident confirmed, kept on the kiosk until the server has it.
+
+SQLite in WAL mode with synchronous writes: once ``add`` returns (and the receipt code is shown), the appeal
+survives a power cut. The recording is written (and synced) before its row, so a confirmed appeal always has
+its recording; a recording without a row (power cut in between) is removed at the next start."""
+
+import os
+import secrets
+import sqlite3
+import time
+import uuid as uuids
+from dataclasses import dataclass
+from pathlib import Path
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as the server's: no 0/O, 1/I/L
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS appeals (
+    uuid TEXT PRIMARY KEY,
+    receipt_code TEXT NOT NULL UNIQUE,
+    transcript TEXT NOT NULL,
+    words TEXT,
+    audio_file TEXT NOT NULL,
+    category TEXT,
+    contact_phone TEXT,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'refused')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0,
+    last_error TEXT,
+    server_id INTEGER,
+    created_at REAL NOT NULL,
+    sent_at REAL
+);
+CREATE INDEX IF NOT EXISTS ix_appeals_due ON appeals (state, next_try);
+CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass
+class Queued:
+    uuid: str
+    receipt_code: str
+    transcript: str
+    words: str | None
+    audio_path: Path
+    category: str | None
+    contact_phone: str | None
+    attempts: int
+    state: str = "queued"
+    server_id: int | None = None
+    last_error: str | None = None
+    created_at: float = 0.0
+
+
+def format_receipt(raw: str) -> str:
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class Outbox:
+    def __init__(self, folder: Path, receipt_prefix: str):
+        self.folder = Path(folder)
+        self.audio_folder = self.folder / "recordings"
+        self.audio_folder.mkdir(parents=True, exist_ok=True)
+        if len(receipt_prefix) != 3 or any(ch not in RECEIPT_ALPHABET for ch in receipt_prefix):
+            raise ValueError(f"not a receipt prefix: {receipt_prefix!r}")
+        self.prefix = receipt_prefix
+        self.db = sqlite3.connect(self.folder / "outbox.sqlite3", timeout=30, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a committed appeal is on the disk
+        self.db.executescript(SCHEMA)
+        self._remove_orphans()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _remove_orphans(self, older_than: float = 600.0) -> None:
+        """Recordings whose appeal was never confirmed (the power went in between). Only old ones: another
+        process (the screen) may be between writing a recording and its row right now."""
+        kept = {row[0] for row in self.db.execute("SELECT audio_file FROM appeals")}
+        for path in self.audio_folder.iterdir():
+            try:
+                if path.name not in kept and time.time() - path.stat().st_mtime > older_than:
+                    path.unlink(missing_ok=True)
+            except FileNotFoundError:
+                continue
+
+    def add(self, *, transcript: str, audio: bytes, extension: str = ".ogg", words: str | None = None,
+            category: str | None = None, contact_phone: str | None = None) -> Queued:
+        """Keep a confirmed appeal; returns it with its receipt code (made here, so it works offline)."""
+        appeal_id = str(uuids.uuid4())
+        audio_file = appeal_id + extension
+        _write_durably(self.audio_folder / audio_file, audio)
+        for _ in range(100):
+            # Random, not counted up: a receipt code lets its holder read the answer, so it must not be guessable.
+            raw = self.prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(5))
+            try:
+                self.db.execute(
+                    "INSERT INTO appeals (uuid, receipt_code, transcript, words, audio_file, category, contact_phone, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (appeal_id, format_receipt(raw), transcript, words, audio_file, category, contact_phone,
+                     time.time()))
+                return self.get(appeal_id)
+            except sqlite3.IntegrityError:  # this kiosk gave that code before: draw again
+                continue
+        raise RuntimeError("no free receipt code found")
+
+    def _row(self, row) -> Queued | None:
+        if row is None:
+            return None
+        (appeal_id, code, transcript, words, audio_file, category, contact, state, attempts, server_id,
+         last_error, created_at) = row
+        return Queued(appeal_id, code, transcript, words, self.audio_folder / audio_file, category, contact,
+                      attempts, state, server_id, last_error, created_at)
+
+    _COLUMNS = ("uuid, receipt_code, transcript, words, audio_file, category, contact_phone, state, attempts, "
+                "server_id, last_error, created_at")
+
+    def get(self, appeal_id: str) -> Queued | None:
+        return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE uuid = ?",
+                                         (appeal_id,)).fetchone())
+
+    def by_receipt(self, code: str) -> Queued | None:
+        return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE receipt_code = ?",
+                                         (code,)).fetchone())
+
+    def due(self, now: float | None = None, limit: int = 50) -> list[Queued]:
+        """Queued appeals whose next try has come, oldest first."""
+        now = time.time() if now is None else now
+        rows = self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE state = 'queued' AND next_try <= ? "
+                               "ORDER BY created_at LIMIT ?", (now, limit)).fetchall()
+        return [self._row(r) for r in rows]
+
+    def next_try(self) -> float | None:
+        """When the soonest queued appeal may be tried again (None: nothing queued)."""
+        return self.db.execute("SELECT min(next_try) FROM appeals WHERE state = 'queued'").fetchone()[0]
+
+    def mark_sent(self, appeal_id: str, server_id: int) -> None:
+        self.db.execute("UPDATE appeals SET state = 'sent', server_id = ?, sent_at = ?, last_error = NULL "
+                        "WHERE uuid = ?", (server_id, time.time(), appeal_id))
+        self._set("last_sync", str(time.time()))
+
+    def mark_failed(self, appeal_id: str, error: str, retry_in: float) -> None:
+        """A try failed (no network, server trouble): try again after ``retry_in`` seconds."""
+        self.db.execute("UPDATE appeals SET attempts = attempts + 1, next_try = ?, last_error = ? WHERE uuid = ?",
+                        (time.time() + retry_in, error[:500], appeal_id))
+
+    def mark_refused(self, appeal_id: str, error: str) -> None:
+        """The server refused it for good (kept, and counted in the heartbeat, for an operator to look at)."""
+        self.db.execute("UPDATE appeals SET state = 'refused', attempts = attempts + 1, last_error = ? WHERE uuid = ?",
+                        (error[:500], appeal_id))
+
+    def counts(self) -> dict[str, int]:
+        found = dict(self.db.execute("SELECT state, count(*) FROM appeals GROUP BY state").fetchall())
+        return {state: found.get(state, 0) for state in ("queued", "sent", "refused")}
+
+    def last_sync(self) -> float | None:
+        value = self._get("last_sync")
+        return float(value) if value else None
+
+    def _get(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def _set(self, name: str, value: str) -> None:
+        self.db.execute("INSERT INTO facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = "
+                        "excluded.value", (name, value))
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write a file whole and on the disk, or not at all."""
+    temporary = path.with_name(f".{path.name}.part")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -1,0 +1,97 @@
+"""Delivers the outbox: each queued appeal is posted until the server has it, with exponential back-off and
+jitter while the network is down. The server files an appeal once per UUID, so a retry after a lost answer (or
+a power cut between the server's answer and our note of it) never makes a second one."""
+
+import logging
+import random
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from kiosk import __version__
+from kiosk.client import Client, Offline, Refused, Revoked
+from kiosk.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    failed: int = 0
+    refused: int = 0
+    revoked: bool = False
+
+
+def backoff(attempts: int, first: float, longest: float, rng: random.Random = random) -> float:
+    """Seconds to wait after the ``attempts``-th failure: doubling from ``first`` up to ``longest``, each drawn
+    between half and all of it (kiosks that lost the network together do not all come back at once)."""
+    ceiling = min(longest, first * 2 ** max(0, attempts))
+    return rng.uniform(ceiling / 2, ceiling)
+
+
+def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: float = 900.0,
+                limit: int = 50) -> Report:
+    """One pass over the appeals whose time has come. Stops at the first network failure (the others would
+    fail too) and when the server says the kiosk is revoked."""
+    report = Report()
+    for queued in outbox.due(limit=limit):
+        try:
+            answer = client.send_appeal(queued)
+        except Offline as error:
+            outbox.mark_failed(queued.uuid, str(error), backoff(queued.attempts, first, longest))
+            report.failed += 1
+            log.info("appeal %s not delivered (%s); will try again", queued.receipt_code, error)
+            break
+        except Revoked:
+            report.revoked = True
+            log.warning("the server no longer accepts this kiosk: appeals stay here until it is enrolled again")
+            break
+        except Refused as error:
+            outbox.mark_refused(queued.uuid, error.message)
+            report.refused += 1
+            log.error("appeal %s refused by the server: %s", queued.receipt_code, error)
+            continue
+        except FileNotFoundError:
+            outbox.mark_refused(queued.uuid, "the recording is missing")
+            report.refused += 1
+            continue
+        outbox.mark_sent(queued.uuid, answer["id"])
+        report.sent += 1
+    return report
+
+
+def send_heartbeat(outbox: Outbox, client: Client, model: str | None = None) -> dict:
+    last = outbox.last_sync()
+    return client.heartbeat(
+        version=__version__, queue_length=outbox.counts()["queued"], model=model or None,
+        free_disk_bytes=shutil.disk_usage(outbox.folder).free,
+        last_sync_at=datetime.fromtimestamp(last, timezone.utc).isoformat() if last else None)
+
+
+def run(outbox: Outbox, client: Client, stop: threading.Event, *, first: float = 5.0, longest: float = 900.0,
+        heartbeat_seconds: float = 300.0, model: str | None = None, wake: threading.Event | None = None) -> None:
+    """Deliver until ``stop`` is set. ``wake`` (set when the resident confirms a new appeal, and by whoever sets
+    ``stop``) cuts a wait short."""
+    next_beat = 0.0
+    while not stop.is_set():
+        report = deliver_due(outbox, client, first=first, longest=longest)
+        if time.monotonic() >= next_beat:
+            try:
+                send_heartbeat(outbox, client, model)
+            except (Offline, Revoked, Refused) as error:
+                log.info("heartbeat not sent: %s", error)
+            next_beat = time.monotonic() + heartbeat_seconds
+        if report.sent and outbox.due(limit=1):
+            continue  # more waiting: no pause
+        soonest = outbox.next_try()
+        wait = heartbeat_seconds if soonest is None else max(0.05, min(heartbeat_seconds, soonest - time.time()))
+        if report.revoked:
+            wait = heartbeat_seconds
+        if wake is None:
+            stop.wait(wait)
+        else:
+            wake.wait(wait)
+            wake.clear()
