@@ -30,6 +30,7 @@ $(TEST_STAMP): $(STAMP)
 # Compiled catalogs are build products: made from the .po files, never committed.
 translations: $(STAMP)
 	@$(BIN)/pybabel compile -d server/translations -D messages > /dev/null
+	@$(BIN)/pybabel compile -d kiosk/translations -D messages > /dev/null
 
 run: $(STAMP) translations
 	$(BIN)/minyi db upgrade
@@ -68,6 +69,8 @@ test-postgres: $(TEST_STAMP) translations
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o server/translations/messages.pot --no-location --sort-output -w 120 .
 	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations -D messages --no-fuzzy-matching --ignore-obsolete -w 120
+	$(BIN)/pybabel extract -F kiosk/babel.cfg -k _t -o kiosk/translations/messages.pot --no-location --sort-output -w 120 .
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -D messages --no-fuzzy-matching --ignore-obsolete -w 120
 
 vendor:
 	cd $$(mktemp -d) && npm pack --silent htmx.org@2 && tar xzf htmx.org-*.tgz && \

@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 
 START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
-#: The appeals benchmark (bench/appeals_bench.py) writes its own section between these; it is kept here.
-APPEALS_START, APPEALS_END = "<!-- appeals:start -->", "<!-- appeals:end -->"
+#: Other benchmarks write sections of their own (``<!-- NAME:start -->`` … ``<!-- NAME:end -->``), kept here:
+#: appeals (bench/appeals_bench.py) and kiosk (bench/kiosk_bench.py).
+KEPT_SECTIONS = ("appeals", "kiosk")
 PAGE_TARGET_MS, VOTE_TARGET = 50.0, 500.0
 PLACEHOLDER = ("_Not written yet: read the tables and plans above and say which queries are slow, why, and "
                "what would fix them. This section is kept when the benchmark rewrites the file._")
@@ -167,17 +168,24 @@ def render(*, source, load, background, profiles, command, database, args, facts
             out += ["", f"Plan of the most expensive read ({_hint(plan)}):", "", "```sql", _sql(statement.sql), "```",
                     "", "```", _trim(plan), "```", ""]
     out += ["## Analysis", "", START, _kept_analysis(previous), END, ""]
-    if APPEALS_START in previous and APPEALS_END in previous:
-        out += [APPEALS_START + previous.split(APPEALS_START, 1)[1].split(APPEALS_END, 1)[0] + APPEALS_END, ""]
+    for name in KEPT_SECTIONS:
+        start, end = _markers(name)
+        if start in previous and end in previous:
+            out += [start + previous.split(start, 1)[1].split(end, 1)[0] + end, ""]
     return "\n".join(out)
 
 
-def replace_section(previous: str, section: str) -> str:
-    """``previous`` with the appeals section replaced by ``section`` (appended when it had none)."""
-    block = f"{APPEALS_START}\n{section.strip()}\n{APPEALS_END}"
-    if APPEALS_START in previous and APPEALS_END in previous:
-        head, rest = previous.split(APPEALS_START, 1)
-        return head + block + rest.split(APPEALS_END, 1)[1]
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def replace_section(previous: str, section: str, name: str = "appeals") -> str:
+    """``previous`` with the section ``name`` replaced by ``section`` (appended when it had none)."""
+    start, end = _markers(name)
+    block = f"{start}\n{section.strip()}\n{end}"
+    if start in previous and end in previous:
+        head, rest = previous.split(start, 1)
+        return head + block + rest.split(end, 1)[1]
     return previous.rstrip("\n") + "\n\n" + block + "\n"
 
 

@@ -6,6 +6,7 @@
   queue --audio FILE [--text T]     keep an appeal in the outbox (what the screen does on Send); prints its receipt
   sync [--once]                     deliver the outbox (with back-off while offline) and send heartbeats
   status                            what waits in the outbox
+  serve                             the kiosk: touch screen on 127.0.0.1, button, recognition and delivery
 """
 
 import argparse
@@ -143,6 +144,63 @@ def cmd_sync(config, args) -> int:
     return 0
 
 
+def cmd_serve(config, args) -> int:
+    """Everything a kiosk runs: the touch screen, the big button, recognition, and delivery in the background."""
+    from werkzeug.serving import make_server
+
+    from kiosk import button, sync
+    from kiosk.machine import Machine
+    from kiosk.recognizer import ModelMissing, Recognizer
+    from kiosk.ui import create_ui
+    from kiosk.voice import Voice
+
+    outbox, client = _outbox(config), _client(config)
+    content_path = config.data_dir / "content.json"
+    try:
+        content = json.loads(content_path.read_text())
+    except (FileNotFoundError, ValueError):
+        content = {"kiosk": config.identity()}
+    try:
+        recognizer = Recognizer(config.model_dir)
+    except ModelMissing as error:
+        logging.error("%s", error)
+        recognizer = None
+    wake, stop = threading.Event(), threading.Event()
+    machine = Machine(config=config, outbox=outbox, voice=Voice(config.spoken_language), recognizer=recognizer,
+                      client=client, content=content, wake_sync=wake)
+    app = create_ui(machine)
+
+    def refresh_content(client):
+        fresh = client.content()
+        machine.content = fresh
+        content_path.write_text(json.dumps(fresh, ensure_ascii=False))
+
+    def out_of_service(revoked):
+        machine.out_of_service = revoked
+
+    worker = threading.Thread(target=sync.run, args=(outbox, client, stop), daemon=True, kwargs={
+        "first": config.retry_first_seconds, "longest": config.retry_max_seconds, "wake": wake,
+        "heartbeat_seconds": config.heartbeat_seconds, "on_beat": refresh_content, "on_revoked": out_of_service,
+        "model": recognizer.name if recognizer else None})
+    worker.start()
+    pressed = button.attach(config.button_pin, machine.press)
+    server = make_server("127.0.0.1", args.port or config.ui_port, app, threaded=True)
+
+    def shut_down(*_):
+        stop.set()
+        wake.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, shut_down)
+    print(f"kiosk screen on http://127.0.0.1:{server.server_port}", flush=True)
+    server.serve_forever()
+    worker.join(timeout=10)
+    if pressed is not None:
+        pressed.close()
+    return 0
+
+
 def cmd_status(config, args) -> int:
     outbox = _outbox(config)
     counts, last = outbox.counts(), outbox.last_sync()
@@ -172,6 +230,8 @@ def main(argv=None) -> int:
     sync = commands.add_parser("sync", help="deliver the outbox")
     sync.add_argument("--once", action="store_true", help="one pass, then exit")
     commands.add_parser("status", help="what waits in the outbox")
+    serve = commands.add_parser("serve", help="run the kiosk: touch screen, button, recognition, delivery")
+    serve.add_argument("--port", type=int, help="screen port (default: ui_port of the config, 8080)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command is None:
@@ -179,7 +239,7 @@ def main(argv=None) -> int:
         return 0
     try:
         config = load(args.config)
-        return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync,
+        return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync, "serve": cmd_serve,
                 "status": cmd_status}[args.command](config, args)
     except ConfigError as error:
         print(error, file=sys.stderr)

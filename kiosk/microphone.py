@@ -16,6 +16,9 @@ VAD_RATES = (16000, 48000, 32000, 8000)
 FRAME_SECONDS = 0.03  # webrtcvad frames of 30 ms
 #: Opus needs one of these rates; anything else is resampled to 16 kHz for keeping.
 OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+#: libsndfile's Opus setting (0: largest, 1: smallest): 0.95 gives about 17 kbit/s, clear speech at some 130 KB a
+#: minute (libsndfile's default is 200 KB, WAV 1.9 MB; bench/kiosk_bench.py measures it).
+OPUS_COMPRESSION = 0.95
 
 
 class MicrophoneMissing(Exception):
@@ -41,7 +44,7 @@ class Recorded:
             positions = np.arange(0, len(samples) * 16000 / rate) * rate / 16000
             samples, rate = np.interp(positions, np.arange(len(samples)), samples).astype(np.int16), 16000
         buffer = io.BytesIO()
-        soundfile.write(buffer, samples, rate, format="OGG", subtype="OPUS")
+        soundfile.write(buffer, samples, rate, format="OGG", subtype="OPUS", compression_level=OPUS_COMPRESSION)
         return buffer.getvalue()
 
 

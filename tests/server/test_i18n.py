@@ -59,32 +59,39 @@ def test_error_messages_are_translated(app, make_region):
     assert "手机号" in response.get_data(as_text=True)
 
 
-def test_every_user_visible_string_has_a_chinese_translation(tmp_path):
+CATALOGS = [  # (extraction config, extra keywords, zh-Hans catalog): the server's, and the kiosk's own
+    ("babel.cfg", ["-k", "_l", "-k", "lazy_gettext"], "server/translations/zh_Hans/LC_MESSAGES/messages.po"),
+    ("kiosk/babel.cfg", ["-k", "_t"], "kiosk/translations/zh_Hans/LC_MESSAGES/messages.po"),
+]
+
+
+@pytest.mark.parametrize("config, keywords, po", CATALOGS)
+def test_every_user_visible_string_has_a_chinese_translation(tmp_path, config, keywords, po):
     """Extract the strings from the code now and compare with the zh-Hans catalog."""
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", config, *keywords,
+                    "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
     with pot.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    with (ROOT / "server/translations/zh_Hans/LC_MESSAGES/messages.po").open("rb") as handle:
+    with (ROOT / po).open("rb") as handle:
         catalog = read_po(handle)
     translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
                   if m.id and m.string and (m.string if isinstance(m.string, str) else m.string[0])
                   and not m.fuzzy}
-    assert len(wanted) > 100  # the extraction really found the strings
+    assert len(wanted) > 50  # the extraction really found the strings
     missing = sorted(wanted - translated)
     assert not missing, f"untranslated (run `make extract` and translate): {missing}"
 
 
-def test_translations_keep_their_placeholders_and_escape_percent_signs():
+@pytest.mark.parametrize("po", [po for _config, _keywords, po in CATALOGS])
+def test_translations_keep_their_placeholders_and_escape_percent_signs(po):
     """Flask-Babel always %-formats: a bare "90%" turns into garbage on the page, and a translation that
     drops or renames a placeholder breaks the sentence (or the page)."""
     import re
 
     placeholder = re.compile(r"%\((\w+)\)[sd]")
     formatting = re.compile(r"%%|%\(\w+\)[sd]")
-    with (ROOT / "server/translations/zh_Hans/LC_MESSAGES/messages.po").open("rb") as handle:
+    with (ROOT / po).open("rb") as handle:
         catalog = [m for m in read_po(handle) if m.id]
     problems = []
     for message in catalog:
