@@ -25,6 +25,7 @@ DEFAULTS = {
     "MINYI_KIOSK_OFFLINE_MINUTES": 15,  # a kiosk not heard from for this long is shown as offline
     "MINYI_KIOSK_AUDIO_MAX_BYTES": 4 * 2**20,  # largest recording a kiosk may upload with an appeal
     "MINYI_KIOSK_AUDIO_MAX_SECONDS": 200,  # longest recording (the kiosk stops at 3 minutes)
+    "MINYI_KIOSK_MODEL_MAX_BYTES": 2 * 2**30,  # largest speech model archive uploaded on the admin page
 }
 
 

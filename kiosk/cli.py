@@ -6,6 +6,7 @@
   queue --audio FILE [--text T]     keep an appeal in the outbox (what the screen does on Send); prints its receipt
   sync [--once]                     deliver the outbox (with back-off while offline) and send heartbeats
   status                            what waits in the outbox
+  model install [--file ARCHIVE]    install the server's current speech model (resumes, checks, switches at once)
   serve                             the kiosk: touch screen on 127.0.0.1, button, recognition and delivery
 """
 
@@ -60,7 +61,7 @@ def cmd_transcribe(config, args) -> int:
     from kiosk.recognizer import Recognizer, ModelMissing
 
     try:
-        recognizer = Recognizer(args.model or config.model_dir)
+        recognizer = Recognizer(args.model or config.model_path)
     except ModelMissing as error:
         print(error, file=sys.stderr)
         return 2
@@ -85,7 +86,7 @@ def cmd_record(config, args) -> int:
         print(json.dumps(event, ensure_ascii=False), flush=True)
 
     try:
-        recognizer = Recognizer(config.model_dir)
+        recognizer = Recognizer(config.model_path)
     except ModelMissing as error:
         print(error, file=sys.stderr)
         return 2
@@ -140,7 +141,7 @@ def cmd_sync(config, args) -> int:
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     sync.run(outbox, client, stop, first=config.retry_first_seconds, longest=config.retry_max_seconds,
-             heartbeat_seconds=config.heartbeat_seconds, model=Path(config.model_dir).name if config.model_dir else None)
+             heartbeat_seconds=config.heartbeat_seconds, model=installed_model(config))
     return 0
 
 
@@ -161,7 +162,7 @@ def cmd_serve(config, args) -> int:
     except (FileNotFoundError, ValueError):
         content = {"kiosk": config.identity()}
     try:
-        recognizer = Recognizer(config.model_dir)
+        recognizer = Recognizer(config.model_path)
     except ModelMissing as error:
         logging.error("%s", error)
         recognizer = None
@@ -201,6 +202,33 @@ def cmd_serve(config, args) -> int:
     return 0
 
 
+def installed_model(config) -> str | None:
+    path = config.model_path
+    return path.resolve().name if path.exists() else None
+
+
+def cmd_model(config, args) -> int:
+    """Install a speech model: the server's current one for this kiosk's language, or an archive file (from a
+    USB stick, say). The kiosk service loads it when it starts again."""
+    from kiosk.client import Offline, Revoked
+    from kiosk.models import InstallError, install_archive, install_from_server
+
+    try:
+        if args.file:
+            folder = install_archive(Path(args.file), config.models_dir, args.name or Path(args.file).stem)
+            changed = True
+        else:
+            folder, changed = install_from_server(_client(config), config.models_dir)
+    except (InstallError, Offline) as error:
+        print(f"The model was not installed: {error}. The kiosk keeps the model it has.", file=sys.stderr)
+        return 2
+    except Revoked:
+        print("The server no longer accepts this kiosk: enrol it again.", file=sys.stderr)
+        return 4
+    print(f"installed {folder}; restart the kiosk to use it" if changed else f"{folder} is already installed")
+    return 0
+
+
 def cmd_status(config, args) -> int:
     outbox = _outbox(config)
     counts, last = outbox.counts(), outbox.last_sync()
@@ -230,6 +258,11 @@ def main(argv=None) -> int:
     sync = commands.add_parser("sync", help="deliver the outbox")
     sync.add_argument("--once", action="store_true", help="one pass, then exit")
     commands.add_parser("status", help="what waits in the outbox")
+    model = commands.add_parser("model", help="speech models")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    install = model_commands.add_parser("install", help="install the server's current model (or --file ARCHIVE)")
+    install.add_argument("--file", help="a model archive (.zip) to install instead")
+    install.add_argument("--name", help="its name (default: the file's name)")
     serve = commands.add_parser("serve", help="run the kiosk: touch screen, button, recognition, delivery")
     serve.add_argument("--port", type=int, help="screen port (default: ui_port of the config, 8080)")
     args = parser.parse_args(argv)
@@ -239,7 +272,7 @@ def main(argv=None) -> int:
         return 0
     try:
         config = load(args.config)
-        return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync, "serve": cmd_serve,
+        return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync, "serve": cmd_serve, "model": cmd_model,
                 "status": cmd_status}[args.command](config, args)
     except ConfigError as error:
         print(error, file=sys.stderr)

@@ -78,6 +78,37 @@ class Client:
     def content(self) -> dict:
         return self._call("GET", "/content")[1]
 
+    def model(self) -> dict | None:
+        """The speech model this kiosk should have, or None while the server has none."""
+        try:
+            return self._call("GET", "/model")[1]
+        except Refused as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def download(self, path: str, destination: Path, progress=None) -> None:
+        """Fetch ``path`` (from the server's root) into ``destination``, resuming what an interrupted download left
+        in ``destination`` (a Range request; a server that answers the whole file restarts it)."""
+        have = destination.stat().st_size if destination.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        try:
+            with self.session.get(self.server + path, headers=headers, timeout=TIMEOUT, stream=True) as response:
+                if response.status_code == 416:  # nothing left to fetch
+                    return
+                if response.status_code == 401:
+                    raise Revoked("unauthorized")
+                if response.status_code not in (200, 206):
+                    raise Offline(f"server answered {response.status_code}")
+                mode = "ab" if response.status_code == 206 else "wb"
+                with open(destination, mode) as out:
+                    for chunk in response.iter_content(2**20):
+                        out.write(chunk)
+                        if progress is not None:
+                            progress(out.tell())
+        except requests.RequestException as error:
+            raise Offline(str(error)) from None
+
     def heartbeat(self, **report) -> dict:
         return self._call("POST", "/heartbeat", data=json.dumps(report, default=str),
                           headers={"Content-Type": "application/json"})[1]

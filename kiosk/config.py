@@ -20,7 +20,7 @@ class Config:
     server: str = ""
     #: Where the outbox, the recordings, the token and the cached content live.
     data_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "minyi-kiosk")
-    #: The Vosk model folder (e.g. /opt/minyi-kiosk/models/current); empty: none yet.
+    #: The Vosk model folder; empty: the one ``minyi-kiosk model install`` keeps current (data_dir/models/current).
     model_dir: str = ""
     #: What the kiosk speaks and shows: zh_Hans or en (from the server at enrolment, unless set here).
     language: str = ""
@@ -63,6 +63,14 @@ class Config:
             return json.loads(self.identity_path.read_text())
         except FileNotFoundError:
             return {}
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def model_path(self) -> Path:
+        return Path(self.model_dir).expanduser() if self.model_dir else self.models_dir / "current"
 
     @property
     def server_url(self) -> str:

@@ -124,8 +124,39 @@ def tick_command():
         click.echo(f"mail: {sent} sent, {failed} left for the next run")
 
 
+@click.group("kiosk-model")
+def kiosk_model_group():
+    """Speech models for the kiosks."""
+
+
+@kiosk_model_group.command("add")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--language", type=click.Choice(["zh_Hans", "en"]), default="zh_Hans", show_default=True,
+              help="Kiosks speaking this language install it.")
+@click.option("--name", help="Model name (default: the folder inside the archive).")
+@click.option("--not-current", is_flag=True, help="Keep it, but leave the kiosks on their current model.")
+@with_appcontext
+def kiosk_model_add_command(archive, language, name, not_current):
+    """Add a Vosk speech model archive (.zip) for the kiosks: checked, kept, and made the current one of its
+    language (kiosks install it with `minyi-kiosk model install`)."""
+    from accounts.db import db
+    from accounts.errors import DomainError
+    from accounts.speech_models import add_model
+    from server.proposal_pages import upload_folder
+
+    try:
+        model = add_model(actor=None, archive=archive, folder=upload_folder() / "models", name=name,
+                          language=language, current=not not_current)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{model.name} ({language}), sha256 {model.sha256}, {model.size_bytes} bytes"
+               + (", current" if model.current else ""))
+
+
 def register_commands(app) -> None:
-    for command in (serve_command, demo_command, create_user_command, tick_command):
+    for command in (serve_command, demo_command, create_user_command, tick_command, kiosk_model_group):
         app.cli.add_command(command)
 
 

@@ -1,6 +1,9 @@
 """Admin: voice kiosks. Create one (its one-time enrolment code is shown once), see which are online, their
 queue, version and model, give a new code, take one out of service."""
 
+import tempfile
+from pathlib import Path
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,16 +11,20 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from accounts import kiosks
+from accounts import kiosks, speech_models
 from accounts.db import db
 from accounts.kiosks import Kiosk
+from accounts.rules import rule
+from accounts.speech_models import SpeechModel
 from accounts.regions import Category, Region
 from server.admin import bp
 from server.forms import coerce_id
 from server.helpers import category_choices, get_or_404, submit, village_choices
+from server.proposal_pages import upload_folder
 
 STATES = ("offline", "online", "new", "revoked")  # the list's order: what needs attention first
 
@@ -67,3 +74,37 @@ def kiosk_revoke(kiosk_id):
     submit(FlaskForm(), lambda: kiosks.revoke(kiosk, actor=current_user),
            message=_("%(name)s is out of service: its token no longer works.", name=kiosk.name))
     return redirect(url_for("admin.kiosks_page"))
+
+
+class ModelForm(FlaskForm):
+    archive = FileField(_l("Vosk model archive (.zip)"), validators=[FileRequired(_l("Choose the archive."))])
+    language = SelectField(_l("For kiosks speaking"), choices=[("zh_Hans", "中文"), ("en", "English")])
+
+
+@bp.route("/kiosks/models", methods=["GET", "POST"])
+def speech_models_page():
+    """The speech models kiosks install; the current one of each language is what they fetch."""
+    if request.method == "POST":  # a model is far larger than any other upload
+        request.max_content_length = int(rule("MINYI_KIOSK_MODEL_MAX_BYTES"))
+    form = ModelForm()
+
+    def add():
+        with tempfile.NamedTemporaryFile(suffix=".zip") as upload:
+            form.archive.data.save(upload)
+            upload.flush()
+            return speech_models.add_model(actor=current_user, archive=Path(upload.name),
+                                           folder=upload_folder() / "models", language=form.language.data,
+                                           name=Path(form.archive.data.filename or "").stem or None)
+
+    if submit(form, add, message=_("Added. Kiosks speaking this language will install it.")):
+        return redirect(url_for("admin.speech_models_page"))
+    rows = db.session.scalars(select(SpeechModel).order_by(SpeechModel.created_at.desc())).all()
+    return render_template("admin/speech_models.html", form=form, models=rows), 422 if form.errors else 200
+
+
+@bp.route("/kiosks/models/<int:model_id>/current", methods=["POST"])
+def speech_model_current(model_id):
+    model = get_or_404(SpeechModel, model_id)
+    submit(FlaskForm(), lambda: speech_models.make_current(model, actor=current_user),
+           message=_("Kiosks speaking this language will install %(name)s.", name=model.name))
+    return redirect(url_for("admin.speech_models_page"))

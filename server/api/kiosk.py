@@ -6,13 +6,13 @@ A kiosk authenticates with its device token (``Authorization: Bearer kiosk_...``
 import json
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request, send_from_directory
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from accounts import kiosks
+from accounts import kiosks, speech_models
 from accounts.db import db
 from accounts.errors import InvalidInput
 from accounts.regions import Category, region_tree
@@ -142,6 +142,16 @@ class HeartbeatOut(Schema):
     state = fields.String()
 
 
+class ModelOut(Schema):
+    name = fields.String()
+    language = fields.String()
+    sha256 = fields.String()
+    size_bytes = fields.Integer()
+    unpacked_bytes = fields.Integer()
+    download = fields.Function(lambda m: f"/api/v1/kiosk/model/{m.sha256}.zip",
+                               metadata={"description": "GET with the device token; Range requests resume"})
+
+
 @blp.route("/enroll", methods=["POST"])
 @limiter.limit("10 per minute")
 @blp.arguments(EnrollIn)
@@ -235,3 +245,30 @@ def heartbeat(data):
     kiosk = kiosks.heartbeat(current_kiosk(), **data)
     db.session.commit()
     return {"state": kiosk.state}
+
+
+@blp.route("/model", methods=["GET"])
+@kiosk_required
+@blp.response(200, ModelOut)
+@errors(401, 404)
+@blp.doc(security=DEVICE)
+def model():
+    """The speech model kiosks of this kiosk's language should have (404 while there is none)."""
+    found = speech_models.current_model(current_kiosk().language)
+    if found is None:
+        abort(404)
+    return found
+
+
+@blp.route("/model/<sha256>.zip", methods=["GET"])
+@kiosk_required
+@errors(401, 404)
+@blp.doc(security=DEVICE, responses={"200": {"description": "The model archive"},
+                                     "206": {"description": "The part asked for with Range"}})
+def model_archive(sha256):
+    """Download a model archive; an interrupted download resumes with ``Range: bytes=N-``."""
+    found = db.session.scalar(select(speech_models.SpeechModel).where(speech_models.SpeechModel.sha256 == sha256))
+    if found is None:
+        abort(404)
+    return send_from_directory(upload_folder() / "models", found.filename, mimetype="application/zip",
+                               conditional=True, etag=found.sha256, max_age=0)

@@ -74,6 +74,7 @@ def test_form_with_errors_passes_axe(app, audit_page, live_server):
     ("admin@example.org", "/officials/appeals/groups"), ("admin@example.org", "/officials/appeals/record"),
     ("admin@example.org", "/admin/answer-templates"), ("admin@example.org", "/admin/audit"),
     ("admin@example.org", "/officials/candidates"), ("admin@example.org", "/admin/kiosks"),
+    ("admin@example.org", "/admin/kiosks/models"),
 ])
 def test_signed_in_pages_pass_axe(app, audit_page, live_server, who, path):
     app.test_cli_runner().invoke(demo_command)

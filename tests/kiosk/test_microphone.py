@@ -88,3 +88,15 @@ def test_a_missing_microphone_is_said_plainly(kiosk_env, make_kiosk, live_server
                             env=dict(kiosk_env, MINYI_KIOSK_MODEL_DIR=MODEL, MINYI_KIOSK_INPUT_DEVICE="no such mic"))
     assert result.returncode == 3 and "No microphone answers" in result.stderr and "plugged in" in result.stderr
 
+
+
+def test_a_long_appeal_is_warned_then_ends_at_the_limit(kiosk_env, make_kiosk, microphone, tmp_path, live_server):
+    kiosk_cli(kiosk_env, "enroll", "--server", live_server.url, "--code", make_kiosk()[1])
+    recording = start_recording(kiosk_env, microphone, ("MINYI_KIOSK_SILENCE_SECONDS", "30"),
+                                ("MINYI_KIOSK_MAX_SECONDS", "4"), ("MINYI_KIOSK_WARN_SECONDS", "2"))
+    speak(microphone, tmp_path, "아버지 네 아버지 네 아버지 네 아버지 네 아버지", pause=0.5)
+    seen = events(recording)
+    kinds = [e["event"] for e in seen]
+    assert "warning" in kinds and kinds.index("warning") < kinds.index("done")
+    done = seen[-1]
+    assert done["reason"] == "limit" and 3.9 <= done["seconds"] <= 4.2 and done["receipt"]

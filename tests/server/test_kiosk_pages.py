@@ -82,3 +82,39 @@ def test_officials_play_a_spoken_appeal_and_correct_its_transcript(client, app, 
     outsider = make_user("official")  # another department's official
     client.login(outsider)
     assert client.get(f"/officials/appeals/{appeal.id}/recording").status_code in (403, 404)
+
+
+def test_the_admin_adds_a_speech_model_and_chooses_the_current_one(client, make_user, tmp_path):
+    import zipfile
+
+    from accounts.speech_models import SpeechModel
+
+    def archive(name):
+        path = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr(f"{name}/am/final.mdl", name)
+            z.writestr(f"{name}/conf/model.conf", "--sample-frequency=16000")
+        return path
+
+    client.login(make_user("admin"))
+    for name in ("vosk-model-small-cn-0.22", "vosk-model-cn-0.22"):
+        with archive(name).open("rb") as upload:
+            response = client.post("/admin/kiosks/models", {"archive": (upload, f"{name}.zip"), "language": "zh_Hans"},
+                                   content_type="multipart/form-data")
+        assert response.status_code == 302
+    models = {m.name: m for m in db.session.scalars(select(SpeechModel))}
+    assert models["vosk-model-cn-0.22"].current and not models["vosk-model-small-cn-0.22"].current  # the newest
+    client.post(f"/admin/kiosks/models/{models['vosk-model-small-cn-0.22'].id}/current", {})
+    db.session.expire_all()
+    assert db.session.get(SpeechModel, models["vosk-model-small-cn-0.22"].id).current
+    assert not db.session.get(SpeechModel, models["vosk-model-cn-0.22"].id).current
+    page = client.get("/admin/kiosks/models").get_data(as_text=True)
+    assert "vosk-model-small-cn-0.22" in page and "current" in page
+
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    with bad.open("rb") as upload:
+        refused = client.post("/admin/kiosks/models", {"archive": (upload, "bad.zip"), "language": "zh_Hans"},
+                              content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="archive-error"' in html and "not a zip archive" in html
