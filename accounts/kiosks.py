@@ -55,6 +55,8 @@ class Kiosk(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[str | None] = mapped_column(String(40))
     queue_length: Mapped[int | None] = mapped_column(Integer)
+    #: Appeals the server refused for good (kept on the kiosk for an operator to look at).
+    refused_count: Mapped[int | None] = mapped_column(Integer)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)
     model: Mapped[str | None] = mapped_column(String(120))
@@ -191,12 +193,13 @@ def revoke(kiosk: Kiosk, *, actor: User) -> Kiosk:
 
 
 def heartbeat(kiosk: Kiosk, *, version: str | None = None, queue_length: int | None = None,
-              last_sync_at: datetime | None = None, free_disk_bytes: int | None = None,
+              refused: int | None = None, last_sync_at: datetime | None = None, free_disk_bytes: int | None = None,
               model: str | None = None) -> Kiosk:
     """What the kiosk reports every few minutes: shown on the admin's list of kiosks."""
     kiosk.last_seen_at = utcnow()
     kiosk.version = (version or "")[:40] or None
     kiosk.queue_length = queue_length
+    kiosk.refused_count = refused
     kiosk.last_sync_at = last_sync_at
     kiosk.free_disk_bytes = free_disk_bytes
     kiosk.model = (model or "")[:120] or None

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_PATH = Path("/etc/minyi-kiosk/config.toml")
+#: The server takes recordings up to 200 s (MINYI_KIOSK_AUDIO_MAX_SECONDS); a little room for the encoding.
+MAX_RECORDING_SECONDS = 190.0
 
 
 class ConfigError(Exception):
@@ -63,6 +65,9 @@ class Config:
             return json.loads(self.identity_path.read_text())
         except FileNotFoundError:
             return {}
+        except ValueError:
+            raise ConfigError(f"{self.identity_path} is damaged: enrol the kiosk again "
+                              "(minyi-kiosk enroll --server URL --code CODE).") from None
 
     @property
     def models_dir(self) -> Path:
@@ -118,19 +123,27 @@ def load(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"language must be zh_Hans or en, not {config.language!r}.")
     if config.silence_seconds <= 0 or config.max_seconds <= config.warn_seconds:
         raise ConfigError("silence_seconds must be above 0 and max_seconds above warn_seconds.")
+    if config.max_seconds > MAX_RECORDING_SECONDS:
+        raise ConfigError(f"max_seconds may be at most {MAX_RECORDING_SECONDS:g} (the server refuses longer "
+                          "recordings).")
     return config
 
 
 def save_enrolment(config: Config, server: str, token: str, kiosk: dict) -> None:
-    """Keep the device token (readable by this user only) and the kiosk's identity in the data folder."""
+    """Keep the device token (readable by this user only) and the kiosk's identity in the data folder, each
+    written whole or not at all."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    temporary = config.token_path.with_suffix(".new")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_whole(config.identity_path, json.dumps({**kiosk, "server": server}, ensure_ascii=False, indent=2), 0o644)
+    _write_whole(config.token_path, token + "\n", 0o600)
+    config.server = server
+
+
+def _write_whole(path: Path, text: str, mode: int) -> None:
+    temporary = path.with_suffix(".new")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "w") as out:
-        out.write(token + "\n")
+        out.write(text)
         out.flush()
         os.fsync(out.fileno())
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, config.token_path)
-    config.identity_path.write_text(json.dumps({**kiosk, "server": server}, ensure_ascii=False, indent=2))
-    config.server = server
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)

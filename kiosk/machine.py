@@ -17,7 +17,10 @@ from kiosk.voice import spell
 log = logging.getLogger(__name__)
 
 CODE_LENGTH = 8
-PHONE_MAX = 15
+PHONE_MIN, PHONE_MAX = 7, 15
+#: After "Are you still there?", this long to answer before the screen goes back to the start (WCAG 2.2.1: 20 s).
+GRACE_SECONDS = 30.0
+WARNING_SPOKEN_SECONDS = 3.0  # the time warning, left out of the recording
 
 
 class Machine:
@@ -30,11 +33,13 @@ class Machine:
         self.lock = threading.RLock()
         self.out_of_service = False
         self.recording: Recording | None = None
+        self.generation = 0  # counts resets: a slow answer for a resident who has left is dropped
         self._reset()
 
     # -- state -----------------------------------------------------------------------------------------------
 
     def _reset(self):
+        self.generation += 1
         self.screen = "idle"
         self.transcript, self.words, self.recorded = "", [], None
         self.category, self.phone, self.code = None, "", ""
@@ -56,6 +61,13 @@ class Machine:
     def touch(self):
         self.touched, self.warned_idle = self.clock(), False
 
+    def fingerprint(self) -> str:
+        """Changes whenever the screen would look different: the page swaps it in only then (a swap in the
+        middle of a slow press would lose the press)."""
+        return str(hash((self.screen, self.transcript, self.code, self.phone, self.category, self.receipt,
+                         repr(self.status), self.message, self.out_of_service, self.warned_idle))
+                   & 0xFFFFFFFF)
+
     # -- the big button (and the space bar, and the Speak / Done buttons on the screen) --------------------
 
     def press(self):
@@ -63,12 +75,16 @@ class Machine:
             self.touch()
             if self.screen == "recording":
                 self.finish_recording()
-            elif self.screen in ("idle", "review", "no_microphone", "nothing_heard"):
+            elif self.screen in ("idle", "review", "no_microphone", "nothing_heard", "sent", "status"):
                 self.start_recording()
 
     def start_recording(self):
         with self.lock:
             self.touch()
+            if self.recording is not None:  # already listening (a double tap)
+                return
+            self.voice.quiet()  # never record the kiosk's own voice
+            self.receipt = self.status = self.message = None
             if self.recognizer is None:
                 self.screen = "no_microphone"
                 self._say(self._t("Speech recognition is not ready. Please ask the village office for help."))
@@ -77,8 +93,7 @@ class Machine:
             self.recording = Recording(
                 self.recognizer, device=self.config.input_device or None,
                 silence_seconds=self.config.silence_seconds, max_seconds=self.config.max_seconds,
-                warn_seconds=self.config.warn_seconds, on_partial=self._heard,
-                on_warning=lambda: self._say(self._t("%(n)d seconds left.", n=int(self.config.warn_seconds))))
+                warn_seconds=self.config.warn_seconds, on_partial=self._heard, on_warning=self._time_warning)
             try:
                 self.recording.start()
             except MicrophoneMissing as error:
@@ -89,6 +104,12 @@ class Machine:
                 return
             self.screen = "recording"
             threading.Thread(target=self._await_recording, args=(self.recording,), daemon=True).start()
+
+    def _time_warning(self):
+        recording = self.recording
+        if recording is not None:
+            recording.mute(WARNING_SPOKEN_SECONDS)
+        self._say(self._t("%(n)d seconds left.", n=int(self.config.warn_seconds)))
 
     def _heard(self, text):
         with self.lock:
@@ -101,7 +122,16 @@ class Machine:
             self.recording.stop("pressed")
 
     def _await_recording(self, recording):
-        recorded = recording.wait()
+        try:
+            recorded = recording.wait()
+        except Exception as error:  # noqa: BLE001  (the microphone went away mid-recording)
+            log.warning("recording failed: %s", error)
+            with self.lock:
+                if recording is self.recording:
+                    self.recording, self.screen = None, "no_microphone"
+                    self._say(self._t("The microphone is not working. Please tell the village office. "
+                                      "You can try again when it is plugged in."))
+            return
         with self.lock:
             if recording is not self.recording:
                 return  # cancelled meanwhile
@@ -123,11 +153,19 @@ class Machine:
 
     def cancel(self):
         with self.lock:
+            unsent = self.recording is not None or self.recorded is not None
+            self.home()
+            if unsent:
+                self._say(self._t("Cancelled. Nothing was sent."))
+
+    def home(self):
+        """Back to the start (a recording in progress is dropped)."""
+        with self.lock:
             if self.recording is not None:
                 recording, self.recording = self.recording, None
                 recording.stop("cancelled")
+            self.voice.quiet()
             self._reset()
-            self._say(self._t("Cancelled. Nothing was sent."))
 
     def details(self):
         with self.lock:
@@ -145,6 +183,7 @@ class Machine:
     def phone_key(self, key):
         with self.lock:
             self.touch()
+            self.message = None
             if key == "back":
                 self.phone = self.phone[:-1]
             elif key.isdigit() and len(self.phone) < PHONE_MAX:
@@ -154,6 +193,12 @@ class Machine:
         with self.lock:
             self.touch()
             if self.recorded is None:
+                return
+            if self.phone and not PHONE_MIN <= len(self.phone) <= PHONE_MAX:
+                self.screen = "details"
+                self.message = self._t("That phone number looks too short. Correct it, or delete it to send "
+                                       "without one.")
+                self._say(self.message)
                 return
             queued = self.outbox.add(transcript=self.transcript, audio=self.recorded.ogg_opus(),
                                      words=json.dumps(self.words, ensure_ascii=False), category=self.category,
@@ -187,14 +232,15 @@ class Machine:
     def look_up(self):
         with self.lock:
             self.touch()
+            generation = self.generation
             if len(self.code) != CODE_LENGTH:
                 self.message = self._t("The receipt code has eight characters.")
                 self._say(self.message)
                 return
             code = f"{self.code[:4]}-{self.code[4:]}"
             waiting = self.outbox.by_receipt(code)
-            if waiting is not None and waiting.state == "queued":
-                self.status = {"kind": "waiting"}
+            if waiting is not None and waiting.state in ("queued", "refused"):
+                self.status = {"kind": "waiting" if waiting.state == "queued" else "stuck"}
                 self._speak_status()
                 return
         try:
@@ -205,6 +251,8 @@ class Machine:
         except (Revoked, Refused) as error:
             status = {"kind": "unknown"} if getattr(error, "status", None) == 404 else {"kind": "offline"}
         with self.lock:
+            if self.generation != generation or self.screen != "lookup":
+                return  # the resident left meanwhile: never speak their answer to the next one
             self.status = status
             self._speak_status()
 
@@ -214,6 +262,9 @@ class Machine:
         kind = self.status["kind"]
         if kind == "waiting":
             self._say(self._t("Your appeal is kept here and will be sent as soon as there is a connection."))
+        elif kind == "stuck":
+            self._say(self._t("Your appeal is kept here, but it could not be delivered. Please ask the village "
+                              "office for help."))
         elif kind == "offline":
             self._say(self._t("Sorry, there is no connection right now. Your appeal is safe. Please try again "
                               "later."))
@@ -246,8 +297,14 @@ class Machine:
                 self._t("%(title)s, %(n)d supporters", title=p["title"], n=p["supports_count"]) for p in proposals))
 
     def repeat(self):
-        self.touch()
-        self.voice.repeat()
+        """Say again what was last said on this screen (or, before anything was, what the screen is for)."""
+        with self.lock:
+            self.touch()
+            if self.voice.last and self.screen != "idle":
+                self.voice.repeat()
+            else:
+                self._say(self._t("Press the button and speak. To hear the answer to an appeal, touch Hear the "
+                                  "answer to my appeal."))
 
     def volume(self, louder: bool):
         self.touch()
@@ -255,14 +312,17 @@ class Machine:
         self._say(self._t("Louder.") if louder else self._t("Softer."))
 
     def tick(self):
-        """Called as the screen refreshes: generous time-outs, announced before they happen."""
+        """Called as the screen refreshes: generous time-outs, announced (aloud and on screen) before they
+        happen; the time the kiosk spends speaking (a long read-back) does not count."""
         with self.lock:
             if self.screen in ("idle", "recording"):
                 return
+            if self.voice.speaking() and not self.warned_idle:
+                self.touched = self.clock()
+                return
             quiet = self.clock() - self.touched
-            if quiet >= self.config.idle_seconds + 15:
-                self._reset()
+            if quiet >= self.config.idle_seconds + GRACE_SECONDS:
+                self.home()
             elif quiet >= self.config.idle_seconds and not self.warned_idle:
                 self.warned_idle = True
-                self._say(self._t("Are you still there? Touch the screen to stay; otherwise I go back to the "
-                                  "start."))
+                self._say(self._t("Are you still there? Touch Stay, or the screen goes back to the start."))

@@ -14,6 +14,7 @@ import soundfile
 #: Rates webrtcvad understands; the microphone is opened at the first it supports.
 VAD_RATES = (16000, 48000, 32000, 8000)
 FRAME_SECONDS = 0.03  # webrtcvad frames of 30 ms
+NO_SOUND_SECONDS = 3.0  # a microphone that delivers nothing for this long is gone
 #: Opus needs one of these rates; anything else is resampled to 16 kHz for keeping.
 OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 #: libsndfile's Opus setting (0: largest, 1: smallest): 0.95 gives about 17 kbit/s, clear speech at some 130 KB a
@@ -77,6 +78,7 @@ class Recording:
         self.on_partial, self.on_warning = on_partial or (lambda text: None), on_warning or (lambda: None)
         self.vad = webrtcvad.Vad(vad_level)
         self.chunks: queue.Queue = queue.Queue()
+        self.muted_for = 0.0  # seconds of audio to leave out (the kiosk's own voice, e.g. the time warning)
         self.done = threading.Event()
         self.reason = None
         self.result: Recorded | None = None
@@ -91,8 +93,12 @@ class Recording:
             self.stream = sounddevice.RawInputStream(samplerate=self.rate, channels=1, dtype="int16",
                                                      device=self.device, blocksize=int(self.rate * FRAME_SECONDS),
                                                      callback=self._callback)
+        except (sounddevice.PortAudioError, ValueError) as error:
+            raise MicrophoneMissing(str(error)) from None
+        try:
             self.stream.start()
         except sounddevice.PortAudioError as error:
+            self.stream.close()
             raise MicrophoneMissing(str(error)) from None
         self.worker = threading.Thread(target=self._work, name="recognition", daemon=True)
         self.worker.start()
@@ -100,6 +106,10 @@ class Recording:
 
     def _callback(self, data, _frames, _time, _status):
         self.chunks.put(bytes(data))  # nothing else here: the audio thread must never wait
+
+    def mute(self, seconds: float) -> None:
+        """Leave the next ``seconds`` of audio out: the kiosk itself is speaking into the room."""
+        self.muted_for = max(self.muted_for, seconds)
 
     def stop(self, reason: str = "pressed") -> None:
         """End the recording now (the second press)."""
@@ -128,9 +138,16 @@ class Recording:
         warned, shown = False, ""
         try:
             while True:
-                chunk = self.chunks.get()
+                try:
+                    chunk = self.chunks.get(timeout=NO_SOUND_SECONDS)
+                except queue.Empty:  # the microphone was pulled out (or hangs): end, and say so
+                    raise MicrophoneMissing("no sound came from the microphone") from None
                 if chunk is None:
                     break
+                if self.muted_for > 0:
+                    self.muted_for -= len(chunk) / 2 / self.rate
+                    heard_until = len(pcm) / 2 / self.rate if heard_until is not None else None
+                    continue
                 pcm += chunk
                 text = self.session.accept(chunk)
                 if text and text != shown:

@@ -40,9 +40,18 @@ def install_archive(archive: Path, models: Path, name: str, sha256: str | None =
         raise InstallError(f"the archive is not a usable model: {error}") from None
     if (models / target).exists():
         shutil.rmtree(models / target)
+    previous = installed(models)
     os.replace(staging, models / target)
     switch(models, target)
+    _prune(models, keep={target, previous})
     return target
+
+
+def _prune(models: Path, keep: set) -> None:
+    """Remove model folders other than the current and the previous one (kept to go back to)."""
+    for folder in models.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in keep and not folder.name.startswith("."):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def switch(models: Path, target: str) -> None:

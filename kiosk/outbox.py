@@ -75,12 +75,16 @@ class Outbox:
         self.db.close()
 
     def _remove_orphans(self, older_than: float = 600.0) -> None:
-        """Recordings whose appeal was never confirmed (the power went in between). Only old ones: another
-        process (the screen) may be between writing a recording and its row right now."""
-        kept = {row[0] for row in self.db.execute("SELECT audio_file FROM appeals")}
+        """Recordings no appeal needs: those of delivered appeals (the power went just after the delivery was
+        noted), and old ones whose appeal was never confirmed (the power went between the recording and its
+        row). Only old ones of the second kind: another process (the screen) may be between the two right now."""
+        rows = self.db.execute("SELECT audio_file, state FROM appeals").fetchall()
+        waiting = {name for name, state in rows if state != "sent"}
+        delivered = {name for name, state in rows if state == "sent"}
         for path in self.audio_folder.iterdir():
             try:
-                if path.name not in kept and time.time() - path.stat().st_mtime > older_than:
+                if path.name in delivered or (path.name not in waiting
+                                              and time.time() - path.stat().st_mtime > older_than):
                     path.unlink(missing_ok=True)
             except FileNotFoundError:
                 continue
@@ -136,9 +140,14 @@ class Outbox:
         return self.db.execute("SELECT min(next_try) FROM appeals WHERE state = 'queued'").fetchone()[0]
 
     def mark_sent(self, appeal_id: str, server_id: int) -> None:
+        """The server has it (and its recording): the row stays, for lookups by receipt code; the recording goes,
+        so the SD card does not fill up."""
         self.db.execute("UPDATE appeals SET state = 'sent', server_id = ?, sent_at = ?, last_error = NULL "
                         "WHERE uuid = ?", (server_id, time.time(), appeal_id))
         self._set("last_sync", str(time.time()))
+        row = self.db.execute("SELECT audio_file FROM appeals WHERE uuid = ?", (appeal_id,)).fetchone()
+        if row:
+            (self.audio_folder / row[0]).unlink(missing_ok=True)
 
     def mark_failed(self, appeal_id: str, error: str, retry_in: float) -> None:
         """A try failed (no network, server trouble): try again after ``retry_in`` seconds."""

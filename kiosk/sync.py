@@ -64,9 +64,9 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
 
 
 def send_heartbeat(outbox: Outbox, client: Client, model: str | None = None) -> dict:
-    last = outbox.last_sync()
+    last, counts = outbox.last_sync(), outbox.counts()
     return client.heartbeat(
-        version=__version__, queue_length=outbox.counts()["queued"], model=model or None,
+        version=__version__, queue_length=counts["queued"], refused=counts["refused"], model=model or None,
         free_disk_bytes=shutil.disk_usage(outbox.folder).free,
         last_sync_at=datetime.fromtimestamp(last, timezone.utc).isoformat() if last else None)
 
@@ -79,29 +79,41 @@ def run(outbox: Outbox, client: Client, stop: threading.Event, *, first: float =
     content); ``on_revoked(bool)`` hears whether the server still accepts this kiosk."""
     next_beat = 0.0
     while not stop.is_set():
-        report = deliver_due(outbox, client, first=first, longest=longest)
-        learned = True if report.revoked else None  # whether the server still accepts this kiosk, when known
-        if time.monotonic() >= next_beat:
-            try:
-                send_heartbeat(outbox, client, model)
-                if on_beat is not None:
-                    on_beat(client)
-                learned = bool(report.revoked)
-            except Revoked:
-                learned = report.revoked = True
-            except (Offline, Refused) as error:
-                log.info("heartbeat not sent: %s", error)
-            next_beat = time.monotonic() + heartbeat_seconds
-        if on_revoked is not None and learned is not None:
-            on_revoked(learned)
-        if report.sent and outbox.due(limit=1):
-            continue  # more waiting: no pause
-        soonest = outbox.next_try()
-        wait = heartbeat_seconds if soonest is None else max(0.05, min(heartbeat_seconds, soonest - time.time()))
-        if report.revoked:
-            wait = heartbeat_seconds
-        if wake is None:
-            stop.wait(wait)
-        else:
-            wake.wait(wait)
-            wake.clear()
+        try:
+            next_beat = _round(outbox, client, next_beat, first=first, longest=longest, model=model,
+                               heartbeat_seconds=heartbeat_seconds, wake=wake, stop=stop, on_beat=on_beat,
+                               on_revoked=on_revoked)
+        except Exception:  # noqa: BLE001  (a full disk, a locked database: say so, wait, and go on delivering)
+            log.exception("delivery round failed; trying again")
+            stop.wait(first)
+
+
+def _round(outbox, client, next_beat, *, first, longest, model, heartbeat_seconds, wake, stop, on_beat, on_revoked):
+    """One round of ``run``: deliver what is due, send the heartbeat when it is time, then wait until something
+    is due (no wait while more appeals are due). Returns when the next heartbeat is due."""
+    report = deliver_due(outbox, client, first=first, longest=longest)
+    learned = True if report.revoked else None  # whether the server still accepts this kiosk, when known
+    if time.monotonic() >= next_beat:
+        try:
+            send_heartbeat(outbox, client, model)
+            if on_beat is not None:
+                on_beat(client)
+            learned = bool(report.revoked)
+        except Revoked:
+            learned = report.revoked = True
+        except (Offline, Refused) as error:
+            log.info("heartbeat not sent: %s", error)
+        next_beat = time.monotonic() + heartbeat_seconds
+    if on_revoked is not None and learned is not None:
+        on_revoked(learned)
+    if report.sent and outbox.due(limit=1):
+        return next_beat
+    soonest = outbox.next_try()
+    wait = heartbeat_seconds if soonest is None or report.revoked else max(
+        0.05, min(heartbeat_seconds, soonest - time.time()))
+    if wake is None:
+        stop.wait(wait)
+    else:
+        wake.wait(wait)
+        wake.clear()
+    return next_beat

@@ -39,14 +39,17 @@ def create_ui(machine: Machine) -> Flask:
 
     @app.get("/screen")
     def screen():
+        """The screen, when it changed since the page showed ``seen`` (else 204: htmx keeps what is there)."""
         machine.tick()
+        if request.args.get("seen") == machine.fingerprint():
+            return "", 204
         return render_template("kiosk/_screen.html")
 
     actions = {
         "press": machine.press, "again": machine.again, "cancel": machine.cancel, "send": machine.send,
         "details": machine.details, "lookup": machine.lookup, "look-up": machine.look_up, "news": machine.news,
         "repeat": machine.repeat, "louder": lambda: machine.volume(True), "softer": lambda: machine.volume(False),
-        "home": machine.cancel, "touch": machine.touch,
+        "home": machine.home, "touch": machine.touch,
     }
 
     @app.post("/do/<action>")

@@ -41,6 +41,10 @@ class Voice:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         log.info("speaking: %s", text)
 
+    def speaking(self) -> bool:
+        with self._lock:
+            return self._process is not None and self._process.poll() is None
+
     def repeat(self) -> None:
         if self.last:
             self.say(self.last)

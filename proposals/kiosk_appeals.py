@@ -21,7 +21,7 @@ from accounts.validation import normalize_phone
 from proposals import audio
 from proposals.appeal_services import contact_field, file_appeal, month_of, normalize_receipt
 from proposals.appeal_workflow import may_handle
-from proposals.appeals import Appeal, Channel
+from proposals.appeals import Appeal, AppealEvent, Channel, EventKind
 from proposals.fields import text_field
 from proposals.routing import due_at, responsible_department
 
@@ -50,25 +50,39 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
                               p=kiosk.receipt_prefix), field="receipt_code")
     if db.session.scalar(select(Appeal.id).where(Appeal.receipt_code == code)) is not None:
         raise Conflict(_l("Another appeal already has this receipt code."), field="receipt_code")
-    chosen = db.session.scalar(select(Category).where(Category.code == category)) if category else kiosk.category
+    # The resident was told "kept and will be sent": a detail typed at the kiosk never refuses the appeal. A
+    # category retired meanwhile becomes the kiosk's own; a call-back number that is no number is left out and
+    # noted for the officials; an over-long transcript is cut (the recording has it all).
+    chosen = db.session.scalar(select(Category).where(Category.code == category)) if category else None
     if chosen is None or not chosen.active:
-        raise InvalidInput(_l("Choose a category."), field="category")
+        chosen = kiosk.category
+    if not chosen.active:
+        raise InvalidInput(_l("The kiosk's own category is retired: the administrator must choose another."),
+                          field="category")
     extension, seconds = audio.check_recording(audio_data)
-    transcript = text_field(transcript, "transcript", int(rule("MINYI_APPEAL_BODY_MAX")), required=False,
-                            multiline=True)
+    transcript = text_field((transcript or "")[:int(rule("MINYI_APPEAL_BODY_MAX"))], "transcript",
+                            int(rule("MINYI_APPEAL_BODY_MAX")), required=False, multiline=True)
+    try:
+        phone, phone_problem = contact_field(normalize_phone, contact_phone, "contact_phone", phone_region), None
+    except InvalidInput as error:
+        phone, phone_problem = None, str(error.message)
     now = utcnow()
     department = responsible_department(chosen, kiosk.region)
     appeal = Appeal(
         body=transcript or _untranscribed(kiosk.language), machine_transcript=transcript or "",
         transcript_words=_words(words), language=kiosk.language, category=chosen, region=kiosk.region,
         channel=Channel.KIOSK, public=bool(public), receipt_code=code, kiosk=kiosk, client_uuid=uuid,
-        contact_phone=contact_field(normalize_phone, contact_phone, "contact_phone", phone_region),
+        contact_phone=phone,
         department=department, created_at=now, month=month_of(now), due_at=due_at(department, now),
         audio_file=f"{uuid}{extension}", audio_seconds=round(seconds, 2))
     audio.store(audio_data, folder, appeal.audio_file)  # before the commit: a filed appeal has its recording
     try:
         with db.session.begin_nested():
             file_appeal(appeal, actor_id=None)
+            if phone_problem:
+                db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.NOTE, public=False, body=_note(
+                    kiosk.language, contact_phone, phone_problem)))
+                db.session.flush()
     except IntegrityError:  # the same appeal, sent twice at once: the other request filed it
         earlier = _by_uuid(uuid)
         if earlier is None:
@@ -85,6 +99,12 @@ def _same_kiosk(appeal: Appeal, kiosk: Kiosk) -> Appeal:
     if appeal.kiosk_id != kiosk.id:
         raise Conflict(_l("Another kiosk sent an appeal with this id."), field="uuid")
     return appeal
+
+
+def _note(language: str, typed: str, problem: str) -> str:
+    with force_locale(language):
+        return _("The call-back number typed at the kiosk, %(number)s, was left out: %(problem)s",
+                 number=str(typed)[:40], problem=problem)
 
 
 def _untranscribed(language: str) -> str:

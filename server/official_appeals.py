@@ -288,8 +288,10 @@ def appeal_recording(appeal_id):
     if not appeal.audio_file:
         abort(404)
     extension = "." + appeal.audio_file.rsplit(".", 1)[-1]
-    return send_from_directory(upload_folder() / "audio", appeal.audio_file,
-                               mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"), max_age=0)
+    response = send_from_directory(upload_folder() / "audio", appeal.audio_file,
+                                   mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"  # a resident's voice stays off shared caches
+    return response
 
 
 @bp.route("/appeals/record", methods=["GET", "POST"])

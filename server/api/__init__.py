@@ -22,7 +22,11 @@ class MinyiApi(Api):
         response = error_response(error.code or 500)
         if messages:
             body = response.get_json()
-            body["error"]["fields"] = {k: v for location in messages.values() for k, v in location.items()}
+            fields = {}
+            for location, found in messages.items():
+                # {"json": {"field": [...]}}, or {"json": ["Invalid JSON body."]} for a body that is not JSON
+                fields.update(found if isinstance(found, dict) else {location: found})
+            body["error"]["fields"] = fields
             response.set_data(json.dumps(body))
         return response
 

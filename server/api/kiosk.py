@@ -84,7 +84,7 @@ class KioskAppealIn(Schema):
     uuid = fields.String(required=True, metadata={"description": "Made by the kiosk; a retry with it is harmless"})
     receipt_code = fields.String(required=True, validate=validate.Length(max=20))
     transcript = fields.String(load_default="", validate=validate.Length(max=20000))
-    words = fields.String(metadata={"description": 'JSON list of {"word", "conf"}'})
+    words = fields.String(validate=validate.Length(max=200_000), metadata={"description": 'JSON list of {"word", "conf"}'})
     category = fields.String(validate=validate.Length(max=40))
     contact_phone = fields.String(validate=validate.Length(max=40))
     public = fields.Boolean(load_default=False)
@@ -132,9 +132,11 @@ class ContentOut(Schema):
 
 class HeartbeatIn(Schema):
     version = fields.String(validate=validate.Length(max=40))
-    queue_length = fields.Integer(validate=validate.Range(min=0))
+    queue_length = fields.Integer(validate=validate.Range(min=0, max=10**9))
+    refused = fields.Integer(validate=validate.Range(min=0, max=10**9),
+                             metadata={"description": "Appeals the server refused for good, kept on the kiosk"})
     last_sync_at = fields.AwareDateTime(allow_none=True)
-    free_disk_bytes = fields.Integer(validate=validate.Range(min=0))
+    free_disk_bytes = fields.Integer(validate=validate.Range(min=0, max=2**62))
     model = fields.String(validate=validate.Length(max=120))
 
 
@@ -188,7 +190,7 @@ def send_appeal(data, files):
     if data.get("words"):
         try:
             words = json.loads(data["words"])
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidInput(_l("The recognized words are not in the expected form."), field="words") from None
     appeal, new = kiosk_appeals.submit_kiosk_appeal(
         current_kiosk(), uuid=data["uuid"], receipt_code=data["receipt_code"], transcript=data["transcript"],

@@ -121,10 +121,9 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(make_app, make_kiosk, reco
             (long_speech, {}, "audio", "too long"),
             (recording, {"uuid": "not-a-uuid"}, "uuid", "UUID"),
             (recording, {"receipt_code": "12"}, "receipt_code", "prefix"),
-            (recording, {"category": "no-such"}, "category", "category"),
             (recording, {"words": "[{\"word\": 1}]"}, "words", "expected form"),
             (recording, {"words": "{not json"}, "words", "expected form"),
-            (recording, {"contact_phone": "call me"}, "contact_phone", ""),
+            (recording, {"words": "[" * 100_000 + "]" * 100_000}, "words", ""),  # nested past any sane depth
         ]:
             response = send(api, headers, audio, **{"receipt_code": receipt, **fields})
             error = response.get_json()["error"]
@@ -136,6 +135,39 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(make_app, make_kiosk, reco
         assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
         # A WAV recording is as good as Ogg/Opus.
         assert send(api, headers, encoded(say("네"), kind="wav"), receipt_code=receipt).status_code == 201
+
+
+def test_a_detail_typed_at_the_kiosk_never_loses_the_appeal(api, make_kiosk, make_category, recording):
+    """The resident was told "kept and will be sent": a retired category or a call-back number that is no
+    number must not refuse the whole appeal."""
+    kiosk, code = make_kiosk()
+    retired = make_category()
+    retired.active = False  # retired while the appeal waited on the kiosk
+    db.session.commit()
+    headers, _body = enroll(api, code)
+    sent = send(api, headers, recording, receipt_code=kiosk.receipt_prefix + "33333", category=retired.code,
+                contact_phone="12")
+    assert sent.status_code == 201, sent.get_json()
+    appeal = db.session.get(Appeal, sent.get_json()["id"])
+    assert appeal.category_id == kiosk.category_id and appeal.contact_phone is None
+    note = [e for e in appeal_events(appeal) if e.kind == "note"]
+    assert len(note) == 1 and not note[0].public and "12" in note[0].body  # the officials see what was typed
+
+
+def appeal_events(appeal):
+    from proposals.appeals import AppealEvent
+
+    return db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)).all()
+
+
+def test_malformed_requests_get_clear_errors_not_500(api, make_kiosk):
+    kiosk, code = make_kiosk()
+    headers, _body = enroll(api, code)
+    for path, body in [("/api/v1/kiosk/enroll", "{not json"), ("/api/v1/kiosk/heartbeat", "[1, 2")]:
+        response = api.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+        assert response.status_code in (400, 422) and response.get_json()["error"]["message"], path
+    huge = api.post("/api/v1/kiosk/heartbeat", headers=headers, json={"queue_length": 2**70, "free_disk_bytes": 2**70})
+    assert huge.status_code == 422 and {"queue_length", "free_disk_bytes"} <= set(huge.get_json()["error"]["fields"])
 
 
 def test_the_resident_hears_the_answer_by_receipt_code(api, make_kiosk, make_user, recording):

@@ -59,15 +59,18 @@ def test_enrol_queue_offline_then_deliver_exactly_once(live_server, make_kiosk, 
     assert {a.body for a in delivered} == {"appeal 0", "appeal 1", "appeal 2"} and {a.kiosk_id for a in delivered} == {
         kiosk.id}
 
-    # The power went after the server filed one but before the kiosk noted it: it is sent again, and the server
-    # answers with the same appeal.
+    # The power went after the server filed an appeal but before the kiosk noted it: it is sent again, and the
+    # server answers with the same appeal.
     config = load(tmp_path / "none.toml")
     config.data_dir = tmp_path / "kiosk"
     outbox = Outbox(config.data_dir, kiosk.receipt_prefix)
-    outbox.db.execute("UPDATE appeals SET state = 'queued' WHERE receipt_code = ?", (receipts[0],))
+    fourth = kiosk_cli(kiosk_env, "queue", "--audio", str(recording), "--text", "appeal 3").stdout.strip()
+    Client(live_server.url, config.token()).send_appeal(outbox.by_receipt(fourth))  # filed; the kiosk never heard
+    assert len(server_appeals()) == 4
     result = kiosk_cli(kiosk_env, "sync", "--once")
-    assert "sent 1, waiting 0" in result.stdout and len(server_appeals()) == 3
-    assert json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 3
+    assert "sent 1, waiting 0" in result.stdout and len(server_appeals()) == 4
+    assert json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 4
+    assert not outbox.by_receipt(fourth).audio_path.exists()  # delivered: the kiosk's copy made room
 
 
 def test_a_revoked_kiosk_keeps_its_appeals(live_server, make_kiosk, make_user, kiosk_env, tmp_path):

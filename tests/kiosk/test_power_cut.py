@@ -17,6 +17,7 @@ from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk.sync import deliver_due
 from proposals.appeals import Appeal
+from server.proposal_pages import upload_folder
 from tests.speech import encoded, say
 
 KILLS = 25
@@ -61,5 +62,7 @@ def test_killing_the_kiosk_anywhere_loses_and_doubles_nothing(live_server, make_
     assert set(confirmed) <= {code for _uuid, code in delivered}  # no confirmed appeal lost
     assert sorted(delivered) == sorted(kept)  # each kept appeal arrived exactly once
     assert outbox.counts() == {"queued": 0, "sent": len(kept), "refused": 0}
-    for _uuid, code in kept:
-        assert outbox.by_receipt(code).audio_path.exists()  # and its recording with it
+    for _uuid, code in kept:  # each arrived with its recording, and the kiosk's copy made room on the SD card
+        assert not outbox.by_receipt(code).audio_path.exists()
+    for audio_file in db.session.scalars(select(Appeal.audio_file)):
+        assert (upload_folder() / "audio" / audio_file).exists()

@@ -73,21 +73,28 @@ def test_a_missing_microphone_is_said_and_the_kiosk_recovers(kiosk_screen, tmp_p
 
 
 def test_time_outs_are_generous_and_announced(kiosk_screen):
+    from kiosk.machine import GRACE_SECONDS
+
     machine = kiosk_screen.machine
     now = [1000.0]
     machine.clock = lambda: now[0]
     machine.lookup()
+    machine.voice.quiet()  # (while the kiosk speaks, the time-out waits)
     now[0] += kiosk_screen.config.idle_seconds - 1
     machine.tick()
-    assert machine.screen == "lookup"
+    assert machine.screen == "lookup" and not machine.warned_idle
     now[0] += 2
     machine.tick()
-    assert machine.screen == "lookup" and machine.voice.last.startswith("Are you still there?")
-    machine.code_key("2")  # a touch keeps the screen
-    now[0] += kiosk_screen.config.idle_seconds + 14
-    machine.tick()
+    assert machine.warned_idle and machine.voice.last.startswith("Are you still there?")
+    page = kiosk_screen.app.test_client().get("/screen").get_data(as_text=True)
+    assert "Touch Stay" in page and 'hx-post="/do/touch"' in page  # on screen too, with the button
+    assert GRACE_SECONDS >= 20  # WCAG 2.2.1: at least 20 s to answer
+    machine.touch()  # Stay
+    machine.voice.quiet()
+    now[0] += kiosk_screen.config.idle_seconds + GRACE_SECONDS - 1
     machine.tick()
     assert machine.screen == "lookup"
+    machine.voice.quiet()
     now[0] += 2
     machine.tick()
     assert machine.screen == "idle"
@@ -143,3 +150,61 @@ def test_the_kiosk_service_shows_the_screen_and_delivers_in_the_background(live_
     finally:
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=30) == 0
+
+
+def test_a_slow_answer_is_never_spoken_to_the_next_resident(kiosk_screen):
+    """The first resident looks up a code and leaves before the (slow) network answers; the answer must not
+    be read out to whoever stands there next."""
+    import threading
+
+    from flask import Flask, jsonify
+    from werkzeug.serving import make_server
+
+    slow = Flask("slow-server")
+
+    @slow.get("/api/v1/kiosk/appeals/<code>")
+    def status(code):
+        time.sleep(1.0)
+        return jsonify({"receipt_code": code, "status": "answered", "answers": [{"body": "private answer"}]})
+
+    server = make_server("127.0.0.1", 0, slow, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    machine = kiosk_screen.machine
+    machine.client = Client(f"http://127.0.0.1:{server.server_port}", "kiosk_x", "en")
+    try:
+        machine.lookup()
+        for key in "2345ABCD":
+            machine.code_key(key)
+        asking = threading.Thread(target=machine.look_up)
+        asking.start()
+        time.sleep(0.2)
+        machine.home()  # the first resident walks away; the next one arrives
+        asking.join(timeout=10)
+        assert machine.screen == "idle" and machine.status is None
+        assert not any("private answer" in said for said in machine.voice.history)
+    finally:
+        server.shutdown()
+
+
+def test_done_after_sending_does_not_say_cancelled(kiosk_screen, tmp_path):
+    machine = kiosk_screen.machine
+    machine.press()
+    speak_into(kiosk_screen.microphone, "아버지", tmp_path)
+    assert wait_for(lambda: machine.screen == "review")
+    machine.send()
+    assert machine.screen == "sent" and machine.receipt
+    machine.home()
+    assert machine.screen == "idle" and not machine.voice.last.startswith("Cancelled")
+
+
+def test_the_screen_is_only_swapped_when_it_changed(kiosk_screen):
+    """A swap in the middle of a slow press loses the press: the page asks with what it shows, and gets 204
+    (keep it) until something changes."""
+    screen = kiosk_screen.app.test_client()
+    machine = kiosk_screen.machine
+    seen = machine.fingerprint()
+    assert screen.get(f"/screen?seen={seen}").status_code == 204
+    machine.lookup()
+    changed = screen.get(f"/screen?seen={seen}")
+    assert changed.status_code == 200 and "Type your receipt code" in changed.get_data(as_text=True)
+    assert f'/screen?seen={machine.fingerprint()}' in changed.get_data(as_text=True)
