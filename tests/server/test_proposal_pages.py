@@ -292,3 +292,25 @@ def test_trending_follows_votes(client, make_user, make_proposal):
     assert older.hot == pytest.approx(hot_score(3, older.created_at))
     page = client.get("/proposals?sort=trending").get_data(as_text=True)
     assert page.index("Older one") < page.index("Newer one")
+
+
+@pytest.mark.parametrize("dense", [1, 1000])
+def test_rare_and_common_words_find_the_same_proposals_in_the_same_order(client, make_proposal, monkeypatch, dense):
+    """A rare word is looked up through its index first (PostgreSQL); whether a word counts as rare must never
+    change what residents find, or its order, in any sort."""
+    from proposals import listing
+
+    monkeypatch.setattr(listing, "DENSE", dense)
+    monkeypatch.setattr(listing, "_rare", {})
+    for n in range(4):
+        make_proposal(title=f"Beekeeping course {n}", body="Hives and honey")
+    make_proposal(title="Fix the bridge", body="No bees here")
+    hidden = make_proposal(title="Beekeeping for sale", body="spam")
+    hidden.hidden_at = hidden.created_at
+    db.session.commit()
+    for sort in ("newest", "supported", "trending"):
+        page = client.get("/proposals", query_string={"q": "beekeeping honey", "sort": sort}).get_data(as_text=True)
+        found = [f"Beekeeping course {n}" for n in range(4) if f"Beekeeping course {n}" in page]
+        assert len(found) == 4 and "Beekeeping for sale" not in page and "Fix the bridge" not in page
+        if sort == "newest":
+            assert [page.index(t) for t in reversed(found)] == sorted(page.index(t) for t in found)
