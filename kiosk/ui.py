@@ -61,15 +61,17 @@ def create_ui(machine: Machine) -> Flask:
 
     @app.post("/key/<kind>/<key>")
     def key(kind, key):
+        """A key of a keypad or a category: only that part of the screen is swapped."""
         if kind == "code":
             machine.code_key(key)
         elif kind == "phone":
             machine.phone_key(key)
         elif kind == "category":
             machine.choose_category(key)
+            return render_template("kiosk/_categories.html", fragment=True)
         else:
             abort(404)
-        return render_template("kiosk/_screen.html")
+        return render_template("kiosk/_entry.html", fragment=True)
 
     @app.after_request
     def headers(response):
