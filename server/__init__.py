@@ -59,7 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from server import (appeal_pages, auth, board, dashboard_pages, database, discussion_pages,  # noqa: F401
-                        errors, i18n, models, official_appeals, official_proposals, proposal_pages, web)
+                        errors, i18n, models, official_appeals, official_proposals, project_pages, proposal_pages,
+                        web)
     from server.admin import bp as admin_bp
     from server.officials import bp as officials_bp
 
@@ -73,7 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(reject_nul_bytes)
     app.before_request(forget_region_tree)
     for blueprint in (web.bp, auth.bp, board.bp, appeal_pages.bp, dashboard_pages.bp, proposal_pages.bp,
-                      discussion_pages.bp, admin_bp, officials_bp):
+                      discussion_pages.bp, project_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)
 
     from server import api, open311

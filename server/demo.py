@@ -174,6 +174,32 @@ def _demo_kiosks(regions, categories, now):
     return made
 
 
+def _demo_project(officials, now):
+    """One project made of a resident's appeal, under way: a milestone done, a progress report, a payment."""
+    from proposals import projects
+
+    appeal = db.session.scalar(select(Appeal).where(Appeal.department_id.is_not(None), Appeal.public.is_(True))
+                               .order_by(Appeal.id))
+    if appeal is None:
+        return
+    official = next((u for u in officials.values() if u is not None and u.department_id == appeal.department_id), None)
+    if official is None:
+        return
+    today = now.date()
+    project = projects.promote_to_project(
+        actor=official, title="修复问题并回访村民 Fix it and check back with the village",
+        description="根据村民诉求立项：先勘察，再施工，最后回访。Survey, repair, then ask the residents.",
+        department=official.department, lead=official, budget_public_minor=1_500_000,
+        start_on=today - timedelta(days=10), target_on=today + timedelta(days=50), appeals=[appeal],
+        milestones=[("勘察 Survey", today - timedelta(days=3), 1), ("施工 Repair", today + timedelta(days=30), 3),
+                    ("回访 Check back", today + timedelta(days=45), 1)])
+    projects.complete_milestone(project.milestones[0], actor=official, done_on=today - timedelta(days=4))
+    projects.post_update(project, actor=official, body="勘察完成，材料已订购。The survey is done; materials are ordered.")
+    projects.record_expenditure(project, actor=official, amount_minor=320_000, spent_on=today - timedelta(days=2),
+                                payee="凤仪建材 Fengyi Building Supplies", purpose="材料 Materials", source="public",
+                                receipt_number="DEMO-0001")
+
+
 def load_demo(census_key: bytes | None = None):
     """Load the demo once. Returns [(role, login, name)] or None when data already exists."""
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -241,6 +267,7 @@ def load_demo(census_key: bytes | None = None):
         if status == AppealStatus.RESOLVED:
             appeal.closed_at = created + timedelta(days=5)
             db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.RESOLVED, created_at=appeal.closed_at))
+    _demo_project(officials, now)
     db.session.commit()
     logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
     return logins

@@ -27,6 +27,7 @@ NOTIFICATION_TEXTS = {
     "proposal_qualified": _l("Your proposal “%(title)s” has enough support and is now with the officials."),
     "proposal_expired": _l("Your proposal “%(title)s” did not gather enough support in time and has expired."),
     "proposal_rejected": _l("“%(title)s” was not taken up. Reason: %(reason)s"),
+    "became_project": _l("What you backed became a project: “%(title)s”. You can follow its progress and its money."),
     "proposal_hidden": _l("Your proposal “%(title)s” was hidden. Reason: %(reason)s"),
     "comment_hidden": _l("Your comment on “%(title)s” was hidden. Reason: %(reason)s"),
     "appeal_received": _l("A new appeal (No. %(appeal_id)s) is waiting for your department."),

@@ -26,6 +26,11 @@ STATUS_LABELS = {
         "answered": lazy_pgettext("appeal status", "Answered"), "resolved": lazy_pgettext("appeal status", "Resolved"),
         "rejected": lazy_pgettext("appeal status", "Rejected"), "duplicate": lazy_pgettext("appeal status", "Duplicate"),
     },
+    "project": {
+        "planned": lazy_pgettext("project status", "Planned"),
+        "in_progress": lazy_pgettext("project status", "In progress"),
+        "completed": lazy_pgettext("project status", "Completed"),
+    },
     "kiosk": {
         "online": lazy_pgettext("kiosk state", "Online"), "offline": lazy_pgettext("kiosk state", "Offline"),
         "new": lazy_pgettext("kiosk state", "Not enrolled yet"),

@@ -10,6 +10,7 @@ from accounts.regions import Category, Department, Region  # noqa: F401
 from accounts.users import CensusEntry, User  # noqa: F401
 from proposals.appeals import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cosign, Rating  # noqa: F401
 from proposals.candidates import ProjectCandidate  # noqa: F401
+from proposals.projects import Expenditure, Milestone, Project, ProjectSource, ProjectUpdate  # noqa: F401
 from proposals.comments import Comment, Flag  # noqa: F401
 from proposals.dashboard import Snapshot  # noqa: F401
 from proposals.images import ProposalImage  # noqa: F401

@@ -74,6 +74,8 @@ class Pledge(db.Model):
     #: The public list shows "anonymous"; officials still see the name.
     anonymous: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default=PledgeStatus.PLEDGED, index=True)
+    #: The project it went to with its proposal (the money trail counts it there).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it was cancelled, committed or released.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

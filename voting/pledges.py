@@ -13,7 +13,7 @@ from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
 from accounts.validation import clean_text
 from proposals.errors import NotOpen
-from proposals.models import ACTIVE, Proposal
+from proposals.models import ACTIVE, Proposal, ProposalStatus
 from voting.models import Pledge, PledgeKind, PledgeStatus
 from voting.collections import LEDGER
 from voting.money import money
@@ -179,8 +179,10 @@ def settle(proposal: Proposal) -> bool | None:
     now = utcnow()
     if proposal.goal_minor is None or proposal.settled_at is not None or proposal.deadline > now:
         return None
-    # A hidden proposal (suspected fraud, pending review) makes nothing binding.
-    reached = progress(proposal).reached and proposal.is_active
+    # A hidden proposal (suspected fraud, pending review) makes nothing binding; one that became a project keeps
+    # the promise its backers made (binding if the goal was reached).
+    reached = progress(proposal).reached and proposal.hidden_at is None and proposal.status in (
+        *ACTIVE, ProposalStatus.ACCEPTED)
     status = PledgeStatus.COMMITTED if reached else PledgeStatus.RELEASED
     for pledge in db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id,
                                                           Pledge.status == PledgeStatus.PLEDGED)):

@@ -48,7 +48,7 @@ def login(page, url, identifier):
 
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1", "/appeals/1",
-                                  "/appeals/receipt?code=NOPE-NOPE", "/dashboard"])
+                                  "/appeals/receipt?code=NOPE-NOPE", "/dashboard", "/projects", "/projects/1"])
 def test_public_pages_pass_axe(app, audit_context, live_server, path, language):
     app.test_cli_runner().invoke(demo_command)
     page = audit_context(language)
@@ -74,7 +74,7 @@ def test_form_with_errors_passes_axe(app, audit_page, live_server):
     ("admin@example.org", "/officials/appeals/groups"), ("admin@example.org", "/officials/appeals/record"),
     ("admin@example.org", "/admin/answer-templates"), ("admin@example.org", "/admin/audit"),
     ("admin@example.org", "/officials/candidates"), ("admin@example.org", "/admin/kiosks"),
-    ("admin@example.org", "/admin/kiosks/models"),
+    ("admin@example.org", "/admin/kiosks/models"), ("admin@example.org", "/projects/1"),
 ])
 def test_signed_in_pages_pass_axe(app, audit_page, live_server, who, path):
     app.test_cli_runner().invoke(demo_command)

@@ -1,0 +1,427 @@
+"""Projects: what officials make of the best proposals and of groups of similar appeals, with a budget, the
+residents' pledges carried over, milestones, progress updates and a public money trail.
+
+Who may change a project: the officials of its responsible department (and admins). Every sum on the public
+page is computed here, from the rows, so the totals always add up."""
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        func, select)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.audit import AuditEntry
+from accounts.db import UTCDateTime, db, local_zone, one_of, utcnow
+from accounts.errors import InvalidInput, NotAllowed
+from accounts.notifications import notify
+from accounts.permissions import has_role, oversees
+from accounts.regions import Department, Region
+from accounts.rules import rule
+from accounts.users import Role, User
+from proposals.appeal_workflow import may_handle
+from proposals.appeals import Appeal, Cosign
+from proposals.errors import NotOpen
+from proposals.fields import text_field
+from proposals.models import Proposal, ProposalStatus
+
+TITLE_MAX, TEXT_MAX, PAYEE_MAX, PURPOSE_MAX = 200, 20_000, 120, 300
+MILESTONES_MAX = 50
+
+
+class ProjectStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class FundSource(enum.StrEnum):
+    PUBLIC = "public"        # the government's budget
+    RESIDENTS = "residents"  # money residents pledged and paid
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint(one_of("status", ProjectStatus), name="status_known"),
+        CheckConstraint("budget_public_minor >= 0", name="budget_not_negative"),
+        CheckConstraint("target_on >= start_on", name="target_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text)
+    #: The department that carries it out and answers for it; its officials edit the project.
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    #: The official leading it (of that department).
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Where it is done (the region of its sources); residents there may rate it when it is finished.
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.PLANNED, index=True)
+    #: Public funds set aside for it, in minor units (fen) of ``currency``.
+    budget_public_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    start_on: Mapped[date] = mapped_column(Date)
+    target_on: Mapped[date] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    department: Mapped[Department] = relationship()
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    region: Mapped[Region] = relationship()
+    milestones: Mapped[list["Milestone"]] = relationship(back_populates="project",
+                                                         order_by="(Milestone.target_on, Milestone.id)")
+    sources: Mapped[list["ProjectSource"]] = relationship(back_populates="project", order_by="ProjectSource.id")
+
+
+class ProjectSource(db.Model):
+    """What a project came from: a proposal or an appeal (each becomes at most one project)."""
+
+    __tablename__ = "project_sources"
+    __table_args__ = (
+        CheckConstraint("(proposal_id IS NULL) <> (appeal_id IS NULL)", name="one_source"),
+        UniqueConstraint("proposal_id"),
+        UniqueConstraint("appeal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
+
+    project: Mapped[Project] = relationship(back_populates="sources")
+    proposal: Mapped[Proposal | None] = relationship()
+    appeal: Mapped[Appeal | None] = relationship()
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestones"
+    __table_args__ = (CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    target_on: Mapped[date] = mapped_column(Date)
+    #: How much of the whole work it is (progress is the weighted share of milestones done).
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
+
+    def late(self, today: date) -> bool:
+        """Past its target date and not done."""
+        return self.done_on is None and self.target_on < today
+
+
+class ProjectUpdate(db.Model):
+    """A progress report on the project's public timeline."""
+
+    __tablename__ = "project_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class Expenditure(db.Model):
+    """One payment out of the project's money: the public money trail."""
+
+    __tablename__ = "expenditures"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(one_of("source", FundSource), name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    spent_on: Mapped[date] = mapped_column(Date)
+    #: Who was paid, and what for.
+    payee: Mapped[str] = mapped_column(String(PAYEE_MAX))
+    purpose: Mapped[str] = mapped_column(String(PURPOSE_MAX))
+    #: Whose money paid it: public funds or the residents' collected pledges.
+    source: Mapped[str] = mapped_column(String(10))
+    #: Invoice or receipt number, so a payment is not booked twice.
+    receipt_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- who may do what ------------------------------------------------------------------------------------------
+
+
+def may_edit(user: User | None, project: Project) -> bool:
+    """The officials of the responsible department, and admins."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.OFFICIAL) and user.department_id == project.department_id
+
+
+def _check_editor(actor, project):
+    if not may_edit(actor, project):
+        raise NotAllowed(_l("Only the officials of the responsible department can change this project."))
+
+
+def today() -> date:
+    return utcnow().astimezone(local_zone()).date()
+
+
+# -- deciding ------------------------------------------------------------------------------------------------
+
+
+def promote_to_project(*, actor: User, title: str, description: str, department: Department | None,
+                       lead: User | None, budget_public_minor: int, start_on: date | None, target_on: date | None,
+                       proposals: list[Proposal] = (), appeals: list[Appeal] = (),
+                       milestones: list[tuple[str, date, int]] = ()) -> Project:
+    """Officials turn qualified proposals and/or appeals into one project. The proposals' pledges (money and in
+    kind, open or committed) move to the project as they are: no amount is created or lost. Everyone who backed
+    a source hears of it."""
+    proposals, appeals = list(dict.fromkeys(proposals)), list(dict.fromkeys(appeals))
+    if not has_role(actor, Role.OFFICIAL, Role.ADMIN):
+        raise NotAllowed()
+    if not proposals and not appeals:
+        raise InvalidInput(_l("Choose the proposals or appeals the project answers."), field="sources")
+    taken = db.session.scalar(select(func.count()).select_from(ProjectSource).where(
+        ProjectSource.proposal_id.in_([p.id for p in proposals]) | ProjectSource.appeal_id.in_([a.id for a in appeals])))
+    if taken:
+        raise InvalidInput(_l("One of these already became a project."), field="sources")
+    for proposal in proposals:
+        if not oversees(actor, proposal.region):
+            raise NotAllowed(_l("Only officials of the proposal's area can make it a project."))
+        if proposal.status != ProposalStatus.QUALIFIED or proposal.hidden_at is not None:
+            raise NotOpen(_l("Only qualified proposals can become projects."))
+    for appeal in appeals:
+        if not may_handle(actor, appeal):
+            raise NotAllowed(_l("Only the officials handling an appeal can make it a project."))
+    if department is None:
+        raise InvalidInput(_l("Choose the responsible department."), field="department")
+    if lead is not None and (not has_role(lead, Role.OFFICIAL) or lead.department_id != department.id):
+        raise InvalidInput(_l("The lead must be an official of the responsible department."), field="lead")
+    start_on, target_on = _dates(start_on, target_on)
+    project = Project(
+        title=text_field(title, "title", TITLE_MAX), description=text_field(description, "description", TEXT_MAX,
+                                                                           multiline=True),
+        department=department, lead=lead, region_id=_common_region(proposals, appeals),
+        budget_public_minor=_amount(budget_public_minor, "budget", allow_zero=True),
+        currency=str(rule("MINYI_CURRENCY")), start_on=start_on, target_on=target_on, created_by_id=actor.id)
+    db.session.add(project)
+    if len(milestones) > MILESTONES_MAX:
+        raise InvalidInput(_l("A project has at most %(n)d milestones.", n=MILESTONES_MAX), field="milestones")
+    for milestone_title, milestone_on, weight in milestones:
+        project.milestones.append(_milestone(milestone_title, milestone_on, weight))
+    db.session.flush()
+
+    from voting.models import Pledge, PledgeStatus, Support
+
+    told = []
+    for proposal in proposals:
+        db.session.add(ProjectSource(project_id=project.id, proposal_id=proposal.id))
+        proposal.status = ProposalStatus.ACCEPTED
+        carried = db.session.scalars(select(Pledge).where(
+            Pledge.proposal_id == proposal.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))).all()
+        for pledge in carried:
+            pledge.project_id = project.id
+        told += [proposal.author_id, *(p.backer_id for p in carried), *db.session.scalars(
+            select(Support.user_id).where(Support.proposal_id == proposal.id))]
+    for appeal in appeals:
+        db.session.add(ProjectSource(project_id=project.id, appeal_id=appeal.id))
+        told += [appeal.author_id, *db.session.scalars(select(Cosign.user_id).where(Cosign.appeal_id == appeal.id))]
+    db.session.add(AuditEntry(actor_id=actor.id, action="project.promote", subject_type="project",
+                              subject_id=project.id, before={},
+                              after={"proposals": [p.id for p in proposals], "appeals": [a.id for a in appeals]}))
+    notify([uid for uid in told if uid is not None], "became_project", project_id=project.id, title=project.title)
+    db.session.flush()
+    return project
+
+
+def _common_region(proposals, appeals) -> int:
+    """The smallest region holding every source (a village, or the township or county they share)."""
+    from accounts.regions import region_tree
+
+    tree = region_tree()
+    paths = [tree.path(source.region_id) for source in [*proposals, *appeals]]
+    shared = paths[0]
+    for path in paths[1:]:
+        shared = [a for a, b in zip(shared, path, strict=False) if a == b]
+    if not shared:
+        raise InvalidInput(_l("The sources lie in different counties: make one project per county."),
+                           field="sources")
+    return shared[-1]
+
+
+def _dates(start_on, target_on):
+    if start_on is None or target_on is None:
+        raise InvalidInput(_l("Give the start and target dates."), field="start_on" if start_on is None else "target_on")
+    if target_on < start_on:
+        raise InvalidInput(_l("The target date cannot be before the start."), field="target_on")
+    return start_on, target_on
+
+
+def _amount(value, field, allow_zero=False) -> int:
+    """A sum of money in minor units: a whole number, not negative (or above zero), not absurd."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(_l("Give the amount as a number."), field=field)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InvalidInput(_l("The amount must be more than zero."), field=field)
+    if value > 10**14:  # a trillion yuan: a typo, not a village project
+        raise InvalidInput(_l("That amount is far too large; check the number."), field=field)
+    return value
+
+
+def _milestone(title, target_on, weight) -> Milestone:
+    if target_on is None:
+        raise InvalidInput(_l("Give the milestone's target date."), field="milestones")
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100:
+        raise InvalidInput(_l("A milestone's weight is a whole number from 1 to 100."), field="milestones")
+    return Milestone(title=text_field(title, "milestones", TITLE_MAX), target_on=target_on, weight=weight)
+
+
+# -- doing ---------------------------------------------------------------------------------------------------
+
+
+def add_milestone(project: Project, *, actor: User, title: str, target_on: date | None, weight: int = 1) -> Milestone:
+    _check_editor(actor, project)
+    if len(project.milestones) >= MILESTONES_MAX:
+        raise InvalidInput(_l("A project has at most %(n)d milestones.", n=MILESTONES_MAX), field="title")
+    milestone = _milestone(title, target_on, weight)
+    project.milestones.append(milestone)
+    db.session.flush()
+    return milestone
+
+
+def complete_milestone(milestone: Milestone, *, actor: User, done_on: date | None = None) -> Milestone:
+    project = milestone.project
+    _check_editor(actor, project)
+    if project.status == ProjectStatus.COMPLETED:
+        raise NotOpen(_l("The project is finished."))
+    milestone.done_on = done_on or today()
+    if project.status == ProjectStatus.PLANNED:
+        project.status = ProjectStatus.IN_PROGRESS
+    db.session.flush()
+    return milestone
+
+
+def progress(project: Project) -> int:
+    """Per cent done: the weight of the milestones done over the weight of all (never typed by hand)."""
+    total = sum(m.weight for m in project.milestones)
+    if not total:
+        return 100 if project.status == ProjectStatus.COMPLETED else 0
+    return round(100 * sum(m.weight for m in project.milestones if m.done_on is not None) / total)
+
+
+def late_milestones(project: Project, on: date | None = None) -> list[Milestone]:
+    on = on or today()
+    return [m for m in project.milestones if m.late(on)]
+
+
+def post_update(project: Project, *, actor: User, body: str) -> ProjectUpdate:
+    _check_editor(actor, project)
+    update = ProjectUpdate(project_id=project.id, author_id=actor.id,
+                           body=text_field(body, "body", TEXT_MAX, multiline=True))
+    db.session.add(update)
+    if project.status == ProjectStatus.PLANNED:
+        project.status = ProjectStatus.IN_PROGRESS
+    db.session.flush()
+    return update
+
+
+def complete_project(project: Project, *, actor: User) -> Project:
+    """Finished: every milestone done. Residents may now rate it."""
+    _check_editor(actor, project)
+    if any(m.done_on is None for m in project.milestones):
+        raise InvalidInput(_l("Some milestones are not done yet."), field="milestones")
+    project.status, project.completed_at = ProjectStatus.COMPLETED, utcnow()
+    db.session.flush()
+    return project
+
+
+# -- the money trail -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Money:
+    """The project's money, by source, in minor units. ``total_*`` are the sums of the sources."""
+
+    budget_public: int
+    spent_public: int
+    pledged_money: int      # residents' money pledges carried over (open or committed)
+    collected: int          # of which received (the treasurer's ledger)
+    spent_residents: int
+    pledged_in_kind: int    # estimated worth of pledged hours and materials
+
+    @property
+    def remaining_public(self) -> int:
+        return self.budget_public - self.spent_public
+
+    @property
+    def remaining_residents(self) -> int:
+        return self.collected - self.spent_residents
+
+    @property
+    def total_available(self) -> int:
+        return self.budget_public + self.collected
+
+    @property
+    def total_spent(self) -> int:
+        return self.spent_public + self.spent_residents
+
+    @property
+    def total_remaining(self) -> int:
+        return self.remaining_public + self.remaining_residents
+
+
+def money(project: Project) -> Money:
+    from voting.models import Collection, Pledge, PledgeKind, PledgeStatus
+
+    def spent(source):
+        return db.session.scalar(select(func.coalesce(func.sum(Expenditure.amount_minor), 0)).where(
+            Expenditure.project_id == project.id, Expenditure.source == source))
+
+    by_kind = dict(db.session.execute(
+        select(Pledge.kind, func.sum(func.coalesce(Pledge.amount_minor, Pledge.estimated_value_minor, 0)))
+        .where(Pledge.project_id == project.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))
+        .group_by(Pledge.kind)).all())
+    pledged = {True: by_kind.get(PledgeKind.MONEY, 0),
+               False: sum(v for kind, v in by_kind.items() if kind != PledgeKind.MONEY)}
+    collected = db.session.scalar(select(func.coalesce(func.sum(Collection.amount_minor), 0)).select_from(Collection)
+                                  .join(Pledge, Collection.pledge_id == Pledge.id).where(Pledge.project_id == project.id))
+    return Money(budget_public=project.budget_public_minor, spent_public=spent(FundSource.PUBLIC),
+                 pledged_money=int(pledged.get(True, 0)), collected=int(collected),
+                 spent_residents=spent(FundSource.RESIDENTS), pledged_in_kind=int(pledged.get(False, 0)))
+
+
+def record_expenditure(project: Project, *, actor: User, amount_minor: int, spent_on: date | None, payee: str,
+                       purpose: str, source: str, receipt_number: str | None = None) -> Expenditure:
+    """A payment out of the project's money. It cannot spend more of a source than is left in it."""
+    _check_editor(actor, project)
+    amount = _amount(amount_minor, "amount")
+    if source not in set(FundSource):
+        raise InvalidInput(_l("Choose whose money paid it."), field="source")
+    if spent_on is None or spent_on > today():
+        raise InvalidInput(_l("Give the day it was paid (not in the future)."), field="spent_on")
+    now = money(project)
+    left = now.remaining_public if source == FundSource.PUBLIC else now.remaining_residents
+    if amount > left:
+        raise InvalidInput(_l("This is more than is left of that money (%(left)s).", left=_yuan(left)),
+                           field="amount")
+    receipt = text_field(receipt_number, "receipt_number", 60, required=False)
+    if receipt and db.session.scalar(select(Expenditure.id).where(Expenditure.receipt_number == receipt)):
+        raise InvalidInput(_l("A payment with this receipt number is already recorded."), field="receipt_number")
+    expenditure = Expenditure(project_id=project.id, amount_minor=amount, spent_on=spent_on,
+                              payee=text_field(payee, "payee", PAYEE_MAX), purpose=text_field(purpose, "purpose",
+                                                                                             PURPOSE_MAX),
+                              source=source, receipt_number=receipt, recorded_by_id=actor.id)
+    db.session.add(expenditure)
+    db.session.flush()
+    return expenditure
+
+
+def _yuan(minor: int) -> str:
+    return f"{minor / 100:,.2f}"

@@ -1,0 +1,149 @@
+"""Projects: the public list and page (timeline, milestones, money trail), and the officials' side (make a
+project of qualified proposals or appeals, report progress, milestones, payments)."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.db import db
+from accounts.regions import Department
+from accounts.users import Role, User
+from proposals import projects
+from proposals.appeals import Appeal
+from proposals.models import Proposal
+from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
+from server.helpers import department_choices, get_or_404, parse_id, submit
+from server.officials import bp as officials_bp
+from server.pagination import keyset
+from server.project_forms import ExpenditureForm, MilestoneForm, ProjectForm, UpdateForm
+from voting.money import parse_amount
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+@bp.route("")
+def index():
+    """Every project, newest first; filter by status."""
+    query = select(Project).options(selectinload(Project.milestones), selectinload(Project.department))
+    status = request.args.get("status")
+    if status in set(ProjectStatus):
+        query = query.where(Project.status == status)
+    rows, following, args = keyset(query, [Project.id])
+    return render_template("projects/index.html", projects=rows, following=following, args=args, status=status,
+                           progress=projects.progress, late=projects.late_milestones, statuses=list(ProjectStatus))
+
+
+def page_context(project, **forms):
+    updates = db.session.scalars(select(ProjectUpdate).where(ProjectUpdate.project_id == project.id)
+                                 .options(selectinload(ProjectUpdate.author)).order_by(ProjectUpdate.id.desc())).all()
+    payments = db.session.scalars(select(Expenditure).where(Expenditure.project_id == project.id)
+                                  .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())).all()
+    editor = projects.may_edit(current_user if current_user.is_authenticated else None, project)
+    context = {"project": project, "updates": updates, "payments": payments, "money": projects.money(project),
+               "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor}
+    if editor:
+        context.update(update_form=forms.get("update_form") or UpdateForm(),
+                       milestone_form=forms.get("milestone_form") or MilestoneForm(),
+                       expenditure_form=forms.get("expenditure_form") or ExpenditureForm())
+    return context
+
+
+@bp.route("/<int:project_id>")
+def show(project_id):
+    return render_template("projects/show.html", **page_context(get_or_404(Project, project_id)))
+
+
+# -- the officials' side -------------------------------------------------------------------------------------
+
+
+def _editable(project_id) -> Project:
+    project = get_or_404(Project, project_id)
+    if not projects.may_edit(current_user, project):
+        abort(403)
+    return project
+
+
+@officials_bp.route("/projects/new", methods=["GET", "POST"])
+def new_project():
+    """Make a project of the qualified proposals (``?proposal=``) or appeals (``?appeal=``) named in the URL."""
+    chosen_proposals = [p for p in (db.session.get(Proposal, parse_id(i) or 0)
+                                    for i in request.args.getlist("proposal")) if p is not None]
+    chosen_appeals = [a for a in (db.session.get(Appeal, parse_id(i) or 0)
+                                  for i in request.args.getlist("appeal")) if a is not None]
+    if not chosen_proposals and not chosen_appeals:
+        abort(404)
+    first = (chosen_proposals or chosen_appeals)[0]
+    form = ProjectForm(title=getattr(first, "title", None) or None, department=current_user.department_id)
+    form.department.choices = department_choices(blank=_("Choose…"))
+    leads = db.session.scalars(select(User).where(User.role == Role.OFFICIAL, User.active.is_(True))
+                               .order_by(User.display_name)).all()
+    form.lead.choices = [("", _("None yet"))] + [(u.id, u.display_name) for u in leads]
+
+    def promote():
+        return projects.promote_to_project(
+            actor=current_user, title=form.title.data, description=form.description.data,
+            department=db.session.get(Department, form.department.data or 0),
+            lead=db.session.get(User, form.lead.data or 0) if form.lead.data else None,
+            budget_public_minor=parse_amount(form.budget.data, "budget"), start_on=form.start_on.data,
+            target_on=form.target_on.data, proposals=chosen_proposals, appeals=chosen_appeals,
+            milestones=form.milestones())
+
+    project = submit(form, promote, message=_("The project is public now. Those who backed it have been told."))
+    if project:
+        return redirect(url_for("projects.show", project_id=project.id))
+    return render_template("projects/new.html", form=form, chosen_proposals=chosen_proposals,
+                           chosen_appeals=chosen_appeals), 422 if form.errors else 200
+
+
+@officials_bp.route("/projects/<int:project_id>/<any(update, milestone, expenditure):step>", methods=["POST"])
+def project_step(project_id, step):
+    project = _editable(project_id)
+    form_class, name, action = {
+        "update": (UpdateForm, "update_form", lambda f: projects.post_update(project, actor=current_user,
+                                                                             body=f.body.data)),
+        "milestone": (MilestoneForm, "milestone_form", lambda f: projects.add_milestone(
+            project, actor=current_user, title=f.title.data, target_on=f.target_on.data, weight=f.weight.data)),
+        "expenditure": (ExpenditureForm, "expenditure_form", lambda f: projects.record_expenditure(
+            project, actor=current_user, amount_minor=parse_amount(f.amount.data, "amount"),
+            spent_on=f.spent_on.data, payee=f.payee.data, purpose=f.purpose.data, source=f.source.data,
+            receipt_number=f.receipt_number.data)),
+    }[step]
+    form = form_class()
+    if submit(form, lambda: action(form), message=_("Saved.")):
+        return redirect(url_for("projects.show", project_id=project.id) + f"#{step}")
+    return render_template("projects/show.html", **page_context(project, **{name: form})), 422
+
+
+@officials_bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/done", methods=["POST"])
+def milestone_done(project_id, milestone_id):
+    project = _editable(project_id)
+    milestone = get_or_404(Milestone, milestone_id)
+    if milestone.project_id != project.id:
+        abort(404)
+    from flask_wtf import FlaskForm
+
+    submit(FlaskForm(), lambda: projects.complete_milestone(milestone, actor=current_user), message=_("Saved."))
+    return redirect(url_for("projects.show", project_id=project.id) + "#milestones")
+
+
+@officials_bp.route("/projects/<int:project_id>/complete", methods=["POST"])
+def complete(project_id):
+    project = _editable(project_id)
+    from flask import flash
+    from flask_wtf import FlaskForm
+
+    from accounts.errors import DomainError
+
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            projects.complete_project(project, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "warning")
+        else:
+            db.session.commit()
+            flash(_("The project is finished. Residents can now rate it."), "success")
+    return redirect(url_for("projects.show", project_id=project.id))

@@ -1,0 +1,199 @@
+"""Projects: promotion carries pledges over exactly, progress comes from weighted milestones, late milestones
+are flagged, only the responsible department changes a project, and the money trail always adds up."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from accounts.db import db, utcnow
+from accounts.errors import InvalidInput, NotAllowed
+from accounts.notifications import Notification
+from proposals import projects
+from proposals.errors import NotOpen
+from proposals.models import ProposalStatus
+from voting import pledges as pledging
+from voting.collections import record_collection
+from voting.models import Pledge, PledgeKind, PledgeStatus, Support
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def funded(make_proposal, make_user, make_department):
+    """A qualified proposal with money and in-kind pledges (one cancelled), a supporter, and the department
+    and official that answer for its village."""
+    author = make_user("resident", verified=True)
+    proposal = make_proposal(author=author, title="Mend the well", goal_minor=500_000,
+                             deadline=utcnow() + timedelta(days=20))
+    backers = [make_user("resident", region=author.region, verified=True) for _ in range(4)]
+    pledging.pledge_to(proposal, actor=backers[0], kind=PledgeKind.MONEY, amount_minor=120_000)
+    pledging.pledge_to(proposal, actor=backers[1], kind=PledgeKind.MONEY, amount_minor=80_050)
+    pledging.pledge_to(proposal, actor=backers[2], kind=PledgeKind.HOURS, hours=10, skill="masonry",
+                       estimated_value_minor=30_000)
+    cancelled = pledging.pledge_to(proposal, actor=backers[3], kind=PledgeKind.MONEY, amount_minor=999_00)
+    pledging.cancel_pledge(cancelled, actor=backers[3])
+    db.session.add(Support(proposal_id=proposal.id, user_id=backers[3].id))
+    proposal.status = ProposalStatus.QUALIFIED
+    department = make_department(region=author.region.path[0])
+    official = make_user("official", department=department)
+    db.session.commit()
+    return proposal, department, official, backers
+
+
+def promote(proposal, department, official, **extra):
+    fields = {"title": "Well repair", "description": "New pump and lining.", "department": department,
+              "lead": official, "budget_public_minor": 300_000, "start_on": TODAY, "target_on": TODAY + timedelta(60),
+              "proposals": [proposal],
+              "milestones": [("Buy the pump", TODAY + timedelta(10), 1), ("Line the well", TODAY + timedelta(40), 3)]}
+    fields.update(extra)
+    project = projects.promote_to_project(actor=official, **fields)
+    db.session.commit()
+    return project
+
+
+def pledge_sums(where):
+    return db.session.execute(select(Pledge.kind, func.sum(func.coalesce(Pledge.amount_minor,
+                                                                          Pledge.estimated_value_minor)))
+                              .where(where, Pledge.status != PledgeStatus.CANCELLED).group_by(Pledge.kind)
+                              .order_by(Pledge.kind)).all()
+
+
+def test_promotion_carries_every_pledge_over_exactly(funded):
+    proposal, department, official, backers = funded
+    before = pledge_sums(Pledge.proposal_id == proposal.id)
+    project = promote(proposal, department, official)
+    assert pledge_sums(Pledge.project_id == project.id) == before  # nothing created, nothing lost
+    assert db.session.scalar(select(func.count()).select_from(Pledge).where(
+        Pledge.project_id == project.id, Pledge.status == PledgeStatus.CANCELLED)) == 0
+    assert proposal.status == ProposalStatus.ACCEPTED and project.region_id == proposal.region_id
+    money = projects.money(project)
+    assert (money.pledged_money, money.pledged_in_kind, money.collected) == (200_050, 30_000, 0)
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "became_project")))
+    assert told == {proposal.author_id, *(b.id for b in backers[:3]), backers[3].id}  # backers and supporters
+    with pytest.raises(InvalidInput, match="already became a project"):
+        promote(proposal, department, official)
+
+
+def test_only_qualified_proposals_in_the_officials_area_become_projects(funded, make_user, make_department,
+                                                                         make_proposal):
+    proposal, department, official, _backers = funded
+    stranger = make_user("official", department=make_department())  # another county's department
+    with pytest.raises(NotAllowed):
+        promote(proposal, department, stranger)
+    fresh = make_proposal()  # open, not qualified
+    local = make_department(region=fresh.region.path[0])
+    with pytest.raises(NotOpen, match="Only qualified proposals"):
+        promote(fresh, local, make_user("official", department=local))
+    for field, extra, message in [
+        ("target_on", {"target_on": TODAY - timedelta(1)}, "before the start"),
+        ("budget", {"budget_public_minor": -5}, "more than zero"),
+        ("budget", {"budget_public_minor": "100"}, "as a number"),
+        ("lead", {"lead": make_user("official", department=make_department())}, "official of the responsible"),
+        ("milestones", {"milestones": [("Pump", TODAY, 0)]}, "weight"),
+        ("sources", {"proposals": []}, "Choose the proposals"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            promote(proposal, department, official, **extra)
+        db.session.rollback()
+        assert refused.value.field == field and message in str(refused.value.message)
+    assert proposal.status == ProposalStatus.QUALIFIED  # nothing was saved
+
+
+def test_progress_is_derived_from_weighted_milestones_and_late_ones_are_flagged(funded):
+    proposal, department, official, _backers = funded
+    project = promote(proposal, department, official)
+    assert projects.progress(project) == 0 and project.status == "planned"
+    first, second = project.milestones
+    projects.complete_milestone(first, actor=official)
+    assert projects.progress(project) == 25 and project.status == "in_progress"  # weight 1 of 4
+    assert projects.late_milestones(project, on=TODAY + timedelta(41)) == [second]
+    assert projects.late_milestones(project, on=TODAY + timedelta(39)) == []
+    with pytest.raises(InvalidInput, match="not done yet"):
+        projects.complete_project(project, actor=official)
+    projects.complete_milestone(second, actor=official)
+    projects.complete_project(project, actor=official)
+    assert projects.progress(project) == 100 and project.status == "completed"
+
+
+def test_only_the_responsible_department_changes_the_project(funded, make_user, make_department):
+    proposal, department, official, _backers = funded
+    project = promote(proposal, department, official)
+    colleague = make_user("official", department=department)
+    projects.post_update(project, actor=colleague, body="The pump is ordered.")
+    for outsider in (make_user("official", department=make_department(region=department.region)),
+                     make_user("resident", verified=True), make_user("moderator")):
+        with pytest.raises(NotAllowed):
+            projects.post_update(project, actor=outsider, body="x")
+        with pytest.raises(NotAllowed):
+            projects.record_expenditure(project, actor=outsider, amount_minor=100, spent_on=TODAY, payee="x",
+                                        purpose="y", source="public")
+    projects.add_milestone(project, actor=make_user("admin"), title="Inspection", target_on=TODAY + timedelta(50))
+    assert len(project.milestones) == 3
+
+
+def test_the_money_trail_adds_up_and_never_overspends(funded, make_user):
+    proposal, department, official, backers = funded
+    project = promote(proposal, department, official)
+    money_pledge = db.session.scalar(select(Pledge).where(Pledge.project_id == project.id,
+                                                          Pledge.kind == PledgeKind.MONEY).order_by(Pledge.id))
+    money_pledge.status = PledgeStatus.COMMITTED
+    treasurer = make_user("official", department=department)
+    record_collection(money_pledge, actor=treasurer, amount_minor=100_000, method="cash", received_on=TODAY,
+                      receipt_number="R-1")
+    projects.record_expenditure(project, actor=official, amount_minor=250_000, spent_on=TODAY, payee="Pump Co.",
+                                purpose="Pump", source="public", receipt_number="INV-7")
+    projects.record_expenditure(project, actor=official, amount_minor=60_000, spent_on=TODAY, payee="Shop",
+                                purpose="Cement", source="residents")
+    db.session.commit()
+    money = projects.money(project)
+    assert (money.budget_public, money.spent_public, money.remaining_public) == (300_000, 250_000, 50_000)
+    assert (money.collected, money.spent_residents, money.remaining_residents) == (100_000, 60_000, 40_000)
+    assert money.total_available == money.total_spent + money.total_remaining == 400_000
+    for extra, field, message in [
+        ({"amount_minor": 50_001, "source": "public"}, "amount", "more than is left"),
+        ({"amount_minor": 40_001, "source": "residents"}, "amount", "more than is left"),
+        ({"amount_minor": 0}, "amount", "more than zero"),
+        ({"amount_minor": 10**15}, "amount", "far too large"),
+        ({"source": "lottery"}, "source", "whose money"),
+        ({"spent_on": TODAY + timedelta(days=2)}, "spent_on", "not in the future"),
+        ({"receipt_number": "INV-7"}, "receipt_number", "already recorded"),
+        ({"payee": "<script>alert(1)</script>\x07"}, "payee", ""),
+    ]:
+        fields = {"amount_minor": 100, "spent_on": TODAY, "payee": "Shop", "purpose": "Nails", "source": "public",
+                  **extra}
+        with pytest.raises(InvalidInput) as refused:
+            projects.record_expenditure(project, actor=official, **fields)
+        db.session.rollback()
+        assert refused.value.field == field and message in str(refused.value.message), extra
+    assert projects.money(project) == money  # nothing changed
+
+
+def test_a_group_of_appeals_becomes_one_project(make_appeal, make_user, make_category, make_department,
+                                                make_region):
+    village = make_region("village")
+    water = make_category()
+    department = make_department(region=village.path[0], categories=[water])
+    appeals = [make_appeal(village=village, category=water) for _ in range(3)]
+    official = make_user("official", department=department)
+    project = projects.promote_to_project(
+        actor=official, title="New water main", description="Three villages' appeals", department=department,
+        lead=official, budget_public_minor=1_000_000, start_on=TODAY, target_on=TODAY + timedelta(90),
+        appeals=appeals)
+    db.session.commit()
+    assert sorted(s.appeal_id for s in project.sources) == sorted(a.id for a in appeals)
+    assert project.region_id == village.id
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "became_project")))
+    assert told == {a.author_id for a in appeals}
+
+
+def test_carried_pledges_settle_at_the_deadline_as_promised(funded):
+    """Backers promised "if the goal is reached": that still holds after the proposal became a project."""
+    proposal, department, official, _backers = funded
+    project = promote(proposal, department, official)
+    proposal.deadline = utcnow() - timedelta(minutes=1)
+    assert pledging.settle(proposal) is False  # 200,050 + 30,000 of 500,000: not reached
+    db.session.commit()
+    money = projects.money(project)
+    assert (money.pledged_money, money.pledged_in_kind) == (0, 0)  # released: nobody owes anything
+    assert money.total_available == money.budget_public

@@ -1,0 +1,74 @@
+"""Project pages: an official makes a project of a qualified proposal, reports progress and payments; the
+public page shows the timeline, the milestones and a money trail whose totals add up; others cannot edit."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from accounts.db import db
+from proposals.models import ProposalStatus
+from proposals.projects import Project
+
+TODAY = date.today()
+
+
+def qualified(make_proposal, make_user, make_department):
+    proposal = make_proposal(title="Mend the well")
+    proposal.status = ProposalStatus.QUALIFIED
+    department = make_department(region=proposal.region.path[0])
+    official = make_user("official", department=department)
+    db.session.commit()
+    return proposal, department, official
+
+
+def test_an_official_makes_a_project_and_the_public_follows_it(client, make_proposal, make_user, make_department):
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    client.login(official)
+    queue = client.get("/officials/proposals").get_data(as_text=True)
+    assert f"/officials/projects/new?proposal={proposal.id}" in queue
+    made = client.post(f"/officials/projects/new?proposal={proposal.id}", {
+        "title": "Well repair", "description": "New pump.\nLining <b>bold?</b>", "department": str(department.id),
+        "lead": str(official.id), "budget": "3,000.50", "start_on": TODAY.isoformat(),
+        "target_on": (TODAY + timedelta(60)).isoformat(), "m1_title": "Buy the pump",
+        "m1_on": (TODAY + timedelta(10)).isoformat(), "m1_weight": "1", "m2_title": "Line the well",
+        "m2_on": (TODAY + timedelta(40)).isoformat(), "m2_weight": "3"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    project = db.session.scalar(select(Project))
+    assert project.budget_public_minor == 300_050 and len(project.milestones) == 2
+
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Lining &lt;b&gt;bold?&lt;/b&gt;" in page  # text, never markup
+    client.post(f"/officials/projects/{project.id}/update", {"body": "The pump is ordered."})
+    paid = client.post(f"/officials/projects/{project.id}/expenditure", {
+        "amount": "1200", "spent_on": TODAY.isoformat(), "payee": "Pump Co.", "purpose": "Pump", "source": "public",
+        "receipt_number": "INV-1"})
+    assert paid.status_code == 302
+    client.post(f"/officials/projects/{project.id}/milestones/{project.milestones[0].id}/done", {})
+    too_much = client.post(f"/officials/projects/{project.id}/expenditure", {
+        "amount": "5000", "spent_on": TODAY.isoformat(), "payee": "X", "purpose": "Y", "source": "public"})
+    html = too_much.get_data(as_text=True)
+    assert too_much.status_code == 422 and 'id="amount-error"' in html and "more than is left" in html
+
+    visitor = client.raw.application.test_client()  # anyone, not logged in
+    visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    public = visitor.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "The pump is ordered." in public and "Pump Co." in public and "INV-1" in public
+    assert "25% done" in public  # weight 1 of 4 done
+    assert "1,800.50" in public  # public funds left: 3,000.50 - 1,200
+    assert "Record a payment" not in public  # nothing to edit for the public
+    listing = visitor.get("/projects").get_data(as_text=True)
+    assert "Well repair" in listing and "25% done" in listing
+
+
+def test_others_cannot_change_a_project(client, make_proposal, make_user, make_department):
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    from proposals import projects
+
+    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+                                          lead=official, budget_public_minor=100, start_on=TODAY, target_on=TODAY,
+                                          proposals=[proposal])
+    db.session.commit()
+    client.login(make_user("official", department=make_department(region=department.region)))
+    assert client.post(f"/officials/projects/{project.id}/update", {"body": "hi"}).status_code == 403
+    client.login(make_user("resident", verified=True))
+    assert client.post(f"/officials/projects/{project.id}/update", {"body": "hi"}).status_code == 403
