@@ -133,6 +133,7 @@ def vote(app, config, workers, pool, clients, seconds):
         time.sleep(2)  # the workers fork after the master listens
         busy_before, wrk_before = _busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
         run = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--latency",
+                              "--timeout", "30s",
                               "-s", str(workdir / "vote.lua"), f"http://127.0.0.1:{port}", "--",
                               str(workdir / "votes"), token], capture_output=True, text=True, check=True)
         busy_after, wrk_after = _busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)

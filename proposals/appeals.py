@@ -114,6 +114,8 @@ class Appeal(db.Model):
     #: The appeal this one repeats; its co-signers and followers moved there.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
     cosigns_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    #: A finished project that residents say did not solve the problem (this appeal follows it up).
+    follow_up_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     #: The kiosk a spoken appeal came from, and the id the kiosk gave it (a retry finds the same appeal).
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"), index=True)
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)

@@ -116,6 +116,25 @@ class Milestone(db.Model):
         return self.done_on is None and self.target_on < today
 
 
+class ProjectRating(db.Model):
+    """A resident's judgement of a finished project; rating again replaces it."""
+
+    __tablename__ = "project_ratings"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        UniqueConstraint("project_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
 class ProjectUpdate(db.Model):
     """A progress report on the project's public timeline."""
 
@@ -171,6 +190,13 @@ def _check_editor(actor, project):
 
 def today() -> date:
     return utcnow().astimezone(local_zone()).date()
+
+
+def project_of(*, proposal: Proposal | None = None, appeal: Appeal | None = None) -> Project | None:
+    """The project a proposal or an appeal became, if any."""
+    column, source = (ProjectSource.proposal_id, proposal) if proposal is not None else (ProjectSource.appeal_id,
+                                                                                          appeal)
+    return db.session.scalar(select(Project).join(ProjectSource).where(column == source.id))
 
 
 # -- deciding ------------------------------------------------------------------------------------------------
@@ -425,3 +451,134 @@ def record_expenditure(project: Project, *, actor: User, amount_minor: int, spen
 
 def _yuan(minor: int) -> str:
     return f"{minor / 100:,.2f}"
+
+
+# -- judging -------------------------------------------------------------------------------------------------
+
+
+def may_rate(user: User | None, project: Project) -> bool:
+    """Residents of the project's area and everyone who backed it, once it is finished."""
+    from accounts.regions import region_tree
+    from voting.models import Pledge
+
+    if user is None or not getattr(user, "is_authenticated", False) or project.status != ProjectStatus.COMPLETED:
+        return False
+    if has_role(user, Role.RESIDENT) and user.is_verified and region_tree().contains(project.region_id, user.region_id):
+        return True
+    return db.session.scalar(select(Pledge.id).where(Pledge.project_id == project.id,
+                                                     Pledge.backer_id == user.id).limit(1)) is not None
+
+
+def rate_project(project: Project, *, actor: User, score: int, comment: str | None = None) -> ProjectRating:
+    if project.status != ProjectStatus.COMPLETED:
+        raise NotOpen(_l("A project can be rated when it is finished."))
+    if not may_rate(actor, project):
+        raise NotAllowed(_l("Residents of the project's area and its backers can rate it."))
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput(_l("Choose from 1 to 5 stars."), field="score")
+    rating = db.session.scalar(select(ProjectRating).where(ProjectRating.project_id == project.id,
+                                                           ProjectRating.user_id == actor.id))
+    if rating is None:
+        rating = ProjectRating(project_id=project.id, user_id=actor.id, score=score)
+        db.session.add(rating)
+    rating.score, rating.comment = score, text_field(comment, "comment", 2000, required=False, multiline=True)
+    rating.created_at = utcnow()
+    db.session.flush()
+    return rating
+
+
+def score(project: Project) -> tuple[float | None, int]:
+    """(average stars, how many rated)."""
+    average, count = db.session.execute(select(func.avg(ProjectRating.score), func.count()).where(
+        ProjectRating.project_id == project.id)).one()
+    return (round(float(average), 1) if average is not None else None), count
+
+
+def report_not_done(project: Project, *, actor: User, body: str) -> Appeal:
+    """A resident says the finished project did not solve the problem: a follow-up appeal to the responsible
+    department, linked to the project (and counted like any appeal)."""
+    from proposals.appeal_services import submit_appeal
+
+    if project.status != ProjectStatus.COMPLETED:
+        raise NotOpen(_l("The project is not finished yet; its officials still answer for it."))
+    if not may_rate(actor, project) or not has_role(actor, Role.RESIDENT):
+        raise NotAllowed(_l("Residents of the project's area and its backers can report it."))
+    source = project.sources[0]
+    category = source.proposal.category if source.proposal_id else source.appeal.category
+    appeal = submit_appeal(actor=actor, body=body, category=category, village=actor.region)
+    appeal.follow_up_project_id = project.id
+    db.session.flush()
+    return appeal
+
+
+# -- in kind -------------------------------------------------------------------------------------------------
+
+
+def confirm_delivery(pledge, *, actor: User, hours: int | None = None, quantity=None):
+    """An official confirms the hours a volunteer worked or the materials received against a pledge."""
+    from decimal import Decimal, InvalidOperation
+
+    from voting.models import PledgeKind, PledgeStatus
+
+    project = db.session.get(Project, pledge.project_id) if pledge.project_id else None
+    if project is None:
+        raise NotOpen(_l("This pledge is not part of a project."))
+    _check_editor(actor, project)
+    if pledge.status not in (PledgeStatus.PLEDGED, PledgeStatus.COMMITTED):
+        raise NotOpen(_l("This pledge was released or cancelled."))
+    if pledge.kind == PledgeKind.HOURS:
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= 10_000:
+            raise InvalidInput(_l("Give the hours worked, a whole number above zero."), field="hours")
+        pledge.delivered_hours = hours
+    elif pledge.kind == PledgeKind.MATERIALS:
+        try:
+            amount = Decimal(str(quantity))
+        except (InvalidOperation, ValueError):
+            amount = Decimal(0)
+        if not amount.is_finite() or not 0 < amount < Decimal("1e9"):
+            raise InvalidInput(_l("Give the quantity received, a number above zero."), field="quantity")
+        pledge.delivered_quantity = amount.quantize(Decimal("0.01"))
+    else:
+        raise InvalidInput(_l("Money is recorded in the ledger, not here."), field="kind")
+    pledge.delivered_at, pledge.delivered_by_id = utcnow(), actor.id
+    db.session.flush()
+    return pledge
+
+
+# -- the dashboard -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Every project at a glance, for the public dashboard."""
+
+    by_status: dict
+    finished_on_time: int
+    finished_late: int
+    running_behind: int
+    budget: int          # public funds and residents' money collected
+    spent: int
+    average_score: float | None
+    ratings: int
+
+
+def figures(on: date | None = None) -> Figures:
+    on = on or today()
+    counts = dict(db.session.execute(select(Project.status, func.count()).group_by(Project.status)).all())
+    finished = db.session.execute(select(Project.completed_at, Project.target_on).where(
+        Project.status == ProjectStatus.COMPLETED)).all()
+    zone = local_zone()
+    on_time = sum(1 for completed, target in finished if completed.astimezone(zone).date() <= target)
+    behind = db.session.scalar(select(func.count(func.distinct(Milestone.project_id))).join(Project).where(
+        Project.status != ProjectStatus.COMPLETED, Milestone.done_on.is_(None), Milestone.target_on < on))
+    from voting.models import Collection, Pledge
+
+    budget = db.session.scalar(select(func.coalesce(func.sum(Project.budget_public_minor), 0)))
+    collected = db.session.scalar(select(func.coalesce(func.sum(Collection.amount_minor), 0)).select_from(Collection)
+                                  .join(Pledge, Collection.pledge_id == Pledge.id).where(Pledge.project_id.is_not(None)))
+    spent = db.session.scalar(select(func.coalesce(func.sum(Expenditure.amount_minor), 0)))
+    average, ratings = db.session.execute(select(func.avg(ProjectRating.score), func.count(ProjectRating.id))).one()
+    return Figures(by_status={s: counts.get(s, 0) for s in ProjectStatus}, finished_on_time=on_time,
+                   finished_late=len(finished) - on_time, running_behind=behind, budget=int(budget + collected),
+                   spent=int(spent), average_score=round(float(average), 1) if average is not None else None,
+                   ratings=ratings)

@@ -108,8 +108,10 @@ def page_context(appeal, **forms):
         if following else None
     forms.setdefault("rating_form", RatingForm(obj=rating))
     forms.setdefault("reopen_form", ReopenForm())
+    from proposals.projects import project_of
+
     return {"appeal": appeal, "events": events, "photos": photos, "handler": handler, "following": following,
-            "rating": rating, **forms, **cosign_context(appeal)}
+            "rating": rating, "project": project_of(appeal=appeal), **forms, **cosign_context(appeal)}
 
 
 def cosign_context(appeal):

@@ -24,10 +24,12 @@ def _months():
 
 @bp.route("/dashboard")
 def dashboard():
+    from proposals.projects import figures
+
     data = snapshot(_months())
     return render_template("dashboard/index.html", months=data["months"], total=data["all"], periods=PERIODS,
                            groups={by: data[by] for by in DIMENSIONS}, computed_at=data["computed_at"],
-                           minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")))
+                           minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")), projects=figures())
 
 
 @bp.route("/dashboard.json")

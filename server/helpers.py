@@ -156,3 +156,24 @@ def reject_nul_bytes():
         for _key, value in source.items(multi=True):
             if "\x00" in value:
                 raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Residents' text as a spreadsheet cell: never read as a formula (=, +, -, @ start one in Excel)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_response(filename: str, header: list[str], rows):
+    """A CSV download that Excel reads in Chinese (a BOM), every text cell made spreadsheet-safe."""
+    import csv
+    import io
+
+    from flask import Response
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -1,11 +1,9 @@
 """Officials' side of appeals: the department inbox (filters, sorting, bulk steps, CSV), the page where one
 appeal is handled, and recording appeals that came by phone, letter or visit."""
 
-import csv
-import io
 from dataclasses import replace
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -25,7 +23,7 @@ from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm
                                  TranscriptForm)
 from server.board import filter_choices
 from server.mailer import send_after_this_request
-from server.helpers import (category_choices, department_choices, get_from_args, get_or_404, parse_id, submit,
+from server.helpers import (category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, submit,
                             village_choices)
 from server.officials import bp
 from server.pagination import keyset
@@ -123,24 +121,13 @@ def appeal_export():
     """The filtered inbox as CSV (every page), for spreadsheets and reports."""
     rows = db.session.scalars(inbox_query(request.args).options(selectinload(Appeal.category))
                               .order_by(Appeal.id).limit(100_000))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "receipt_code", "status", "channel", "category", "region", "created_at", "due_at",
-                     "answered_at", "closed_at", "cosigns", "reopened", "body"])
     names = region_tree().full_names("zh_Hans")
-    for a in rows:
-        writer.writerow([a.id, a.receipt_code, a.status, a.channel, a.category.code, names.get(a.region_id, ""),
-                         a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
-                         a.answered_at.isoformat() if a.answered_at else "",
-                         a.closed_at.isoformat() if a.closed_at else "", a.cosigns_count, a.reopened_count,
-                         spreadsheet_safe(a.body)])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read Chinese
-                    headers={"Content-Disposition": "attachment; filename=appeals.csv"})
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Residents' text as a spreadsheet cell: never read as a formula (=, +, -, @ start one in Excel)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_response("appeals.csv", ["id", "receipt_code", "status", "channel", "category", "region", "created_at",
+                                        "due_at", "answered_at", "closed_at", "cosigns", "reopened", "body"], (
+        [a.id, a.receipt_code, a.status, a.channel, a.category.code, names.get(a.region_id, ""),
+         a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
+         a.answered_at.isoformat() if a.answered_at else "", a.closed_at.isoformat() if a.closed_at else "",
+         a.cosigns_count, a.reopened_count, a.body] for a in rows))
 
 
 BULK = {

@@ -58,3 +58,20 @@ class ExpenditureForm(FlaskForm):
     source = SelectField(_l("Whose money"), choices=[("public", _l("Public funds")),
                                                     ("residents", _l("Residents' money"))])
     receipt_number = StringField(_l("Invoice or receipt number"), validators=[Optional(), Length(max=60)])
+
+
+class ProjectRatingForm(FlaskForm):
+    score = SelectField(_l("How well was it done?"), coerce=coerce_id, validators=[_required()],
+                        choices=[(5, _l("5 – very well")), (4, _l("4 – well")), (3, _l("3 – fair")),
+                                 (2, _l("2 – poorly")), (1, _l("1 – very poorly"))])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class NotDoneForm(FlaskForm):
+    body = TextAreaField(_l("What is still wrong?"), validators=[_required(), Length(max=5000)])
+
+
+class DeliveryForm(FlaskForm):
+    hours = IntegerField(_l("Hours worked"), validators=[Optional(), NumberRange(1, 10_000)])
+    quantity = StringField(_l("Quantity received"), validators=[Optional(), Length(max=20)],
+                           render_kw={"inputmode": "decimal"})

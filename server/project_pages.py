@@ -3,7 +3,7 @@ project of qualified proposals or appeals, report progress, milestones, payments
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,11 +13,12 @@ from accounts.users import Role, User
 from proposals import projects
 from proposals.appeals import Appeal
 from proposals.models import Proposal
-from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
-from server.helpers import department_choices, get_or_404, parse_id, submit
+from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
+from server.helpers import csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
-from server.project_forms import ExpenditureForm, MilestoneForm, ProjectForm, UpdateForm
+from server.project_forms import (DeliveryForm, ExpenditureForm, MilestoneForm, NotDoneForm, ProjectForm,
+                                  ProjectRatingForm, UpdateForm)
 from voting.money import parse_amount
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -35,14 +36,64 @@ def index():
                            progress=projects.progress, late=projects.late_milestones, statuses=list(ProjectStatus))
 
 
+@bp.route("/export.csv")
+def export():
+    """Open data: every project with its money by source (minor units), for spreadsheets."""
+    from accounts.regions import region_tree
+
+    rows = db.session.scalars(select(Project).options(selectinload(Project.milestones),
+                                                      selectinload(Project.department)).order_by(Project.id))
+    names = region_tree().full_names("zh_Hans")
+
+    def row(p):
+        m = projects.money(p)
+        return [p.id, p.title, p.status, names.get(p.region_id, ""), p.department.code, p.start_on.isoformat(),
+                p.target_on.isoformat(), projects.progress(p), len(projects.late_milestones(p)), p.currency,
+                m.budget_public, m.pledged_money, m.collected, m.pledged_in_kind, m.spent_public, m.spent_residents,
+                m.total_remaining]
+
+    return csv_response("projects.csv", [
+        "id", "title", "status", "region", "department", "start_on", "target_on", "progress_percent",
+        "late_milestones", "currency", "budget_public", "pledged_money", "collected", "pledged_in_kind",
+        "spent_public", "spent_residents", "remaining"], (row(p) for p in rows))
+
+
+@bp.route("/<int:project_id>/payments.csv")
+def payments_export(project_id):
+    """Open data: the project's money trail, one payment a row (minor units)."""
+    project = get_or_404(Project, project_id)
+    rows = db.session.scalars(select(Expenditure).where(Expenditure.project_id == project.id)
+                              .order_by(Expenditure.spent_on, Expenditure.id))
+    return csv_response(f"project-{project.id}-payments.csv",
+                        ["id", "spent_on", "amount", "currency", "source", "payee", "purpose", "receipt_number"],
+                        ([e.id, e.spent_on.isoformat(), e.amount_minor, project.currency, e.source, e.payee,
+                          e.purpose, e.receipt_number or ""] for e in rows))
+
+
 def page_context(project, **forms):
     updates = db.session.scalars(select(ProjectUpdate).where(ProjectUpdate.project_id == project.id)
                                  .options(selectinload(ProjectUpdate.author)).order_by(ProjectUpdate.id.desc())).all()
     payments = db.session.scalars(select(Expenditure).where(Expenditure.project_id == project.id)
                                   .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())).all()
-    editor = projects.may_edit(current_user if current_user.is_authenticated else None, project)
+    viewer = current_user if current_user.is_authenticated else None
+    editor = projects.may_edit(viewer, project)
+    from voting.models import Pledge, PledgeKind, PledgeStatus
+    from voting.pledges import backer_shown_to
+
+    in_kind = db.session.scalars(select(Pledge).where(
+        Pledge.project_id == project.id, Pledge.kind != PledgeKind.MONEY,
+        Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).options(selectinload(Pledge.backer))
+        .order_by(Pledge.id)).all()
+    follow_ups = db.session.scalars(select(Appeal).where(Appeal.follow_up_project_id == project.id,
+                                                         Appeal.public.is_(True)).order_by(Appeal.id)).all()
+    mine = db.session.scalar(select(ProjectRating).where(ProjectRating.project_id == project.id,
+                                                         ProjectRating.user_id == viewer.id)) if viewer else None
     context = {"project": project, "updates": updates, "payments": payments, "money": projects.money(project),
-               "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor}
+               "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor,
+               "in_kind": in_kind, "shows_backer": lambda p: backer_shown_to(p, viewer), "follow_ups": follow_ups,
+               "score": projects.score(project), "may_rate": projects.may_rate(viewer, project),
+               "rating_form": forms.get("rating_form") or ProjectRatingForm(obj=mine),
+               "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm()}
     if editor:
         context.update(update_form=forms.get("update_form") or UpdateForm(),
                        milestone_form=forms.get("milestone_form") or MilestoneForm(),
@@ -53,6 +104,30 @@ def page_context(project, **forms):
 @bp.route("/<int:project_id>")
 def show(project_id):
     return render_template("projects/show.html", **page_context(get_or_404(Project, project_id)))
+
+
+@bp.route("/<int:project_id>/rating", methods=["POST"])
+@login_required
+def rate(project_id):
+    project = get_or_404(Project, project_id)
+    form = ProjectRatingForm()
+    if submit(form, lambda: projects.rate_project(project, actor=current_user, score=form.score.data,
+                                                  comment=form.comment.data), message=_("Thank you for your rating.")):
+        return redirect(url_for("projects.show", project_id=project.id) + "#judging")
+    return render_template("projects/show.html", **page_context(project, rating_form=form)), 422
+
+
+@bp.route("/<int:project_id>/not-done", methods=["POST"])
+@login_required
+def not_done(project_id):
+    """A resident says the finished project did not solve the problem: a follow-up appeal."""
+    project = get_or_404(Project, project_id)
+    form = NotDoneForm()
+    appeal = submit(form, lambda: projects.report_not_done(project, actor=current_user, body=form.body.data),
+                    message=_("Your appeal about the project was sent to its department."))
+    if appeal:
+        return redirect(url_for("appeals.show", appeal_id=appeal.id))
+    return render_template("projects/show.html", **page_context(project, not_done_form=form)), 422
 
 
 # -- the officials' side -------------------------------------------------------------------------------------
@@ -126,6 +201,26 @@ def milestone_done(project_id, milestone_id):
 
     submit(FlaskForm(), lambda: projects.complete_milestone(milestone, actor=current_user), message=_("Saved."))
     return redirect(url_for("projects.show", project_id=project.id) + "#milestones")
+
+
+@officials_bp.route("/projects/<int:project_id>/pledges/<int:pledge_id>/delivered", methods=["POST"])
+def delivered(project_id, pledge_id):
+    """Confirm the hours a volunteer worked or the materials received."""
+    from flask import flash
+
+    from voting.models import Pledge
+
+    project = _editable(project_id)
+    pledge = get_or_404(Pledge, pledge_id)
+    if pledge.project_id != project.id:
+        abort(404)
+    form = DeliveryForm()
+    if not submit(form, lambda: projects.confirm_delivery(pledge, actor=current_user, hours=form.hours.data,
+                                                          quantity=form.quantity.data), message=_("Saved.")):
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "warning")
+    return redirect(url_for("projects.show", project_id=project.id) + "#in-kind")
 
 
 @officials_bp.route("/projects/<int:project_id>/complete", methods=["POST"])

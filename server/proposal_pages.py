@@ -159,7 +159,10 @@ def discussion_context(proposal):
 def page_context(proposal, **forms):
     photos = db.session.scalars(select(images.ProposalImage).where(images.ProposalImage.proposal_id == proposal.id)
                                 .order_by(images.ProposalImage.id)).all()
+    from proposals.projects import project_of
+
     return {"withdraw_form": WithdrawForm(), "photo_form": PhotoForm(), "photos": photos,
+            "project": project_of(proposal=proposal),
             **support_context(proposal), **pledge_context(proposal), **discussion_context(proposal), **forms}
 
 

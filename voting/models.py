@@ -76,12 +76,17 @@ class Pledge(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=PledgeStatus.PLEDGED, index=True)
     #: The project it went to with its proposal (the money trail counts it there).
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    #: What the project's officials confirmed was delivered (hours worked, materials received), and when.
+    delivered_hours: Mapped[int | None] = mapped_column(Integer)
+    delivered_quantity: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When it was cancelled, committed or released.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship()
-    backer: Mapped[User] = relationship()
+    backer: Mapped[User] = relationship(foreign_keys=[backer_id])
     collections: Mapped[list["Collection"]] = relationship(back_populates="pledge", order_by="Collection.id")
 
     @property

@@ -87,9 +87,10 @@ def init_app(app) -> None:
                                                    "description": "A kiosk's device token (from enrolment)"})
     from server.api.appeals import blp as appeals_blp
     from server.api.kiosk import blp as kiosk_blp
+    from server.api.projects import blp as projects_blp
     from server.api.proposals import blp as proposals_blp
     from server.extensions import csrf
 
-    for blueprint in (proposals_blp, appeals_blp, kiosk_blp):
+    for blueprint in (proposals_blp, appeals_blp, projects_blp, kiosk_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

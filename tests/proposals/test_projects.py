@@ -197,3 +197,54 @@ def test_carried_pledges_settle_at_the_deadline_as_promised(funded):
     money = projects.money(project)
     assert (money.pledged_money, money.pledged_in_kind) == (0, 0)  # released: nobody owes anything
     assert money.total_available == money.budget_public
+
+
+def finished(project, official):
+    for milestone in project.milestones:
+        projects.complete_milestone(milestone, actor=official)
+    projects.complete_project(project, actor=official)
+    db.session.commit()
+    return project
+
+
+def test_residents_of_the_area_and_backers_rate_a_finished_project(funded, make_user, make_region):
+    proposal, department, official, backers = funded
+    project = promote(proposal, department, official)
+    neighbour = make_user("resident", region=proposal.region, verified=True)
+    with pytest.raises(NotOpen, match="when it is finished"):
+        projects.rate_project(project, actor=neighbour, score=5)
+    finished(project, official)
+    projects.rate_project(project, actor=neighbour, score=2, comment="Slow.")
+    projects.rate_project(project, actor=neighbour, score=4, comment="Better now.")  # replaces the first
+    projects.rate_project(project, actor=backers[0], score=5)
+    assert projects.score(project) == (4.5, 2)
+    for outsider in (make_user("resident", region=make_region("village"), verified=True),  # another county
+                     make_user("resident", region=proposal.region)):  # not verified
+        with pytest.raises(NotAllowed):
+            projects.rate_project(project, actor=outsider, score=1)
+    with pytest.raises(InvalidInput, match="1 to 5"):
+        projects.rate_project(project, actor=neighbour, score=6)
+    assert projects.figures().average_score == 4.5 and projects.figures().by_status["completed"] == 1
+
+
+def test_a_finished_project_that_did_not_solve_it_becomes_a_follow_up_appeal(funded, make_user):
+    proposal, department, official, _backers = funded
+    project = finished(promote(proposal, department, official), official)
+    neighbour = make_user("resident", region=proposal.region, verified=True)
+    appeal = projects.report_not_done(project, actor=neighbour, body="The well is dry again.")
+    db.session.commit()
+    assert appeal.follow_up_project_id == project.id and appeal.category_id == proposal.category_id
+    assert appeal.region_id == neighbour.region_id and appeal.status == "submitted"
+
+
+def test_officials_confirm_the_hours_worked_against_the_pledge(funded, make_user, make_department):
+    proposal, department, official, backers = funded
+    project = promote(proposal, department, official)
+    hours = db.session.scalar(select(Pledge).where(Pledge.project_id == project.id, Pledge.kind == PledgeKind.HOURS))
+    projects.confirm_delivery(hours, actor=official, hours=8)
+    assert hours.delivered_hours == 8 and hours.delivered_at is not None
+    for bad in (0, -3, "8", None):
+        with pytest.raises(InvalidInput):
+            projects.confirm_delivery(hours, actor=official, hours=bad)
+    with pytest.raises(NotAllowed):
+        projects.confirm_delivery(hours, actor=make_user("official", department=make_department()), hours=8)

@@ -72,3 +72,24 @@ def test_others_cannot_change_a_project(client, make_proposal, make_user, make_d
     assert client.post(f"/officials/projects/{project.id}/update", {"body": "hi"}).status_code == 403
     client.login(make_user("resident", verified=True))
     assert client.post(f"/officials/projects/{project.id}/update", {"body": "hi"}).status_code == 403
+
+
+def test_open_data_and_the_links_back(client, make_proposal, make_user, make_department):
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    from proposals import projects
+
+    project = projects.promote_to_project(actor=official, title="=HYPERLINK(\"x\")", description="x",
+                                          department=department, lead=official, budget_public_minor=100_000,
+                                          start_on=TODAY, target_on=TODAY, proposals=[proposal])
+    projects.record_expenditure(project, actor=official, amount_minor=40_000, spent_on=TODAY, payee="+cmd|calc",
+                                purpose="Pump", source="public", receipt_number="INV-9")
+    db.session.commit()
+    export = client.get("/projects/export.csv")
+    text = export.get_data(as_text=True)
+    assert export.mimetype == "text/csv" and text.startswith("\ufeffid,title,status")
+    assert "'=HYPERLINK" in text and ",100000,0,0,0,40000,0,60000" in text  # a cell is never a formula
+    payments = client.get(f"/projects/{project.id}/payments.csv").get_data(as_text=True)
+    assert "'+cmd|calc" in payments and "INV-9" in payments
+    assert f'href="/projects/{project.id}"' in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="projects-heading"' in dashboard and "Running behind schedule" in dashboard
