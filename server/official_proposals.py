@@ -34,7 +34,23 @@ def proposal_queue():
     query = query.options(selectinload(Proposal.category), selectinload(Proposal.region))
     rows, following, args = keyset(query, [Proposal.supports_count, Proposal.id])
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
-                           form=RejectForm())
+                           form=RejectForm(), pledged=_pledged([p.id for p in rows]))
+
+
+def _pledged(proposal_ids) -> dict:
+    """proposal id → {kind: (pledges, money or estimated worth in minor units, hours)} of live pledges."""
+    from sqlalchemy import func
+
+    found = {}
+    for proposal_id, kind, count, worth, hours in db.session.execute(
+            select(Pledge.proposal_id, Pledge.kind, func.count(),
+                   func.sum(func.coalesce(Pledge.amount_minor, Pledge.estimated_value_minor, 0)),
+                   func.coalesce(func.sum(Pledge.hours), 0))
+            .where(Pledge.proposal_id.in_(proposal_ids),
+                   Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))
+            .group_by(Pledge.proposal_id, Pledge.kind)):
+        found.setdefault(proposal_id, {})[kind] = (count, int(worth or 0), int(hours or 0))
+    return found
 
 
 def _mine(proposal_id) -> Proposal:

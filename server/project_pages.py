@@ -150,7 +150,8 @@ def new_project():
     if not chosen_proposals and not chosen_appeals:
         abort(404)
     first = (chosen_proposals or chosen_appeals)[0]
-    form = ProjectForm(title=getattr(first, "title", None) or None, department=current_user.department_id)
+    form = ProjectForm(title=getattr(first, "title", None) or request.args.get("title", "")[:200] or None,
+                       department=current_user.department_id)
     form.department.choices = department_choices(blank=_("Choose…"))
     leads = db.session.scalars(select(User).where(User.role == Role.OFFICIAL, User.active.is_(True))
                                .order_by(User.display_name)).all()

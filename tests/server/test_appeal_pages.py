@@ -261,6 +261,11 @@ def test_a_group_of_appeals_becomes_a_project_candidate(client, make_appeal, mak
     assert "Deepen the village well" in text and "3 appeals" in text
     candidate = db.session.scalar(select(ProjectCandidate))
     assert [a.id for a in candidate.appeals] == [a.id for a in group]
+    # The candidate's "Make it a project" form starts with its appeals and its title.
+    ids = "&".join(f"appeal={a.id}" for a in group)
+    assert f"/officials/projects/new?appeal={group[0].id}" in text
+    form = client.get(f"/officials/projects/new?{ids}&title=Deepen+the+village+well").get_data(as_text=True)
+    assert 'value="Deepen the village well"' in form and all(f"No. {a.id}" in form for a in group)
     client.login(make_user("official", department=make_department()))  # not their appeals
     outsider = client.post("/officials/appeals/candidates", {"ids": [str(group[0].id)], "title": "Mine now"},
                            follow_redirects=True)

@@ -84,3 +84,15 @@ def test_the_public_sees_how_much_money_was_collected(client, make_user, make_pr
     db.session.commit()
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "Money collected so far: CN¥25.00." in page
+
+
+def test_queue_cards_show_what_residents_pledged(client, make_user, make_proposal):
+    proposal = make_proposal(title="Mend the well", goal_minor=500_000, deadline=utcnow() + timedelta(days=10))
+    backer = make_user("resident", region=proposal.region, verified=True)
+    pledge_to(proposal, actor=backer, kind="money", amount_minor=120_000)
+    pledge_to(proposal, actor=backer, kind="hours", hours=12, skill="masonry", availability="weekends",
+              estimated_value_minor=10_000)
+    qualify(proposal)
+    client.login(make_user("official", region=proposal.region.path[0]))
+    html = client.get("/officials/proposals").get_data(as_text=True)
+    assert "Pledged:" in html and "1,200.00" in html and "12 hours" in html
