@@ -25,6 +25,7 @@ from proposals.appeal_workflow import may_handle
 from proposals.appeals import Appeal, Cosign
 from proposals.errors import NotOpen
 from proposals.fields import text_field
+from proposals.images import StoredPhoto, store_photo
 from proposals.models import Proposal, ProposalStatus
 
 TITLE_MAX, TEXT_MAX, PAYEE_MAX, PURPOSE_MAX = 200, 20_000, 120, 300
@@ -147,6 +148,19 @@ class ProjectUpdate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class ProjectPhoto(StoredPhoto, db.Model):
+    """A photo with a progress report, or of a payment's receipt (re-encoded without EXIF by ``store_photo``)."""
+
+    __tablename__ = "project_photos"
+    __table_args__ = (CheckConstraint("(update_id IS NULL) <> (expenditure_id IS NULL)", name="one_owner"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("project_updates.id", ondelete="CASCADE"), index=True)
+    expenditure_id: Mapped[int | None] = mapped_column(ForeignKey("expenditures.id", ondelete="CASCADE"),
+                                                       index=True)
 
 
 class Expenditure(db.Model):
@@ -347,15 +361,43 @@ def late_milestones(project: Project, on: date | None = None) -> list[Milestone]
     return [m for m in project.milestones if m.late(on)]
 
 
-def post_update(project: Project, *, actor: User, body: str) -> ProjectUpdate:
+def post_update(project: Project, *, actor: User, body: str, photos: list[bytes] = (), folder=None) -> ProjectUpdate:
+    """A progress report, with photos of the work (checked and re-encoded; one bad file refuses them all)."""
     _check_editor(actor, project)
+    most = int(rule("MINYI_IMAGES_PER_PROPOSAL"))
+    if len(photos) > most:
+        raise InvalidInput(_l("Send at most %(n)d photos.", n=most), field="photos")
     update = ProjectUpdate(project_id=project.id, author_id=actor.id,
                            body=text_field(body, "body", TEXT_MAX, multiline=True))
     db.session.add(update)
     if project.status == ProjectStatus.PLANNED:
         project.status = ProjectStatus.IN_PROGRESS
     db.session.flush()
+    _keep_photos(project, photos, folder, update_id=update.id)
     return update
+
+
+def _keep_photos(project, photos, folder, **owner):
+    from proposals.images import decode
+
+    for data in photos:  # all are checked before any is written
+        try:
+            decode(data)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, field="photos" if "update_id" in owner else "receipt") from None
+    for data in photos:
+        db.session.add(ProjectPhoto(project_id=project.id, **owner, **store_photo(data, folder)))
+    db.session.flush()
+
+
+def photos_of(project: Project) -> dict:
+    """(update id or expenditure id) → its photos, for the project page."""
+    found = {}
+    for photo in db.session.scalars(select(ProjectPhoto).where(ProjectPhoto.project_id == project.id)
+                                    .order_by(ProjectPhoto.id)):
+        key = ("update", photo.update_id) if photo.update_id else ("expenditure", photo.expenditure_id)
+        found.setdefault(key, []).append(photo)
+    return found
 
 
 def complete_project(project: Project, *, actor: User) -> Project:
@@ -424,7 +466,8 @@ def money(project: Project) -> Money:
 
 
 def record_expenditure(project: Project, *, actor: User, amount_minor: int, spent_on: date | None, payee: str,
-                       purpose: str, source: str, receipt_number: str | None = None) -> Expenditure:
+                       purpose: str, source: str, receipt_number: str | None = None, receipt_photo: bytes | None = None,
+                       folder=None) -> Expenditure:
     """A payment out of the project's money. It cannot spend more of a source than is left in it."""
     _check_editor(actor, project)
     amount = _amount(amount_minor, "amount")
@@ -446,6 +489,8 @@ def record_expenditure(project: Project, *, actor: User, amount_minor: int, spen
                               source=source, receipt_number=receipt, recorded_by_id=actor.id)
     db.session.add(expenditure)
     db.session.flush()
+    if receipt_photo:
+        _keep_photos(project, [receipt_photo], folder, expenditure_id=expenditure.id)
     return expenditure
 
 

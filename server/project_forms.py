@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -38,8 +39,12 @@ class ProjectForm(FlaskForm):
         return [(t.data, d.data, w.data or 1) for t, d, w in rows if (t.data or "").strip()]
 
 
+PHOTO_TYPES = {"accept": "image/jpeg,image/png,image/webp"}
+
+
 class UpdateForm(FlaskForm):
     body = TextAreaField(_l("Progress report (public)"), validators=[_required(), Length(max=20_000)])
+    photos = MultipleFileField(_l("Photos of the work (optional)"), render_kw=PHOTO_TYPES)
 
 
 class MilestoneForm(FlaskForm):
@@ -58,6 +63,7 @@ class ExpenditureForm(FlaskForm):
     source = SelectField(_l("Whose money"), choices=[("public", _l("Public funds")),
                                                     ("residents", _l("Residents' money"))])
     receipt_number = StringField(_l("Invoice or receipt number"), validators=[Optional(), Length(max=60)])
+    receipt = FileField(_l("Photo of the receipt (optional)"), render_kw=PHOTO_TYPES)
 
 
 class ProjectRatingForm(FlaskForm):

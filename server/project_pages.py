@@ -17,6 +17,7 @@ from proposals.projects import Expenditure, Milestone, Project, ProjectRating, P
 from server.helpers import csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
+from server.proposal_pages import upload_folder
 from server.project_forms import (DeliveryForm, ExpenditureForm, MilestoneForm, NotDoneForm, ProjectForm,
                                   ProjectRatingForm, UpdateForm)
 from voting.money import parse_amount
@@ -92,6 +93,7 @@ def page_context(project, **forms):
                "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor,
                "in_kind": in_kind, "shows_backer": lambda p: backer_shown_to(p, viewer), "follow_ups": follow_ups,
                "score": projects.score(project), "may_rate": projects.may_rate(viewer, project),
+               "photos": projects.photos_of(project),
                "rating_form": forms.get("rating_form") or ProjectRatingForm(obj=mine),
                "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm()}
     if editor:
@@ -128,6 +130,15 @@ def not_done(project_id):
     if appeal:
         return redirect(url_for("appeals.show", appeal_id=appeal.id))
     return render_template("projects/show.html", **page_context(project, not_done_form=form)), 422
+
+
+@bp.route("/photos/<name>")
+def photo(name):
+    """A photo of the work or of a receipt: projects are public."""
+    from proposals.projects import ProjectPhoto
+    from server.proposal_pages import serve_photo
+
+    return serve_photo(db.session.scalar(select(ProjectPhoto).where(ProjectPhoto.filename == name)) or abort(404))
 
 
 # -- the officials' side -------------------------------------------------------------------------------------
@@ -177,14 +188,16 @@ def new_project():
 def project_step(project_id, step):
     project = _editable(project_id)
     form_class, name, action = {
-        "update": (UpdateForm, "update_form", lambda f: projects.post_update(project, actor=current_user,
-                                                                             body=f.body.data)),
+        "update": (UpdateForm, "update_form", lambda f: projects.post_update(
+            project, actor=current_user, body=f.body.data, folder=upload_folder(),
+            photos=[upload.read() for upload in f.photos.data or [] if upload and upload.filename])),
         "milestone": (MilestoneForm, "milestone_form", lambda f: projects.add_milestone(
             project, actor=current_user, title=f.title.data, target_on=f.target_on.data, weight=f.weight.data)),
         "expenditure": (ExpenditureForm, "expenditure_form", lambda f: projects.record_expenditure(
             project, actor=current_user, amount_minor=parse_amount(f.amount.data, "amount"),
             spent_on=f.spent_on.data, payee=f.payee.data, purpose=f.purpose.data, source=f.source.data,
-            receipt_number=f.receipt_number.data)),
+            receipt_number=f.receipt_number.data, folder=upload_folder(),
+            receipt_photo=f.receipt.data.read() if f.receipt.data and f.receipt.data.filename else None)),
     }[step]
     form = form_class()
     if submit(form, lambda: action(form), message=_("Saved.")):

@@ -93,3 +93,46 @@ def test_open_data_and_the_links_back(client, make_proposal, make_user, make_dep
     assert f'href="/projects/{project.id}"' in client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert 'id="projects-heading"' in dashboard and "Running behind schedule" in dashboard
+
+
+def png(color="red"):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_progress_reports_and_payments_carry_photos(client, make_proposal, make_user, make_department):
+    import io
+
+    from proposals import projects
+    from proposals.projects import ProjectUpdate
+
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+                                          lead=official, budget_public_minor=100_000, start_on=TODAY,
+                                          target_on=TODAY, proposals=[proposal])
+    db.session.commit()
+    client.login(official)
+    bad = client.post(f"/officials/projects/{project.id}/update", {
+        "body": "Half done", "photos": [(io.BytesIO(png()), "a.png"), (io.BytesIO(b"not a photo"), "b.png")]},
+        content_type="multipart/form-data")
+    assert bad.status_code == 422 and 'id="photos-error"' in bad.get_data(as_text=True)
+    assert db.session.scalar(select(ProjectUpdate)) is None  # one bad file refuses the report, nothing is saved
+    good = client.post(f"/officials/projects/{project.id}/update", {
+        "body": "Half done", "photos": [(io.BytesIO(png()), "a.png"), (io.BytesIO(png("blue")), "b.png")]},
+        content_type="multipart/form-data")
+    assert good.status_code == 302
+    paid = client.post(f"/officials/projects/{project.id}/expenditure", {
+        "amount": "100", "spent_on": TODAY.isoformat(), "payee": "Shop", "purpose": "Nails", "source": "public",
+        "receipt": (io.BytesIO(png("white")), "receipt.png")}, content_type="multipart/form-data")
+    assert paid.status_code == 302
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert page.count('alt="Photo ') == 2 and "photo of the receipt" in page
+    name = page.split('src="/projects/photos/')[1].split('"')[0]
+    shown = client.get(f"/projects/photos/{name}")
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
+    assert client.get("/projects/photos/nothing.png").status_code == 404
