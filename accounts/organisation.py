@@ -131,6 +131,17 @@ def set_answer_days(department: Department, *, actor, days: int | None) -> Depar
     return department
 
 
+def set_project_budget(department: Department, *, actor, amount_minor: int | None) -> Department:
+    """The public funds the department may put into projects (None: not tracked)."""
+    _require_admin(actor)
+    if amount_minor is not None and (isinstance(amount_minor, bool) or not isinstance(amount_minor, int)
+                                     or not 0 <= amount_minor <= 10**14):
+        raise InvalidInput(_l("Give the budget as an amount of money, or leave it empty."), field="project_budget")
+    department.project_budget_minor = amount_minor
+    db.session.flush()
+    return department
+
+
 def _answer_days(days):
     if days is None:
         return None

@@ -4,7 +4,8 @@ import enum
 import secrets
 import threading
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, event, insert, select, update
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKey, Integer, String, Table, event, insert, select,
+                        update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounts.db import db
@@ -202,6 +203,9 @@ class Department(BilingualName, db.Model):
 
     #: Days the department has to answer an appeal; NULL: MINYI_APPEAL_ANSWER_DAYS.
     answer_days: Mapped[int | None] = mapped_column(Integer)
+    #: Public funds it may put into projects, in minor units (NULL: not tracked here); what its projects'
+    #: budgets have not taken is shown to its officials as they decide.
+    project_budget_minor: Mapped[int | None] = mapped_column(BigInteger)
 
     region: Mapped[Region] = relationship()
     categories: Mapped[list[Category]] = relationship(

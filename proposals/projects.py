@@ -206,6 +206,15 @@ def today() -> date:
     return utcnow().astimezone(local_zone()).date()
 
 
+def budget_left(department: Department) -> int | None:
+    """The department's public funds for projects not yet given to one (None: its budget is not tracked)."""
+    if department.project_budget_minor is None:
+        return None
+    given = db.session.scalar(select(func.coalesce(func.sum(Project.budget_public_minor), 0)).where(
+        Project.department_id == department.id))
+    return department.project_budget_minor - int(given)
+
+
 def project_of(*, proposal: Proposal | None = None, appeal: Appeal | None = None) -> Project | None:
     """The project a proposal or an appeal became, if any."""
     column, source = (ProjectSource.proposal_id, proposal) if proposal is not None else (ProjectSource.appeal_id,
@@ -245,6 +254,10 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
     if lead is not None and (not has_role(lead, Role.OFFICIAL) or lead.department_id != department.id):
         raise InvalidInput(_l("The lead must be an official of the responsible department."), field="lead")
     start_on, target_on = _dates(start_on, target_on)
+    left = budget_left(department)
+    if left is not None and isinstance(budget_public_minor, int) and budget_public_minor > left:
+        raise InvalidInput(_l("The department has %(left)s left for projects.", left=_yuan(max(left, 0))),
+                           field="budget")
     project = Project(
         title=text_field(title, "title", TITLE_MAX), description=text_field(description, "description", TEXT_MAX,
                                                                            multiline=True),

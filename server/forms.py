@@ -123,6 +123,9 @@ class DepartmentCategoriesForm(NamesForm):
     answer_days = IntegerField(_l("Days to answer an appeal (optional)"), validators=[Optional()],
                                description=_l("Leave empty for the default deadline of all departments."),
                                render_kw={"inputmode": "numeric"})
+    project_budget = StringField(_l("Public funds for projects, in yuan (optional)"),
+                                 validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"},
+                                 description=_l("Its officials see what their projects have not taken yet."))
 
 
 class CensusImportForm(FlaskForm):

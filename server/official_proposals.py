@@ -33,8 +33,12 @@ def proposal_queue():
                                                  Proposal.hidden_at.is_(None)))
     query = query.options(selectinload(Proposal.category), selectinload(Proposal.region))
     rows, following, args = keyset(query, [Proposal.supports_count, Proposal.id])
+    from proposals.projects import budget_left
+
+    department = current_user.department
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
-                           form=RejectForm(), pledged=_pledged([p.id for p in rows]))
+                           form=RejectForm(), pledged=_pledged([p.id for p in rows]),
+                           budget_left=budget_left(department) if department is not None else None)
 
 
 def _pledged(proposal_ids) -> dict:

@@ -101,7 +101,9 @@ def edit_department(department_id):
     department = get_or_404(Department, department_id)
     current = None if request.method == "POST" else {"categories": [c.id for c in department.categories],
                                                        "name_zh": department.name_zh, "name_en": department.name_en,
-                                                       "answer_days": department.answer_days}
+                                                       "answer_days": department.answer_days,
+                                                       "project_budget": f"{department.project_budget_minor / 100:.2f}"
+                                                       if department.project_budget_minor is not None else ""}
     form = DepartmentCategoriesForm(data=current)
     form.categories.choices = category_choices(active_only=False)
 
@@ -111,6 +113,10 @@ def edit_department(department_id):
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])
         organisation.set_answer_days(department, actor=current_user, days=form.answer_days.data)
+        from voting.money import parse_amount
+
+        organisation.set_project_budget(department, actor=current_user, amount_minor=parse_amount(
+            form.project_budget.data, "project_budget") if (form.project_budget.data or "").strip() else None)
 
     if _save(form, update):
         return redirect(url_for("admin.departments"))

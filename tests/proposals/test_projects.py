@@ -248,3 +248,20 @@ def test_officials_confirm_the_hours_worked_against_the_pledge(funded, make_user
             projects.confirm_delivery(hours, actor=official, hours=bad)
     with pytest.raises(NotAllowed):
         projects.confirm_delivery(hours, actor=make_user("official", department=make_department()), hours=8)
+
+
+def test_a_department_cannot_give_projects_more_than_its_budget(funded, make_user, client):
+    from accounts import organisation
+
+    proposal, department, official, _backers = funded
+    organisation.set_project_budget(department, actor=make_user("admin"), amount_minor=400_000)
+    db.session.commit()
+    assert projects.budget_left(department) == 400_000
+    with pytest.raises(InvalidInput) as refused:
+        promote(proposal, department, official, budget_public_minor=500_000)
+    db.session.rollback()
+    assert refused.value.field == "budget" and "4,000.00 left" in str(refused.value.message)
+    promote(proposal, department, official, budget_public_minor=300_000)
+    assert projects.budget_left(department) == 100_000
+    client.login(official)
+    assert "¥1,000.00 of public funds left" in client.get("/officials/proposals").get_data(as_text=True)

@@ -165,3 +165,18 @@ def test_admin_keeps_answer_templates_and_reads_the_audit_log(client, make_user,
     assert f"#{appeal.id}</a>" in log and "submitted → accepted" in log
     assert client.post(f"/admin/answer-templates/{template.id}/delete").status_code == 302
     assert db.session.scalar(select(AnswerTemplate)) is None
+
+
+def test_admin_sets_a_departments_funds_for_projects(client, make_user, make_department):
+    department = make_department()
+    client.login(make_user("admin"))
+    fields = {"name_zh": department.name_zh, "name_en": department.name_en}
+    refused = client.post(f"/admin/departments/{department.id}", {**fields, "project_budget": "lots"})
+    assert refused.status_code == 422 and 'id="project_budget-error"' in refused.get_data(as_text=True)
+    assert client.post(f"/admin/departments/{department.id}", {**fields, "project_budget": "50,000"}).status_code == 302
+    db.session.refresh(department)
+    assert department.project_budget_minor == 5_000_000
+    assert 'value="50000.00"' in client.get(f"/admin/departments/{department.id}").get_data(as_text=True)
+    client.post(f"/admin/departments/{department.id}", {**fields, "project_budget": ""})
+    db.session.refresh(department)
+    assert department.project_budget_minor is None  # not tracked
