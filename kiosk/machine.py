@@ -287,14 +287,25 @@ class Machine:
     # -- on every screen ------------------------------------------------------------------------------------
 
     def news(self):
+        """Read aloud the projects here (with their latest report) and the most supported proposals, from the
+        content kept for offline use."""
         with self.lock:
             self.touch()
             proposals = self.content.get("proposals") or []
-            if not proposals:
+            projects = self.content.get("projects") or []
+            if not proposals and not projects:
                 self._say(self._t("There is no village news yet."))
                 return
-            self._say(self._t("Village proposals:") + " " + ". ".join(
-                self._t("%(title)s, %(n)d supporters", title=p["title"], n=p["supports_count"]) for p in proposals))
+            said = []
+            if projects:
+                said.append(self._t("Projects:") + " " + ". ".join(
+                    self._t("%(title)s, %(n)d percent done", title=p["title"], n=p["progress"])
+                    + (": " + p["news"] if p.get("news") else "") for p in projects))
+            if proposals:
+                said.append(self._t("Village proposals:") + " " + ". ".join(
+                    self._t("%(title)s, %(n)d supporters", title=p["title"], n=p["supports_count"])
+                    for p in proposals))
+            self._say(" ".join(said))
 
     def repeat(self):
         """Say again what was last said on this screen (or, before anything was, what the screen is for)."""

@@ -124,10 +124,19 @@ class ProposalBrief(Schema):
     supports_count = fields.Integer()
 
 
+class ProjectBrief(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    progress = fields.Integer(metadata={"description": "Per cent done"})
+    news = fields.String(allow_none=True, metadata={"description": "The latest progress report"})
+
+
 class ContentOut(Schema):
     kiosk = fields.Nested(KioskOut)
     categories = fields.List(fields.Nested(CategoryOut))
     proposals = fields.List(fields.Nested(ProposalBrief), metadata={"description": "The village's most supported"})
+    projects = fields.List(fields.Nested(ProjectBrief), metadata={"description": "Projects here, newest first"})
 
 
 class HeartbeatIn(Schema):
@@ -233,7 +242,21 @@ def content():
         in_scope, Proposal.status.in_(ACTIVE), Proposal.hidden_at.is_(None))
         .order_by(Proposal.supports_count.desc(), Proposal.id.desc()).limit(5)).all()
     categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
-    return {"kiosk": kiosk, "categories": categories, "proposals": proposals}
+    return {"kiosk": kiosk, "categories": categories, "proposals": proposals, "projects": _projects_here(path)}
+
+
+def _projects_here(path):
+    """Projects in the kiosk's village, township or county, newest first, with their latest report."""
+    from proposals.projects import Project, ProjectUpdate, progress
+
+    found = db.session.scalars(select(Project).where(Project.region_id.in_(path)).order_by(Project.id.desc())
+                               .limit(5)).all()
+    news = {}
+    for update in db.session.scalars(select(ProjectUpdate).where(
+            ProjectUpdate.project_id.in_([p.id for p in found])).order_by(ProjectUpdate.id)):
+        news[update.project_id] = update.body
+    return [{"id": p.id, "title": p.title, "status": p.status, "progress": progress(p), "news": news.get(p.id)}
+            for p in found]
 
 
 @blp.route("/heartbeat", methods=["POST"])

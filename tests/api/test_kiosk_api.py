@@ -188,13 +188,26 @@ def test_the_resident_hears_the_answer_by_receipt_code(api, make_kiosk, make_use
     assert unknown.status_code == 404 and "receipt code" in unknown.get_json()["error"]["message"]
 
 
-def test_content_and_heartbeat(api, make_kiosk, make_proposal):
+def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
+    from datetime import date
+
+    from proposals import projects
+
     kiosk, code = make_kiosk(language="en")
     headers, _body = enroll(api, code)
     mine = make_proposal(village=kiosk.region, title="Mend the well")
     make_proposal(title="Elsewhere")  # another village's proposal is not shown here
+    official = make_user("official", department=kiosk.category.departments[0])
+    mine.status = "qualified"
+    project = projects.promote_to_project(actor=official, title="Well repair", description="x",
+                                          department=official.department, lead=official, budget_public_minor=0,
+                                          start_on=date.today(), target_on=date.today(), proposals=[mine])
+    projects.post_update(project, actor=official, body="The pump is in.")
+    db.session.commit()
     content = api.get("/api/v1/kiosk/content", headers=headers).get_json()
-    assert [p["title"] for p in content["proposals"]] == [mine.title]
+    assert [p["title"] for p in content["proposals"]] == []  # it became a project
+    assert content["projects"] == [{"id": project.id, "title": "Well repair", "status": "in_progress",
+                                    "progress": 0, "news": "The pump is in."}]
     assert kiosk.category.code in [c["code"] for c in content["categories"]]
     assert content["kiosk"]["language"] == "en"
 

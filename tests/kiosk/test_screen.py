@@ -208,3 +208,16 @@ def test_the_screen_is_only_swapped_when_it_changed(kiosk_screen):
     changed = screen.get(f"/screen?seen={seen}")
     assert changed.status_code == 200 and "Type your receipt code" in changed.get_data(as_text=True)
     assert f'/screen?seen={machine.fingerprint()}' in changed.get_data(as_text=True)
+
+
+def test_village_news_reads_projects_and_proposals_from_the_kept_content(kiosk_screen):
+    machine = kiosk_screen.machine
+    machine.content = {"projects": [{"id": 1, "title": "Well repair", "status": "in_progress", "progress": 40,
+                                     "news": "The pump is in."}],
+                       "proposals": [{"id": 2, "title": "Solar lights", "status": "open", "supports_count": 12}]}
+    machine.news()
+    assert machine.voice.last == ("Projects: Well repair, 40 percent done: The pump is in. "
+                                  "Village proposals: Solar lights, 12 supporters")
+    machine.content = {}
+    machine.news()
+    assert machine.voice.last == "There is no village news yet."
