@@ -11,7 +11,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
                         func, select)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from accounts.audit import AuditEntry
 from accounts.db import UTCDateTime, db, local_zone, one_of, utcnow
@@ -115,6 +115,39 @@ class Milestone(db.Model):
     def late(self, today: date) -> bool:
         """Past its target date and not done."""
         return self.done_on is None and self.target_on < today
+
+
+class ProjectTask(db.Model):
+    """A shift of volunteer work (what, which day, how many hours, how many people) that backers who pledged
+    hours sign up for."""
+
+    __tablename__ = "project_tasks"
+    __table_args__ = (
+        CheckConstraint("hours BETWEEN 1 AND 24", name="hours_range"),
+        CheckConstraint("places BETWEEN 1 AND 500", name="places_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[int] = mapped_column(Integer)
+    #: Volunteers wanted.
+    places: Mapped[int] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship()
+    signups: Mapped[list["TaskSignup"]] = relationship(back_populates="task", cascade="all, delete-orphan")
+
+
+class TaskSignup(db.Model):
+    __tablename__ = "task_signups"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("project_tasks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[ProjectTask] = relationship(back_populates="signups")
+    user: Mapped[User] = relationship()
 
 
 class ProjectRating(db.Model):
@@ -640,3 +673,64 @@ def figures(on: date | None = None) -> Figures:
                    finished_late=len(finished) - on_time, running_behind=behind, budget=int(budget + collected),
                    spent=int(spent), average_score=round(float(average), 1) if average is not None else None,
                    ratings=ratings)
+
+
+# -- volunteers ----------------------------------------------------------------------------------------------
+
+
+def add_task(project: Project, *, actor: User, title: str, on: date | None, hours: int, places: int) -> ProjectTask:
+    _check_editor(actor, project)
+    if on is None or on < today():
+        raise InvalidInput(_l("Give the day of the work (today or later)."), field="on")
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24:
+        raise InvalidInput(_l("A shift lasts from 1 to 24 hours."), field="hours")
+    if isinstance(places, bool) or not isinstance(places, int) or not 1 <= places <= 500:
+        raise InvalidInput(_l("Ask for 1 to 500 volunteers."), field="places")
+    task = ProjectTask(project_id=project.id, title=text_field(title, "title", TITLE_MAX), on=on, hours=hours,
+                       places=places)
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def may_volunteer(user: User | None, project: Project) -> bool:
+    """Backers who pledged hours to the project (and have not cancelled)."""
+    from voting.models import Pledge, PledgeKind, PledgeStatus
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Pledge.id).where(
+        Pledge.project_id == project.id, Pledge.backer_id == user.id, Pledge.kind == PledgeKind.HOURS,
+        Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).limit(1)) is not None
+
+
+def sign_up(task: ProjectTask, *, actor: User) -> TaskSignup:
+    """A volunteer takes a place on a shift (once; while places are left and the day has not passed)."""
+    if not may_volunteer(actor, task.project):
+        raise NotAllowed(_l("Volunteers who pledged hours to this project can sign up."))
+    if task.on < today() or task.project.status == ProjectStatus.COMPLETED:
+        raise NotOpen(_l("This shift is over."))
+    if db.session.get(TaskSignup, (task.id, actor.id)) is not None:
+        raise InvalidInput(_l("You are already signed up for this shift."), field="task")
+    taken = db.session.scalar(select(func.count()).select_from(TaskSignup).where(TaskSignup.task_id == task.id))
+    if taken >= task.places:
+        raise InvalidInput(_l("This shift is full."), field="task")
+    signup = TaskSignup(task_id=task.id, user_id=actor.id)
+    db.session.add(signup)
+    db.session.flush()
+    return signup
+
+
+def withdraw_signup(task: ProjectTask, *, actor: User) -> None:
+    signup = db.session.get(TaskSignup, (task.id, actor.id)) if actor is not None else None
+    if signup is None:
+        raise InvalidInput(_l("You are not signed up for this shift."), field="task")
+    db.session.delete(signup)
+    db.session.flush()
+
+
+def my_shifts(user: User, *, since: date | None = None) -> list[ProjectTask]:
+    """The shifts a volunteer signed up for, from ``since`` (today) on, soonest first."""
+    return db.session.scalars(select(ProjectTask).join(TaskSignup).where(
+        TaskSignup.user_id == user.id, ProjectTask.on >= (since or today())).order_by(ProjectTask.on, ProjectTask.id)
+        .options(selectinload(ProjectTask.project))).all()

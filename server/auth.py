@@ -103,7 +103,9 @@ def _account_page(status=200, **context):
                                                        ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
     context.setdefault("password_form", ChangePasswordForm())
     context.setdefault("census_form", CensusForm())
-    return render_template("auth/account.html", tokens=tokens, **context), status
+    from proposals.projects import my_shifts
+
+    return render_template("auth/account.html", tokens=tokens, shifts=my_shifts(current_user), **context), status
 
 
 @bp.route("/account")

@@ -81,3 +81,10 @@ class DeliveryForm(FlaskForm):
     hours = IntegerField(_l("Hours worked"), validators=[Optional(), NumberRange(1, 10_000)])
     quantity = StringField(_l("Quantity received"), validators=[Optional(), Length(max=20)],
                            render_kw={"inputmode": "decimal"})
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("What needs doing"), validators=[_required(), Length(max=200)])
+    on = DateField(_l("On"), validators=[_required()])
+    hours = IntegerField(_l("Hours"), default=4, validators=[_required(), NumberRange(1, 24)])
+    places = IntegerField(_l("Volunteers wanted"), default=2, validators=[_required(), NumberRange(1, 500)])

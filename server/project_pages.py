@@ -19,7 +19,7 @@ from server.officials import bp as officials_bp
 from server.pagination import keyset
 from server.proposal_pages import upload_folder
 from server.project_forms import (DeliveryForm, ExpenditureForm, MilestoneForm, NotDoneForm, ProjectForm,
-                                  ProjectRatingForm, UpdateForm)
+                                  ProjectRatingForm, TaskForm, UpdateForm)
 from voting.money import parse_amount
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -93,14 +93,48 @@ def page_context(project, **forms):
                "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor,
                "in_kind": in_kind, "shows_backer": lambda p: backer_shown_to(p, viewer), "follow_ups": follow_ups,
                "score": projects.score(project), "may_rate": projects.may_rate(viewer, project),
-               "photos": projects.photos_of(project),
+               "photos": projects.photos_of(project), "tasks": _tasks(project),
+               "volunteer": projects.may_volunteer(viewer, project),
                "rating_form": forms.get("rating_form") or ProjectRatingForm(obj=mine),
                "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm()}
     if editor:
-        context.update(update_form=forms.get("update_form") or UpdateForm(),
+        context.update(task_form=forms.get("task_form") or TaskForm(),
+                       update_form=forms.get("update_form") or UpdateForm(),
                        milestone_form=forms.get("milestone_form") or MilestoneForm(),
                        expenditure_form=forms.get("expenditure_form") or ExpenditureForm())
     return context
+
+
+def _tasks(project):
+    from proposals.projects import ProjectTask
+
+    return db.session.scalars(select(ProjectTask).where(ProjectTask.project_id == project.id)
+                              .options(selectinload(ProjectTask.signups)).order_by(ProjectTask.on, ProjectTask.id)).all()
+
+
+@bp.route("/<int:project_id>/tasks/<int:task_id>/<any(join, leave):step>", methods=["POST"])
+@login_required
+def shift(project_id, task_id, step):
+    """A volunteer takes (or gives back) a place on a shift."""
+    from flask import flash
+    from flask_wtf import FlaskForm
+
+    from accounts.errors import DomainError
+    from proposals.projects import ProjectTask
+
+    task = get_or_404(ProjectTask, task_id)
+    if task.project_id != project_id:
+        abort(404)
+    if FlaskForm().validate_on_submit():
+        try:
+            (projects.sign_up if step == "join" else projects.withdraw_signup)(task, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "warning")
+        else:
+            db.session.commit()
+            flash(_("You are signed up. Thank you!") if step == "join" else _("Your place is given back."), "success")
+    return redirect(url_for("projects.show", project_id=project_id) + "#shifts")
 
 
 @bp.route("/<int:project_id>")
@@ -184,13 +218,15 @@ def new_project():
                            chosen_appeals=chosen_appeals), 422 if form.errors else 200
 
 
-@officials_bp.route("/projects/<int:project_id>/<any(update, milestone, expenditure):step>", methods=["POST"])
+@officials_bp.route("/projects/<int:project_id>/<any(update, milestone, expenditure, task):step>", methods=["POST"])
 def project_step(project_id, step):
     project = _editable(project_id)
     form_class, name, action = {
         "update": (UpdateForm, "update_form", lambda f: projects.post_update(
             project, actor=current_user, body=f.body.data, folder=upload_folder(),
             photos=[upload.read() for upload in f.photos.data or [] if upload and upload.filename])),
+        "task": (TaskForm, "task_form", lambda f: projects.add_task(
+            project, actor=current_user, title=f.title.data, on=f.on.data, hours=f.hours.data, places=f.places.data)),
         "milestone": (MilestoneForm, "milestone_form", lambda f: projects.add_milestone(
             project, actor=current_user, title=f.title.data, target_on=f.target_on.data, weight=f.weight.data)),
         "expenditure": (ExpenditureForm, "expenditure_form", lambda f: projects.record_expenditure(

@@ -265,3 +265,32 @@ def test_a_department_cannot_give_projects_more_than_its_budget(funded, make_use
     assert projects.budget_left(department) == 100_000
     client.login(official)
     assert "¥1,000.00 of public funds left" in client.get("/officials/proposals").get_data(as_text=True)
+
+
+def test_volunteers_who_pledged_hours_take_places_on_shifts(funded, make_user):
+    proposal, department, official, backers = funded
+    project = promote(proposal, department, official)
+    volunteer, money_backer = backers[2], backers[0]  # hours, and money only
+    shift = projects.add_task(project, actor=official, title="Carry stones", on=TODAY + timedelta(3), hours=4,
+                              places=1)
+    with pytest.raises(InvalidInput, match="today or later"):
+        projects.add_task(project, actor=official, title="Yesterday", on=TODAY - timedelta(1), hours=4, places=1)
+    with pytest.raises(NotAllowed):
+        projects.add_task(project, actor=volunteer, title="Mine", on=TODAY, hours=4, places=1)
+    with pytest.raises(NotAllowed, match="pledged hours"):
+        projects.sign_up(shift, actor=money_backer)
+    projects.sign_up(shift, actor=volunteer)
+    with pytest.raises(InvalidInput, match="already signed up"):
+        projects.sign_up(shift, actor=volunteer)
+    assert [t.title for t in projects.my_shifts(volunteer)] == ["Carry stones"]
+    other = make_user("resident", region=proposal.region, verified=True)
+    from voting.models import Pledge
+
+    db.session.add(Pledge(proposal_id=proposal.id, project_id=project.id, backer_id=other.id, kind="hours", hours=2,
+                          skill="x", status="pledged"))
+    db.session.flush()
+    with pytest.raises(InvalidInput, match="full"):
+        projects.sign_up(shift, actor=other)
+    projects.withdraw_signup(shift, actor=volunteer)
+    projects.sign_up(shift, actor=other)
+    assert projects.my_shifts(volunteer) == []

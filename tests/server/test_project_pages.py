@@ -136,3 +136,34 @@ def test_progress_reports_and_payments_carry_photos(client, make_proposal, make_
     shown = client.get(f"/projects/photos/{name}")
     assert shown.status_code == 200 and shown.mimetype == "image/png"
     assert client.get("/projects/photos/nothing.png").status_code == 404
+
+
+def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client, make_proposal, make_user,
+                                                                           make_department):
+    from datetime import timedelta
+
+    from proposals import projects
+    from voting.pledges import pledge_to
+
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    proposal.goal_minor, proposal.deadline = 100_000, proposal.created_at + timedelta(days=30)
+    proposal.status = "open"
+    volunteer = make_user("resident", region=proposal.region, verified=True)
+    pledge_to(proposal, actor=volunteer, kind="hours", hours=8, skill="masonry", availability="weekends")
+    proposal.status = ProposalStatus.QUALIFIED
+    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+                                          lead=official, budget_public_minor=0, start_on=TODAY, target_on=TODAY,
+                                          proposals=[proposal])
+    db.session.commit()
+    client.login(official)
+    planned = client.post(f"/officials/projects/{project.id}/task", {
+        "title": "Carry stones", "on": (TODAY + timedelta(2)).isoformat(), "hours": "4", "places": "3"})
+    assert planned.status_code == 302
+    client.login(volunteer)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Carry stones" in page and "Sign up" in page
+    task = db.session.scalar(select(projects.ProjectTask))
+    client.post(f"/projects/{project.id}/tasks/{task.id}/join", {})
+    account = client.get("/account").get_data(as_text=True)
+    assert "Carry stones" in account and "4 hours" in account
+    assert "you are signed up" in client.get(f"/projects/{project.id}").get_data(as_text=True)
