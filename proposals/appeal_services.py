@@ -10,7 +10,7 @@ from accounts.db import db, insert_unless_present, local_zone, utcnow
 from accounts.errors import InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
-from accounts.regions import Category, Region, RegionLevel
+from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.rules import rule
 from accounts.users import Role, User
 from accounts.validation import normalize_email, normalize_phone
@@ -30,8 +30,10 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
                   public: bool = True, language: str = "zh_Hans", channel: str = Channel.WEB,
                   latitude: float | None = None, longitude: float | None = None, address: str | None = None,
                   contact_name: str | None = None, contact_phone: str | None = None,
-                  contact_email: str | None = None, phone_region: str = "CN") -> Appeal:
-    """A resident sends an appeal, or an official records one received by phone, letter or visit."""
+                  contact_email: str | None = None, phone_region: str = "CN",
+                  department: Department | None = None) -> Appeal:
+    """A resident sends an appeal, or an official records one received by phone, letter or visit. ``department``
+    overrides the routing (a follow-up goes to the department that answers for the project)."""
     if channel == Channel.WEB:
         if not has_role(actor, Role.RESIDENT):
             raise NotAllowed(_l("Only residents can send appeals; officials record them as phone, letter or visit."))
@@ -48,7 +50,7 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
     contact_phone = contact_field(normalize_phone, contact_phone, "contact_phone", phone_region)
     contact_email = contact_field(normalize_email, contact_email, "contact_email")
     now = utcnow()
-    department = responsible_department(category, village)
+    department = department or responsible_department(category, village)
     appeal = Appeal(
         body=text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True),
         language="en" if language == "en" else "zh_Hans", category=category, region=village,

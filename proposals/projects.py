@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
                         func, select)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from accounts.audit import AuditEntry
@@ -194,6 +195,8 @@ class ProjectPhoto(StoredPhoto, db.Model):
     update_id: Mapped[int | None] = mapped_column(ForeignKey("project_updates.id", ondelete="CASCADE"), index=True)
     expenditure_id: Mapped[int | None] = mapped_column(ForeignKey("expenditures.id", ondelete="CASCADE"),
                                                        index=True)
+    #: What the photo shows, for people who cannot see it.
+    alt_text: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Expenditure(db.Model):
@@ -233,6 +236,13 @@ def may_edit(user: User | None, project: Project) -> bool:
 def _check_editor(actor, project):
     if not may_edit(actor, project):
         raise NotAllowed(_l("Only the officials of the responsible department can change this project."))
+
+
+def _hold(model, ident) -> None:
+    """Hold this row until the transaction ends, so a check of what is left and the change that uses it are one
+    step. A no-op UPDATE does it on PostgreSQL (a row lock) and on SQLite (the write lock) alike."""
+    table = model.__table__
+    db.session.execute(table.update().where(table.c.id == ident).values(id=table.c.id))
 
 
 def today() -> date:
@@ -287,6 +297,13 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
     if lead is not None and (not has_role(lead, Role.OFFICIAL) or lead.department_id != department.id):
         raise InvalidInput(_l("The lead must be an official of the responsible department."), field="lead")
     start_on, target_on = _dates(start_on, target_on)
+    region_id = _common_region(proposals, appeals)
+    from accounts.regions import region_tree
+
+    if not region_tree().contains(department.region_id, region_id):
+        raise InvalidInput(_l("Choose a department that serves the project's area."), field="department")
+    # One decision at a time per department: two projects must not both take the last of its funds.
+    _hold(Department, department.id)
     left = budget_left(department)
     if left is not None and isinstance(budget_public_minor, int) and budget_public_minor > left:
         raise InvalidInput(_l("The department has %(left)s left for projects.", left=_yuan(max(left, 0))),
@@ -294,7 +311,7 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
     project = Project(
         title=text_field(title, "title", TITLE_MAX), description=text_field(description, "description", TEXT_MAX,
                                                                            multiline=True),
-        department=department, lead=lead, region_id=_common_region(proposals, appeals),
+        department=department, lead=lead, region_id=region_id,
         budget_public_minor=_amount(budget_public_minor, "budget", allow_zero=True),
         currency=str(rule("MINYI_CURRENCY")), start_on=start_on, target_on=target_on, created_by_id=actor.id)
     db.session.add(project)
@@ -306,9 +323,15 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
 
     from voting.models import Pledge, PledgeStatus, Support
 
+    try:
+        with db.session.begin_nested():  # the same sources sent twice at once: the second is told, not a 500
+            db.session.add_all([ProjectSource(project_id=project.id, proposal_id=p.id) for p in proposals]
+                               + [ProjectSource(project_id=project.id, appeal_id=a.id) for a in appeals])
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidInput(_l("One of these already became a project."), field="sources") from None
     told = []
     for proposal in proposals:
-        db.session.add(ProjectSource(project_id=project.id, proposal_id=proposal.id))
         proposal.status = ProposalStatus.ACCEPTED
         carried = db.session.scalars(select(Pledge).where(
             Pledge.proposal_id == proposal.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))).all()
@@ -317,7 +340,6 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
         told += [proposal.author_id, *(p.backer_id for p in carried), *db.session.scalars(
             select(Support.user_id).where(Support.proposal_id == proposal.id))]
     for appeal in appeals:
-        db.session.add(ProjectSource(project_id=project.id, appeal_id=appeal.id))
         told += [appeal.author_id, *db.session.scalars(select(Cosign.user_id).where(Cosign.appeal_id == appeal.id))]
     db.session.add(AuditEntry(actor_id=actor.id, action="project.promote", subject_type="project",
                               subject_id=project.id, before={},
@@ -387,6 +409,8 @@ def complete_milestone(milestone: Milestone, *, actor: User, done_on: date | Non
     _check_editor(actor, project)
     if project.status == ProjectStatus.COMPLETED:
         raise NotOpen(_l("The project is finished."))
+    if milestone.done_on is not None:  # the public record keeps the day it was really done
+        raise NotOpen(_l("This milestone was already done on %(date)s.", date=milestone.done_on.isoformat()))
     milestone.done_on = done_on or today()
     if project.status == ProjectStatus.PLANNED:
         project.status = ProjectStatus.IN_PROGRESS
@@ -407,7 +431,8 @@ def late_milestones(project: Project, on: date | None = None) -> list[Milestone]
     return [m for m in project.milestones if m.late(on)]
 
 
-def post_update(project: Project, *, actor: User, body: str, photos: list[bytes] = (), folder=None) -> ProjectUpdate:
+def post_update(project: Project, *, actor: User, body: str, photos: list[bytes] = (), folder=None,
+                caption: str | None = None) -> ProjectUpdate:
     """A progress report, with photos of the work (checked and re-encoded; one bad file refuses them all)."""
     _check_editor(actor, project)
     most = int(rule("MINYI_IMAGES_PER_PROPOSAL"))
@@ -419,11 +444,12 @@ def post_update(project: Project, *, actor: User, body: str, photos: list[bytes]
     if project.status == ProjectStatus.PLANNED:
         project.status = ProjectStatus.IN_PROGRESS
     db.session.flush()
-    _keep_photos(project, photos, folder, update_id=update.id)
+    _keep_photos(project, photos, folder, update_id=update.id,
+                 alt_text=text_field(caption, "caption", 200, required=False) or "")
     return update
 
 
-def _keep_photos(project, photos, folder, **owner):
+def _keep_photos(project, photos, folder, alt_text="", **owner):
     from proposals.images import decode
 
     for data in photos:  # all are checked before any is written
@@ -432,7 +458,7 @@ def _keep_photos(project, photos, folder, **owner):
         except InvalidInput as error:
             raise InvalidInput(error.message, field="photos" if "update_id" in owner else "receipt") from None
     for data in photos:
-        db.session.add(ProjectPhoto(project_id=project.id, **owner, **store_photo(data, folder)))
+        db.session.add(ProjectPhoto(project_id=project.id, alt_text=alt_text, **owner, **store_photo(data, folder)))
     db.session.flush()
 
 
@@ -492,23 +518,36 @@ class Money:
 
 
 def money(project: Project) -> Money:
+    return money_of([project])[project.id]
+
+
+def money_of(projects: list[Project]) -> dict[int, Money]:
+    """The money of many projects at once (three grouped queries, whatever their number)."""
     from voting.models import Collection, Pledge, PledgeKind, PledgeStatus
 
-    def spent(source):
-        return db.session.scalar(select(func.coalesce(func.sum(Expenditure.amount_minor), 0)).where(
-            Expenditure.project_id == project.id, Expenditure.source == source))
-
-    by_kind = dict(db.session.execute(
-        select(Pledge.kind, func.sum(func.coalesce(Pledge.amount_minor, Pledge.estimated_value_minor, 0)))
-        .where(Pledge.project_id == project.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))
-        .group_by(Pledge.kind)).all())
-    pledged = {True: by_kind.get(PledgeKind.MONEY, 0),
-               False: sum(v for kind, v in by_kind.items() if kind != PledgeKind.MONEY)}
-    collected = db.session.scalar(select(func.coalesce(func.sum(Collection.amount_minor), 0)).select_from(Collection)
-                                  .join(Pledge, Collection.pledge_id == Pledge.id).where(Pledge.project_id == project.id))
-    return Money(budget_public=project.budget_public_minor, spent_public=spent(FundSource.PUBLIC),
-                 pledged_money=int(pledged.get(True, 0)), collected=int(collected),
-                 spent_residents=spent(FundSource.RESIDENTS), pledged_in_kind=int(pledged.get(False, 0)))
+    ids = [p.id for p in projects]
+    spent = {}
+    for project_id, source, total in db.session.execute(
+            select(Expenditure.project_id, Expenditure.source, func.sum(Expenditure.amount_minor))
+            .where(Expenditure.project_id.in_(ids)).group_by(Expenditure.project_id, Expenditure.source)):
+        spent[project_id, source] = int(total)
+    pledged = {}
+    for project_id, kind, total in db.session.execute(
+            select(Pledge.project_id, Pledge.kind,
+                   func.sum(func.coalesce(Pledge.amount_minor, Pledge.estimated_value_minor, 0)))
+            .where(Pledge.project_id.in_(ids), Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))
+            .group_by(Pledge.project_id, Pledge.kind)):
+        key = (project_id, kind == PledgeKind.MONEY)
+        pledged[key] = pledged.get(key, 0) + int(total or 0)
+    collected = dict(db.session.execute(
+        select(Pledge.project_id, func.sum(Collection.amount_minor)).select_from(Collection)
+        .join(Pledge, Collection.pledge_id == Pledge.id).where(Pledge.project_id.in_(ids))
+        .group_by(Pledge.project_id)).all())
+    return {p.id: Money(budget_public=p.budget_public_minor, spent_public=spent.get((p.id, FundSource.PUBLIC), 0),
+                        pledged_money=pledged.get((p.id, True), 0), collected=int(collected.get(p.id) or 0),
+                        spent_residents=spent.get((p.id, FundSource.RESIDENTS), 0),
+                        pledged_in_kind=pledged.get((p.id, False), 0))
+            for p in projects}
 
 
 def record_expenditure(project: Project, *, actor: User, amount_minor: int, spent_on: date | None, payee: str,
@@ -521,6 +560,8 @@ def record_expenditure(project: Project, *, actor: User, amount_minor: int, spen
         raise InvalidInput(_l("Choose whose money paid it."), field="source")
     if spent_on is None or spent_on > today():
         raise InvalidInput(_l("Give the day it was paid (not in the future)."), field="spent_on")
+    # One payment at a time per project: two at once must not both spend the last of a source.
+    _hold(Project, project.id)
     now = money(project)
     left = now.remaining_public if source == FundSource.PUBLIC else now.remaining_residents
     if amount > left:
@@ -533,8 +574,13 @@ def record_expenditure(project: Project, *, actor: User, amount_minor: int, spen
                               payee=text_field(payee, "payee", PAYEE_MAX), purpose=text_field(purpose, "purpose",
                                                                                              PURPOSE_MAX),
                               source=source, receipt_number=receipt, recorded_by_id=actor.id)
-    db.session.add(expenditure)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(expenditure)
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidInput(_l("A payment with this receipt number is already recorded."),
+                           field="receipt_number") from None
     if receipt_photo:
         _keep_photos(project, [receipt_photo], folder, expenditure_id=expenditure.id)
     return expenditure
@@ -556,8 +602,11 @@ def may_rate(user: User | None, project: Project) -> bool:
         return False
     if has_role(user, Role.RESIDENT) and user.is_verified and region_tree().contains(project.region_id, user.region_id):
         return True
-    return db.session.scalar(select(Pledge.id).where(Pledge.project_id == project.id,
-                                                     Pledge.backer_id == user.id).limit(1)) is not None
+    from voting.models import PledgeStatus
+
+    return db.session.scalar(select(Pledge.id).where(
+        Pledge.project_id == project.id, Pledge.backer_id == user.id,
+        Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).limit(1)) is not None
 
 
 def rate_project(project: Project, *, actor: User, score: int, comment: str | None = None) -> ProjectRating:
@@ -596,7 +645,8 @@ def report_not_done(project: Project, *, actor: User, body: str) -> Appeal:
         raise NotAllowed(_l("Residents of the project's area and its backers can report it."))
     source = project.sources[0]
     category = source.proposal.category if source.proposal_id else source.appeal.category
-    appeal = submit_appeal(actor=actor, body=body, category=category, village=actor.region)
+    appeal = submit_appeal(actor=actor, body=body, category=category, village=actor.region,
+                           department=project.department)
     appeal.follow_up_project_id = project.id
     db.session.flush()
     return appeal
@@ -710,6 +760,7 @@ def sign_up(task: ProjectTask, *, actor: User) -> TaskSignup:
         raise NotAllowed(_l("Volunteers who pledged hours to this project can sign up."))
     if task.on < today() or task.project.status == ProjectStatus.COMPLETED:
         raise NotOpen(_l("This shift is over."))
+    _hold(ProjectTask, task.id)  # one sign-up at a time
     if db.session.get(TaskSignup, (task.id, actor.id)) is not None:
         raise InvalidInput(_l("You are already signed up for this shift."), field="task")
     taken = db.session.scalar(select(func.count()).select_from(TaskSignup).where(TaskSignup.task_id == task.id))
@@ -722,6 +773,8 @@ def sign_up(task: ProjectTask, *, actor: User) -> TaskSignup:
 
 
 def withdraw_signup(task: ProjectTask, *, actor: User) -> None:
+    if task.on < today():
+        raise NotOpen(_l("This shift is over."))  # the record of who worked stays
     signup = db.session.get(TaskSignup, (task.id, actor.id)) if actor is not None else None
     if signup is None:
         raise InvalidInput(_l("You are not signed up for this shift."), field="task")

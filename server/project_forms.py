@@ -45,6 +45,8 @@ PHOTO_TYPES = {"accept": "image/jpeg,image/png,image/webp"}
 class UpdateForm(FlaskForm):
     body = TextAreaField(_l("Progress report (public)"), validators=[_required(), Length(max=20_000)])
     photos = MultipleFileField(_l("Photos of the work (optional)"), render_kw=PHOTO_TYPES)
+    caption = StringField(_l("What the photos show (for people who cannot see them)"),
+                          validators=[Optional(), Length(max=200)])
 
 
 class MilestoneForm(FlaskForm):

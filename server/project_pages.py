@@ -43,11 +43,12 @@ def export():
     from accounts.regions import region_tree
 
     rows = db.session.scalars(select(Project).options(selectinload(Project.milestones),
-                                                      selectinload(Project.department)).order_by(Project.id))
+                                                      selectinload(Project.department)).order_by(Project.id)).all()
     names = region_tree().full_names("zh_Hans")
+    moneys = projects.money_of(rows)
 
     def row(p):
-        m = projects.money(p)
+        m = moneys[p.id]
         return [p.id, p.title, p.status, names.get(p.region_id, ""), p.department.code, p.start_on.isoformat(),
                 p.target_on.isoformat(), projects.progress(p), len(projects.late_milestones(p)), p.currency,
                 m.budget_public, m.pledged_money, m.collected, m.pledged_in_kind, m.spent_public, m.spent_residents,
@@ -207,7 +208,7 @@ def new_project():
             actor=current_user, title=form.title.data, description=form.description.data,
             department=db.session.get(Department, form.department.data or 0),
             lead=db.session.get(User, form.lead.data or 0) if form.lead.data else None,
-            budget_public_minor=parse_amount(form.budget.data, "budget"), start_on=form.start_on.data,
+            budget_public_minor=parse_amount(form.budget.data, "budget", allow_zero=True), start_on=form.start_on.data,
             target_on=form.target_on.data, proposals=chosen_proposals, appeals=chosen_appeals,
             milestones=form.milestones())
 
@@ -223,7 +224,7 @@ def project_step(project_id, step):
     project = _editable(project_id)
     form_class, name, action = {
         "update": (UpdateForm, "update_form", lambda f: projects.post_update(
-            project, actor=current_user, body=f.body.data, folder=upload_folder(),
+            project, actor=current_user, body=f.body.data, folder=upload_folder(), caption=f.caption.data,
             photos=[upload.read() for upload in f.photos.data or [] if upload and upload.filename])),
         "task": (TaskForm, "task_form", lambda f: projects.add_task(
             project, actor=current_user, title=f.title.data, on=f.on.data, hours=f.hours.data, places=f.places.data)),

@@ -12,8 +12,9 @@ from proposals.errors import BadAmount
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
 
-def parse_amount(text: str, field: str = "amount") -> int:
-    """'12.50' → 1250. Refuses negatives, more than two decimals, words and absurd sizes."""
+def parse_amount(text: str, field: str = "amount", allow_zero: bool = False) -> int:
+    """'12.50' → 1250. Refuses negatives, more than two decimals, words and absurd sizes (and zero, unless
+    ``allow_zero``: a budget may be nothing)."""
     raw = str(text or "").strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
     raw = raw.translate({0xFF10 + i: str(i) for i in range(10)} | {0xFF0E: "."})
     if not raw:
@@ -28,7 +29,7 @@ def parse_amount(text: str, field: str = "amount") -> int:
         minor = int(Decimal(raw) * 100)
     except InvalidOperation:
         raise BadAmount(field=field) from None
-    if minor <= 0:
+    if minor < 0 or (minor == 0 and not allow_zero):
         raise BadAmount(_l("The amount must be more than zero."), field=field)
     return minor
 

@@ -116,7 +116,7 @@ def edit_department(department_id):
         from voting.money import parse_amount
 
         organisation.set_project_budget(department, actor=current_user, amount_minor=parse_amount(
-            form.project_budget.data, "project_budget") if (form.project_budget.data or "").strip() else None)
+            form.project_budget.data, "project_budget", allow_zero=True) if (form.project_budget.data or "").strip() else None)
 
     if _save(form, update):
         return redirect(url_for("admin.departments"))

@@ -10,7 +10,7 @@ from flask import abort, current_app, g, request, send_from_directory
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts import kiosks, speech_models
 from accounts.db import db
@@ -245,16 +245,22 @@ def content():
     return {"kiosk": kiosk, "categories": categories, "proposals": proposals, "projects": _projects_here(path)}
 
 
+def _spoken_length(text: str, limit: int = 200) -> str:
+    """Short enough to be read aloud at a kiosk: the first sentences, up to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def _projects_here(path):
     """Projects in the kiosk's village, township or county, newest first, with their latest report."""
     from proposals.projects import Project, ProjectUpdate, progress
 
     found = db.session.scalars(select(Project).where(Project.region_id.in_(path)).order_by(Project.id.desc())
                                .limit(5)).all()
-    news = {}
-    for update in db.session.scalars(select(ProjectUpdate).where(
-            ProjectUpdate.project_id.in_([p.id for p in found])).order_by(ProjectUpdate.id)):
-        news[update.project_id] = update.body
+    latest = select(func.max(ProjectUpdate.id)).where(ProjectUpdate.project_id.in_([p.id for p in found])) \
+        .group_by(ProjectUpdate.project_id)
+    news = {u.project_id: _spoken_length(u.body) for u in db.session.scalars(
+        select(ProjectUpdate).where(ProjectUpdate.id.in_(latest)))}
     return [{"id": p.id, "title": p.title, "status": p.status, "progress": progress(p), "news": news.get(p.id)}
             for p in found]
 

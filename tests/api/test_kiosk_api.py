@@ -202,6 +202,7 @@ def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
     project = projects.promote_to_project(actor=official, title="Well repair", description="x",
                                           department=official.department, lead=official, budget_public_minor=0,
                                           start_on=date.today(), target_on=date.today(), proposals=[mine])
+    projects.post_update(project, actor=official, body="An old report. " * 100)
     projects.post_update(project, actor=official, body="The pump is in.")
     db.session.commit()
     content = api.get("/api/v1/kiosk/content", headers=headers).get_json()

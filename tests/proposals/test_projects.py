@@ -294,3 +294,77 @@ def test_volunteers_who_pledged_hours_take_places_on_shifts(funded, make_user):
     projects.withdraw_signup(shift, actor=volunteer)
     projects.sign_up(shift, actor=other)
     assert projects.my_shifts(volunteer) == []
+
+
+def test_review_fixes_hold(funded, make_user, make_department, make_region):
+    """Another county's department cannot be charged; a milestone is done once; a cancelled pledge gives no
+    right to rate; a past shift keeps its volunteers; a follow-up goes to the project's own department."""
+    proposal, department, official, backers = funded
+    far = make_department(region=make_region("county"))
+    with pytest.raises(InvalidInput, match="serves the project's area"):
+        promote(proposal, far, official, lead=None)
+    db.session.rollback()
+    project = promote(proposal, department, official, budget_public_minor=0)  # residents' money only is fine
+    first = project.milestones[0]
+    projects.complete_milestone(first, actor=official, done_on=TODAY - timedelta(days=30))
+    with pytest.raises(NotOpen, match="already done"):
+        projects.complete_milestone(first, actor=official)
+    assert first.done_on == TODAY - timedelta(days=30)
+
+    stranger = make_user("resident", region=make_region("village"), verified=True)
+    from voting.models import Pledge
+
+    cancelled = Pledge(proposal_id=proposal.id, project_id=project.id, backer_id=stranger.id, kind="money",
+                       amount_minor=100, status="cancelled")
+    db.session.add(cancelled)
+    for milestone in project.milestones[1:]:
+        projects.complete_milestone(milestone, actor=official)
+    projects.complete_project(project, actor=official)
+    assert not projects.may_rate(stranger, project)
+
+    shift = projects.ProjectTask(project_id=project.id, title="Old shift", on=TODAY - timedelta(days=2), hours=4,
+                                 places=2)
+    db.session.add(shift)
+    db.session.add(projects.TaskSignup(task=shift, user_id=backers[2].id))
+    db.session.flush()
+    with pytest.raises(NotOpen, match="over"):
+        projects.withdraw_signup(shift, actor=backers[2])
+
+    neighbour = make_user("resident", region=proposal.region, verified=True)
+    appeal = projects.report_not_done(project, actor=neighbour, body="Still dry.")
+    assert appeal.department_id == department.id and appeal.due_at is not None
+
+
+def test_two_payments_at_once_never_spend_more_than_is_left(app, make_app, funded):
+    """Two officials record payments at the same moment: only one of them fits the budget."""
+    import threading
+
+    proposal, department, official, _backers = funded
+    project = promote(proposal, department, official)  # 300,000 public funds
+    other_app = make_app()
+    results, barrier = [], threading.Barrier(2)
+
+    def pay(receipt):
+        with other_app.app_context():
+            project_there = db.session.get(projects.Project, project.id)
+            actor = db.session.get(type(official), official.id)
+            barrier.wait()
+            try:
+                projects.record_expenditure(project_there, actor=actor, amount_minor=200_000, spent_on=TODAY,
+                                            payee="Pump Co.", purpose="Pump", source="public", receipt_number=receipt)
+                db.session.commit()
+                results.append("paid")
+            except InvalidInput:
+                db.session.rollback()
+                results.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=pay, args=(f"R-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    assert sorted(results) == ["paid", "refused"]
+    assert projects.money(project).spent_public == 200_000

@@ -60,6 +60,16 @@ def test_an_official_makes_a_project_and_the_public_follows_it(client, make_prop
     assert "Well repair" in listing and "25% done" in listing
 
 
+def test_a_project_may_start_with_no_public_funds(client, make_proposal, make_user, make_department):
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    client.login(official)
+    made = client.post(f"/officials/projects/new?proposal={proposal.id}", {
+        "title": "Residents build it", "description": "With their own money and hands.",
+        "department": str(department.id), "budget": "0", "start_on": TODAY.isoformat(),
+        "target_on": TODAY.isoformat()})
+    assert made.status_code == 302 and db.session.scalar(select(Project)).budget_public_minor == 0
+
+
 def test_others_cannot_change_a_project(client, make_proposal, make_user, make_department):
     proposal, department, official = qualified(make_proposal, make_user, make_department)
     from proposals import projects
