@@ -84,6 +84,28 @@ def submit(form, action, *, message=None):
     return True if result is None else result
 
 
+def button_action(action, *, message) -> bool:
+    """A one-button form (no fields): check its CSRF token, run ``action()``, commit and flash ``message``;
+    a refusal is flashed as a warning and saves nothing. Returns whether it was done."""
+    from flask import flash
+    from flask_wtf import FlaskForm
+
+    from accounts.errors import DomainError
+
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "warning")
+        return False
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
 def show_error(form, error) -> None:
     """Put a domain error next to the field it concerns (or above the form)."""
     field = getattr(form, error.field, None) if error.field else None

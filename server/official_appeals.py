@@ -23,7 +23,7 @@ from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm
                                  TranscriptForm)
 from server.board import filter_choices
 from server.mailer import send_after_this_request
-from server.helpers import (category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, submit,
+from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, submit,
                             village_choices)
 from server.officials import bp
 from server.pagination import keyset
@@ -225,14 +225,7 @@ def appeal_step(appeal_id, step):
     appeal = _handled(appeal_id)
     action = {"accept": workflow.accept_appeal, "start": workflow.start_work,
               "resolve": workflow.resolve_appeal}[step]
-    try:
-        action(appeal, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+    button_action(lambda: action(appeal, actor=current_user), message=_("Saved."))
     return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
 
 

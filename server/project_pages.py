@@ -14,7 +14,7 @@ from proposals import projects
 from proposals.appeals import Appeal
 from proposals.models import Proposal
 from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
-from server.helpers import csv_response, department_choices, get_or_404, parse_id, submit
+from server.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
 from server.proposal_pages import upload_folder
@@ -117,24 +117,13 @@ def _tasks(project):
 @login_required
 def shift(project_id, task_id, step):
     """A volunteer takes (or gives back) a place on a shift."""
-    from flask import flash
-    from flask_wtf import FlaskForm
-
-    from accounts.errors import DomainError
     from proposals.projects import ProjectTask
 
     task = get_or_404(ProjectTask, task_id)
     if task.project_id != project_id:
         abort(404)
-    if FlaskForm().validate_on_submit():
-        try:
-            (projects.sign_up if step == "join" else projects.withdraw_signup)(task, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
-            flash(_("You are signed up. Thank you!") if step == "join" else _("Your place is given back."), "success")
+    button_action(lambda: (projects.sign_up if step == "join" else projects.withdraw_signup)(task, actor=current_user),
+                  message=_("You are signed up. Thank you!") if step == "join" else _("Your place is given back."))
     return redirect(url_for("projects.show", project_id=project_id) + "#shifts")
 
 
@@ -248,9 +237,7 @@ def milestone_done(project_id, milestone_id):
     milestone = get_or_404(Milestone, milestone_id)
     if milestone.project_id != project.id:
         abort(404)
-    from flask_wtf import FlaskForm
-
-    submit(FlaskForm(), lambda: projects.complete_milestone(milestone, actor=current_user), message=_("Saved."))
+    button_action(lambda: projects.complete_milestone(milestone, actor=current_user), message=_("Saved."))
     return redirect(url_for("projects.show", project_id=project.id) + "#milestones")
 
 
@@ -277,19 +264,6 @@ def delivered(project_id, pledge_id):
 @officials_bp.route("/projects/<int:project_id>/complete", methods=["POST"])
 def complete(project_id):
     project = _editable(project_id)
-    from flask import flash
-    from flask_wtf import FlaskForm
-
-    from accounts.errors import DomainError
-
-    form = FlaskForm()
-    if form.validate_on_submit():
-        try:
-            projects.complete_project(project, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
-            flash(_("The project is finished. Residents can now rate it."), "success")
+    button_action(lambda: projects.complete_project(project, actor=current_user),
+                  message=_("The project is finished. Residents can now rate it."))
     return redirect(url_for("projects.show", project_id=project.id))

@@ -177,3 +177,18 @@ def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client
     account = client.get("/account").get_data(as_text=True)
     assert "Carry stones" in account and "4 hours" in account
     assert "you are signed up" in client.get(f"/projects/{project.id}").get_data(as_text=True)
+
+
+def test_a_refused_button_says_why(client, make_proposal, make_user, make_department):
+    proposal, department, official = qualified(make_proposal, make_user, make_department)
+    from proposals import projects
+
+    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+                                          lead=official, budget_public_minor=0, start_on=TODAY, target_on=TODAY,
+                                          proposals=[proposal], milestones=[("Pump", TODAY, 1)])
+    db.session.commit()
+    client.login(official)
+    milestone = project.milestones[0].id
+    client.post(f"/officials/projects/{project.id}/milestones/{milestone}/done", {})
+    again = client.post(f"/officials/projects/{project.id}/milestones/{milestone}/done", {}, follow_redirects=True)
+    assert "already done" in again.get_data(as_text=True)
