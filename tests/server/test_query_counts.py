@@ -1,0 +1,127 @@
+"""No page runs one query per row: each list and each page with a list inside is asked for with a few rows,
+then with more, and must run the same number of queries (a list that loads its rows' relations one by one
+would grow with them)."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from accounts.db import db, utcnow
+from proposals import appeal_services, appeal_workflow, discussion, projects
+from proposals.models import ProposalStatus
+from voting import pledges as pledging
+from voting.services import cast_support
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def world(make_region, make_category, make_department, make_user, make_proposal):
+    """A village with its department, an official, residents, a project, and a way to add one more of
+    everything (a proposal with a support, a pledge and a comment; an appeal with an answer and a co-sign; a
+    project update, payment and milestone; a kiosk)."""
+    village, category = make_region("village"), make_category()
+    department = make_department(region=village.path[0], categories=[category])
+    official = make_user("official", department=department)
+    admin = make_user("admin")
+    anchor = make_proposal(village=village, title="Anchor", goal_minor=1_000_000,
+                           deadline=utcnow() + timedelta(days=30))
+    anchor.status = ProposalStatus.QUALIFIED
+    talk = make_proposal(village=village, title="Talked about", goal_minor=1_000_000,
+                         deadline=utcnow() + timedelta(days=30))
+    project = projects.promote_to_project(actor=official, title="Project", description="x", department=department,
+                                          lead=official, budget_public_minor=10**9, start_on=TODAY,
+                                          target_on=TODAY + timedelta(days=90), proposals=[anchor])
+    db.session.commit()
+    appeal_ids = []
+
+    def more(n):
+        from accounts import kiosks
+
+        for _ in range(n):
+            resident = make_user("resident", region=village, verified=True)
+            proposal = make_proposal(author=resident, village=village, goal_minor=100_000,
+                                     deadline=utcnow() + timedelta(days=20))
+            backer = make_user("resident", region=village, verified=True)
+            cast_support(proposal, actor=backer)
+            pledging.pledge_to(proposal, actor=backer, kind="money", amount_minor=1_000)
+            discussion.post_comment(proposal, actor=backer, stance="for", body="Yes")
+            discussion.post_comment(talk, actor=backer, stance="for", body="Here too")
+            pledging.pledge_to(talk, actor=backer, kind="money", amount_minor=500, anonymous=True)
+            proposal.status = ProposalStatus.QUALIFIED
+            appeal = appeal_services.submit_appeal(actor=resident, body="The lamp is out.", category=category,
+                                                   village=village)
+            appeal_services.cosign(appeal, actor=backer)
+            appeal_workflow.answer_appeal(appeal, actor=official, body="Fixed on Monday.")
+            appeal_ids.append(appeal.id)
+            projects.promote_to_project(actor=official, title="From an appeal", description="x",
+                                        department=department, lead=official, budget_public_minor=0,
+                                        start_on=TODAY, target_on=TODAY + timedelta(days=30), appeals=[appeal])
+            projects.post_update(project, actor=official, body="Progress")
+            projects.record_expenditure(project, actor=official, amount_minor=100, spent_on=TODAY, payee="Shop",
+                                        purpose="Nails", source="public")
+            projects.add_milestone(project, actor=official, title="Step", target_on=TODAY + timedelta(days=10))
+            kiosks.create_kiosk(actor=admin, name="Kiosk", village=village, category=category)
+        db.session.commit()
+
+    return {"more": more, "official": official, "admin": admin, "talk": talk, "project": project,
+            "appeal_ids": appeal_ids}
+
+
+@pytest.fixture
+def served(make_app):
+    """An app whose pages hold 50 rows (the tests' usual 5 would hide a list that grows)."""
+    return make_app(MINYI_PAGE_SIZE=50)
+
+
+@pytest.fixture
+def counted(served):
+    count = [0]
+
+    def seen(*_args):
+        count[0] += 1
+
+    with served.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    yield count
+    event.remove(engine, "before_cursor_execute", seen)
+
+
+PUBLIC = ["/proposals", "/appeals", "/projects", "/dashboard", "/api/v1/proposals", "/api/v1/appeals",
+          "/api/v1/projects", "/projects/export.csv"]
+OFFICIAL = ["/officials/appeals", "/officials/proposals", "/officials/appeals/groups"]
+ADMIN = ["/admin/kiosks", "/admin/users", "/admin/audit"]
+
+
+def queries(client, url, counted) -> int:
+    client.get(url)  # the first request fills per-process caches (the region tree)
+    counted[0] = 0
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return counted[0]
+
+
+def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted):
+    from tests.conftest import WebClient
+
+    talk, project = world["talk"], world["project"]
+    pages = PUBLIC + [f"/proposals/{talk.id}", f"/projects/{project.id}", f"/api/v1/projects/{project.id}"]
+    world["more"](5)  # enough for the officials' early warning to show a wave already
+    client = WebClient(served.test_client())
+    few = {url: queries(client, url, counted) for url in pages}
+    client.login(world["official"])
+    few |= {url: queries(client, url, counted) for url in OFFICIAL}
+    client.login(world["admin"])
+    few |= {url: queries(client, url, counted) for url in ADMIN}
+
+    world["more"](5)
+    visitor = WebClient(served.test_client())
+    many = {url: queries(visitor, url, counted) for url in pages}
+    visitor.login(world["official"])
+    many |= {url: queries(visitor, url, counted) for url in OFFICIAL}
+    visitor.login(world["admin"])
+    many |= {url: queries(visitor, url, counted) for url in ADMIN}
+    grew = {url: (few[url], many[url]) for url in few if many[url] > few[url]}
+    assert not grew, f"queries grew with the rows (few → many): {grew}"
