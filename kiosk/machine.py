@@ -62,11 +62,11 @@ class Machine:
         self.touched, self.warned_idle = self.clock(), False
 
     def fingerprint(self) -> str:
-        """Changes whenever the screen would look different: the page swaps it in only then (a swap in the
-        middle of a slow press would lose the press)."""
-        return str(hash((self.screen, self.transcript, self.code, self.phone, self.category, self.receipt,
-                         repr(self.status), self.message, self.out_of_service, self.warned_idle))
-                   & 0xFFFFFFFF)
+        """Changes whenever the screen would look different apart from what keys type (the keypads and the
+        category buttons swap their own parts): the page swaps the screen in only then, since a swap in the
+        middle of a slow press would lose the press."""
+        return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message,
+                         self.out_of_service, self.warned_idle)) & 0xFFFFFFFF)
 
     # -- the big button (and the space bar, and the Speak / Done buttons on the screen) --------------------
 
