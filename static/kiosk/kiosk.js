@@ -5,3 +5,12 @@ document.addEventListener("keydown", function (event) {
     htmx.ajax("POST", "/do/press", { target: "#screen", swap: "outerHTML" });
   }
 });
+
+// The poll says which screen is on display, so the kiosk answers "no change" (204) only when that is true: a
+// swap whose target was replaced meanwhile (two quick touches) is mended at the next poll.
+document.addEventListener("htmx:configRequest", function (event) {
+  if (event.detail.path === "/screen") {
+    var screen = document.getElementById("screen");
+    event.detail.parameters.seen = screen ? screen.dataset.fingerprint : "";
+  }
+});

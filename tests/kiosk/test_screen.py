@@ -207,7 +207,7 @@ def test_the_screen_is_only_swapped_when_it_changed(kiosk_screen):
     machine.lookup()
     changed = screen.get(f"/screen?seen={seen}")
     assert changed.status_code == 200 and "Type your receipt code" in changed.get_data(as_text=True)
-    assert f'/screen?seen={machine.fingerprint()}' in changed.get_data(as_text=True)
+    assert f'data-fingerprint="{machine.fingerprint()}"' in changed.get_data(as_text=True)
 
 
 def test_village_news_reads_projects_and_proposals_from_the_kept_content(kiosk_screen):
