@@ -146,7 +146,8 @@ def test_the_kiosk_service_shows_the_screen_and_delivers_in_the_background(live_
             return db.session.scalar(select(Appeal.receipt_code)) == receipt.strip()
         assert wait_for(delivered)
         assert wait_for(lambda: kiosk.region.name_en in requests.get(url + "/screen", timeout=10).text)
-        assert json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1
+        # (the server may have it a moment before the kiosk has noted its answer)
+        assert wait_for(lambda: json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1)
     finally:
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=30) == 0
