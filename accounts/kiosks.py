@@ -21,10 +21,9 @@ from accounts.permissions import has_role
 from accounts.rules import rule
 from accounts.users import Role, User
 from accounts.validation import clean_text
+from kiosk.outbox import RECEIPT_ALPHABET  # one definition (no 0/O, 1/I/L): kiosks make codes up offline
 
 TOKEN_PREFIX = "kiosk_"
-#: Receipt codes use these characters (no 0/O, 1/I/L: read aloud and typed on a keypad).
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #: A kiosk's receipt prefix starts with a digit; codes made on the web start with a letter.
 KIOSK_PREFIX_FIRST = "23456789"
 #: Enrolment codes: digits only, in groups of four, typed once by the person setting the kiosk up.

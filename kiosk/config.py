@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from kiosk.files import write_whole
+
 DEFAULT_PATH = Path("/etc/minyi-kiosk/config.toml")
 #: The server takes recordings up to 200 s (MINYI_KIOSK_AUDIO_MAX_SECONDS); a little room for the encoding.
 MAX_RECORDING_SECONDS = 190.0
@@ -133,17 +135,6 @@ def save_enrolment(config: Config, server: str, token: str, kiosk: dict) -> None
     """Keep the device token (readable by this user only) and the kiosk's identity in the data folder, each
     written whole or not at all."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    _write_whole(config.identity_path, json.dumps({**kiosk, "server": server}, ensure_ascii=False, indent=2), 0o644)
-    _write_whole(config.token_path, token + "\n", 0o600)
+    write_whole(config.identity_path, json.dumps({**kiosk, "server": server}, ensure_ascii=False, indent=2).encode())
+    write_whole(config.token_path, (token + "\n").encode(), 0o600)
     config.server = server
-
-
-def _write_whole(path: Path, text: str, mode: int) -> None:
-    temporary = path.with_suffix(".new")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "w") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(temporary, mode)
-    os.replace(temporary, path)

@@ -22,6 +22,14 @@ OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 OPUS_COMPRESSION = 0.95
 
 
+def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
+    """16-bit samples at ``rate`` Hz as 16-bit samples at ``to`` Hz (linear interpolation: enough for speech)."""
+    if rate == to:
+        return samples
+    positions = np.arange(0, len(samples) * to / rate) * rate / to
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.int16)
+
+
 class MicrophoneMissing(Exception):
     """No microphone answers (unplugged, or none configured)."""
 
@@ -42,8 +50,7 @@ class Recorded:
         """The recording compressed for a slow uplink (Ogg/Opus, about 1/10 of the WAV)."""
         samples, rate = np.frombuffer(self.pcm, dtype=np.int16), self.rate
         if rate not in OPUS_RATES:
-            positions = np.arange(0, len(samples) * 16000 / rate) * rate / 16000
-            samples, rate = np.interp(positions, np.arange(len(samples)), samples).astype(np.int16), 16000
+            samples, rate = resample(samples, rate, 16000), 16000
         buffer = io.BytesIO()
         soundfile.write(buffer, samples, rate, format="OGG", subtype="OPUS", compression_level=OPUS_COMPRESSION)
         return buffer.getvalue()
@@ -126,9 +133,7 @@ class Recording:
     def _is_speech(self, frame: bytes) -> bool:
         rate = self.rate if self.rate in VAD_RATES else 16000
         if rate != self.rate:
-            samples = np.frombuffer(frame, dtype=np.int16)
-            positions = np.linspace(0, len(samples) - 1, int(len(samples) * 16000 / self.rate))
-            frame = np.interp(positions, np.arange(len(samples)), samples).astype(np.int16).tobytes()
+            frame = resample(np.frombuffer(frame, dtype=np.int16), self.rate, rate).tobytes()
         length = int(rate * FRAME_SECONDS) * 2
         return len(frame) >= length and self.vad.is_speech(frame[:length], rate)
 

@@ -4,7 +4,6 @@ SQLite in WAL mode with synchronous writes: once ``add`` returns (and the receip
 survives a power cut. The recording is written (and synced) before its row, so a confirmed appeal always has
 its recording; a recording without a row (power cut in between) is removed at the next start."""
 
-import os
 import secrets
 import sqlite3
 import time
@@ -12,7 +11,10 @@ import uuid as uuids
 from dataclasses import dataclass
 from pathlib import Path
 
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as the server's: no 0/O, 1/I/L
+from kiosk.files import write_whole
+
+#: Characters of receipt codes (no 0/O, 1/I/L); the server uses this definition too.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appeals (
@@ -94,7 +96,7 @@ class Outbox:
         """Keep a confirmed appeal; returns it with its receipt code (made here, so it works offline)."""
         appeal_id = str(uuids.uuid4())
         audio_file = appeal_id + extension
-        _write_durably(self.audio_folder / audio_file, audio)
+        write_whole(self.audio_folder / audio_file, audio)
         for _ in range(100):
             # Random, not counted up: a receipt code lets its holder read the answer, so it must not be guessable.
             raw = self.prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(5))
@@ -174,18 +176,3 @@ class Outbox:
     def _set(self, name: str, value: str) -> None:
         self.db.execute("INSERT INTO facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = "
                         "excluded.value", (name, value))
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write a file whole and on the disk, or not at all."""
-    temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

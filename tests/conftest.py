@@ -477,3 +477,15 @@ def speak_into(microphone, text, tmp_path, pause=0.3):
     speech = tmp_path / f"speech-{abs(hash(text))}.wav"
     speech.write_bytes(encoded(say(text, pause=pause), kind="wav"))
     subprocess.run(["paplay", f"--device={microphone}", str(speech)], check=True, timeout=60)
+
+
+def eventually(check, seconds=30.0) -> bool:
+    """Whether ``check()`` comes true within ``seconds`` (what another thread or process does takes a moment)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False

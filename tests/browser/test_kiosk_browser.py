@@ -11,19 +11,7 @@ from kiosk.sync import deliver_due
 from proposals import appeal_workflow
 from proposals.appeals import Appeal
 from tests.browser.test_accessibility import axe_violations
-from tests.conftest import speak_into
-
-
-def eventually(check, seconds=10.0):
-    """What a click asked for has happened (the click returns before the kiosk has answered it)."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.conftest import eventually, speak_into
 
 
 @pytest.fixture

@@ -20,18 +20,9 @@ from accounts.db import db
 from kiosk import button
 from kiosk.client import Client
 from proposals.appeals import Appeal
-from tests.conftest import speak_into
+from tests.conftest import eventually, speak_into
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
-
-
-def wait_for(predicate, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -48,12 +39,12 @@ def test_the_big_button_starts_and_ends_a_recording(kiosk_screen, mock_pins, tmp
     pin = mock_pins.pin(17)
     pin.drive_low()  # pressed
     pin.drive_high()
-    assert wait_for(lambda: machine.screen == "recording")
+    assert eventually(lambda: machine.screen == "recording")
     speak_into(kiosk_screen.microphone, "아버지", tmp_path, pause=0.5)
-    assert wait_for(lambda: "아버지" in machine.transcript)
+    assert eventually(lambda: "아버지" in machine.transcript)
     pin.drive_low()  # the second press ends it, before the silence would
     pin.drive_high()
-    assert wait_for(lambda: machine.screen == "review")
+    assert eventually(lambda: machine.screen == "review")
     assert machine.recorded.reason == "pressed" and "아버지" in machine.transcript
     assert any(said.startswith("You said: 아버지") for said in machine.voice.history)  # read back aloud
     pressed.close()
@@ -69,7 +60,7 @@ def test_a_missing_microphone_is_said_and_the_kiosk_recovers(kiosk_screen, tmp_p
     machine.press()
     assert machine.screen == "recording"
     speak_into(kiosk_screen.microphone, "아버지", tmp_path)
-    assert wait_for(lambda: machine.screen == "review") and "아버지" in machine.transcript
+    assert eventually(lambda: machine.screen == "review") and "아버지" in machine.transcript
 
 
 def test_time_outs_are_generous_and_announced(kiosk_screen):
@@ -144,10 +135,10 @@ def test_the_kiosk_service_shows_the_screen_and_delivers_in_the_background(live_
         def delivered():
             db.session.rollback()
             return db.session.scalar(select(Appeal.receipt_code)) == receipt.strip()
-        assert wait_for(delivered)
-        assert wait_for(lambda: kiosk.region.name_en in requests.get(url + "/screen", timeout=10).text)
+        assert eventually(delivered)
+        assert eventually(lambda: kiosk.region.name_en in requests.get(url + "/screen", timeout=10).text)
         # (the server may have it a moment before the kiosk has noted its answer)
-        assert wait_for(lambda: json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1)
+        assert eventually(lambda: json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1)
     finally:
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=30) == 0
@@ -191,7 +182,7 @@ def test_done_after_sending_does_not_say_cancelled(kiosk_screen, tmp_path):
     machine = kiosk_screen.machine
     machine.press()
     speak_into(kiosk_screen.microphone, "아버지", tmp_path)
-    assert wait_for(lambda: machine.screen == "review")
+    assert eventually(lambda: machine.screen == "review")
     machine.send()
     assert machine.screen == "sent" and machine.receipt
     machine.home()
