@@ -22,10 +22,8 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import fill  # noqa: E402
 import pages  # noqa: E402
 import report  # noqa: E402
-from appeal_fill import fill_appeals  # noqa: E402
 from proposals_bench import _fingerprint, _read_only, _wait_quiet, with_fresh_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +55,8 @@ def _run(args, command, plain):
 
     from accounts.db import db
     from server import create_app
+    from server.scale import Sizes, generate
+    from server.scale.bulk import Loader
 
     config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
               "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
@@ -66,12 +66,12 @@ def _run(args, command, plain):
     source_before = _fingerprint()
     began = time.perf_counter()
     with psycopg.connect(plain) as conn:
-        facts = fill.fill(conn, fill.Sizes(10, 200, args.users, 1000, 5000, args.seed), "x")
-        made = fill_appeals(conn, facts, appeals=args.appeals, residents=args.users, seed=args.seed)
+        facts = generate(Loader(conn, "postgresql"), Sizes(users=args.users, proposals=1000, supports=5000,
+                                                           appeals=args.appeals, seed=args.seed), "x")
     with psycopg.connect(plain, autocommit=True) as conn:
         step = time.perf_counter()
         conn.execute("VACUUM (ANALYZE)")
-        made["timings"]["VACUUM (ANALYZE)"] = time.perf_counter() - step
+        facts.timings["VACUUM (ANALYZE)"] = time.perf_counter() - step
         db_mb = conn.execute("SELECT pg_database_size(current_database()) / 1048576.0").fetchone()[0]
         appeals_mb = conn.execute("SELECT pg_total_relation_size('appeals') / 1048576.0").fetchone()[0]
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
@@ -87,9 +87,9 @@ def _run(args, command, plain):
         c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     department = 1
     with official.session_transaction() as sess:
-        sess.update({"_user_id": f"{made['officials'][department]}:1", "_fresh": True})
+        sess.update({"_user_id": f"{facts.officials[department]}:1", "_fresh": True})
     cold_ms = _timed(anonymous, "/dashboard")  # the first request after a start computes every figure
-    plan = _plan(made, facts, anonymous, official, department, rng)
+    plan = _plan(facts, anonymous, official, department, rng)
     background = _wait_quiet(args.quiet, args.quiet_wait)
     results = pages.measure(plan, recorder, args.requests)
     for result in results:
@@ -98,7 +98,7 @@ def _run(args, command, plain):
             result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
             result.plan_ms = report.execution_ms(result.plan)
     recorder.close()
-    section = _section(command=command, args=args, made=made, fill_s=fill_s, db_mb=db_mb, appeals_mb=appeals_mb,
+    section = _section(command=command, args=args, facts=facts, fill_s=fill_s, db_mb=db_mb, appeals_mb=appeals_mb,
                        pg_version=pg_version, results=results, cold_ms=cold_ms, background=background,
                        source_changed=_fingerprint() != source_before)
     if args.report == "-":
@@ -116,11 +116,11 @@ def _timed(client, url):
     return (time.perf_counter() - began) * 1000
 
 
-def _plan(made, facts, anonymous, official, department, rng):
-    waiting = made["waiting"][department]
+def _plan(facts, anonymous, official, department, rng):
+    waiting = facts.waiting[department]
     village = rng.choice(facts.villages)
     deep = pages.follow(official, "/officials/appeals?status=all&sort=newest", 30)[9:]
-    texts = rng.sample(made["texts"], 200)
+    texts = rng.sample(facts.appeal_texts, 200)
     suggest = [f"/appeals/similar?body={quote(body[:60])}&village={region}&category={category}"
                for body, region, category in texts]
     return [p for p in [
@@ -133,7 +133,7 @@ def _plan(made, facts, anonymous, official, department, rng):
         ("Appeal: official's page", "page", official,
          [f"/officials/appeals/{rng.choice(waiting)}" for _ in range(200)]),
         ("Appeal: public page", "page", anonymous,
-         [f"/appeals/{rng.choice(made['public_ids'])}" for _ in range(200)]),
+         [f"/appeals/{rng.choice(facts.public_appeal_ids)}" for _ in range(200)]),
         ("Message board", "page", anonymous, ["/appeals"]),
         ("Dashboard", "dashboard", anonymous, ["/dashboard"]),
         ("Dashboard JSON", "dashboard", anonymous, ["/dashboard.json"]),
@@ -141,7 +141,7 @@ def _plan(made, facts, anonymous, official, department, rng):
     ] if p[3]]
 
 
-def _section(*, command, args, made, fill_s, db_mb, appeals_mb, pg_version, results, cold_ms, background,
+def _section(*, command, args, facts, fill_s, db_mb, appeals_mb, pg_version, results, cold_ms, background,
              source_changed):
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = ["## Appeals", "",
@@ -152,7 +152,7 @@ def _section(*, command, args, made, fill_s, db_mb, appeals_mb, pg_version, resu
            "```sh", command, "```", "",
            f"Fill {fill_s:.0f} s; database {db_mb:.0f} MB, of which `appeals` with its indexes {appeals_mb:.0f} MB.", "",
            "| Data | Count |", "|---|---:|"]
-    out += [f"| {k} | {v:,} |" for k, v in made["counts"].items()]
+    out += [f"| {k} | {v:,} |" for k, v in facts.counts.items()]
     out += ["", "| Target (from the issue) | Result | |", "|---|---|---|"]
     for kind, label in (("page", "Inbox and appeal pages: p95 under 50 ms"),
                         ("dashboard", "Dashboard: under 300 ms"), ("suggest", "Suggestions: under 100 ms")):

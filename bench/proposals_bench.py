@@ -21,7 +21,6 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import psycopg  # noqa: E402
 
-import fill  # noqa: E402
 import pages  # noqa: E402
 import report  # noqa: E402
 import votes  # noqa: E402
@@ -112,10 +111,14 @@ def _run(args, command, name, plain):
     migrate_s = time.perf_counter() - began
 
     load_before, source_before = _loadavg(), _fingerprint()
-    sizes = fill.Sizes(args.townships, args.villages, args.users, args.proposals, args.supports, args.seed)
+    from server.scale import Sizes, generate
+    from server.scale.bulk import Loader
+
+    sizes = Sizes(townships=args.townships, villages=args.villages, users=args.users, proposals=args.proposals,
+                  supports=args.supports, seed=args.seed)
     began = time.perf_counter()
     with psycopg.connect(plain) as conn:
-        facts = fill.fill(conn, sizes, passwords.hash_password("bench-password-" + str(args.seed)))
+        facts = generate(Loader(conn, "postgresql"), sizes, passwords.hash_password("bench-password-" + str(args.seed)))
     with psycopg.connect(plain, autocommit=True) as conn:
         step = time.perf_counter()
         conn.execute("VACUUM (ANALYZE)")

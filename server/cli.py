@@ -38,24 +38,57 @@ def serve_command(bind, workers):
 
 @click.command("demo")
 @click.option("--force", is_flag=True, help="Load even when MINYI_ENV=production.")
+@click.option("--scale", type=click.FloatRange(min=0.0001, max=10), default=None,
+              help="Generate a large data set instead, into an empty database: 1 means 100,000 residents and "
+                   "proposals, 1,000,000 supports and appeals (0.01 is a hundredth of that).")
+@click.option("--seed", type=int, default=20261127, show_default=True, help="With --scale: the same seed, the same data.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="With --scale: the day the data ends (default today, UTC).")
 @with_appcontext
-def demo_command(force):
+def demo_command(force, scale, seed, as_of):
     """Load bilingual demo data once (regions, departments, users of every role, proposals, appeals)."""
     from server.demo import DEMO_PASSWORD, demo_logins, load_demo
 
     if current_app.config["MINYI_ENV"] == "production" and not force:
         raise click.ClickException("Refusing to load demo accounts in production (use --force to insist).")
-    users = load_demo()
-    if users is None:
-        users = demo_logins()
-        click.echo("Demo data is already loaded.")
-        if not users:
-            return
+    if scale is not None:
+        users = _load_scale(scale, seed, as_of)
     else:
-        click.echo("Demo data loaded.")
+        users = load_demo()
+        if users is None:
+            users = demo_logins()
+            click.echo("Demo data is already loaded.")
+            if not users:
+                return
+        else:
+            click.echo("Demo data loaded.")
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for role, login, name in users:
         click.echo(f"  {role:<10} {login:<28} {name}")
+
+
+def _load_scale(scale, seed, as_of):
+    from datetime import timezone
+
+    from server import scale as generated
+
+    sizes = generated.Sizes.at_scale(scale, seed)
+    try:
+        generated.ensure_empty()
+    except generated.NotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Generating {sizes.users:,} residents, {sizes.proposals:,} proposals, {sizes.supports:,} supports "
+               f"and {sizes.appeals:,} appeals in {sizes.villages} villages (seed {seed})…")
+    try:
+        facts = generated.load(sizes, now=as_of.replace(tzinfo=timezone.utc) if as_of else None)
+    except generated.NotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    for step, seconds in facts.timings.items():
+        click.echo(f"  {step:<34} {seconds:8.1f} s")
+    for what, count in facts.counts.items():
+        click.echo(f"  {what:<34} {count:>10,}")
+    click.echo(f"Generated in {sum(facts.timings.values()):.0f} s.")
+    return facts.logins
 
 
 @click.command("create-user")
