@@ -49,3 +49,13 @@ logconfig_dict = {
 
 def when_ready(server):
     print(f"Minyi is serving on http://{bind}/  (Ctrl+C stops it)", flush=True)
+
+
+def pre_fork(server, worker):
+    # The loaded app (modules, templates, translations) lives as long as the process: moved out of the
+    # collector's sight, it is neither copied into every worker by the collector touching it, nor walked by
+    # every full collection, which otherwise paused requests that make many objects (similar appeals compare
+    # thousands) by 50 to 150 ms (docs/performance.md).
+    import gc
+
+    gc.freeze()

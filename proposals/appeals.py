@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
                         text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from accounts.db import UTCDateTime, db, one_of, utcnow
 from accounts.kiosks import KIOSK_PREFIX_FIRST, RECEIPT_ALPHABET, Kiosk
 from accounts.regions import Category, Department, Region
 from accounts.users import User
+from proposals.grams import stored as stored_grams
 from proposals.images import StoredPhoto
 
 
@@ -31,6 +32,8 @@ class AppealStatus(enum.StrEnum):
 #: Waiting for the department: these count as overdue once their deadline has passed.
 WAITING = (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED, AppealStatus.IN_PROGRESS)
 WAITING_SQL = "status IN ('submitted', 'accepted', 'in_progress')"
+#: Public appeals a resident who types a new one may join: waiting or answered (proposals.similarity).
+JOINABLE_SQL = "public IS true AND status IN ('submitted', 'accepted', 'in_progress', 'answered')"
 #: Finished from the department's side; a resident may still reopen answered, resolved or rejected ones.
 CLOSED = (AppealStatus.RESOLVED, AppealStatus.REJECTED, AppealStatus.DUPLICATE)
 
@@ -65,6 +68,9 @@ class Appeal(db.Model):
         # The officials' inbox: what waits for a department, the soonest due first (and the overdue ones).
         Index("ix_appeals_waiting", "department_id", "due_at", "id",
               postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL)),
+        # Similar appeals: the joinable ones of a township's villages, recent first, with what they are compared by.
+        Index("ix_appeals_joinable", "region_id", "created_at", postgresql_include=["id", "category_id", "body_grams"],
+              postgresql_where=text(JOINABLE_SQL), sqlite_where=text(JOINABLE_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +78,8 @@ class Appeal(db.Model):
     receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
     #: What the resident asks or reports.
     body: Mapped[str] = mapped_column(Text)
+    #: The grams ``body`` is compared by (``proposals.grams.stored``), kept in step with it.
+    body_grams: Mapped[str] = mapped_column(Text, default="", server_default="")
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the appeal concerns.
@@ -139,6 +147,11 @@ class Appeal(db.Model):
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} {self.status}>"
+
+    @validates("body")
+    def _index_body(self, _key, body):
+        self.body_grams = stored_grams(body)
+        return body
 
     @property
     def overdue(self) -> bool:

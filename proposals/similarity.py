@@ -1,11 +1,6 @@
-"""How alike two appeals read, without a word segmenter.
+"""Appeals that read alike: suggested while a resident types (so a problem already reported is joined, not
+reported again) and grouped for officials (so it is answered once). How alike: ``proposals.grams``."""
 
-Chinese is compared by pairs of adjacent characters (水井 and 井水 share nothing, 村口水井 and 水井没水 share
-水井), other scripts by three-letter pieces of words (so "streetlight" and "street lights" are alike).
-Texts become sets of such grams, and two sets are compared with the Dice coefficient: twice the shared
-grams over the sum of both sizes, 0 (nothing shared) to 1 (the same grams)."""
-
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,61 +8,21 @@ from sqlalchemy import select
 from accounts.db import db, utcnow
 from accounts.regions import region_tree
 from proposals.appeals import WAITING, Appeal, AppealStatus
-
-CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[^\W\d_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}|\d+")
-#: Words so common in appeals that sharing them says nothing.
-STOP = frozenset("the and for with that this there have has not our are was from but please".split())
+from proposals.grams import grams, likeness, likeness_to_stored
 
 #: Below this, two appeals are not offered as the same problem.
 SUGGEST_AT = 0.25
 #: Officials' groups are stricter: a group is answered at once.
 GROUP_AT = 0.35
-#: Recent open appeals of the township compared with what is typed: a repeated problem is a recent one.
-CANDIDATES = 300
-
-
-def grams(text: str) -> frozenset[str]:
-    """The pieces two texts are compared by."""
-    text = (text or "").lower()
-    found = set()
-    for run in CJK.findall(text):
-        if len(run) == 1:
-            found.add(run)  # a lone character between other scripts
-        found.update(run[i:i + 2] for i in range(len(run) - 1))
-    for word in WORD.findall(text):
-        if word in STOP:
-            continue
-        padded = f" {word} "
-        found.update(padded[i:i + 3] for i in range(len(padded) - 2))
-    return frozenset(found)
-
-
-def likeness(a: frozenset, b: frozenset) -> float:
-    """Dice coefficient of two gram sets."""
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+#: At most this many appeals (the most recent of the township) are compared with what is typed.
+COMPARED_MAX = 10_000
 
 
 def similar_appeals(text: str, village, *, category=None, exclude_id=None, limit=5, days=90):
     """Open public appeals about the same area (the village's township) that read like ``text``, best first,
-    as (appeal, likeness) pairs. Only the most recent few hundred are compared (CANDIDATES)."""
-    wanted = grams(text)
-    if len(wanted) < 2 or village is None:
-        return []
-    tree = region_tree()
-    path = tree.path(village.id)
-    area = path[-2] if len(path) > 1 else village.id  # the township
-    # Only what the comparison needs (the bodies), then the few appeals worth showing in full.
-    query = (select(Appeal.id, Appeal.body, Appeal.region_id, Appeal.category_id)
-             .where(Appeal.region_id.in_(tree.subtree(area)), Appeal.public.is_(True),
-                    Appeal.status.in_((*WAITING, AppealStatus.ANSWERED)),
-                    Appeal.created_at > utcnow() - timedelta(days=days))
-             .order_by(Appeal.id.desc()).limit(CANDIDATES))
-    if exclude_id is not None:
-        query = query.where(Appeal.id != exclude_id)
+    as (appeal, likeness) pairs; the same village and the same category count a little more."""
     scored = []
-    for appeal_id, body, region_id, category_id in db.session.execute(query):
-        score = likeness(wanted, grams(body))
+    for appeal_id, score, region_id, category_id in candidates(text, village, exclude_id=exclude_id, days=days):
         if region_id == village.id:
             score += 0.05  # the same village makes the same problem more likely
         if category is not None and category_id == category.id:
@@ -77,6 +32,34 @@ def similar_appeals(text: str, village, *, category=None, exclude_id=None, limit
     scored = sorted(scored, key=lambda pair: (-pair[1], -pair[0]))[:limit]
     loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_([i for i, _s in scored])))}
     return [(loaded[i], score) for i, score in scored if i in loaded]
+
+
+def in_scope(village, *, days=90):
+    """Where similar appeals are looked for: public, open or answered appeals of the village's township,
+    of the last ``days`` days (a repeated problem is a recent one)."""
+    tree = region_tree()
+    path = tree.path(village.id)
+    area = path[-2] if len(path) > 1 else village.id  # the township
+    return (Appeal.region_id.in_(tree.subtree(area)), Appeal.public.is_(True),
+            Appeal.status.in_((*WAITING, AppealStatus.ANSWERED)),
+            Appeal.created_at > utcnow() - timedelta(days=days))
+
+
+def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[int, float, int, int]]:
+    """Every appeal in scope (up to COMPARED_MAX, the most recent) with how much it reads like ``text``, as
+    (id, likeness, village id, category id), best first. Exact, not approximate: the scope is a township's
+    last three months, a few thousand appeals at the size of a province, read from one index
+    (``ix_appeals_joinable``) with the grams stored beside each body."""
+    wanted = grams(text)
+    if len(wanted) < 2 or village is None:
+        return []
+    query = (select(Appeal.id, Appeal.body_grams, Appeal.region_id, Appeal.category_id)
+             .where(*in_scope(village, days=days)).order_by(Appeal.created_at.desc()).limit(COMPARED_MAX))
+    if exclude_id is not None:
+        query = query.where(Appeal.id != exclude_id)
+    scored = [(appeal_id, likeness_to_stored(wanted, stored), region_id, category_id)
+              for appeal_id, stored, region_id, category_id in db.session.execute(query)]
+    return sorted(scored, key=lambda row: (-row[1], -row[0]))
 
 
 def group_similar(appeals, threshold=GROUP_AT) -> list[list]:

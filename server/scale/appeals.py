@@ -5,11 +5,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from proposals.appeals import RECEIPT_ALPHABET, RECEIPT_LETTERS
+from proposals.grams import stored as stored_grams
 from server.scale.words import FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 
 #: Where the generated residents live (an appeal's month is counted in their time zone).
 ZONE = ZoneInfo("Asia/Shanghai")
-APPEAL_COLUMNS = ["id", "receipt_code", "body", "language", "category_id", "region_id", "author_id",
+APPEAL_COLUMNS = ["id", "receipt_code", "body", "body_grams", "language", "category_id", "region_id", "author_id",
                   "department_id", "channel", "public", "status", "due_at", "answered_at", "response_seconds",
                   "answered_late", "month", "closed_at", "closing_reason", "reopened_count", "cosigns_count",
                   "created_at", "updated_at"]
@@ -60,7 +61,7 @@ def fill(ctx) -> None:
         signers = sorted(set(rng.sample(neighbours, min(int(rng.paretovariate(1.6)) - 1, 200, len(neighbours))))
                          - {author})
         cosigns += [(aid, uid, created + timedelta(hours=rng.uniform(0, 48))) for uid in signers]
-        rows.append((aid, f"{raw[:4]}-{raw[4:]}", body, lang, category, village, author, category, "web",
+        rows.append((aid, f"{raw[:4]}-{raw[4:]}", body, stored_grams(body), lang, category, village, author, category, "web",
                      rng.random() < 0.9, status, due, answered, int(hours * 3600) if answered else None,
                      (answered > due) if answered else None, created.astimezone(ZONE).strftime("%Y-%m"), closed,
                      "Not the county's task." if status == "rejected" else None, reopened, len(signers),
@@ -82,9 +83,9 @@ def fill(ctx) -> None:
     ctx.load.copy("appeal_ratings", ["appeal_id", "user_id", "score", "created_at"], ratings)
     ctx.load.sequences("appeal_events", "appeal_ratings")
     ctx.lap("timelines, co-signs and ratings")
-    facts.public_appeal_ids = [r[0] for r in rows if r[9]]
-    facts.waiting = {d: [r[0] for r in rows if r[7] == d and r[10] in WAITING] for d in facts.officials}
-    facts.appeal_texts = [(r[2], r[5], r[4]) for r in rows[-2000:]]
+    facts.public_appeal_ids = [r[0] for r in rows if r[10]]
+    facts.waiting = {d: [r[0] for r in rows if r[8] == d and r[11] in WAITING] for d in facts.officials}
+    facts.appeal_texts = [(r[2], r[6], r[5]) for r in rows[-2000:]]
     facts.counts.update({"appeals": n, "timeline events": len(events), "co-signs": len(cosigns),
                          "appeal ratings": len(ratings),
                          "appeals waiting for an answer": sum(len(v) for v in facts.waiting.values()),

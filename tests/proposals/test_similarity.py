@@ -1,0 +1,49 @@
+"""Similar appeals: every joinable appeal of the township's last three months is compared (not only the
+latest few), by the grams stored beside each body, which follow the body when it changes."""
+
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from accounts.db import db, utcnow
+from proposals.appeals import Appeal
+from proposals.grams import grams, likeness, likeness_to_stored, stored
+from proposals.similarity import candidates, similar_appeals
+
+
+def test_an_older_appeal_is_found_behind_hundreds_of_newer_ones(app, make_appeal, make_region):
+    old = make_appeal(body="村口的水井漏水了，一个星期没有修")
+    village, now = old.region, utcnow()
+    township = db.session.get(type(village), village.parent_id)
+    neighbour = make_region("village", parent=township)
+    # 600 newer appeals about other things, in the same township (loaded in one statement).
+    bodies = ["The bus shelter at the market has no roof", "学校门口的路灯不亮了", "垃圾桶满了没有人清理",
+              "The football pitch floods when it rains"]
+    db.session.execute(insert(Appeal), [
+        {"body": bodies[i % 4], "body_grams": stored(bodies[i % 4]), "category_id": old.category_id,
+         "region_id": neighbour.id, "department_id": old.department_id, "author_id": old.author_id,
+         "receipt_code": f"W{i:03d}-AAAA", "status": "submitted", "due_at": now + timedelta(days=7),
+         "month": old.month, "created_at": now - timedelta(minutes=600 - i)} for i in range(600)])
+    db.session.commit()
+    found = similar_appeals("水井漏水", neighbour)
+    assert [appeal.id for appeal, _score in found] == [old.id]
+    # Outside the township's last three months it is not offered.
+    assert similar_appeals("水井漏水", neighbour, days=0) == []
+
+
+def test_the_stored_grams_follow_the_body(app, make_appeal):
+    appeal = make_appeal(body="The streetlight on the bridge is broken")
+    assert likeness_to_stored(grams("street lights broken"), appeal.body_grams) > 0.4
+    appeal.body = "没有自来水"
+    db.session.commit()
+    db.session.expire_all()
+    assert appeal.body_grams == stored("没有自来水")
+    assert [row[0] for row in candidates("停水了，没有自来水", appeal.region)] == [appeal.id]
+
+
+def test_a_short_typed_problem_is_not_outweighed_by_a_long_appeal():
+    typed = grams("路灯坏了")
+    long_one = grams("村口的路灯坏了。晚上很不方便，老人和孩子尤其危险。已经反映过几次，希望这次能解决。")
+    other = grams("路边的树倒了")
+    assert likeness(typed, long_one) > 0.3 > likeness(typed, other)
+    assert likeness_to_stored(typed, stored("村口的路灯坏了。晚上很不方便")) == likeness(typed, grams("村口的路灯坏了。晚上很不方便"))
