@@ -73,6 +73,8 @@ class Appeal(db.Model):
               postgresql_where=text(JOINABLE_SQL), sqlite_where=text(JOINABLE_SQL)),
     )
 
+    # Columns marked active_history keep their value before a change, which the dashboard's roll-ups
+    # subtract (proposals.rollups).
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Code with which anyone holding it follows the appeal without an account.
     receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
@@ -83,7 +85,8 @@ class Appeal(db.Model):
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the appeal concerns.
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True,
+                                           active_history=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     #: Where exactly, in words ("the well behind the school").
@@ -97,28 +100,29 @@ class Appeal(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     #: The department responsible for answering (NULL when no department serves the category there).
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True,
+                                                      active_history=True)
     #: web, kiosk, phone, letter or visit.
     channel: Mapped[str] = mapped_column(String(8), default=Channel.WEB)
     #: Public appeals appear on the message board; private ones only to their officials (and the receipt code).
     public: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.SUBMITTED, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.SUBMITTED, index=True, active_history=True)
     #: The answer is due by then (the department's deadline, counted again after a reopen).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: The first public answer (response time is measured to it).
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     #: Whether that first answer came after the deadline (kept, since a reopen sets a new deadline).
-    answered_late: Mapped[bool | None] = mapped_column()
+    answered_late: Mapped[bool | None] = mapped_column(active_history=True)
     #: Seconds from arrival to that first answer, kept for the dashboard's percentiles.
-    response_seconds: Mapped[int | None] = mapped_column(Integer)
+    response_seconds: Mapped[int | None] = mapped_column(Integer, active_history=True)
     #: "2026-11": the month it came in, where the residents live (the dashboard's month).
-    month: Mapped[str] = mapped_column(String(7), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True, active_history=True)
     #: When it was resolved, rejected or marked a duplicate; cleared by a reopen.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Public reason of a rejection.
     closing_reason: Mapped[str | None] = mapped_column(Text)
     #: Times residents reopened it: each counts against the department's figures.
-    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
     #: The appeal this one repeats; its co-signers and followers moved there.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
     cosigns_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
@@ -134,7 +138,7 @@ class Appeal(db.Model):
     machine_transcript: Mapped[str | None] = mapped_column(Text)
     #: The recognized words with their confidence (0–1): [{"word": "...", "conf": 0.93}, ...].
     transcript_words: Mapped[list | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, active_history=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     category: Mapped[Category] = relationship()
@@ -210,7 +214,7 @@ class Rating(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    score: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer, active_history=True)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

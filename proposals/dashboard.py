@@ -5,15 +5,16 @@ one is not), overdue means first answered after its deadline or waiting past it 
 are only shown above a minimum number of appeals (a department with two appeals has no "rate")."""
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Integer, case, func, select
+from sqlalchemy import JSON, Integer, func, select
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from accounts.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region, region_tree
 from accounts.rules import rule
-from proposals.appeals import WAITING, Appeal, AppealStatus, Rating
+from proposals.appeals import WAITING, Appeal
+from proposals.rollups import COUNTERS, AppealRollup, ResponseTimes
 
 DIMENSIONS = ("department", "township", "month")
 
@@ -68,78 +69,107 @@ class Figures:
         return data
 
 
-def _group_column(by: str):
-    """What appeals are grouped by; townships through the village's parent (every appeal is about a village)."""
-    return {"department": Appeal.department_id, "month": Appeal.month, "township": _village.parent_id}[by]
+def figures(by: str | None = None, *, months: int | None = None) -> list[Figures]:
+    """Figures per department, township or month (``by``), or one row for everything; the last ``months``
+    months only when given. Read from the roll-ups (proposals.rollups), and, for appeals waiting past their
+    deadline now, from the waiting appeals (a few thousand at most, on the inbox's index)."""
+    first = _first_month(months) if months else None
+    group = {"department": AppealRollup.department_id, "township": AppealRollup.township_id,
+             "month": AppealRollup.day, None: None}[by]
+    sums = [func.sum(getattr(AppealRollup, name)) for name in COUNTERS]
+    query = select(*([group] if group is not None else []), *sums)
+    if first:
+        query = query.where(AppealRollup.day >= date(int(first[:4]), int(first[5:]), 1))
+    if group is not None:
+        query = query.group_by(group)
+    found: dict = {} if by else {"all": Figures(key="all", label="")}  # everything: one row, even of nothing
+    for row in db.session.execute(query):
+        key = _key(by, row[0]) if by else "all"
+        counts = row[1:] if by else row
+        if counts[0] is None:  # no appeals at all
+            continue
+        f = found.setdefault(key, Figures(key=key, label=""))
+        f.appeals += counts[0]
+        f.answered += counts[1]
+        f.overdue += counts[2]
+        f.resolved += counts[3]
+        f.reopened += counts[4]
+        f.ratings += counts[5]
+        f.satisfaction = (f.satisfaction or 0) + counts[6]  # the sum of scores, for now
+    for f in found.values():
+        f.satisfaction = round(f.satisfaction / f.ratings, 2) if f.ratings else None
+    for key, late in _waiting_past_deadline(by, first).items():
+        if key in found:
+            found[key].overdue += late
+    for key, (median, p90) in _response_percentiles(by, first).items():
+        if key in found:
+            found[key].median_hours, found[key].p90_hours = median, p90
+    return sorted(_labelled(found.values(), by), key=lambda f: f.key if by == "month" else f.label)
+
+
+def _key(by, value) -> str:
+    """The group's key as the dashboard has always shown it: a department's or township's id ("None" for
+    appeals without one), or the month."""
+    if by == "month":
+        return value.strftime("%Y-%m") if isinstance(value, date) else str(value)
+    return "None" if not value else str(value)
+
+
+def _waiting_past_deadline(by, first) -> dict:
+    """Appeals waiting past their deadline now that were not already counted as answered late."""
+    column = {"department": Appeal.department_id, "township": _village.parent_id, "month": Appeal.month}.get(by)
+    query = select(*([column] if column is not None else []), func.count()).select_from(Appeal).where(
+        Appeal.status.in_(WAITING), Appeal.due_at < utcnow(), Appeal.answered_late.is_not(True))
+    if by == "township":
+        query = query.join(_village, _village.id == Appeal.region_id)
+    if first:
+        query = query.where(Appeal.month >= first)
+    if column is None:
+        return {"all": db.session.scalar(query) or 0}
+    return {_key(by, key): count for key, count in db.session.execute(query.group_by(column))}
 
 
 #: The appeal's village, joined when grouping by township.
 _village = aliased(Region)
 
 
-def _from(query, by):
-    return query.join(_village, _village.id == Appeal.region_id) if by == "township" else query
+def _response_percentiles(by, first) -> dict:
+    """Median and 90th percentile of hours to the first answer, per group, from the roll-ups' histograms
+    (each bucket's times stand at their mean; see proposals.rollups)."""
+    dimension = "township" if by == "township" else "department"
+    group = {"department": ResponseTimes.key_id, "township": ResponseTimes.key_id, "month": ResponseTimes.month,
+             None: None}[by]
+    query = (select(*([group] if group is not None else []), ResponseTimes.bucket,
+                    func.sum(ResponseTimes.count), func.sum(ResponseTimes.seconds_sum))
+             .where(ResponseTimes.dimension == dimension))
+    if first:
+        query = query.where(ResponseTimes.month >= first)
+    query = query.group_by(*([group] if group is not None else []), ResponseTimes.bucket)
+    buckets: dict = {}
+    for row in db.session.execute(query):
+        key = _key(by, row[0]) if by else "all"
+        bucket, count, total = row[-3:]
+        if count:
+            buckets.setdefault(key, []).append((bucket, int(count), float(total) / int(count)))
+    return {key: (_hours(_percentile(found, 0.5)), _hours(_percentile(found, 0.9))) for key, found in buckets.items()}
 
 
-def figures(by: str | None = None, *, months: int | None = None) -> list[Figures]:
-    """Figures per department, township or month (``by``), or one row for everything; the last ``months``
-    months only when given."""
-    group = _group_column(by) if by else None
-    now = utcnow()
-    answered = Appeal.answered_at.is_not(None)
-    # Late: the first answer came after its deadline, or it waits past its (possibly renewed) deadline now.
-    overdue = (Appeal.answered_late.is_(True)
-               | (Appeal.status.in_(WAITING) & (Appeal.due_at < now)))
-    columns = [func.count(), func.sum(case((answered, 1), else_=0)),
-               func.sum(case((Appeal.status == AppealStatus.RESOLVED, 1), else_=0)),
-               func.sum(case((overdue, 1), else_=0)), func.sum(case((Appeal.reopened_count > 0, 1), else_=0))]
-    where = [Appeal.month >= _first_month(months)] if months else []
-    key = [group.label("key")] if group is not None else []
-    rows = db.session.execute(_from(select(*key, *columns), by).where(*where).group_by(*key)).all() if key else \
-        [(None, *db.session.execute(select(*columns).where(*where)).one())]
-    found = {row[0]: Figures(key=str(row[0]), label="", appeals=row[1], answered=row[2] or 0,
-                             resolved=row[3] or 0, overdue=row[4] or 0, reopened=row[5] or 0) for row in rows}
-    rating_rows = db.session.execute(
-        _from(select(*key, func.count(Rating.id), func.avg(Rating.score)).select_from(Appeal)
-              .join(Rating, Rating.appeal_id == Appeal.id), by).where(*where).group_by(*key)).all() if key else \
-        [(None, *db.session.execute(select(func.count(Rating.id), func.avg(Rating.score))
-                                    .join(Appeal, Rating.appeal_id == Appeal.id).where(*where)).one())]
-    for k, count, average in rating_rows:
-        if k in found and count:
-            found[k].ratings, found[k].satisfaction = count, round(float(average), 2)
-    for k, (median, p90) in _response_percentiles(key, where, by).items():
-        if k in found:
-            found[k].median_hours, found[k].p90_hours = median, p90
-    return sorted(_labelled(found.values(), by), key=lambda f: f.key if by == "month" else f.label)
-
-
-def _response_percentiles(key, where, by) -> dict:
-    """Median and 90th percentile of hours to the first answer, per group. PostgreSQL computes them;
-    SQLite (small installations) hands the durations over to Python."""
-    seconds = Appeal.response_seconds
-    if db.session.get_bind().dialect.name == "postgresql":
-        rows = db.session.execute(
-            _from(select(*key, func.percentile_cont(0.5).within_group(seconds),
-                         func.percentile_cont(0.9).within_group(seconds)).select_from(Appeal), by)
-            .where(seconds.is_not(None), *where).group_by(*key)).all()
-        rows = rows if key else [(None, *row) for row in rows]
-        return {k: (_hours(m), _hours(p)) for k, m, p in rows if m is not None}
-    values: dict = {}
-    for row in db.session.execute(_from(select(*key, seconds).select_from(Appeal), by)
-                                  .where(seconds.is_not(None), *where)):
-        values.setdefault(row[0] if key else None, []).append(row[-1])
-    return {k: (_hours(_percentile(v, 0.5)), _hours(_percentile(v, 0.9))) for k, v in values.items()}
-
-
-def _percentile(values, fraction):
-    """Linear interpolation between the closest ranks, as PostgreSQL's percentile_cont."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = fraction * (len(ordered) - 1)
+def _percentile(buckets, fraction):
+    """Linear interpolation between the closest ranks, as PostgreSQL's percentile_cont, over (bucket, count,
+    value) triples: ``count`` times ``value``."""
+    ordered = sorted(buckets)
+    total = sum(count for _b, count, _v in ordered)
+    position = fraction * (total - 1)
     low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return _at(ordered, low) + (_at(ordered, min(low + 1, total - 1)) - _at(ordered, low)) * (position - low)
+
+
+def _at(ordered, rank):
+    for _bucket, count, value in ordered:
+        if rank < count:
+            return value
+        rank -= count
+    raise IndexError(rank)
 
 
 def _hours(seconds):

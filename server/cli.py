@@ -157,6 +157,26 @@ def tick_command():
         click.echo(f"mail: {sent} sent, {failed} left for the next run")
 
 
+@click.group("dashboard")
+def dashboard_group():
+    """The public dashboard's figures."""
+
+
+@dashboard_group.command("rebuild")
+@with_appcontext
+def dashboard_rebuild_command():
+    """Count the dashboard's roll-ups again from every appeal and rating (they are kept current as appeals
+    change; this is for after restoring a backup or editing the database by hand)."""
+    from accounts.db import db
+    from proposals.dashboard import Snapshot
+    from proposals.rollups import rebuild
+
+    rebuild()
+    db.session.query(Snapshot).delete()
+    db.session.commit()
+    click.echo("Dashboard roll-ups counted again.")
+
+
 @click.group("kiosk-model")
 def kiosk_model_group():
     """Speech models for the kiosks."""
@@ -189,7 +209,8 @@ def kiosk_model_add_command(archive, language, name, not_current):
 
 
 def register_commands(app) -> None:
-    for command in (serve_command, demo_command, create_user_command, tick_command, kiosk_model_group):
+    for command in (serve_command, demo_command, create_user_command, tick_command, dashboard_group,
+                    kiosk_model_group):
         app.cli.add_command(command)
 
 

@@ -55,21 +55,6 @@ class Loader:
     def commit(self) -> None:
         self.raw.commit()
 
-    def analyse(self) -> None:
-        """Fresh planner statistics for the data just loaded (and, on PostgreSQL, the visibility map)."""
-        self.raw.commit()
-        if self.postgres:
-            driver = self.raw.driver_connection
-            autocommit = driver.autocommit
-            driver.autocommit = True
-            try:
-                driver.execute("VACUUM (ANALYZE)")
-            finally:
-                driver.autocommit = autocommit
-        else:
-            self.raw.execute("ANALYZE")
-            self.raw.commit()
-
 
 def _sqlite_value(value):
     """What SQLAlchemy's SQLite types store (accounts.db.UTCDateTime keeps naive UTC text)."""

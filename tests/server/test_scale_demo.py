@@ -55,6 +55,13 @@ def test_derived_figures_agree_with_the_rows(generated):
                    "WHERE g.status IN ('pledged', 'committed') AND (g.project_id IS NULL "
                    "OR g.project_id <> s.project_id)") == 0
     assert _scalar("SELECT count(*) FROM pledges WHERE project_id IS NOT NULL") > 0
+    # The dashboard's roll-ups count every appeal, answer and rating.
+    from proposals.dashboard import figures
+
+    total = figures()[0]
+    assert (total.appeals, total.answered, total.ratings) == (
+        _scalar("SELECT count(*) FROM appeals"), _scalar("SELECT count(*) FROM appeals WHERE answered_at IS NOT NULL"),
+        _scalar("SELECT count(*) FROM appeal_ratings"))
 
 
 def test_the_app_reads_the_generated_data(app, generated, client):
