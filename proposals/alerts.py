@@ -2,12 +2,12 @@
 main, a road washed out) shows on the officials' pages with the appeals behind it, before anyone reads
 them one by one."""
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from accounts.cache import remembered
 from accounts.db import db, utcnow
 from accounts.regions import RegionLevel, region_tree
 from accounts.rules import rule
@@ -32,18 +32,13 @@ class Alert:
         return round(self.recent / self.usual, 1) if self.usual else None
 
 
-_cache: dict = {}  # (categories, region) → (when, alerts): one count a minute per process, not one per page
-
-
 def rising_cached(*, categories=None, within=None) -> list[Alert]:
-    """``rising`` as counted at most MINYI_ALERTS_CACHE_SECONDS ago (the inbox shows it on every page)."""
-    key = (tuple(sorted(categories)) if categories is not None else None, within.id if within is not None else None)
-    found = _cache.get(key)
-    if found and time.monotonic() - found[0] < float(rule("MINYI_ALERTS_CACHE_SECONDS")):
-        return found[1]
-    alerts = rising(categories=categories, within=within)
-    _cache[key] = (time.monotonic(), alerts)
-    return alerts
+    """``rising`` as counted at most MINYI_ALERTS_CACHE_SECONDS ago (the inbox shows it on every page: one
+    count a minute for all workers, not one per page)."""
+    key = "alerts:{}:{}".format(",".join(map(str, sorted(categories))) if categories is not None else "all",
+                                within.id if within is not None else "all")
+    return remembered(key, float(rule("MINYI_ALERTS_CACHE_SECONDS")),
+                      lambda: rising(categories=categories, within=within))
 
 
 def _township_of(tree, village_id):

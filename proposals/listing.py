@@ -2,12 +2,13 @@
 
 One definition for the web pages and the API, so both show residents the same thing."""
 
+import hashlib
 import re
-import time
 
 from sqlalchemy import Text, and_, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
+from accounts.cache import remembered
 from accounts.db import db, utcnow
 from accounts.regions import subtree_id_list
 from proposals.models import Proposal, ProposalStatus
@@ -29,7 +30,6 @@ SHORT_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
 DENSE = 1000
 #: Whether a search is rare changes slowly: worked out once per process and this many seconds.
 RARE_SECONDS = 600.0
-_rare: dict[tuple, tuple[float, bool]] = {}
 
 
 def matching(query, text: str):
@@ -62,15 +62,9 @@ def matching(query, text: str):
 
 def _is_rare(conditions, key) -> bool:
     """Fewer than DENSE visible proposals match (the gram index of short Chinese words has a plan of its own)."""
-    known = _rare.get(key)
-    if known is not None and time.monotonic() - known[0] < RARE_SECONDS:
-        return known[1]
-    found = db.session.scalar(select(func.count()).select_from(
-        select(Proposal.id).where(Proposal.hidden_at.is_(None), *conditions).limit(DENSE).subquery()))
-    if len(_rare) > 10_000:
-        _rare.clear()
-    _rare[key] = (time.monotonic(), found < DENSE)
-    return found < DENSE
+    name = "rare:" + hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32]
+    return remembered(name, RARE_SECONDS, lambda: db.session.scalar(select(func.count()).select_from(
+        select(Proposal.id).where(Proposal.hidden_at.is_(None), *conditions).limit(DENSE).subquery())) < DENSE)
 
 
 def public_proposals(*, region=None, category=None, status=None, q="", sort="newest"):

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
+from accounts.cache import cache
 from server.extensions import csrf, db, htmx, limiter, migrate, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     talisman.init_app(
         app,
         force_https=app.config["MINYI_FORCE_HTTPS"],

@@ -65,7 +65,9 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
         "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
         "MINYI_CENSUS_LIMIT": os.environ.get("MINYI_CENSUS_LIMIT", "5 per hour"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "memory://"),
+        # Redis, when given, holds what every app server must share: rate limits and caches (accounts.cache).
+        "MINYI_REDIS_URL": os.environ.get("MINYI_REDIS_URL", "").strip() or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "").strip() or None,
         "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),
@@ -140,9 +142,12 @@ def _check_values(config: dict) -> None:
         raise ConfigError(f"MINYI_PAGE_SIZE must be between 1 and 200, not {config['MINYI_PAGE_SIZE']}.")
     if config["BABEL_DEFAULT_LOCALE"] not in config["MINYI_LANGUAGES"]:
         raise ConfigError(f"MINYI_DEFAULT_LOCALE must be one of {', '.join(config['MINYI_LANGUAGES'])}.")
-    scheme = config["RATELIMIT_STORAGE_URI"].split(":", 1)[0]
+    scheme = (config.get("RATELIMIT_STORAGE_URI") or "memory://").split(":", 1)[0]
     if scheme not in SCHEMES:
         raise ConfigError(f"MINYI_RATELIMIT_STORAGE_URL: unknown scheme {scheme!r} (use memory:// or redis://...).")
+    redis = config.get("MINYI_REDIS_URL")
+    if redis and not redis.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("MINYI_REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0.")
     uri = config["SQLALCHEMY_DATABASE_URI"] or ""
     if not uri.startswith(("sqlite:", "postgresql")):
         raise ConfigError("MINYI_DATABASE_URL must be a PostgreSQL (postgresql://...) or SQLite (sqlite:///...) URL.")
@@ -160,6 +165,7 @@ def finalize(config: dict, instance_path: str) -> None:
         config["SECRET_KEY"] = _development_secret(instance_path)
     elif production and len(config["SECRET_KEY"]) < 32:
         raise ConfigError("MINYI_SECRET_KEY is too short for production: use at least 32 random characters.")
+    _shared_state(config)
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     if production and uri.startswith("sqlite") and not config.get("MINYI_ALLOW_SQLITE"):
         raise ConfigError("MINYI_ENV=production on SQLite is refused: set MINYI_DATABASE_URL to PostgreSQL "
@@ -172,3 +178,19 @@ def finalize(config: dict, instance_path: str) -> None:
     # The census key is separate from the session key so the secret key can be rotated.
     if not config.get("MINYI_CENSUS_KEY"):
         config["MINYI_CENSUS_KEY"] = "census:" + config["SECRET_KEY"]
+
+
+def _shared_state(config: dict) -> None:
+    """Rate limits and caches in Redis when MINYI_REDIS_URL is set, in each process's memory otherwise."""
+    redis = config.get("MINYI_REDIS_URL")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = redis or "memory://"
+    if redis:
+        # Redis away: limits are counted in memory meanwhile rather than failing every request.
+        config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        config.setdefault("CACHE_TYPE", "RedisCache")
+        config.setdefault("CACHE_REDIS_URL", redis)
+    else:
+        config.setdefault("CACHE_TYPE", "SimpleCache")
+    config.setdefault("CACHE_KEY_PREFIX", "minyi:")
+    config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)

@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from accounts.cache import cache
 from accounts.db import db
 from accounts.regions import Department, Region, RegionLevel
 from accounts.users import Role, User
@@ -51,4 +52,12 @@ def healthz():
         log.exception("health check: database unreachable")
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    if not current_app.config.get("MINYI_REDIS_URL"):
+        return jsonify(status="ok", database="ok")
+    # Without Redis the server still serves (limits and caches fall back to memory): reported, not fatal.
+    try:
+        cache.cache._write_client.ping()
+    except Exception as error:  # noqa: BLE001
+        log.warning("health check: Redis unreachable: %s", error)
+        return jsonify(status="ok", database="ok", redis="unreachable")
+    return jsonify(status="ok", database="ok", redis="ok")

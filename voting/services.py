@@ -1,11 +1,11 @@
 """Supports: one per verified resident and proposal, counted exactly, qualifying proposals."""
 
 import math
-import time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from accounts.cache import remembered
 from accounts.db import db, insert_unless_present, utcnow
 from accounts.notifications import notify
 from accounts.regions import region_tree
@@ -16,23 +16,14 @@ from voting.models import Support
 from accounts.rules import rule
 
 
-# region id → (when counted, verified residents). The count changes slowly (verifications), while votes
-# come fast; counting a county's residents on every vote would cost more than the vote itself.
-_verified_counts: dict[int, tuple[float, int]] = {}
-
-
 def verified_residents(region_id: int) -> int:
-    """Verified residents living in the region (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS."""
-    ttl = float(rule("MINYI_THRESHOLD_CACHE_SECONDS"))
-    counted = _verified_counts.get(region_id)
-    if counted and time.monotonic() - counted[0] < ttl:
-        return counted[1]
-    verified = db.session.scalar(
+    """Verified residents living in the region (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS. The count
+    changes slowly (verifications), while votes come fast; counting a county's residents on every vote would
+    cost more than the vote itself."""
+    return remembered(f"verified:{region_id}", float(rule("MINYI_THRESHOLD_CACHE_SECONDS")), lambda: db.session.scalar(
         select(func.count()).select_from(User).where(
             User.role == Role.RESIDENT, User.verified_at.is_not(None),
-            User.region_id.in_(region_tree().subtree(region_id))))
-    _verified_counts[region_id] = (time.monotonic(), verified)
-    return verified
+            User.region_id.in_(region_tree().subtree(region_id)))))
 
 
 def threshold(proposal: Proposal) -> int:

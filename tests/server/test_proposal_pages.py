@@ -301,7 +301,6 @@ def test_rare_and_common_words_find_the_same_proposals_in_the_same_order(client,
     from proposals import listing
 
     monkeypatch.setattr(listing, "DENSE", dense)
-    monkeypatch.setattr(listing, "_rare", {})
     for n in range(4):
         make_proposal(title=f"Beekeeping course {n}", body="Hives and honey")
     make_proposal(title="Fix the bridge", body="No bees here")

@@ -127,7 +127,6 @@ def test_verified_resident_counts_are_reused_for_a_while(app, make_proposal, mak
     """Counting a county's residents on every vote would be slow; the count is cached, then refreshed."""
     from voting import services
 
-    services._verified_counts.clear()  # ids restart in every test; forget earlier tests' regions
     verified_residents = services.verified_residents
     app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 60
     proposal = make_proposal()
