@@ -20,6 +20,12 @@ class DomainError(Exception):
     default_message = _l("This request could not be completed.")
 
 
+class Unavailable(DomainError):
+    """Something the server depends on is away for now (object storage); nothing was saved."""
+    status = 503
+    default_message = _l("Files cannot be saved right now. Nothing was saved; please try again in a few minutes.")
+
+
 class NotAllowed(DomainError):
     status = 403
     default_message = _l("You are not allowed to do this.")

@@ -2,9 +2,6 @@
 is checked (kiosk.archive) and kept by its SHA-256; kiosks of that language install the current one with
 ``minyi-kiosk model install``."""
 
-import os
-import shutil
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -44,9 +41,9 @@ class SpeechModel(db.Model):
         return f"{self.sha256}.zip"
 
 
-def add_model(*, actor: User | None, archive: Path, folder: Path, name: str | None = None, language: str = "zh_Hans",
+def add_model(*, actor: User | None, archive: Path, storage, name: str | None = None, language: str = "zh_Hans",
               current: bool = True) -> SpeechModel:
-    """Check ``archive`` and keep a copy in ``folder`` (``actor`` None: the command line, run by the operator)."""
+    """Check ``archive`` and keep a copy in ``storage`` (``actor`` None: the command line, run by the operator)."""
     if actor is not None and not has_role(actor, Role.ADMIN):
         raise NotAllowed()
     if language not in LANGUAGES:
@@ -59,11 +56,7 @@ def add_model(*, actor: User | None, archive: Path, folder: Path, name: str | No
     digest = sha256_of(archive)
     model = db.session.scalar(select(SpeechModel).where(SpeechModel.sha256 == digest))
     if model is None:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".model-")
-        os.close(handle)
-        shutil.copyfile(archive, temporary)
-        os.replace(temporary, folder / f"{digest}.zip")
+        storage.write_from(f"{digest}.zip", Path(archive))
         model = SpeechModel(name=name, language=language, sha256=digest, size_bytes=Path(archive).stat().st_size,
                             unpacked_bytes=checked.unpacked_bytes, added_by_id=getattr(actor, "id", None))
         db.session.add(model)

@@ -74,14 +74,14 @@ def file_appeal(appeal: Appeal, *, actor_id: int | None) -> Appeal:
     return appeal
 
 
-def add_photos(appeal: Appeal, files: list[bytes], folder) -> list[AppealImage]:
+def add_photos(appeal: Appeal, files: list[bytes], storage) -> list[AppealImage]:
     """Photos sent with the appeal: all are checked before any is kept (one bad file refuses them all)."""
     most = int(rule("MINYI_IMAGES_PER_PROPOSAL"))
     if len(files) > most:
         raise InvalidInput(_l("Send at most %(n)d photos.", n=most), field="images")
     for data in files:
         decode(data)
-    records = [AppealImage(appeal_id=appeal.id, **store_photo(data, folder)) for data in files]
+    records = [AppealImage(appeal_id=appeal.id, **store_photo(data, storage)) for data in files]
     db.session.add_all(records)
     db.session.flush()
     return records

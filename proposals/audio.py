@@ -1,9 +1,6 @@
 """Recordings sent with kiosk appeals: checked by decoding them whole, never by their name or headers."""
 
 import io
-import os
-import tempfile
-from pathlib import Path
 
 import soundfile
 from flask_babel import lazy_gettext as _l
@@ -40,18 +37,3 @@ def check_recording(data: bytes) -> tuple[str, float]:
     if seconds > float(rule("MINYI_KIOSK_AUDIO_MAX_SECONDS")):
         raise InvalidInput(_l("The recording is too long."), field="audio")
     return kind[1], seconds
-
-
-def store(data: bytes, folder: Path, name: str) -> None:
-    """Write ``folder/name`` whole or not at all (a file of that name is replaced atomically)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, folder / name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -3,7 +3,6 @@
 import io
 import secrets
 from datetime import datetime
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -64,7 +63,7 @@ def decode(data: bytes) -> tuple[Image.Image, str]:
     return image, kind
 
 
-def store_photo(data: bytes, folder: Path) -> dict:
+def store_photo(data: bytes, storage) -> dict:
     """Check the bytes are a photo, re-encode them (so no hidden data such as the location or the camera is
     published) and write them under a random name; returns the columns of the record describing the file."""
     image, kind = decode(data)
@@ -74,15 +73,14 @@ def store_photo(data: bytes, folder: Path) -> dict:
         image = image.convert("RGB")
     content_type, suffix = FORMATS[kind]
     name = secrets.token_hex(16) + suffix
-    folder.mkdir(parents=True, exist_ok=True)
     out = io.BytesIO()
     image.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
-    (folder / name).write_bytes(out.getvalue())
+    storage.write(name, out.getvalue())
     return {"filename": name, "content_type": content_type, "size": out.tell(), "width": image.width,
             "height": image.height}
 
 
-def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text: str = "") -> ProposalImage:
+def add_image(proposal: Proposal, *, actor, data: bytes, storage, alt_text: str = "") -> ProposalImage:
     """The author adds a photo."""
     if actor is None or actor.id != proposal.author_id:
         raise NotAllowed(_l("Only the author can add photos."))
@@ -93,7 +91,7 @@ def add_image(proposal: Proposal, *, actor, data: bytes, folder: Path, alt_text:
     if count >= int(rule("MINYI_IMAGES_PER_PROPOSAL")):
         raise InvalidInput(_l("A proposal can have at most %(n)d photos.", n=int(rule("MINYI_IMAGES_PER_PROPOSAL"))),
                            field="images")
-    record = ProposalImage(proposal=proposal, alt_text=(alt_text or "").strip()[:200], **store_photo(data, folder))
+    record = ProposalImage(proposal=proposal, alt_text=(alt_text or "").strip()[:200], **store_photo(data, storage))
     db.session.add(record)
     db.session.flush()
     return record

@@ -2,7 +2,6 @@
 the receipt code the kiosk gave the resident."""
 
 import uuid as uuids
-from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -29,7 +28,7 @@ WORDS_MAX = 5000  # recognized words kept with their confidences
 
 
 def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcript: str, audio_data: bytes,
-                        folder: Path, words: list | None = None, category: str | None = None,
+                        storage, words: list | None = None, category: str | None = None,
                         contact_phone: str | None = None, public: bool = False,
                         phone_region: str = "CN") -> tuple[Appeal, bool]:
     """File the appeal a kiosk recorded, or find the one it already filed: (appeal, whether it is new).
@@ -75,7 +74,7 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
         contact_phone=phone,
         department=department, created_at=now, month=month_of(now), due_at=due_at(department, now),
         audio_file=f"{uuid}{extension}", audio_seconds=round(seconds, 2))
-    audio.store(audio_data, folder, appeal.audio_file)  # before the commit: a filed appeal has its recording
+    storage.write(appeal.audio_file, audio_data)  # before the commit: a filed appeal has its recording
     try:
         with db.session.begin_nested():
             file_appeal(appeal, actor_id=None)

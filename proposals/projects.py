@@ -431,7 +431,7 @@ def late_milestones(project: Project, on: date | None = None) -> list[Milestone]
     return [m for m in project.milestones if m.late(on)]
 
 
-def post_update(project: Project, *, actor: User, body: str, photos: list[bytes] = (), folder=None,
+def post_update(project: Project, *, actor: User, body: str, photos: list[bytes] = (), storage=None,
                 caption: str | None = None) -> ProjectUpdate:
     """A progress report, with photos of the work (checked and re-encoded; one bad file refuses them all)."""
     _check_editor(actor, project)
@@ -444,12 +444,12 @@ def post_update(project: Project, *, actor: User, body: str, photos: list[bytes]
     if project.status == ProjectStatus.PLANNED:
         project.status = ProjectStatus.IN_PROGRESS
     db.session.flush()
-    _keep_photos(project, photos, folder, update_id=update.id,
+    _keep_photos(project, photos, storage, update_id=update.id,
                  alt_text=text_field(caption, "caption", 200, required=False) or "")
     return update
 
 
-def _keep_photos(project, photos, folder, alt_text="", **owner):
+def _keep_photos(project, photos, storage, alt_text="", **owner):
     from proposals.images import decode
 
     for data in photos:  # all are checked before any is written
@@ -458,7 +458,7 @@ def _keep_photos(project, photos, folder, alt_text="", **owner):
         except InvalidInput as error:
             raise InvalidInput(error.message, field="photos" if "update_id" in owner else "receipt") from None
     for data in photos:
-        db.session.add(ProjectPhoto(project_id=project.id, alt_text=alt_text, **owner, **store_photo(data, folder)))
+        db.session.add(ProjectPhoto(project_id=project.id, alt_text=alt_text, **owner, **store_photo(data, storage)))
     db.session.flush()
 
 
@@ -552,7 +552,7 @@ def money_of(projects: list[Project]) -> dict[int, Money]:
 
 def record_expenditure(project: Project, *, actor: User, amount_minor: int, spent_on: date | None, payee: str,
                        purpose: str, source: str, receipt_number: str | None = None, receipt_photo: bytes | None = None,
-                       folder=None) -> Expenditure:
+                       storage=None) -> Expenditure:
     """A payment out of the project's money. It cannot spend more of a source than is left in it."""
     _check_editor(actor, project)
     amount = _amount(amount_minor, "amount")
@@ -582,7 +582,7 @@ def record_expenditure(project: Project, *, actor: User, amount_minor: int, spen
         raise InvalidInput(_l("A payment with this receipt number is already recorded."),
                            field="receipt_number") from None
     if receipt_photo:
-        _keep_photos(project, [receipt_photo], folder, expenditure_id=expenditure.id)
+        _keep_photos(project, [receipt_photo], storage, expenditure_id=expenditure.id)
     return expenditure
 
 

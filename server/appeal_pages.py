@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from accounts.db import db
 from accounts.errors import DomainError
 from accounts.regions import Category, Region
+from accounts.storage import uploads
 from accounts.users import Role
 from proposals import appeal_services as services
 from proposals.appeal_workflow import may_handle, may_read
@@ -20,12 +21,6 @@ from server.helpers import (category_choices, get_or_404, keyset_page, parse_id,
                             village_choices)
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
-
-
-def upload_folder():
-    from server.proposal_pages import upload_folder as folder
-
-    return folder()
 
 
 def visible_appeal(appeal_id) -> Appeal:
@@ -54,7 +49,7 @@ def new():
             address=form.address.data, contact_phone=form.contact_phone.data, contact_email=form.contact_email.data,
             phone_region=current_app.config["MINYI_PHONE_REGION"])
         files = [f.read() for f in request.files.getlist("images") if f and f.filename]
-        services.add_photos(appeal, files, upload_folder())
+        services.add_photos(appeal, files, uploads())
         return appeal
 
     appeal = submit(form, send)

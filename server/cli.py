@@ -195,10 +195,10 @@ def kiosk_model_add_command(archive, language, name, not_current):
     from accounts.db import db
     from accounts.errors import DomainError
     from accounts.speech_models import add_model
-    from server.proposal_pages import upload_folder
+    from accounts.storage import uploads
 
     try:
-        model = add_model(actor=None, archive=archive, folder=upload_folder() / "models", name=name,
+        model = add_model(actor=None, archive=archive, storage=uploads().area("models"), name=name,
                           language=language, current=not not_current)
     except DomainError as error:
         db.session.rollback()

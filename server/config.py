@@ -81,6 +81,11 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_BASE_URL": os.environ.get("MINYI_BASE_URL", "").strip() or None,
         # Short pages: quick on the slow mobile networks of villages (and to render; docs/performance.md).
         "MINYI_PAGE_SIZE": _int("MINYI_PAGE_SIZE", 20),
+        "MINYI_UPLOAD_PATH": os.environ.get("MINYI_UPLOAD_PATH", "").strip() or None,
+        # Uploads in S3-compatible object storage (s3://bucket/prefix) instead of MINYI_UPLOAD_PATH.
+        "MINYI_STORAGE_URL": os.environ.get("MINYI_STORAGE_URL", "").strip() or None,
+        "MINYI_S3_ENDPOINT_URL": os.environ.get("MINYI_S3_ENDPOINT_URL", "").strip() or None,
+        "MINYI_S3_REGION": os.environ.get("MINYI_S3_REGION", "").strip() or None,
         "SESSION_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "REMEMBER_COOKIE_SECURE": _flag("MINYI_SECURE_COOKIES", default=production),
         "MINYI_FORCE_HTTPS": _flag("MINYI_FORCE_HTTPS", default=False),
@@ -148,6 +153,9 @@ def _check_values(config: dict) -> None:
     redis = config.get("MINYI_REDIS_URL")
     if redis and not redis.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("MINYI_REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0.")
+    storage = config.get("MINYI_STORAGE_URL")
+    if storage and (not storage.startswith("s3://") or not storage.removeprefix("s3://").split("/")[0]):
+        raise ConfigError("MINYI_STORAGE_URL must name a bucket, such as s3://minyi-uploads/production.")
     uri = config["SQLALCHEMY_DATABASE_URI"] or ""
     if not uri.startswith(("sqlite:", "postgresql")):
         raise ConfigError("MINYI_DATABASE_URL must be a PostgreSQL (postgresql://...) or SQLite (sqlite:///...) URL.")

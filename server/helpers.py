@@ -1,5 +1,6 @@
 """Small helpers shared by the blueprints: role guards, inline form errors, safe redirects."""
 
+import io
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -199,3 +200,22 @@ def csv_response(filename: str, header: list[str], rows):
         writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: str | None = None):
+    """A stored upload as a response: from the folder with ranges and conditional requests, or, from object
+    storage, small files through the app and large ones (speech models) by a short-lived link to the object."""
+    from flask import abort, redirect, send_file, send_from_directory
+
+    from accounts.storage import LocalStorage, StorageError
+
+    if isinstance(storage, LocalStorage):
+        return send_from_directory(storage.root, name, mimetype=mimetype, conditional=True, etag=etag or True,
+                                   max_age=max_age)
+    if mimetype == "application/zip":  # hundreds of MB, fetched with ranges by kiosks
+        return redirect(storage.url(name), code=302)
+    try:
+        data = storage.read(name)
+    except StorageError:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=mimetype, max_age=max_age, etag=etag or True, conditional=True)

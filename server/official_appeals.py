@@ -3,7 +3,7 @@ appeal is handled, and recording appeals that came by phone, letter or visit."""
 
 from dataclasses import replace
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -23,11 +23,11 @@ from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm
                                  TranscriptForm)
 from server.board import filter_choices
 from server.mailer import send_after_this_request
-from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, submit,
-                            village_choices)
+from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args,
+                            get_or_404, parse_id, send_stored, submit, village_choices)
 from server.officials import bp
 from server.pagination import keyset
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
 INBOX_SORTS = {
@@ -268,8 +268,8 @@ def appeal_recording(appeal_id):
     if not appeal.audio_file:
         abort(404)
     extension = "." + appeal.audio_file.rsplit(".", 1)[-1]
-    response = send_from_directory(upload_folder() / "audio", appeal.audio_file,
-                                   mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"), max_age=0)
+    response = send_stored(uploads().area("audio"), appeal.audio_file,
+                           mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"))
     response.headers["Cache-Control"] = "private, no-store"  # a resident's voice stays off shared caches
     return response
 

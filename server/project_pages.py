@@ -17,7 +17,7 @@ from proposals.projects import Expenditure, Milestone, Project, ProjectRating, P
 from server.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 from server.project_forms import (DeliveryForm, ExpenditureForm, MilestoneForm, NotDoneForm, ProjectForm,
                                   ProjectRatingForm, TaskForm, UpdateForm)
 from voting.money import parse_amount
@@ -213,7 +213,7 @@ def project_step(project_id, step):
     project = _editable(project_id)
     form_class, name, action = {
         "update": (UpdateForm, "update_form", lambda f: projects.post_update(
-            project, actor=current_user, body=f.body.data, folder=upload_folder(), caption=f.caption.data,
+            project, actor=current_user, body=f.body.data, storage=uploads(), caption=f.caption.data,
             photos=[upload.read() for upload in f.photos.data or [] if upload and upload.filename])),
         "task": (TaskForm, "task_form", lambda f: projects.add_task(
             project, actor=current_user, title=f.title.data, on=f.on.data, hours=f.hours.data, places=f.places.data)),
@@ -222,7 +222,7 @@ def project_step(project_id, step):
         "expenditure": (ExpenditureForm, "expenditure_form", lambda f: projects.record_expenditure(
             project, actor=current_user, amount_minor=parse_amount(f.amount.data, "amount"),
             spent_on=f.spent_on.data, payee=f.payee.data, purpose=f.purpose.data, source=f.source.data,
-            receipt_number=f.receipt_number.data, folder=upload_folder(),
+            receipt_number=f.receipt_number.data, storage=uploads(),
             receipt_photo=f.receipt.data.read() if f.receipt.data and f.receipt.data.filename else None)),
     }[step]
     form = form_class()

@@ -1,11 +1,9 @@
 """Proposal pages: list, search, put forward, edit, withdraw, support (htmx), pledge."""
 
 from datetime import datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,13 +13,14 @@ from accounts.db import commit_with_retry, db
 from accounts.errors import DomainError
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
+from accounts.storage import uploads
 from accounts.users import Role
 from proposals import images, services
 from proposals.comments import Comment
 from proposals.listing import SORTS, public_proposals
 from proposals.models import Proposal, ProposalStatus
 from server.board import filter_choices
-from server.helpers import category_choices, get_from_args, get_or_404, submit, village_choices
+from server.helpers import category_choices, get_from_args, get_or_404, send_stored, submit, village_choices
 from server.pagination import keyset
 from server.proposal_forms import (HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, PhotoForm, ProposalForm,
                                    WithdrawForm)
@@ -92,10 +91,6 @@ def new():
     return render_template("proposals/form.html", form=form, proposal=None), 422 if form.errors else 200
 
 
-def upload_folder() -> Path:
-    return Path(current_app.config.get("MINYI_UPLOAD_PATH") or Path(current_app.instance_path) / "uploads")
-
-
 def save_photos(proposal, files, alt_text=""):
     """Store the uploaded photos; a bad one stops the whole save (files already written are removed)."""
     written = []
@@ -103,10 +98,10 @@ def save_photos(proposal, files, alt_text=""):
         for upload in files or []:
             if upload and upload.filename:
                 written.append(images.add_image(proposal, actor=current_user, data=upload.read(),
-                                                folder=upload_folder(), alt_text=alt_text).filename)
+                                                storage=uploads(), alt_text=alt_text).filename)
     except DomainError:
         for name in written:
-            (upload_folder() / name).unlink(missing_ok=True)
+            uploads().delete(name)
         raise
 
 
@@ -257,7 +252,7 @@ def remove_photo(image_id):
         db.session.rollback()
         abort(error.status)
     db.session.commit()
-    (upload_folder() / name).unlink(missing_ok=True)  # only once the record is gone for good
+    uploads().delete(name)  # only once the record is gone for good
     return redirect(url_for("proposals.show", proposal_id=proposal_id) + "#photos")
 
 
@@ -273,7 +268,7 @@ def photo(name):
 def serve_photo(record):
     """A stored photo, with the type we wrote (never guessed), cached by the browser only: shared caches must
     not keep serving it once its proposal or appeal is hidden."""
-    response = send_from_directory(upload_folder(), record.filename, mimetype=record.content_type, max_age=300)
+    response = send_stored(uploads(), record.filename, mimetype=record.content_type, max_age=300)
     response.cache_control.public = False
     response.cache_control.private = True
     return response

@@ -25,7 +25,7 @@ from server.admin import bp
 from server.forms import coerce_id
 from server.extensions import csrf
 from server.helpers import category_choices, get_or_404, submit, village_choices
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 
 STATES = ("offline", "online", "new", "revoked")  # the list's order: what needs attention first
 
@@ -94,7 +94,7 @@ def speech_models_page():
             form.archive.data.save(upload)
             upload.flush()
             return speech_models.add_model(actor=current_user, archive=Path(upload.name),
-                                           folder=upload_folder() / "models", language=form.language.data,
+                                           storage=uploads().area("models"), language=form.language.data,
                                            name=Path(form.archive.data.filename or "").stem or None)
 
     if submit(form, add, message=_("Added. Kiosks speaking this language will install it.")):

@@ -6,7 +6,7 @@ A kiosk authenticates with its device token (``Authorization: Bearer kiosk_...``
 import json
 from functools import wraps
 
-from flask import abort, current_app, g, request, send_from_directory
+from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -24,7 +24,8 @@ from server.api import documented_errors
 from server.api.schemas import RegionOut
 from server.errors import error_response
 from server.extensions import limiter
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
+from server.helpers import send_stored
 
 blp = Blueprint("api_kiosk", __name__, url_prefix="/api/v1/kiosk", description="Voice kiosks")
 DEVICE = [{"kiosk": []}]
@@ -204,7 +205,7 @@ def send_appeal(data, files):
     appeal, new = kiosk_appeals.submit_kiosk_appeal(
         current_kiosk(), uuid=data["uuid"], receipt_code=data["receipt_code"], transcript=data["transcript"],
         words=words, category=data.get("category"), contact_phone=data.get("contact_phone"),
-        public=data["public"], audio_data=files["audio"].read(), folder=upload_folder() / "audio",
+        public=data["public"], audio_data=files["audio"].read(), storage=uploads().area("audio"),
         phone_region=current_app.config["MINYI_PHONE_REGION"])
     db.session.commit()
     return appeal, 201 if new else 200
@@ -301,5 +302,4 @@ def model_archive(sha256):
     found = db.session.scalar(select(speech_models.SpeechModel).where(speech_models.SpeechModel.sha256 == sha256))
     if found is None:
         abort(404)
-    return send_from_directory(upload_folder() / "models", found.filename, mimetype="application/zip",
-                               conditional=True, etag=found.sha256, max_age=0)
+    return send_stored(uploads().area("models"), found.filename, mimetype="application/zip", etag=found.sha256)

@@ -12,7 +12,7 @@ from accounts import kiosks
 from accounts.db import db
 from proposals import appeal_workflow
 from proposals.appeals import Appeal, new_receipt_code
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 from tests.speech import encoded, say
 
 
@@ -87,7 +87,7 @@ def test_a_spoken_appeal_is_filed_once_with_its_recording(api, app, make_kiosk, 
     assert appeal.transcript_words[2] == {"word": "나와요", "conf": 0.5}
     assert appeal.department is not None and appeal.due_at is not None  # routed like any appeal
     assert appeal.contact_phone == "+8613800138000" and not appeal.public
-    stored = upload_folder() / "audio" / appeal.audio_file
+    stored = uploads().area("audio").path(appeal.audio_file)
     assert stored.read_bytes() == recording and 1.0 < appeal.audio_seconds < 5.0
 
 

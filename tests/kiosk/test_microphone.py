@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from accounts.db import db
 from proposals.appeals import Appeal
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 
@@ -59,7 +59,7 @@ def test_spoken_into_the_microphone_recognized_queued_and_delivered(live_server,
     appeal = db.session.scalar(select(Appeal))
     assert appeal.receipt_code == done["receipt"] and "아버지" in appeal.body and appeal.channel == "kiosk"
     assert any(w["word"] == "아버지" for w in appeal.transcript_words)
-    stored = upload_folder() / "audio" / appeal.audio_file
+    stored = uploads().area("audio").path(appeal.audio_file)
     assert stored.read_bytes()[:4] == b"OggS" and appeal.audio_file.endswith(".ogg")
     # Opus keeps a minute of speech well under 200 KB (WAV: about 1.9 MB).
     assert stored.stat().st_size / appeal.audio_seconds * 60 < 200_000

