@@ -9,8 +9,8 @@ from importlib.metadata import version
 
 START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
 #: Other benchmarks write sections of their own (``<!-- NAME:start -->`` … ``<!-- NAME:end -->``), kept here:
-#: appeals (bench/appeals_bench.py) and kiosk (bench/kiosk_bench.py).
-KEPT_SECTIONS = ("appeals", "kiosk")
+#: appeals (bench/appeals_bench.py), kiosk (bench/kiosk_bench.py) and load (bench/load_test.py).
+KEPT_SECTIONS = ("appeals", "kiosk", "load")
 PAGE_TARGET_MS, VOTE_TARGET = 50.0, 500.0
 PLACEHOLDER = ("_Not written yet: read the tables and plans above and say which queries are slow, why, and "
                "what would fix them. This section is kept when the benchmark rewrites the file._")
