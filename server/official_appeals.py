@@ -204,15 +204,19 @@ def handle_context(appeal, **forms):
             "reject_form": forms.pop("reject_form", None) or ReasonForm(),
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
-            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(body=appeal.body),
-            "similar": _group_of(appeal)}
+            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(body=appeal.body)}
 
 
-def _group_of(appeal):
+@bp.route("/appeals/<int:appeal_id>/similar")
+def similar_to(appeal_id):
+    """Open appeals nearby that read like this one (a fragment the appeal's page asks for once loaded)."""
     from proposals.similarity import similar_appeals
 
-    return [a for a, _score in similar_appeals(appeal.body, appeal.region, category=appeal.category,
-                                               exclude_id=appeal.id)]
+    appeal = _handled(appeal_id)
+    found = [a for a, _score in similar_appeals(appeal.body, appeal.region, category=appeal.category,
+                                                exclude_id=appeal.id)]
+    page = "officials/_similar.html" if request.headers.get("HX-Request") else "officials/similar.html"
+    return render_template(page, appeal=appeal, similar=found)
 
 
 @bp.route("/appeals/<int:appeal_id>")

