@@ -6,7 +6,8 @@ models without importing the web layer (dependencies point one way only)."""
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, MetaData, TypeDecorator, UpdateBase
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names so Alembic migrations are reproducible on every database.
@@ -23,9 +24,35 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class RoutingSession(FlaskSession):
+    """Reads go to the read replica (MINYI_DATABASE_REPLICA_URL) while the request allows it (``use_replica``);
+    writes, and every read made while writing (a flush), go to the primary."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and not self._flushing and not isinstance(clause, UpdateBase) and _replica_allowed():
+            replica = self._db.engines.get("replica")
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def _replica_allowed() -> bool:
+    from flask import g, has_app_context
+
+    return has_app_context() and g.get("minyi_replica", False)
+
+
+def use_replica() -> None:
+    """Let this request read from the replica: a page that only reads and may be a moment behind the primary
+    (the replica lags by the time replication takes, usually well under a second)."""
+    from flask import g
+
+    g.minyi_replica = True
+
+
 # Objects stay loaded after commit: a view commits, then renders what it changed, without reloading
 # every row it touched (a vote would otherwise read the proposal, the voter and their regions twice).
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": RoutingSession})
 
 
 class UTCDateTime(TypeDecorator):

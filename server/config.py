@@ -34,7 +34,11 @@ def database_url(instance_path: str) -> str:
     url = os.environ.get("MINYI_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
         return "sqlite:///" + str(Path(instance_path) / "minyi.sqlite3")
-    # Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here.
+    return _driver(url)
+
+
+def _driver(url: str) -> str:
+    """Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
@@ -60,6 +64,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": os.environ.get("MINYI_SECRET_KEY") or None,
         "MINYI_ALLOW_SQLITE": _flag("MINYI_ALLOW_SQLITE"),
+        # A streaming replica of the database, for anonymous reading (server.read_from_replica).
+        "MINYI_DATABASE_REPLICA_URL": os.environ.get("MINYI_DATABASE_REPLICA_URL", "").strip() or None,
         "MINYI_CENSUS_KEY": os.environ.get("MINYI_CENSUS_KEY") or None,
         "MINYI_PHONE_REGION": os.environ.get("MINYI_PHONE_REGION", "CN"),
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
@@ -174,6 +180,12 @@ def finalize(config: dict, instance_path: str) -> None:
     elif production and len(config["SECRET_KEY"]) < 32:
         raise ConfigError("MINYI_SECRET_KEY is too short for production: use at least 32 random characters.")
     _shared_state(config)
+    replica = config.get("MINYI_DATABASE_REPLICA_URL")
+    if replica:
+        if not _driver(replica).startswith(("sqlite:", "postgresql")):
+            raise ConfigError("MINYI_DATABASE_REPLICA_URL must be a PostgreSQL URL (postgresql://...).")
+        config["SQLALCHEMY_BINDS"] = {**(config.get("SQLALCHEMY_BINDS") or {}),
+                                      "replica": {"url": _driver(replica), "pool_pre_ping": True}}
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     if production and uri.startswith("sqlite") and not config.get("MINYI_ALLOW_SQLITE"):
         raise ConfigError("MINYI_ENV=production on SQLite is refused: set MINYI_DATABASE_URL to PostgreSQL "
