@@ -44,23 +44,27 @@ class LocalStorage:
             self._replace(name, lambda out: shutil.copyfileobj(handle, out, 1024 * 1024))
 
     def _replace(self, name, fill) -> None:
-        target = self.path(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        target, temporary = self.path(name), None
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
             with os.fdopen(handle, "wb") as out:
                 fill(out)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, target)
         except OSError as error:
+            log.warning("upload folder: %s", error)
             raise StorageError() from error
         finally:
-            Path(temporary).unlink(missing_ok=True)
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
 
     def read(self, name: str) -> bytes:
         try:
             return self.path(name).read_bytes()
+        except FileNotFoundError:
+            raise
         except OSError as error:
             raise StorageError() from error
 
@@ -102,7 +106,16 @@ class S3Storage:
         self._call(self.client.upload_file, str(source), self.bucket, self._key(name))
 
     def read(self, name: str) -> bytes:
-        return self._call(self.client.get_object, Bucket=self.bucket, Key=self._key(name))["Body"].read()
+        """The object's bytes; FileNotFoundError when there is none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self._call(lambda: self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"].read())
+        except StorageError as error:
+            if isinstance(error.__cause__, ClientError) and \
+                    error.__cause__.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise FileNotFoundError(name) from None
+            raise
 
     def exists(self, name: str) -> bool:
         from botocore.exceptions import ClientError
@@ -146,4 +159,5 @@ def storage_from(config, instance_path: str):
         bucket, _slash, prefix = url.removeprefix("s3://").partition("/")
         return S3Storage(bucket, prefix, endpoint_url=config.get("MINYI_S3_ENDPOINT_URL"),
                          region=config.get("MINYI_S3_REGION"))
-    return LocalStorage(Path(config.get("MINYI_UPLOAD_PATH") or Path(instance_path) / "uploads"))
+    # Absolute: Flask serves files relative to the app's package, not to where the server was started.
+    return LocalStorage(Path(config.get("MINYI_UPLOAD_PATH") or Path(instance_path) / "uploads").resolve())

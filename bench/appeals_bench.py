@@ -68,7 +68,7 @@ def _run(args, command, plain):
         upgrade()
     source_before = _fingerprint()
     began = time.perf_counter()
-    with psycopg.connect(plain) as conn:
+    with psycopg.connect(plain) as conn, app.app_context():
         facts = generate(Loader(conn, "postgresql"), Sizes(users=args.users, proposals=1000, supports=5000,
                                                            appeals=args.appeals, seed=args.seed), "x")
     step = time.perf_counter()

@@ -117,7 +117,7 @@ def _run(args, command, name, plain):
     sizes = Sizes(townships=args.townships, villages=args.villages, users=args.users, proposals=args.proposals,
                   supports=args.supports, seed=args.seed)
     began = time.perf_counter()
-    with psycopg.connect(plain) as conn:
+    with psycopg.connect(plain) as conn, app.app_context():
         facts = generate(Loader(conn, "postgresql"), sizes, passwords.hash_password("bench-password-" + str(args.seed)))
     with psycopg.connect(plain, autocommit=True) as conn:
         step = time.perf_counter()

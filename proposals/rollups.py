@@ -102,15 +102,56 @@ def _add(deltas, rows: dict, sign: int) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _before(session, _context, _instances):
+    """Lock the appeals (and ratings) this flush changes and read them as stored: another transaction may have
+    changed them since they were loaded, and the difference must be taken from what is really there."""
+    ids = sorted({a.id for a in session.dirty if isinstance(a, Appeal) and _changed(a)}
+                 | {r.appeal_id for r in (*session.new, *session.dirty, *session.deleted) if isinstance(r, Rating)})
+    if ids:
+        # A no-op UPDATE holds the rows until the transaction ends: a row lock on PostgreSQL, the write lock on
+        # SQLite (whose SELECT … FOR UPDATE does nothing); what is read after it is what is really there.
+        connection, table = session.connection(), Appeal.__table__
+        connection.execute(table.update().where(table.c.id.in_(ids)).values(id=table.c.id))
+        rows = connection.execute(select(table.c.id, *[table.c[name] for name in TRACKED]).where(table.c.id.in_(ids)))
+        session.info["rollup_locked"] = {row[0]: _stored(row[1:]) for row in rows}
+        # Every change to a rating holds its appeal first, so its stored score cannot change under us either.
+        rescored = [r.id for r in session.dirty if isinstance(r, Rating) and inspect(r).attrs.score.history.has_changes()]
+        if rescored:
+            ratings = Rating.__table__
+            session.info["rollup_scores"] = {i: score for i, score in connection.execute(
+                select(ratings.c.id, ratings.c.score).where(ratings.c.id.in_(rescored)))}
     # Appeals about to be deleted take their ratings with them (ON DELETE CASCADE): count those now.
     gone = [a for a in session.deleted if isinstance(a, Appeal)]
     if gone:
         session.info["rollup_gone_ratings"] = _ratings_of(session, [a.id for a in gone])
 
 
+def _changed(appeal) -> bool:
+    """A tracked column changes in this flush (a department or village set through the relationship counts:
+    its column only follows during the flush)."""
+    state = inspect(appeal)
+    return any(state.attrs[name].history.has_changes() for name in (*TRACKED, "department", "region"))
+
+
+def _stored(values) -> dict:
+    found = dict(zip(TRACKED, values, strict=True))
+    found["created_at"] = _aware(found["created_at"])
+    return found
+
+
 @event.listens_for(Session, "after_flush")
 def _after(session, _context):
     """Add what this flush changed (the session's lists and histories still show the state before it)."""
+    locked = session.info.pop("rollup_locked", {})
+    scores = session.info.pop("rollup_scores", {})
+
+    def now(appeal) -> dict:
+        """The appeal as this flush leaves it: the stored row with this flush's changes."""
+        if appeal.id not in locked:
+            return _values(appeal, before=False)
+        state = inspect(appeal)
+        return {**locked[appeal.id], **{name: getattr(appeal, name) for name in TRACKED
+                                        if state.attrs[name].history.has_changes()}}
+
     deltas = defaultdict(list)
     rating_moves = defaultdict(lambda: [0, 0])  # appeal id -> ratings changed by this flush
     for obj in session.new:
@@ -118,8 +159,8 @@ def _after(session, _context):
             rating_moves[obj.appeal_id][0] += 1
             rating_moves[obj.appeal_id][1] += obj.score
     for obj in session.dirty:
-        if isinstance(obj, Rating) and inspect(obj).attrs.score.history.deleted:
-            rating_moves[obj.appeal_id][1] += obj.score - inspect(obj).attrs.score.history.deleted[0]
+        if isinstance(obj, Rating) and obj.id in scores:
+            rating_moves[obj.appeal_id][1] += obj.score - scores[obj.id]
     for obj in session.deleted:
         if isinstance(obj, Rating):
             rating_moves[obj.appeal_id][0] -= 1
@@ -134,7 +175,8 @@ def _after(session, _context):
         if appeal in session.deleted:
             _add(deltas, contribution(_values(appeal, before=True), gone.get(appeal_id, (0, 0))), -1)
             continue
-        before, after = _values(appeal, before=True), _values(appeal, before=False)
+        before = locked.get(appeal_id) or _values(appeal, before=True)
+        after = now(appeal)
         if before == after:
             continue
         # The appeal's ratings as they were before this flush move with it (this flush's go to the new key).
@@ -144,10 +186,15 @@ def _after(session, _context):
         _add(deltas, contribution(before, earlier), -1)
         _add(deltas, contribution(after, earlier), 1)
     for appeal_id, (count, total) in rating_moves.items():
-        appeal = appeals.get(appeal_id) or session.get(Appeal, appeal_id)
-        if appeal is None or (count, total) == (0, 0) or appeal in session.deleted:
+        if (count, total) == (0, 0):
             continue
-        rows = contribution(_values(appeal, before=False), (count, total))
+        appeal = appeals.get(appeal_id)
+        if appeal is not None and appeal in session.deleted:
+            continue
+        values = now(appeal) if appeal is not None else locked.get(appeal_id)
+        if values is None:
+            continue
+        rows = contribution(values, (count, total))
         _add(deltas, {k: (0, 0, 0, 0, 0, count, total) for k in rows if k[0] == "day"}, 1)
     _write(session, {k: v for k, v in deltas.items() if any(v)})
 
@@ -203,6 +250,9 @@ def rebuild_with(connection) -> None:
 
     from accounts.regions import Region
 
+    if connection.dialect.name == "postgresql":
+        # Writers wait until the recount is committed, then add their differences to it (SQLite has one writer).
+        connection.exec_driver_sql("LOCK TABLE appeal_rollups, appeal_response_times IN EXCLUSIVE MODE")
     connection.execute(delete(AppealRollup.__table__))
     connection.execute(delete(ResponseTimes.__table__))
     parents = dict(connection.execute(select(Region.id, Region.parent_id)).all())

@@ -28,15 +28,16 @@ CONTENT_SECURITY_POLICY = {
 
 def read_from_replica() -> None:
     """Anonymous reading (the public lists, pages, dashboard and open data, most of the traffic) is served by
-    the read replica. Signed-in people, and API clients and kiosks with their tokens, read the primary, so
-    they always see what they have just done; so does the health check."""
+    the read replica. Signed-in people, and API clients, Open311 clients and kiosks with their keys, read the
+    primary, so they always see what they have just done; so does the health check."""
     from flask import request
     from flask_login import current_user
 
     from accounts.db import use_replica
 
     if request.method in ("GET", "HEAD") and request.endpoint != "web.healthz" \
-            and "Authorization" not in request.headers and not current_user.is_authenticated:
+            and "Authorization" not in request.headers and "api_key" not in request.args \
+            and not current_user.is_authenticated:
         use_replica()
 
 

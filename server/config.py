@@ -206,10 +206,14 @@ def _shared_state(config: dict) -> None:
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = redis or "memory://"
     if redis:
-        # Redis away: limits are counted in memory meanwhile rather than failing every request.
+        # Redis away: limits are counted in memory meanwhile rather than failing every request, and no request
+        # waits more than a second for it (not the minutes TCP takes to give up on a host that went silent).
+        quick = {"socket_timeout": 1, "socket_connect_timeout": 1}
         config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", quick)
         config.setdefault("CACHE_TYPE", "RedisCache")
         config.setdefault("CACHE_REDIS_URL", redis)
+        config.setdefault("CACHE_OPTIONS", quick)
     else:
         config.setdefault("CACHE_TYPE", "SimpleCache")
     config.setdefault("CACHE_KEY_PREFIX", "minyi:")

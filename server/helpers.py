@@ -207,7 +207,7 @@ def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: st
     storage, small files through the app and large ones (speech models) by a short-lived link to the object."""
     from flask import abort, redirect, send_file, send_from_directory
 
-    from accounts.storage import LocalStorage, StorageError
+    from accounts.storage import LocalStorage
 
     if isinstance(storage, LocalStorage):
         return send_from_directory(storage.root, name, mimetype=mimetype, conditional=True, etag=etag or True,
@@ -216,6 +216,6 @@ def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: st
         return redirect(storage.url(name), code=302)
     try:
         data = storage.read(name)
-    except StorageError:
-        abort(404)
+    except FileNotFoundError:
+        abort(404)  # (storage that is away: StorageError, a 503 with its message)
     return send_file(io.BytesIO(data), mimetype=mimetype, max_age=max_age, etag=etag or True, conditional=True)

@@ -1,5 +1,7 @@
 """Proposal pages: list, search, put forward, edit, withdraw, support (htmx), pledge."""
 
+import contextlib
+import logging
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from accounts.db import commit_with_retry, db
 from accounts.errors import DomainError
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
-from accounts.storage import uploads
+from accounts.storage import StorageError, uploads
 from accounts.users import Role
 from proposals import images, services
 from proposals.comments import Comment
@@ -29,6 +31,7 @@ from voting import services as voting
 from voting.models import Pledge
 from voting.money import parse_amount
 
+log = logging.getLogger(__name__)
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 @bp.route("")
@@ -101,7 +104,8 @@ def save_photos(proposal, files, alt_text=""):
                                                 storage=uploads(), alt_text=alt_text).filename)
     except DomainError:
         for name in written:
-            uploads().delete(name)
+            with contextlib.suppress(StorageError):  # the error being raised says more
+                uploads().delete(name)
         raise
 
 
@@ -252,7 +256,10 @@ def remove_photo(image_id):
         db.session.rollback()
         abort(error.status)
     db.session.commit()
-    uploads().delete(name)  # only once the record is gone for good
+    try:
+        uploads().delete(name)  # only once the record is gone for good
+    except StorageError:
+        log.warning("photo %s removed, its file left in storage", name)
     return redirect(url_for("proposals.show", proposal_id=proposal_id) + "#photos")
 
 

@@ -52,12 +52,21 @@ def healthz():
         log.exception("health check: database unreachable")
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    if not current_app.config.get("MINYI_REDIS_URL"):
-        return jsonify(status="ok", database="ok")
-    # Without Redis the server still serves (limits and caches fall back to memory): reported, not fatal.
-    try:
-        cache.cache._write_client.ping()
-    except Exception as error:  # noqa: BLE001
-        log.warning("health check: Redis unreachable: %s", error)
-        return jsonify(status="ok", database="ok", redis="unreachable")
-    return jsonify(status="ok", database="ok", redis="ok")
+    found = {"status": "ok", "database": "ok"}
+    # Without Redis or the replica the server still serves (and says so): reported, not fatal.
+    if current_app.config.get("MINYI_REDIS_URL"):
+        try:
+            cache.cache._write_client.ping()
+            found["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            log.warning("health check: Redis unreachable: %s", error)
+            found["redis"] = "unreachable"
+    if "replica" in db.engines:
+        try:
+            with db.engines["replica"].connect() as connection:
+                connection.execute(text("SELECT 1"))
+            found["replica"] = "ok"
+        except SQLAlchemyError as error:
+            log.warning("health check: replica unreachable: %s", error)
+            found["replica"] = "unreachable"
+    return jsonify(found)

@@ -87,7 +87,8 @@ class Context:
 
 
 def generate(load: Loader, sizes: Sizes, password_hash: str, *, now: datetime | None = None) -> Facts:
-    """Write every table; ``now`` defaults to today's midnight (UTC)."""
+    """Write every table; ``now`` defaults to today's midnight (UTC). Run it in the app's context: months are
+    counted in its time zone (MINYI_TIMEZONE)."""
     from server.scale import appeals, people, projects, proposals
 
     now = now or datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)

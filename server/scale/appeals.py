@@ -2,14 +2,11 @@
 closed as duplicates, some reopened, co-signed by neighbours and rated, each with its public timeline."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from proposals.appeals import RECEIPT_ALPHABET, RECEIPT_LETTERS
 from proposals.grams import stored as stored_grams
 from server.scale.words import FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 
-#: Where the generated residents live (an appeal's month is counted in their time zone).
-ZONE = ZoneInfo("Asia/Shanghai")
 APPEAL_COLUMNS = ["id", "receipt_code", "body", "body_grams", "language", "category_id", "region_id", "author_id",
                   "department_id", "channel", "public", "status", "due_at", "answered_at", "response_seconds",
                   "answered_late", "month", "closed_at", "closing_reason", "reopened_count", "cosigns_count",
@@ -28,7 +25,9 @@ def body_of(rng, lang: str) -> str:
 
 def fill(ctx) -> None:
     """``sizes.appeals`` appeals over the last year, with events, co-signs and ratings."""
-    rng, now, facts = ctx.rng, ctx.now, ctx.facts
+    from accounts.db import local_zone
+
+    rng, now, facts, zone = ctx.rng, ctx.now, ctx.facts, local_zone()  # an appeal's month is the residents'
     n, span, residents = ctx.sizes.appeals, 365 * 86400, ctx.sizes.users
     homes = rng.choices(facts.villages, weights=ctx.village_weights, k=n)
     codes, rows, events, ratings, cosigns = set(), [], [], [], []
@@ -63,7 +62,7 @@ def fill(ctx) -> None:
         cosigns += [(aid, uid, created + timedelta(hours=rng.uniform(0, 48))) for uid in signers]
         rows.append((aid, f"{raw[:4]}-{raw[4:]}", body, stored_grams(body), lang, category, village, author, category, "web",
                      rng.random() < 0.9, status, due, answered, int(hours * 3600) if answered else None,
-                     (answered > due) if answered else None, created.astimezone(ZONE).strftime("%Y-%m"), closed,
+                     (answered > due) if answered else None, created.astimezone(zone).strftime("%Y-%m"), closed,
                      "Not the county's task." if status == "rejected" else None, reopened, len(signers),
                      created, closed or answered or created))
         events.append((aid, "submitted", author, None, True, {}, created))

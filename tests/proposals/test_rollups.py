@@ -125,3 +125,53 @@ def test_answers_at_the_same_time_all_count(app, make_app, county):
     assert errors == []
     db.session.expire_all()
     assert figures()[0].answered == 8
+
+
+def test_steps_on_the_same_appeal_at_the_same_time_still_add_up(app, make_app, county):
+    """Two officials answering one appeal at once while a third hands it over: each transaction takes its
+    difference from the appeal as stored (locked), not as it was when loaded, so nothing is counted twice."""
+    villages, categories, departments, officials, residents = county
+    author = residents[0]
+    appeal_id = services.submit_appeal(actor=author, body="The bridge is broken", category=categories[0],
+                                       village=author.region).id
+    db.session.commit()
+    first, other = officials[departments[0].id].id, departments[1].id
+    served, errors = make_app(), []
+    start = threading.Barrier(3)
+
+    def act(step):
+        start.wait()
+        with served.app_context():
+            try:
+                from accounts.db import commit_with_retry
+                from accounts.regions import Department
+                from accounts.users import User
+
+                def work():
+                    appeal = db.session.get(Appeal, appeal_id)
+                    official = db.session.get(User, first)
+                    if step == "reassign":
+                        workflow.reassign(appeal, actor=official, department=db.session.get(Department, other),
+                                          reason="Theirs.")
+                    else:
+                        workflow.answer_appeal(appeal, actor=official, body="Done.")
+
+                commit_with_retry(work)
+            except DomainError:
+                db.session.rollback()
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=act, args=(step,)) for step in ("answer", "answer", "reassign")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    incremental = _tables()
+    rebuild()
+    db.session.commit()
+    assert _tables() == incremental

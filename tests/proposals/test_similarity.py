@@ -47,3 +47,15 @@ def test_a_short_typed_problem_is_not_outweighed_by_a_long_appeal():
     other = grams("路边的树倒了")
     assert likeness(typed, long_one) > 0.3 > likeness(typed, other)
     assert likeness_to_stored(typed, stored("村口的路灯坏了。晚上很不方便")) == likeness(typed, grams("村口的路灯坏了。晚上很不方便"))
+
+
+def test_a_long_appeal_is_filed_and_found(app, make_appeal):
+    """The longest appeal a resident may write: its grams are far more than an index entry can hold."""
+    import random
+
+    rng = random.Random(5)
+    characters = "水井路灯学校垃圾桥梁村口老人孩子医生公交车站排水沟广场健身绿化监控网络灌溉护栏幼儿园"
+    body = "".join(rng.choice(characters) for _ in range(4990))
+    appeal = make_appeal(body=body)
+    assert len(appeal.body_grams.encode()) > 2704
+    assert [row[0] for row in candidates(body[:200], appeal.region)] == [appeal.id]
