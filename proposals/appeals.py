@@ -68,9 +68,9 @@ class Appeal(db.Model):
         # The officials' inbox: what waits for a department, the soonest due first (and the overdue ones).
         Index("ix_appeals_waiting", "department_id", "due_at", "id",
               postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL)),
-        # Similar appeals: the joinable ones of a township's villages, recent first. (The grams stay in the table:
-        # a long appeal's would not fit in an index entry, at most 2,704 bytes on PostgreSQL.)
-        Index("ix_appeals_joinable", "region_id", "created_at", postgresql_include=["id", "category_id"],
+        # Similar appeals: the joinable ones of a township's villages, recent first, with what they are compared
+        # by (an index-only scan: the appeals table is far larger than the database's memory).
+        Index("ix_appeals_joinable", "region_id", "created_at", postgresql_include=["id", "category_id", "body_grams"],
               postgresql_where=text(JOINABLE_SQL), sqlite_where=text(JOINABLE_SQL)),
     )
 

@@ -38,10 +38,21 @@ def likeness(a: frozenset, b: frozenset) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
 
 
+#: An appeal is compared by the grams of its beginning (where residents name the problem; most appeals are
+#: shorter), at most STORED_BYTES of them, so they fit in an index entry (PostgreSQL's limit is 2,704 bytes).
+STORED_CHARACTERS, STORED_BYTES = 250, 2400
+
+
 def stored(text: str) -> str:
-    """The grams of ``text`` as one string (stored beside an appeal's body, so comparing reads it back
-    instead of working it out again for every appeal); ``from_stored`` reverses it."""
-    return " ".join(sorted(grams(text)))
+    """The grams of ``text``'s beginning as one string (stored beside an appeal's body, so comparing reads it
+    back instead of working it out again for every appeal); ``from_stored`` reverses it."""
+    kept, size = [], 0
+    for gram in sorted(grams((text or "")[:STORED_CHARACTERS])):
+        size += len(gram.encode()) + 1
+        if size > STORED_BYTES:
+            break
+        kept.append(gram)
+    return " ".join(kept)
 
 
 def from_stored(value: str) -> frozenset[str]:

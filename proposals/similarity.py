@@ -48,7 +48,7 @@ def in_scope(village, *, days=90):
 def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[int, float, int, int]]:
     """Every appeal in scope (up to COMPARED_MAX, the most recent) with how much it reads like ``text``, as
     (id, likeness, village id, category id), best first. Exact, not approximate: the scope is a township's
-    last three months, a few thousand appeals at the size of a province, found by one index
+    last three months, a few thousand appeals at the size of a province, read from one index
     (``ix_appeals_joinable``) with the grams stored beside each body."""
     wanted = grams(text)
     if len(wanted) < 2 or village is None:

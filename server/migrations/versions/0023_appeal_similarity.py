@@ -1,8 +1,8 @@
 """Similar appeals compared from an index: each appeal's grams stored beside its body
 
 ``appeals.body_grams`` holds the grams an appeal is compared by (proposals.grams.stored), so suggesting
-similar appeals reads them with the appeals ``ix_appeals_joinable`` finds (the joinable appeals of a village,
-newest first) instead of working them out again for every appeal of the township.
+similar appeals reads them from ``ix_appeals_joinable`` (the joinable appeals of a village, newest first,
+with their grams on PostgreSQL) instead of working them out again for every appeal of the township.
 
 Revision ID: 0023_appeal_similarity
 Revises: 0022_project_photo_alt
@@ -37,7 +37,7 @@ def upgrade():
                      [{'appeal_id': i, 'grams': stored(body)} for i, body in rows])
         last = rows[-1][0]
     op.create_index('ix_appeals_joinable', 'appeals', ['region_id', 'created_at'],
-                    postgresql_include=['id', 'category_id'],
+                    postgresql_include=['id', 'category_id', 'body_grams'],
                     postgresql_where=sa.text(JOINABLE), sqlite_where=sa.text(JOINABLE))
 
 
