@@ -9,7 +9,6 @@ import argparse
 import gc
 import os
 import random
-import secrets
 import shlex
 import statistics
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pages  # noqa: E402
 import report  # noqa: E402
 import similarity_quality  # noqa: E402
-from proposals_bench import _fingerprint, _read_only, _wait_quiet, with_fresh_database  # noqa: E402
+from proposals_bench import _fingerprint, _read_only, _wait_quiet, migrated_app, with_fresh_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"page": 50.0, "dashboard": 300.0, "suggest": 100.0}
@@ -54,18 +53,12 @@ def main(argv=None):
 
 
 def _run(args, command, plain):
-    from flask_migrate import upgrade
 
     from accounts.db import db
-    from server import create_app
     from server.scale import Sizes, generate
     from server.scale.bulk import Loader
 
-    config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
-              "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
+    app, _config = migrated_app(plain)
     source_before = _fingerprint()
     began = time.perf_counter()
     with psycopg.connect(plain) as conn, app.app_context():

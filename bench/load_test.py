@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 import report  # noqa: E402
-from proposals_bench import _fingerprint, with_fresh_database  # noqa: E402
+from proposals_bench import _fingerprint, migrated_app, with_fresh_database  # noqa: E402
 from votes_server import _cookies, _free_port, _wait_for  # noqa: E402
 
 REDIS = "redis://127.0.0.1:6379/13"
@@ -56,20 +56,14 @@ def main(argv=None):
 
 
 def _run(args, command, plain):
-    import secrets
 
     import redis
-    from flask_migrate import upgrade
 
-    from server import create_app
     from server.scale import Sizes, load
 
-    config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
-              "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
-    app = create_app(config)
     began = time.perf_counter()
+    app, config = migrated_app(plain)
     with app.app_context():
-        upgrade()
         facts = load(Sizes.at_scale(args.scale))
     fill_s = time.perf_counter() - began
     print(f"data loaded in {fill_s:.0f} s", flush=True)

@@ -95,19 +95,27 @@ def with_fresh_database(args, run):
             print(f"dropped database {name}")
 
 
-def _run(args, command, name, plain):
+def migrated_app(plain):
+    """The app on the benchmark's database (``plain``: a postgresql:// URL), migrated with Alembic."""
     from flask_migrate import upgrade
 
-    from accounts import passwords
-    from accounts.db import db
     from server import create_app
 
     config = {"SQLALCHEMY_DATABASE_URI": plain.replace("postgresql://", "postgresql+psycopg://", 1),
               "SECRET_KEY": secrets.token_urlsafe(48), "TESTING": False, "MINYI_LOG_LEVEL": "WARNING"}
     app = create_app(config)
-    began = time.perf_counter()
     with app.app_context():
         upgrade()
+    return app, config
+
+
+def _run(args, command, name, plain):
+
+    from accounts import passwords
+    from accounts.db import db
+
+    began = time.perf_counter()
+    app, config = migrated_app(plain)
     migrate_s = time.perf_counter() - began
 
     load_before, source_before = _loadavg(), _fingerprint()

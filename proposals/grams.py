@@ -45,7 +45,7 @@ STORED_CHARACTERS, STORED_BYTES = 250, 2400
 
 def stored(text: str) -> str:
     """The grams of ``text``'s beginning as one string (stored beside an appeal's body, so comparing reads it
-    back instead of working it out again for every appeal); ``from_stored`` reverses it."""
+    back instead of working it out again for every appeal)."""
     kept, size = [], 0
     for gram in sorted(grams((text or "")[:STORED_CHARACTERS])):
         size += len(gram.encode()) + 1
@@ -55,12 +55,9 @@ def stored(text: str) -> str:
     return " ".join(kept)
 
 
-def from_stored(value: str) -> frozenset[str]:
-    return frozenset((value or "").split())
-
-
 def likeness_to_stored(wanted: frozenset, value: str) -> float:
-    """``likeness(wanted, from_stored(value))``, without building the second set (thousands per keystroke)."""
+    """``likeness`` of ``wanted`` and the grams ``stored`` into ``value``, without building a second set
+    (thousands per keystroke)."""
     if not wanted or not value:
         return 0.0
     return len(wanted.intersection(value.split())) / math.sqrt(len(wanted) * (value.count(" ") + 1))

@@ -206,12 +206,16 @@ def _old(obj, name):
     return history.deleted[0] if history.deleted else None  # (a value set where there was none)
 
 
-def _ratings_of(session, appeal_ids) -> dict:
-    if not appeal_ids:
+def _ratings_of(executor, appeal_ids=None) -> dict:
+    """Appeal id → (ratings, sum of scores), of the given appeals (None: of all), read with a session or a
+    connection."""
+    if appeal_ids is not None and not appeal_ids:
         return {}
-    return {i: (n, int(s or 0)) for i, n, s in session.execute(
-        select(Rating.appeal_id, func.count(), func.sum(Rating.score)).where(Rating.appeal_id.in_(appeal_ids))
-        .group_by(Rating.appeal_id).execution_options(autoflush=False))}
+    table = Rating.__table__
+    query = select(table.c.appeal_id, func.count(), func.sum(table.c.score)).group_by(table.c.appeal_id)
+    if appeal_ids is not None:
+        query = query.where(table.c.appeal_id.in_(appeal_ids))
+    return {i: (n, int(s or 0)) for i, n, s in executor.execute(query)}
 
 
 def _write(session, deltas: dict) -> None:
@@ -256,8 +260,7 @@ def rebuild_with(connection) -> None:
     connection.execute(delete(AppealRollup.__table__))
     connection.execute(delete(ResponseTimes.__table__))
     parents = dict(connection.execute(select(Region.id, Region.parent_id)).all())
-    ratings = {i: (n, int(s or 0)) for i, n, s in connection.execute(
-        select(Rating.appeal_id, func.count(), func.sum(Rating.score)).group_by(Rating.appeal_id))}
+    ratings = _ratings_of(connection)
     totals = defaultdict(list)
     columns = [Appeal.__table__.c[name] for name in ("id", *TRACKED)]
     for row in connection.execute(select(*columns).execution_options(yield_per=20_000)):
