@@ -1,8 +1,8 @@
 """Email to residents, kept in an outbox: queued in the same transaction as the change it reports, sent
-after commit (and retried by `minyi tick`), so a mail is never sent for something that did not happen and
+by a worker after commit (the "mail" job of server/jobs.py, asked for again while any is left), so a mail is never sent for something that did not happen and
 never lost because the mail server was away. Nothing is queued unless SMTP is configured."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app, has_app_context
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select, update
@@ -13,8 +13,6 @@ from accounts.db import UTCDateTime, db, utcnow
 #: Notification kinds that also go out by email.
 MAIL_KINDS = frozenset({"appeal_answered", "appeal_resolved", "appeal_rejected", "appeal_duplicate",
                         "appeal_reassigned"})
-#: A mail being sent by a worker that died is tried again after this long.
-CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 
 
@@ -43,25 +41,30 @@ def mail_configured() -> bool:
 def queue_mail(address: str | None, kind: str, *, locale: str | None = None, user_id: int | None = None,
                **params) -> None:
     """Queue a mail about ``kind`` to ``address`` (nothing when SMTP is not configured or there is no address)."""
+    from accounts.jobs import enqueue
+
     if address and mail_configured():
         db.session.add(OutgoingMail(address=address, kind=kind, params=params, locale=locale or "zh_Hans",
                                     user_id=user_id))
+        enqueue("mail")
 
 
 def claim_pending(limit: int = 50) -> list[OutgoingMail]:
     """Mails to send now, each claimed by this worker alone (an UPDATE only one worker can win)."""
-    now = utcnow()
+    from accounts.jobs import settings
+
+    now, stale = utcnow(), utcnow() - settings()[0]  # a mail claimed by a worker that died is sent again
     candidates = db.session.scalars(
         select(OutgoingMail.id).where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS,
                                       or_(OutgoingMail.claimed_at.is_(None),
-                                          OutgoingMail.claimed_at < now - CLAIM_TIMEOUT))
+                                          OutgoingMail.claimed_at < stale))
         .order_by(OutgoingMail.id).limit(limit)).all()
     claimed = []
     for mail_id in candidates:
         won = db.session.execute(
             update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.sent_at.is_(None),
                                        or_(OutgoingMail.claimed_at.is_(None),
-                                           OutgoingMail.claimed_at < now - CLAIM_TIMEOUT))
+                                           OutgoingMail.claimed_at < stale))
             .values(claimed_at=now, attempts=OutgoingMail.attempts + 1)
             .execution_options(synchronize_session=False)).rowcount
         if won:

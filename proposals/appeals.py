@@ -34,6 +34,8 @@ WAITING = (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED, AppealStatus.IN_PROGRE
 WAITING_SQL = "status IN ('submitted', 'accepted', 'in_progress')"
 #: Public appeals a resident who types a new one may join: waiting or answered (proposals.similarity).
 JOINABLE_SQL = "public IS true AND status IN ('submitted', 'accepted', 'in_progress', 'answered')"
+#: Kiosk recordings still in WAV, to be kept as Ogg/Opus (the "transcode" job of server/jobs.py).
+WAV_SQL = "audio_file LIKE '%.wav'"
 #: Finished from the department's side; a resident may still reopen answered, resolved or rejected ones.
 CLOSED = (AppealStatus.RESOLVED, AppealStatus.REJECTED, AppealStatus.DUPLICATE)
 
@@ -72,6 +74,8 @@ class Appeal(db.Model):
         # by (an index-only scan: the appeals table is far larger than the database's memory).
         Index("ix_appeals_joinable", "region_id", "created_at", postgresql_include=["id", "category_id", "body_grams"],
               postgresql_where=text(JOINABLE_SQL), sqlite_where=text(JOINABLE_SQL)),
+        # Recordings still waiting to be made smaller (server/jobs.py): few, found without reading the rest.
+        Index("ix_appeals_wav", "created_at", postgresql_where=text(WAV_SQL), sqlite_where=text(WAV_SQL)),
     )
 
     # Columns marked active_history keep their value before a change, which the dashboard's roll-ups

@@ -209,7 +209,7 @@ class Snapshot(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
 
 
-#: The periods offered on the dashboard, refreshed by `minyi tick`.
+#: The periods offered on the dashboard, refreshed by the "dashboard" job (server/jobs.py).
 PERIODS = (3, 6, 12, 24)
 
 
@@ -226,7 +226,7 @@ def shown_periods() -> list[int]:
 
 def snapshot(months: int) -> dict:
     """The figures for the period, as last computed; computed now when missing or older than
-    MINYI_DASHBOARD_CACHE_SECONDS (`minyi tick` keeps them fresh, so readers rarely wait)."""
+    MINYI_DASHBOARD_CACHE_SECONDS (the workers keep them fresh, so readers rarely wait)."""
     found = db.session.get(Snapshot, months)
     if found is not None and (utcnow() - found.computed_at).total_seconds() < float(rule("MINYI_DASHBOARD_CACHE_SECONDS")):
         return found.data

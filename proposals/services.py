@@ -141,7 +141,7 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
 
 
 def expire_stale(now=None) -> list[int]:
-    """Open proposals that never reached the officials within their lifetime expire (run by ``minyi tick``)."""
+    """Open proposals that never reached the officials within their lifetime expire (the "settle" job of server/jobs.py)."""
     from datetime import timedelta
 
     from accounts.rules import rule

@@ -134,27 +134,46 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
 @click.command("tick")
 @with_appcontext
 def tick_command():
-    """Periodic work (run every few minutes from cron or deploy/systemd/minyi-tick.timer): settle
-    the pledges of proposals whose deadline has passed, expire proposals that never qualified, recount the
-    dashboard, send mail that could not be sent at once.
-    Running it twice changes nothing."""
-    from accounts.db import commit_with_retry
-    from proposals.services import expire_stale
-    from server.mailer import deliver_pending
-    from voting.pledges import settle_due
+    """Do all periodic work here and now, without a worker (from cron, or by hand): settle the pledges of
+    proposals whose deadline has passed, expire proposals that never qualified, count the dashboard, send the
+    mail that is waiting, make WAV recordings smaller. Running it twice changes nothing."""
+    from server.jobs import run, undone
 
-    settled = commit_with_retry(settle_due)
-    expired = commit_with_retry(expire_stale)
-    for proposal_id, funded in settled:
-        click.echo(f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}")
-    click.echo(f"settled {len(settled)} proposal(s), expired {len(expired)}")
-    from proposals.dashboard import refresh, shown_periods
+    for name, key in undone():
+        click.echo(run(name, key))
 
-    for months in shown_periods():  # so no visitor waits for the figures to be counted
-        refresh(months)
-    sent, failed = deliver_pending(limit=500)
-    if sent or failed:
-        click.echo(f"mail: {sent} sent, {failed} left for the next run")
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once no job is left (instead of waiting for more).")
+@with_appcontext
+def worker_command(burst):
+    """Do the jobs the app asks for (mail, recordings, settlements, the dashboard): from Redis when
+    MINYI_REDIS_URL is set, from the database otherwise. Run one or more per site (deploy/systemd/minyi-worker.service);
+    SIGTERM lets the current job finish."""
+    from server.jobs import work
+
+    work(current_app._get_current_object(), burst=burst)
+
+
+@click.group("jobs", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def jobs_group(context):
+    """What the workers have to do, and what failed."""
+    if context.invoked_subcommand is None:
+        from server.jobs import status
+
+        for line in status():
+            click.echo(line)
+
+
+@jobs_group.command("retry")
+@with_appcontext
+def jobs_retry_command():
+    """Put every failed job back in the queue."""
+    from server.jobs import retry_failed
+
+    click.echo(f"{retry_failed()} failed job(s) queued again.")
 
 
 @click.group("dashboard")
@@ -209,8 +228,8 @@ def kiosk_model_add_command(archive, language, name, not_current):
 
 
 def register_commands(app) -> None:
-    for command in (serve_command, demo_command, create_user_command, tick_command, dashboard_group,
-                    kiosk_model_group):
+    for command in (serve_command, demo_command, create_user_command, tick_command, worker_command, jobs_group,
+                    dashboard_group, kiosk_model_group):
         app.cli.add_command(command)
 
 

@@ -74,6 +74,8 @@ def from_environment(instance_path: str) -> dict:
         # Redis, when given, holds what every app server must share: rate limits and caches (accounts.cache).
         "MINYI_REDIS_URL": os.environ.get("MINYI_REDIS_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "").strip() or None,
+        # ... and the job queue (accounts/jobs.py): its name there, so several sites may share one Redis.
+        "MINYI_JOB_QUEUE": os.environ.get("MINYI_JOB_QUEUE", "").strip() or "minyi",
         "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
         "MINYI_LOG_LEVEL": os.environ.get("MINYI_LOG_LEVEL", "INFO").upper(),

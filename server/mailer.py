@@ -1,12 +1,12 @@
-"""Sending the outbox (accounts.mail) over SMTP: right after a request that queued mail, and from
-`minyi tick` for anything left over (the mail server was down, the worker stopped)."""
+"""Sending the outbox (accounts.mail) over SMTP, from the "mail" job (server/jobs.py) that a request queuing
+mail asks for, and again from the sweep while anything is left (the mail server was down, a worker stopped)."""
 
 import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from flask import after_this_request, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -78,19 +78,3 @@ def _release(mails, error):
     for mail in mails:
         mail.claimed_at, mail.last_error, mail.attempts = None, error[:500], mail.attempts - 1
     db.session.commit()
-
-
-def send_after_this_request() -> None:
-    """Once the response has gone out, send the mail this request queued (no waiting for the timer)."""
-    app = current_app._get_current_object()
-
-    @after_this_request
-    def hook(response):
-        def deliver():
-            with app.app_context():
-                try:
-                    deliver_pending()
-                except Exception:  # noqa: BLE001  (the outbox keeps the mail; `minyi tick` retries)
-                    log.exception("sending mail after the request failed")
-        response.call_on_close(deliver)
-        return response

@@ -3,6 +3,7 @@
 from accounts.audit import AuditEntry  # noqa: F401
 from accounts.kiosks import Kiosk  # noqa: F401
 from accounts.speech_models import SpeechModel  # noqa: F401
+from accounts.jobs import Job  # noqa: F401
 from accounts.mail import OutgoingMail  # noqa: F401
 from accounts.notifications import Notification  # noqa: F401
 from accounts.tokens import ApiToken  # noqa: F401

@@ -22,7 +22,6 @@ from proposals.appeals import WAITING, AnswerTemplate, Appeal, AppealEvent, Appe
 from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm,
                                  TranscriptForm)
 from server.board import filter_choices
-from server.mailer import send_after_this_request
 from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args,
                             get_or_404, parse_id, send_stored, submit, village_choices)
 from server.officials import bp
@@ -36,13 +35,6 @@ INBOX_SORTS = {
     "due": ((Appeal.due_at, Appeal.id), False),
     "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
 }
-
-
-@bp.before_request
-def mail_after_steps():
-    """An official's step may tell residents by mail: send it once the official has their page back."""
-    if request.method == "POST" and current_app.config.get("MINYI_SMTP_HOST"):
-        send_after_this_request()
 
 
 def inbox_query(args):

@@ -1,5 +1,7 @@
 import logging
 
+from sqlalchemy import text
+
 from flask import current_app
 
 from alembic import context
@@ -102,6 +104,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several app servers start at once and each runs `minyi db upgrade`: one migrates, the others wait
+            # for it (the lock is the connection's, so it outlives the commit and ends with the connection).
+            connection.execute(text("SELECT pg_advisory_lock(7306442)"))
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

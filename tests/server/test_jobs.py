@@ -1,0 +1,236 @@
+"""Slow work off the request path, on both queues (the database's, and RQ on the real Redis): a job is asked
+for only when its change commits, and once however often it is asked; `minyi worker` does it; a failing job is
+tried again and then kept for the operator; a job lost with Redis, or with a worker killed mid-job, is done all
+the same, and only once."""
+
+import io
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import soundfile
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+
+from accounts import jobs
+from accounts.db import db, utcnow
+from accounts.mail import OutgoingMail
+from accounts.storage import uploads
+from proposals import appeal_services, appeal_workflow
+from proposals.appeals import Appeal
+from server.jobs import run, work
+from tests.conftest import WebClient
+from tests.server.test_mail import Inbox, free_port
+from tests.speech import encoded, say
+
+
+@pytest.fixture(params=["database", "redis"])
+def backend(request, app, make_app):
+    """(name, app): an app using that queue (on Redis, a queue of its own), its context pushed."""
+    if request.param == "database":
+        app = make_app()
+    else:  # (after the default app, whose context the factories would otherwise use)
+        app = make_app(MINYI_REDIS_URL=request.getfixturevalue("redis_url"),
+                       MINYI_JOB_QUEUE=f"test-{secrets.token_hex(4)}")
+    with app.app_context():
+        yield request.param, app
+        db.session.remove()
+        if request.param == "redis":
+            _forget_queue(app)
+
+
+def _forget_queue(app):
+    queue = jobs.rq_queue(app)
+    keys = [*queue.connection.scan_iter(f"rq:*{queue.name}*"), *queue.connection.scan_iter(f"minyi:jobs:{queue.name}:*")]
+    if keys:
+        queue.connection.delete(*keys)
+
+
+def asked(app) -> list[tuple[str, str]]:
+    """The jobs waiting in the app's queue."""
+    if app.config.get("MINYI_REDIS_URL"):
+        return sorted(tuple(job.args) for job in jobs.rq_queue(app).jobs)
+    return sorted((job.name, job.key) for job in db.session.scalars(select(jobs.Job).where(jobs.Job.state == "queued")))
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, {"MINYI_SMTP_HOST": "127.0.0.1", "MINYI_SMTP_PORT": controller.port,
+                  "MINYI_MAIL_FROM": "minyi@example.org"}
+    controller.stop()
+
+
+def test_a_job_is_asked_for_once_its_change_commits_and_only_once(backend, smtp, make_appeal, make_user):
+    _name, app = backend
+    appeal = make_appeal()
+    appeal_services.cosign(appeal, actor=make_user("resident", region=appeal.region, verified=True,
+                                                   email="li@example.org"))
+    official = make_user("official", department=appeal.department)
+    db.session.commit()
+    app.config.update(smtp[1])
+    appeal_workflow.answer_appeal(appeal, actor=official, body="A new pump comes Friday.")
+    db.session.rollback()  # the answer was not saved: nobody is told
+    assert asked(app) == []
+    appeal_workflow.answer_appeal(appeal, actor=official, body="A new pump comes Friday.")
+    db.session.commit()
+    assert asked(app) == [("mail", "")]  # two mails, one job to send them
+    work(app, burst=True)
+    assert sorted(to for to, _message in smtp[0].messages) == sorted([[appeal.author.email], ["li@example.org"]])
+    assert asked(app) == []
+
+
+@pytest.fixture
+def wav_appeal(make_kiosk):
+    """An appeal sent by a kiosk with a WAV recording (the kiosk API takes WAV as well as Ogg/Opus)."""
+    def factory(client):
+        kiosk, code = make_kiosk()
+        enrolled = client.post("/api/v1/kiosk/enroll", json={"code": code, "version": "0.1.0"}).get_json()
+        wav = encoded(say("물이 안 나와요", pause=0.3), kind="wav")
+        response = client.post("/api/v1/kiosk/appeals", headers={"Authorization": f"Bearer {enrolled['token']}"},
+                               content_type="multipart/form-data",
+                               data={"uuid": str(uuid.uuid4()), "transcript": "물이 안 나와요",
+                                     "receipt_code": kiosk.receipt_prefix + "23456",
+                                     "audio": (io.BytesIO(wav), "appeal.wav")})
+        assert response.status_code == 201, response.get_json()
+        return db.session.get(Appeal, response.get_json()["id"]), wav
+    return factory
+
+
+def test_a_wav_recording_is_kept_as_ogg_opus_a_fraction_of_the_size(backend, wav_appeal, make_user):
+    _name, app = backend
+    appeal, wav = wav_appeal(app.test_client())
+    assert appeal.audio_file.endswith(".wav") and ("transcode", str(appeal.id)) in asked(app)
+    work(app, burst=True)
+    db.session.refresh(appeal)
+    store = uploads().area("audio")
+    assert appeal.audio_file.endswith(".ogg") and not store.exists(appeal.audio_file[:-4] + ".wav")
+    ogg = store.read(appeal.audio_file)
+    info = soundfile.info(io.BytesIO(ogg))
+    assert (info.format, info.subtype) == ("OGG", "OPUS") and abs(info.duration - appeal.audio_seconds) < 0.1
+    assert len(ogg) < len(wav) / 4
+    official = WebClient(app.test_client())
+    official.login(make_user("official", department=appeal.department))
+    response = official.get(f"/officials/appeals/{appeal.id}/recording")
+    assert response.status_code == 200 and response.mimetype == "audio/ogg" and response.data == ogg
+    assert "already" in run("transcode", str(appeal.id))  # done twice: nothing changes
+    assert store.read(appeal.audio_file) == ogg
+
+
+def test_a_failing_job_is_tried_again_then_kept_for_the_operator(backend, wav_appeal):
+    from server.cli import jobs_group
+
+    name, app = backend
+    app.config["MINYI_JOB_ATTEMPTS"] = 2 if name == "database" else 1
+    appeal, _wav = wav_appeal(app.test_client())
+    uploads().area("audio").delete(appeal.audio_file)  # the recording went missing: transcoding fails
+    work(app, burst=True)
+    if name == "database":
+        job = db.session.scalar(select(jobs.Job).where(jobs.Job.name == "transcode"))
+        assert (job.state, job.attempts) == ("queued", 1) and "FileNotFoundError" in job.last_error
+        assert job.run_after > utcnow() + timedelta(seconds=5)  # not at once: it waits before trying again
+        db.session.execute(update(jobs.Job).values(run_after=utcnow()))  # ... and the wait is over
+        db.session.commit()
+        work(app, burst=True)
+        db.session.refresh(job)
+        assert (job.state, job.attempts) == ("failed", 2)
+    report = app.test_cli_runner().invoke(jobs_group)
+    assert "1 failed" in report.output and f"transcode({appeal.id})" in report.output
+    again = app.test_cli_runner().invoke(jobs_group, ["retry"])
+    assert "1 failed job(s) queued again" in again.output
+    assert asked(app) == [("transcode", str(appeal.id))]
+
+
+def test_work_asked_for_while_redis_was_away_is_done_by_the_sweep(make_app, redis_url, smtp, make_appeal, make_user):
+    queue_name = f"test-{secrets.token_hex(4)}"
+    appeal = make_appeal()
+    official, author_email = make_user("official", department=appeal.department), appeal.author.email
+    db.session.commit()
+    away = make_app(MINYI_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MINYI_JOB_QUEUE=queue_name, **smtp[1])
+    with away.app_context():
+        appeal = db.session.get(Appeal, appeal.id)
+        appeal_workflow.answer_appeal(appeal, actor=db.session.get(type(official), official.id), body="Fixed.")
+        db.session.commit()  # saved, though the job could not be handed to Redis
+        db.session.remove()
+    worker_app = make_app(MINYI_REDIS_URL=redis_url, MINYI_JOB_QUEUE=queue_name, **smtp[1])
+    try:
+        work(worker_app, burst=True)  # its first sweep finds the mail waiting
+        assert [to for to, _message in smtp[0].messages] == [[author_email]]
+    finally:
+        _forget_queue(worker_app)
+
+
+class Stalling(Inbox):
+    """A mail server that holds the first mail (until released, then refuses it) and takes the others."""
+
+    def __init__(self):
+        import threading
+
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        import asyncio
+
+        if not self.holding.is_set():
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice(backend, test_config, tmp_path, make_appeal,
+                                                                      make_user):
+    name, app = backend
+    inbox = Stalling()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env = {**os.environ, "MINYI_DATABASE_URL": test_config["SQLALCHEMY_DATABASE_URI"],
+           "MINYI_SECRET_KEY": test_config["SECRET_KEY"], "MINYI_INSTANCE_PATH": str(tmp_path),
+           "MINYI_SMTP_HOST": "127.0.0.1", "MINYI_SMTP_PORT": str(controller.port),
+           "MINYI_MAIL_FROM": "minyi@example.org", "MINYI_JOB_LEASE_SECONDS": "3", "MINYI_JOB_SWEEP_SECONDS": "1",
+           "MINYI_REDIS_URL": app.config.get("MINYI_REDIS_URL") or "", "MINYI_JOB_QUEUE": app.config["MINYI_JOB_QUEUE"]}
+    workers = []
+
+    def start_worker(number):
+        log = open(tmp_path / f"worker{number}.log", "w")  # noqa: SIM115  (closed with the process)
+        workers.append(subprocess.Popen([sys.executable, "-m", "server", "worker"], env=env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True))
+        return workers[-1]
+
+    try:
+        app.config.update(MINYI_SMTP_HOST="127.0.0.1", MINYI_SMTP_PORT=controller.port)
+        appeal = make_appeal()
+        appeal_workflow.answer_appeal(appeal, actor=make_user("official", department=appeal.department), body="Done")
+        db.session.commit()
+        first = start_worker(1)
+        assert inbox.holding.wait(60), (tmp_path / "worker1.log").read_text()
+        os.killpg(first.pid, signal.SIGKILL)  # mid-job: the mail is being sent
+        first.wait()
+        inbox.release.set()
+        second = start_worker(2)
+        deadline = time.monotonic() + 60
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [to for to, _message in inbox.messages] == [[appeal.author.email]], (tmp_path / "worker2.log").read_text()
+        time.sleep(4)  # past another lease and a few sweeps: still sent once
+        assert len(inbox.messages) == 1
+        db.session.expire_all()
+        assert db.session.scalar(select(OutgoingMail.sent_at)) is not None
+        second.send_signal(signal.SIGTERM)  # a graceful stop: the worker finishes what it does, then leaves
+        assert second.wait(30) == 0, (tmp_path / "worker2.log").read_text()
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        controller.stop()
