@@ -26,6 +26,7 @@ DEFAULTS = {
     "MINYI_KIOSK_AUDIO_MAX_BYTES": 4 * 2**20,  # largest recording a kiosk may upload with an appeal
     "MINYI_KIOSK_AUDIO_MAX_SECONDS": 200,  # longest recording (the kiosk stops at 3 minutes)
     "MINYI_KIOSK_MODEL_MAX_BYTES": 2 * 2**30,  # largest speech model archive uploaded on the admin page
+    "MINYI_PAGE_CACHE_SECONDS": 5.0,    # public pages are kept this long for visitors who are not signed in
     "MINYI_JOB_LEASE_SECONDS": 600,     # a job (or mail) held this long by a silent worker is taken over
     "MINYI_JOB_ATTEMPTS": 8,            # a failing job is tried this often, waiting longer each time
     "MINYI_JOB_SWEEP_SECONDS": 60,      # how often workers look for work left undone (and due settlements)

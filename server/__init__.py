@@ -76,13 +76,14 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from server import (appeal_pages, auth, board, dashboard_pages, database, discussion_pages,  # noqa: F401
-                        errors, i18n, models, official_appeals, official_proposals, project_pages, proposal_pages,
-                        web)
+                        errors, i18n, models, official_appeals, official_proposals, page_cache, project_pages,
+                        proposal_pages, web)
     from server.admin import bp as admin_bp
     from server.officials import bp as officials_bp
 
     i18n.init_app(app)
     auth.init_login(app)
+    page_cache.init_app(app)
     errors.init_app(app)
     from accounts.regions import forget_region_tree
     from server.helpers import IdConverter, reject_nul_bytes

@@ -30,10 +30,14 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language in a cookie, and on the account when logged in."""
+    """Remember the chosen language in a cookie, and on the account when logged in (the account's choice is
+    protected from forged requests; the anonymous visitor's cookie needs no protection: it only sets the
+    language of their own pages)."""
     language = normalize_language(request.form.get("language")) or "zh_Hans"
     if current_user.is_authenticated:
+        csrf.protect()
         current_user.locale = language
         db.session.commit()
     response = redirect(safe_next(request.form.get("next"), url_for("web.index")))

@@ -105,6 +105,7 @@ def test_config(database_url, tmp_path_factory):
         "MINYI_PAGE_SIZE": 5,
         "MINYI_THRESHOLD_CACHE_SECONDS": 0,  # tests add residents and expect the threshold to follow at once
         "MINYI_ALERTS_CACHE_SECONDS": 0,  # ... and appeals, and expect the early warning to follow
+        "MINYI_PAGE_CACHE_SECONDS": 0,  # ... and anonymous pages to show every change at once
     }
 
 

@@ -57,7 +57,7 @@ def test_security_headers_and_a_strict_content_security_policy(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    cookie = response.headers.get("Set-Cookie", "")
+    cookie = client.get("/login").headers.get("Set-Cookie", "")  # the login form's token is in the session
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -1,0 +1,75 @@
+"""Public pages kept a few seconds for anonymous visitors (server/page_cache.py): they share one page made a
+moment ago; signed-in people, and anyone with something in their session, always get theirs, fresh."""
+
+import time
+
+import pytest
+
+from accounts.db import db
+from tests.conftest import WebClient
+
+
+@pytest.fixture
+def cached(make_app):
+    app = make_app(MINYI_PAGE_CACHE_SECONDS=1)
+    with app.app_context():
+        from accounts.cache import cache
+
+        cache.clear()
+        yield app
+        db.session.remove()
+
+
+def anonymous(app, language="en"):
+    return WebClient(app.test_client(), language=language)
+
+
+def test_anonymous_visitors_share_a_page_for_a_moment_while_signed_in_people_see_changes_at_once(
+        cached, make_proposal, make_user):
+    make_proposal(title="Fix the bridge")
+    visitor = anonymous(cached)
+    assert "Fix the bridge" in visitor.get("/proposals").get_data(as_text=True)
+    author = make_user("resident", verified=True)
+    make_proposal(title="Light the lane", author=author)
+    db.session.commit()
+    kept = visitor.get("/proposals")
+    assert kept.status_code == 200 and "Light the lane" not in kept.get_data(as_text=True)
+    assert "Set-Cookie" not in kept.headers and "Content-Security-Policy" in kept.headers  # headers made anew
+    assert "Light the lane" in anonymous(cached, "zh-CN").get("/proposals").get_data(as_text=True)  # own language
+    signed_in = WebClient(cached.test_client())
+    signed_in.login(author)
+    assert "Light the lane" in signed_in.get("/proposals").get_data(as_text=True)
+    deadline = time.monotonic() + 5
+    while "Light the lane" not in visitor.get("/proposals").get_data(as_text=True):  # the moment passes
+        assert time.monotonic() < deadline, "the kept page never expired"
+        time.sleep(0.2)
+
+
+def test_a_visitor_with_a_session_gets_their_own_page(cached, make_proposal, make_user):
+    make_proposal(title="Fix the bridge")
+    anonymous(cached).get("/proposals")  # kept
+    make_proposal(title="Light the lane")
+    db.session.commit()
+    someone = WebClient(cached.test_client())
+    someone.login(make_user("resident", verified=True))
+    someone.logout()  # signed out, with "you are logged out" waiting in the session
+    page = someone.get("/proposals").get_data(as_text=True)
+    assert "Light the lane" in page
+
+
+def test_anonymous_pages_carry_no_token_and_the_language_switch_still_works(cached, make_user):
+    visitor = anonymous(cached)
+    page = visitor.get("/proposals")
+    assert "csrf_token" not in page.get_data(as_text=True) and "Set-Cookie" not in page.headers
+    switched = visitor.post("/language", {"language": "zh_Hans", "next": "/proposals"}, csrf=False)
+    assert switched.status_code == 302 and "minyi_lang=zh_Hans" in switched.headers["Set-Cookie"].replace('"', "")
+    resident = make_user("resident", verified=True)
+    signed_in = WebClient(cached.test_client())
+    signed_in.login(resident)
+    forged = signed_in.post("/language", {"language": "zh_Hans"}, csrf=False)  # from another site: refused
+    assert forged.status_code == 400
+    db.session.refresh(resident)
+    assert resident.locale != "zh_Hans"
+    assert signed_in.post("/language", {"language": "zh_Hans"}).status_code == 302
+    db.session.refresh(resident)
+    assert resident.locale == "zh_Hans"
