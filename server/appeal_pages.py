@@ -101,8 +101,9 @@ def page_context(appeal, **forms):
     following = current_user.is_authenticated and current_user.id in services.followers(appeal)
     rating = db.session.scalar(select(Rating).where(Rating.appeal_id == appeal.id, Rating.user_id == current_user.id)) \
         if following else None
-    forms.setdefault("rating_form", RatingForm(obj=rating))
-    forms.setdefault("reopen_form", ReopenForm())
+    if following:  # only they rate or reopen it (and no form means no token in an anonymous visitor's session)
+        forms.setdefault("rating_form", RatingForm(obj=rating))
+        forms.setdefault("reopen_form", ReopenForm())
     from proposals.projects import project_of
 
     return {"appeal": appeal, "events": events, "photos": photos, "handler": handler, "following": following,

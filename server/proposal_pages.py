@@ -141,9 +141,15 @@ def pledge_context(proposal):
                               .options(selectinload(Pledge.backer)).order_by(Pledge.id.desc())).all()
     return {"progress": pledging.progress(proposal), "pledges": rows,
             "shows_backer": lambda pledge: pledging.backer_shown_to(pledge, current_user),
-            "keeps_ledger": is_official_of(proposal),
-            "money_form": MoneyPledgeForm(prefix="money"), "hours_form": HoursPledgeForm(prefix="hours"),
-            "materials_form": MaterialsPledgeForm(prefix="materials")}
+            "keeps_ledger": is_official_of(proposal), **_signed_in_forms(
+                money_form=lambda: MoneyPledgeForm(prefix="money"), hours_form=lambda: HoursPledgeForm(prefix="hours"),
+                materials_form=lambda: MaterialsPledgeForm(prefix="materials"))}
+
+
+def _signed_in_forms(**makers) -> dict:
+    """The forms only signed-in people see: an anonymous visitor's page makes none (a form puts a token in the
+    session, and a page without one may be shared from the page cache: server/page_cache.py)."""
+    return {name: make() for name, make in makers.items()} if current_user.is_authenticated else {}
 
 
 def discussion_context(proposal):
@@ -160,7 +166,7 @@ def page_context(proposal, **forms):
                                 .order_by(images.ProposalImage.id)).all()
     from proposals.projects import project_of
 
-    return {"withdraw_form": WithdrawForm(), "photo_form": PhotoForm(), "photos": photos,
+    return {**_signed_in_forms(withdraw_form=WithdrawForm, photo_form=PhotoForm), "photos": photos,
             "project": project_of(proposal=proposal),
             **support_context(proposal), **pledge_context(proposal), **discussion_context(proposal), **forms}
 

@@ -73,3 +73,14 @@ def test_anonymous_pages_carry_no_token_and_the_language_switch_still_works(cach
     assert signed_in.post("/language", {"language": "zh_Hans"}).status_code == 302
     db.session.refresh(resident)
     assert resident.locale == "zh_Hans"
+
+
+def test_every_public_page_can_be_kept(cached, make_proposal, make_appeal):
+    """An anonymous visitor's page puts nothing in the session (no form token), so each can be shared."""
+    proposal, appeal = make_proposal(), make_appeal()
+    db.session.commit()
+    visitor = anonymous(cached)
+    for path in ["/", "/proposals", f"/proposals/{proposal.id}", "/appeals", f"/appeals/{appeal.id}", "/projects",
+                 "/dashboard"]:
+        response = visitor.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
