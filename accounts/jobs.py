@@ -27,8 +27,13 @@ from accounts.db import RoutingSession, UTCDateTime, db, utcnow
 
 log = logging.getLogger(__name__)
 
-#: RQ's marker of a job already waiting (so a thousand requests wake one job, not a thousand).
+#: RQ's marker of a job already waiting (so a thousand requests wake one job, not a thousand), and its count of
+#: a job's recent failures (the sweep leaves a job alone once it has failed every attempt, for COOL_DOWN).
 WAITING_KEY = "minyi:jobs:{queue}:waiting:{name}:{key}"
+FAILURES_KEY = "minyi:jobs:{queue}:failures:{name}:{key}"
+#: A job that failed every attempt is asked for again by the sweep after this long (a settlement that failed
+#: for an hour of database trouble runs again by itself); the operator may retry it sooner (`minyi jobs retry`).
+COOL_DOWN = timedelta(hours=1)
 
 QUEUED, RUNNING, FAILED = "queued", "running", "failed"
 
@@ -82,15 +87,18 @@ def rq_queue(app=None):
     queue = app.extensions.get("minyi_rq")
     if queue is None:
         queue = app.extensions["minyi_rq"] = Queue(app.config.get("MINYI_JOB_QUEUE", "minyi"), connection=Redis.from_url(
-            app.config["MINYI_REDIS_URL"], socket_connect_timeout=1, socket_timeout=5))
+            app.config["MINYI_REDIS_URL"], socket_connect_timeout=1, socket_timeout=1))
     return queue
 
 
-def push(queue, name: str, key: str) -> bool:
-    """Hand ``name(key)`` to RQ unless it is already waiting there; True when it was pushed."""
+def push(queue, name: str, key: str, *, revive: bool = True) -> bool:
+    """Hand ``name(key)`` to RQ unless it is already waiting there (or, for the sweep, ``revive`` False, unless it
+    failed every attempt within the cool-down); True when it was pushed."""
     from rq import Retry
 
     lease, attempts = settings()
+    if not revive and int(queue.connection.get(failures_key(queue, name, key)) or 0) >= attempts:
+        return False
     if not queue.connection.set(waiting_key(queue, name, key), 1, nx=True,
                                 ex=max(1, int(lease.total_seconds()))):
         return False
@@ -102,6 +110,10 @@ def push(queue, name: str, key: str) -> bool:
 
 def waiting_key(queue, name: str, key: str) -> str:
     return WAITING_KEY.format(queue=queue.name, name=name, key=key)
+
+
+def failures_key(queue, name: str, key: str) -> str:
+    return FAILURES_KEY.format(queue=queue.name, name=name, key=key)
 
 
 @event.listens_for(RoutingSession, "after_commit")
@@ -128,8 +140,9 @@ def _forget(session, previous_transaction) -> None:
 def add(name: str, key: str, *, revive: bool = True) -> None:
     """Ask for a job in the current transaction (once: asking again for a queued job changes nothing).
 
-    Asked for while it runs, it runs once more afterwards. ``revive`` brings a failed job back; the periodic
-    sweep passes False, so a job that keeps failing waits for the operator instead of failing every minute."""
+    Asked for while it runs, it runs once more afterwards. ``revive`` brings a failed job back at once; the
+    periodic sweep passes False, so a job that failed every attempt waits for the cool-down (or the operator)
+    instead of failing every minute."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -145,7 +158,9 @@ def add(name: str, key: str, *, revive: bool = True) -> None:
             "attempts": case((was_failed, 0), else_=table.attempts),
             "run_after": case((was_failed, now), else_=table.run_after)})
     else:
-        statement = statement.on_conflict_do_nothing()
+        statement = statement.on_conflict_do_update(
+            index_elements=["name", "key"], set_={"state": QUEUED, "attempts": 0, "run_after": now},
+            where=(table.state == FAILED) & (table.run_after <= now))
     db.session.execute(statement)
 
 
@@ -166,11 +181,16 @@ def claim(worker: str, lease: timedelta, max_attempts: int) -> Job | None:
 def finish(job_id: int, worker: str) -> None:
     """The job is done: gone, unless it was asked for again meanwhile (then it is due at once)."""
     mine = (Job.id == job_id) & (Job.claimed_by == worker) & (Job.state == RUNNING)
-    db.session.execute(update(Job).where(mine, Job.again)
-                       .values(state=QUEUED, again=False, attempts=0, run_after=utcnow(), claimed_by=None,
-                               claimed_at=None, last_error=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(delete(Job).where(mine, Job.again.is_(False)).execution_options(synchronize_session=False))
+    # The DELETE first: a request that sets ``again`` meanwhile either commits before it (the DELETE, waiting for
+    # its row lock, then sees ``again`` and leaves the row, for the UPDATE to see as well) or waits for it (and
+    # then inserts the job anew). The other order could miss it on PostgreSQL.
+    gone = db.session.execute(delete(Job).where(mine, Job.again.is_(False))
+                              .execution_options(synchronize_session=False)).rowcount
+    if not gone:
+        db.session.execute(update(Job).where(mine, Job.again)
+                           .values(state=QUEUED, again=False, attempts=0, run_after=utcnow(), claimed_by=None,
+                                   claimed_at=None, last_error=None)
+                           .execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -183,7 +203,7 @@ def fail(job_id: int, worker: str, error: str, max_attempts: int, backoff: timed
         return False  # taken over by another worker meanwhile: theirs to report
     retry = job.attempts < max_attempts or job.again
     job.state, job.claimed_by, job.claimed_at, job.last_error = (QUEUED if retry else FAILED), None, None, error
-    job.run_after = utcnow() + backoff * 2 ** max(job.attempts - 1, 0)
+    job.run_after = utcnow() + (backoff * 2 ** max(job.attempts - 1, 0) if retry else COOL_DOWN)
     if job.again:
         job.attempts, job.again = 0, False
     db.session.commit()
@@ -194,7 +214,8 @@ def give_up_abandoned(max_attempts: int, lease: timedelta) -> int:
     """Jobs whose worker died during each of their attempts are kept as failed (not taken over forever)."""
     count = db.session.execute(
         update(Job).where(Job.state == RUNNING, Job.claimed_at < utcnow() - lease, Job.attempts >= max_attempts)
-        .values(state=FAILED, claimed_by=None, last_error="the worker stopped during every attempt")
+        .values(state=FAILED, claimed_by=None, run_after=utcnow() + COOL_DOWN,
+                last_error="the worker stopped during every attempt")
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return count

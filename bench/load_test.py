@@ -203,7 +203,8 @@ def _section(args, command, facts, fill_s, size, results, source_changed):
                    f"{row['Failure Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | "
                    f"{row['99%']} | {float(row['Max Response Time']):.0f} |")
     out += ["", f"Throughput, {args.capacity_users} clients asking as fast as they can for "
-            f"{args.capacity_seconds:g} s each (anonymous; the floor renders {size:,} bytes, the size of `/proposals`):",
+            f"{args.capacity_seconds:g} s each (anonymous, so Minyi serves them from its page cache, "
+            f"`MINYI_PAGE_CACHE_SECONDS`; the floor renders {size:,} bytes, the size of `/proposals`, every time):",
             "", "| Page | requests/s | p50 ms | p95 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
     for path, result in results.items():
         if path == "mixed":

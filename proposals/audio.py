@@ -43,13 +43,11 @@ def check_recording(data: bytes) -> tuple[str, float]:
 OPUS_RATES = frozenset({8000, 12000, 16000, 24000, 48000})
 
 
-def to_ogg_opus(data: bytes) -> bytes | None:
-    """A WAV recording as Ogg/Opus, about a tenth of its size (None when its sample rate is not one Opus
-    takes: it is then kept as it is)."""
+def to_ogg(data: bytes) -> bytes:
+    """A WAV recording as Ogg/Opus, about a tenth of its size (as Ogg/Vorbis when its sample rate is not one
+    Opus takes, such as 44.1 kHz)."""
     with soundfile.SoundFile(io.BytesIO(data)) as sound:
-        if sound.samplerate not in OPUS_RATES:
-            return None
         samples, rate = sound.read(dtype="int16"), sound.samplerate
     out = io.BytesIO()
-    soundfile.write(out, samples, rate, format="OGG", subtype="OPUS")
+    soundfile.write(out, samples, rate, format="OGG", subtype="OPUS" if rate in OPUS_RATES else "VORBIS")
     return out.getvalue()

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import jobs
 from accounts.db import commit_with_retry, db, utcnow
@@ -21,7 +22,7 @@ from accounts.rules import rule
 log = logging.getLogger(__name__)
 
 #: A WAV recording is made smaller within this long (after that, one that keeps failing is left as it is).
-TRANSCODE_WINDOW = timedelta(days=7)
+TRANSCODE_WINDOW = timedelta(days=1)
 #: How often an idle worker looks at the jobs table (a job waits at most this long for a free worker).
 POLL_SECONDS = 1.0
 
@@ -53,16 +54,14 @@ def transcode(key: str) -> str:
         if store.exists(stem + ".wav"):
             store.delete(stem + ".wav")
         return f"appeal {key}: recording already {appeal.audio_file}"
-    smaller = audio.to_ogg_opus(store.read(appeal.audio_file))
-    if smaller is None:
-        return f"appeal {key}: kept as WAV (its sample rate is not one Opus takes)"
+    smaller = audio.to_ogg(store.read(appeal.audio_file))
     store.write(stem + ".ogg", smaller)
     moved = db.session.execute(update(Appeal).where(Appeal.id == appeal.id, Appeal.audio_file == stem + ".wav")
                                .values(audio_file=stem + ".ogg").execution_options(synchronize_session=False))
     db.session.commit()
     if moved.rowcount:
         store.delete(stem + ".wav")
-    return f"appeal {key}: recording kept as Ogg/Opus ({len(smaller)} bytes)"
+    return f"appeal {key}: recording kept as Ogg ({len(smaller)} bytes)"
 
 
 def settle(key: str) -> str:
@@ -115,7 +114,7 @@ def sweep() -> int:
     if current_app.config.get("MINYI_REDIS_URL"):
         queue = jobs.rq_queue()
         db.session.commit()
-        return sum(jobs.push(queue, name, key) for name, key in work)
+        return sum(jobs.push(queue, name, key, revive=False) for name, key in work)
     for name, key in work:
         jobs.add(name, key, revive=False)
     db.session.commit()
@@ -144,7 +143,14 @@ def run_rq_job(name: str, key: str) -> str:
     with app.app_context():
         queue = jobs.rq_queue()
         queue.connection.delete(jobs.waiting_key(queue, name, key))
-        outcome = run(name, key)
+        failures = jobs.failures_key(queue, name, key)
+        try:
+            outcome = run(name, key)
+        except Exception:
+            queue.connection.incr(failures)
+            queue.connection.expire(failures, int(jobs.COOL_DOWN.total_seconds()))
+            raise
+        queue.connection.delete(failures)
         log.info("%s(%s): %s", name, key, outcome.replace("\n", "; "))
         return outcome
 
@@ -160,8 +166,9 @@ def status() -> list[str]:
                  f"{failed.count} failed"]
         for job in queue.job_class.fetch_many(failed.get_job_ids(0, 49), connection=queue.connection):
             if job is not None:
-                error = (job.latest_result().exc_string if job.latest_result() else "") or ""
-                lines.append(f"  failed: {job.description}: {error.strip().splitlines()[-1:] or ''}")
+                result = job.latest_result()
+                error = ((result.exc_string if result else "") or "").strip().splitlines()
+                lines.append(f"  failed: {job.description}: {error[-1] if error else ''}")
         return lines
     counts = jobs.counts()
     lines = [f"Database: {counts[jobs.QUEUED]} queued, {counts[jobs.RUNNING]} running, {counts[jobs.FAILED]} failed"]
@@ -205,10 +212,9 @@ def _work_rq(app, name: str, burst: bool, sweep_every: float) -> None:
 
     with app.app_context():
         queue = jobs.rq_queue()
-        lease, _attempts = jobs.settings()
-    # Heartbeats often enough that a worker that died is noticed well within the lease.
-    worker = SimpleWorker([queue], connection=queue.connection, name=name,
-                          job_monitoring_interval=max(1, min(30, int(lease.total_seconds() / 3))))
+    # Jobs run in this process (no fork per job: they are short, and the app is loaded once). A job lost with a
+    # worker that died is found again by the sweep once the lease has passed (RQ itself retries it later still).
+    worker = SimpleWorker([queue], connection=queue.connection, name=name)
     if not burst:
         _every(sweep_every, app, sweep)
     worker.work(burst=burst, with_scheduler=not burst, logging_level=app.config.get("MINYI_LOG_LEVEL", "INFO"))
@@ -223,26 +229,38 @@ def _work_database(app, name: str, burst: bool, sweep_every: float) -> None:
     log.info("worker %s: waiting for jobs in the database", name)
     while not stopping.is_set():
         with app.app_context():
-            if not burst and time.monotonic() >= next_sweep:
-                sweep()
-                next_sweep = time.monotonic() + sweep_every
-            lease, attempts = jobs.settings()
-            job = jobs.claim(name, lease, attempts)
-            if job is None:
-                if burst:
-                    return
-                stopping.wait(POLL_SECONDS)
-                continue
-            job_id, job_name, key = job.id, job.name, job.key
             try:
-                outcome = run(job_name, key)
-            except Exception as error:  # noqa: BLE001  (kept on the job, tried again later)
-                log.exception("%s(%s) failed", job_name, key)
-                backoff = timedelta(seconds=10)
-                jobs.fail(job_id, name, f"{type(error).__name__}: {error}"[:2000], attempts, backoff)
-            else:
-                log.info("%s(%s): %s", job_name, key, outcome.replace("\n", "; "))
-                jobs.finish(job_id, name)
+                if not burst and time.monotonic() >= next_sweep:
+                    sweep()
+                    next_sweep = time.monotonic() + sweep_every
+                if not _one_job(name):
+                    if burst:
+                        return
+                    stopping.wait(POLL_SECONDS)
+            except SQLAlchemyError as error:  # the database is away: wait for it rather than stop
+                db.session.rollback()
+                if burst:
+                    raise
+                log.warning("worker %s: database unavailable, waiting: %s", name, error)
+                stopping.wait(5)
+
+
+def _one_job(name: str) -> bool:
+    """Claim one job from the table and do it; False when none was due (then wait a moment)."""
+    lease, attempts = jobs.settings()
+    job = jobs.claim(name, lease, attempts)
+    if job is None:
+        return False
+    job_id, job_name, key = job.id, job.name, job.key
+    try:
+        outcome = run(job_name, key)
+    except Exception as error:  # noqa: BLE001  (kept on the job, tried again later)
+        log.exception("%s(%s) failed", job_name, key)
+        jobs.fail(job_id, name, f"{type(error).__name__}: {error}"[:2000], attempts, timedelta(seconds=10))
+    else:
+        log.info("%s(%s): %s", job_name, key, outcome.replace("\n", "; "))
+        jobs.finish(job_id, name)
+    return True
 
 
 def _every(seconds: float, app, action) -> None:

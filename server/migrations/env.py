@@ -117,6 +117,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_unlock(7306442)"))
+            connection.commit()
 
 
 if context.is_offline_mode():
