@@ -24,6 +24,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts.db import RoutingSession, UTCDateTime, db, utcnow
+from accounts.rules import rule
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,6 @@ def enqueue(name: str, key="", *, revive: bool = True) -> None:
 def settings() -> tuple[timedelta, int]:
     """(lease, attempts): how long a worker may hold a job before another takes it over, and how often a
     failing job is tried."""
-    from accounts.rules import rule
-
     return timedelta(seconds=float(rule("MINYI_JOB_LEASE_SECONDS"))), int(rule("MINYI_JOB_ATTEMPTS"))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, select, upd
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts.db import UTCDateTime, db, utcnow
+from accounts.jobs import enqueue, settings
 
 #: Notification kinds that also go out by email.
 MAIL_KINDS = frozenset({"appeal_answered", "appeal_resolved", "appeal_rejected", "appeal_duplicate",
@@ -41,30 +42,33 @@ def mail_configured() -> bool:
 def queue_mail(address: str | None, kind: str, *, locale: str | None = None, user_id: int | None = None,
                **params) -> None:
     """Queue a mail about ``kind`` to ``address`` (nothing when SMTP is not configured or there is no address)."""
-    from accounts.jobs import enqueue
-
     if address and mail_configured():
         db.session.add(OutgoingMail(address=address, kind=kind, params=params, locale=locale or "zh_Hans",
                                     user_id=user_id))
         enqueue("mail")
 
 
+def _claimable():
+    """Unsent mail no worker holds (a mail claimed by a worker that died, more than a lease ago, counts)."""
+    stale = utcnow() - settings()[0]
+    return (OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS,
+            or_(OutgoingMail.claimed_at.is_(None), OutgoingMail.claimed_at < stale))
+
+
+def waiting() -> bool:
+    """Whether any mail is waiting to be sent."""
+    return db.session.scalar(select(OutgoingMail.id).where(*_claimable()).limit(1)) is not None
+
+
 def claim_pending(limit: int = 50) -> list[OutgoingMail]:
     """Mails to send now, each claimed by this worker alone (an UPDATE only one worker can win)."""
-    from accounts.jobs import settings
-
-    now, stale = utcnow(), utcnow() - settings()[0]  # a mail claimed by a worker that died is sent again
-    candidates = db.session.scalars(
-        select(OutgoingMail.id).where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS,
-                                      or_(OutgoingMail.claimed_at.is_(None),
-                                          OutgoingMail.claimed_at < stale))
-        .order_by(OutgoingMail.id).limit(limit)).all()
+    now, claimable = utcnow(), _claimable()
+    candidates = db.session.scalars(select(OutgoingMail.id).where(*claimable)
+                                    .order_by(OutgoingMail.id).limit(limit)).all()
     claimed = []
     for mail_id in candidates:
         won = db.session.execute(
-            update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.sent_at.is_(None),
-                                       or_(OutgoingMail.claimed_at.is_(None),
-                                           OutgoingMail.claimed_at < stale))
+            update(OutgoingMail).where(OutgoingMail.id == mail_id, *claimable)
             .values(claimed_at=now, attempts=OutgoingMail.attempts + 1)
             .execution_options(synchronize_session=False)).rowcount
         if won:

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import jobs
@@ -91,15 +91,11 @@ TASKS = {"mail": send_mail, "transcode": transcode, "settle": settle, "dashboard
 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, the outbox if anything waits, each WAV recording."""
-    from accounts.mail import MAX_ATTEMPTS, OutgoingMail
+    from accounts.mail import waiting
     from proposals.appeals import WAV_SQL, Appeal
 
     work = [("settle", ""), ("dashboard", "")]
-    lease, _attempts = jobs.settings()
-    if current_app.config.get("MINYI_SMTP_HOST") and db.session.scalar(
-            select(func.count()).select_from(OutgoingMail).where(
-                OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS,
-                (OutgoingMail.claimed_at.is_(None)) | (OutgoingMail.claimed_at < utcnow() - lease))):
+    if current_app.config.get("MINYI_SMTP_HOST") and waiting():
         work.append(("mail", ""))
     recent = utcnow() - TRANSCODE_WINDOW
     work += [("transcode", str(appeal_id)) for appeal_id in db.session.scalars(

@@ -230,6 +230,30 @@ class WebClient:
         return self.post("/logout")
 
 
+
+def at_once(app, task, arguments) -> list:
+    """``task(argument)`` for each argument, each in its own thread and app context (a request of its own), all
+    let go together; returns what each returned, or the exception it raised (its transaction rolled back)."""
+    start, outcomes = threading.Barrier(len(arguments)), [None] * len(arguments)
+
+    def run(index, argument):
+        start.wait()
+        with app.app_context():
+            try:
+                outcomes[index] = task(argument)
+            except Exception as error:  # noqa: BLE001  (returned to the test, which says what it expects)
+                db.session.rollback()
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
 @pytest.fixture
 def make_region(app):
     from accounts import organisation

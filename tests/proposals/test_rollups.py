@@ -2,19 +2,20 @@
 scratch, whatever residents and officials did in whatever order."""
 
 import random
-import threading
 
 import pytest
 from sqlalchemy import select
 
-from accounts.db import db
+from accounts.db import commit_with_retry, db
 from accounts.errors import DomainError
+from accounts.regions import Department
 from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
 from accounts.users import User
 from proposals.appeals import Appeal, Rating
 from proposals.dashboard import figures
 from proposals.rollups import AppealRollup, ResponseTimes, rebuild
+from tests.conftest import at_once
 
 
 def _tables():
@@ -97,32 +98,16 @@ def test_answers_at_the_same_time_all_count(app, make_app, county):
     ids = [services.submit_appeal(actor=author, body=f"Problem {i}", category=categories[0],
                                   village=author.region).id for i in range(8)]
     db.session.commit()
-    official_id = officials[departments[0].id].id
-    served, errors, start = make_app(), [], threading.Barrier(len(ids))
+    official = officials[departments[0].id].id
 
     def answer(appeal_id):
-        start.wait()
-        with served.app_context():
-            try:
-                from accounts.db import commit_with_retry
-                from accounts.users import User
+        def work():
+            appeal = db.session.get(Appeal, appeal_id)
+            workflow.answer_appeal(appeal, actor=db.session.get(User, official), body="Done.")
 
-                def work():
-                    appeal = db.session.get(Appeal, appeal_id)
-                    workflow.answer_appeal(appeal, actor=db.session.get(User, official_id), body="Done.")
+        commit_with_retry(work)
 
-                commit_with_retry(work)
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=answer, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(make_app(), answer, ids) == [None] * len(ids)
     db.session.expire_all()
     assert figures()[0].answered == 8
 
@@ -136,40 +121,21 @@ def test_steps_on_the_same_appeal_at_the_same_time_still_add_up(app, make_app, c
                                        village=author.region).id
     db.session.commit()
     first, other = officials[departments[0].id].id, departments[1].id
-    served, errors = make_app(), []
-    start = threading.Barrier(3)
 
     def act(step):
-        start.wait()
-        with served.app_context():
-            try:
-                from accounts.db import commit_with_retry
-                from accounts.regions import Department
-                from accounts.users import User
+        def work():
+            appeal = db.session.get(Appeal, appeal_id)
+            official = db.session.get(User, first)
+            if step == "reassign":
+                workflow.reassign(appeal, actor=official, department=db.session.get(Department, other),
+                                  reason="Theirs.")
+            else:
+                workflow.answer_appeal(appeal, actor=official, body="Done.")
 
-                def work():
-                    appeal = db.session.get(Appeal, appeal_id)
-                    official = db.session.get(User, first)
-                    if step == "reassign":
-                        workflow.reassign(appeal, actor=official, department=db.session.get(Department, other),
-                                          reason="Theirs.")
-                    else:
-                        workflow.answer_appeal(appeal, actor=official, body="Done.")
+        commit_with_retry(work)
 
-                commit_with_retry(work)
-            except DomainError:
-                db.session.rollback()
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=act, args=(step,)) for step in ("answer", "answer", "reassign")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = at_once(make_app(), act, ["answer", "answer", "reassign"])
+    assert [o for o in outcomes if o is not None and not isinstance(o, DomainError)] == []  # refused, or done
     db.session.expire_all()
     incremental = _tables()
     rebuild()

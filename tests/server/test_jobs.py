@@ -25,7 +25,7 @@ from accounts.storage import uploads
 from proposals import appeal_services, appeal_workflow
 from proposals.appeals import Appeal
 from server.jobs import run, work
-from tests.conftest import WebClient
+from tests.conftest import WebClient, at_once
 from tests.server.test_mail import Inbox, free_port
 from tests.speech import encoded, say
 
@@ -267,28 +267,18 @@ def test_the_sweep_asks_again_for_a_failed_job_once_the_cool_down_has_passed(bac
 
 def test_workers_at_the_same_time_never_take_the_same_job(app):
     """Four workers claim sixty jobs at once (one UPDATE each, SKIP LOCKED on PostgreSQL): each job once."""
-    import threading
-
     for n in range(60):
         jobs.add("dashboard", str(n))
     db.session.commit()
-    taken, errors = [], []
 
     def worker(number):
-        with app.app_context():
-            try:
-                while (job := jobs.claim(f"w{number}", timedelta(minutes=10), 8)) is not None:
-                    taken.append(job.key)
-                    jobs.finish(job.id, f"w{number}")
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
+        taken = []
+        while (job := jobs.claim(f"w{number}", timedelta(minutes=10), 8)) is not None:
+            taken.append(job.key)
+            jobs.finish(job.id, f"w{number}")
+        return taken
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and sorted(taken, key=int) == [str(n) for n in range(60)]
+    outcomes = at_once(app, worker, range(4))
+    assert all(isinstance(taken, list) for taken in outcomes), outcomes
+    assert sorted((key for taken in outcomes for key in taken), key=int) == [str(n) for n in range(60)]
     assert db.session.scalar(select(jobs.Job.id)) is None  # all done
