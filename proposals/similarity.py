@@ -8,10 +8,10 @@ from sqlalchemy import select
 from accounts.db import db, utcnow
 from accounts.regions import region_tree
 from proposals.appeals import WAITING, Appeal, AppealStatus
-from proposals.grams import grams, likeness, likeness_to_stored
+from proposals.grams import likeness, likeness_to_stored, profile
 
 #: Below this, two appeals are not offered as the same problem.
-SUGGEST_AT = 0.25
+SUGGEST_AT = 0.22
 #: Officials' groups are stricter: a group is answered at once.
 GROUP_AT = 0.35
 #: At most this many appeals (the most recent of the township) are compared with what is typed.
@@ -24,9 +24,9 @@ def similar_appeals(text: str, village, *, category=None, exclude_id=None, limit
     scored = []
     for appeal_id, score, region_id, category_id in candidates(text, village, exclude_id=exclude_id, days=days):
         if region_id == village.id:
-            score += 0.05  # the same village makes the same problem more likely
+            score += 0.03  # the same village makes the same problem more likely
         if category is not None and category_id == category.id:
-            score += 0.05
+            score += 0.03
         if score >= SUGGEST_AT:
             scored.append((appeal_id, min(score, 1.0)))
     scored = sorted(scored, key=lambda pair: (-pair[1], -pair[0]))[:limit]
@@ -50,8 +50,8 @@ def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[in
     (id, likeness, village id, category id), best first. Exact, not approximate: the scope is a township's
     last three months, a few thousand appeals at the size of a province, read from one index
     (``ix_appeals_joinable``) with the grams stored beside each body."""
-    wanted = grams(text)
-    if len(wanted) < 2 or village is None:
+    wanted = profile(text)
+    if len(wanted[0]) < 2 or village is None:
         return []
     query = (select(Appeal.id, Appeal.body_grams, Appeal.region_id, Appeal.category_id)
              .where(*in_scope(village, days=days)).order_by(Appeal.created_at.desc()).limit(COMPARED_MAX))
@@ -75,7 +75,7 @@ def group_similar(appeals, threshold=GROUP_AT) -> list[list]:
 
     by_village: dict[int, list] = {}
     for appeal in appeals:
-        by_village.setdefault(appeal.region_id, []).append((appeal, grams(appeal.body)))
+        by_village.setdefault(appeal.region_id, []).append((appeal, profile(appeal.body)))
     for members in by_village.values():
         for i, (a, ga) in enumerate(members):
             for b, gb in members[i + 1:]:

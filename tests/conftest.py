@@ -80,6 +80,22 @@ def scratch_database_url(tmp_path):
     yield from _fresh_postgres_database(base, "minyi_scratch")
 
 
+@pytest.fixture
+def postgres_scratch_url(tmp_path):
+    """An empty PostgreSQL database, whichever database the run is on (for what only PostgreSQL can say, such
+    as how pg_trgm cuts a text); dropped afterwards. The server is mandatory under CI=true."""
+    base = os.environ.get("MINYI_TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        base = "postgresql://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
+    except psycopg.Error as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is not reachable at {base}: {error}")
+        pytest.skip(f"PostgreSQL is not reachable at {base}")
+    yield from _fresh_postgres_database(base, "minyi_scratch")
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     """The Redis server of the development and CI machines; mandatory under CI=true."""

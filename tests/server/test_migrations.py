@@ -68,6 +68,15 @@ def test_upgrade_keeps_existing_data_and_downgrade_undoes_it(scratch_database_ur
         appeal = db.session.get(Appeal, 1)  # kept, and due a week after it came in
         assert (appeal.receipt_code, appeal.cosigns_count, appeal.due_at.isoformat()) == (
             "ABCD-EFGH", 0, "2026-01-08T08:00:00+00:00")
+        from proposals.grams import stored
+
+        assert appeal.body_grams == stored("Well") == "_we ell ll_ wel | __w _we ell ll_ wel"  # pairs | trigrams
+        db.session.remove()
+        downgrade(revision="0025_jobs")  # back to pairs alone, and forward again
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT body_grams FROM appeals")).scalar() == "_we ell ll_ wel"
+        upgrade()
+        assert db.session.get(Appeal, 1).body_grams == stored("Well")
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
