@@ -26,21 +26,6 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def read_from_replica() -> None:
-    """Anonymous reading (the public lists, pages, dashboard and open data, most of the traffic) is served by
-    the read replica. Signed-in people, and API clients, Open311 clients and kiosks with their keys, read the
-    primary, so they always see what they have just done; so does the health check."""
-    from flask import request
-    from flask_login import current_user
-
-    from accounts.db import use_replica
-
-    if request.method in ("GET", "HEAD") and request.endpoint != "web.healthz" \
-            and "Authorization" not in request.headers and "api_key" not in request.args \
-            and not current_user.is_authenticated:
-        use_replica()
-
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: environment first, then ``config`` overrides (tests inject theirs)."""
     app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True,
@@ -77,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import (appeal_pages, auth, board, dashboard_pages, database, discussion_pages,  # noqa: F401
                         errors, i18n, models, official_appeals, official_proposals, page_cache, project_pages,
-                        proposal_pages, web)
+                        proposal_pages, replica, web)
     from server.admin import bp as admin_bp
     from server.officials import bp as officials_bp
 
@@ -91,8 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)
     app.before_request(forget_region_tree)
-    if app.config.get("SQLALCHEMY_BINDS", {}).get("replica"):
-        app.before_request(read_from_replica)
+    replica.init_app(app)
     for blueprint in (web.bp, auth.bp, board.bp, appeal_pages.bp, dashboard_pages.bp, proposal_pages.bp,
                       discussion_pages.bp, project_pages.bp, admin_bp, officials_bp):
         app.register_blueprint(blueprint)

@@ -72,11 +72,13 @@ def init_app(app) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
-    @app.errorhandler(Exception)
-    def unexpected(error):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        # A failed flush leaves the session unusable; the error page itself needs it (user, language).
-        from accounts.db import db
+    app.register_error_handler(Exception, unexpected)
 
-        db.session.rollback()
-        return error_response(500)
+
+def unexpected(error):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    # A failed flush leaves the session unusable; the error page itself needs it (user, language).
+    from accounts.db import db
+
+    db.session.rollback()
+    return error_response(500)

@@ -2,6 +2,15 @@
 every write and the health check use the primary. The "replica" here is a second database with its own
 content, so the test sees which one answered."""
 
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -14,7 +23,6 @@ from tests.conftest import WebClient
 def replica(scratch_database_url, test_config):
     """A migrated second database holding one proposal the primary does not have."""
     from server import create_app
-    from tests.conftest import _empty_all_tables
 
     other = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
     with other.app_context():
@@ -35,8 +43,7 @@ def replica(scratch_database_url, test_config):
         db.session.commit()
         yield scratch_database_url
         db.session.remove()
-        _empty_all_tables(db.engine)
-        db.engine.dispose()
+        db.engine.dispose()  # the database itself is dropped (or thrown away) after the test
 
 
 def test_anonymous_readers_are_served_by_the_replica(make_app, replica, make_proposal, make_user):
@@ -45,7 +52,8 @@ def test_anonymous_readers_are_served_by_the_replica(make_app, replica, make_pro
     anonymous = WebClient(app.test_client())
     page = anonymous.get("/proposals").get_data(as_text=True)
     assert "Only on the replica" in page and "Only on the primary" not in page
-    assert anonymous.get("/healthz").get_json() == {"status": "ok", "database": "ok", "replica": "ok"}
+    assert anonymous.get("/healthz").get_json() == {"status": "ok", "database": "ok", "replica": "ok",
+                                                    "replica_lag_seconds": 0}
     # Open311 clients send their key as a parameter: they read the primary too.
     assert "Only on the primary" in anonymous.get("/proposals?api_key=anything").get_data(as_text=True)
 
@@ -63,8 +71,179 @@ def test_anonymous_readers_are_served_by_the_replica(make_app, replica, make_pro
     assert db.session.scalar(select(Support.proposal_id)) == primary.id  # written to the primary
 
 
+def test_with_the_replica_away_visitors_are_served_by_the_primary(make_app, make_proposal):
+    app = make_app(MINYI_DATABASE_REPLICA_URL="postgresql://nobody@127.0.0.1:1/none")
+    make_proposal(title="Only on the primary")
+    anonymous = WebClient(app.test_client())
+    page = anonymous.get("/proposals")
+    assert page.status_code == 200 and "Only on the primary" in page.get_data(as_text=True)
+    health = anonymous.get("/healthz")
+    assert health.status_code == 200 and health.get_json() == {"status": "ok", "database": "ok",
+                                                               "replica": "unreachable"}
+
+
+def test_a_replica_lost_in_the_middle_of_a_page_costs_the_visitor_nothing(make_app, replica, make_proposal,
+                                                                          scratch_database_url, caplog):
+    app = make_app(MINYI_DATABASE_REPLICA_URL=replica, MINYI_REPLICA_CHECK_SECONDS=3600)
+    make_proposal(title="Only on the primary")
+    anonymous = WebClient(app.test_client())
+    assert "Only on the replica" in anonymous.get("/proposals").get_data(as_text=True)  # looked at: fine
+    with app.app_context():  # then the replica goes away, before the next look
+        db.engines["replica"].dispose()
+    _drop(scratch_database_url)
+    page = anonymous.get("/proposals")
+    assert page.status_code == 200 and "Only on the primary" in page.get_data(as_text=True)
+    assert "read replica failed on /proposals" in caplog.text
+    assert "Only on the primary" in anonymous.get("/proposals").get_data(as_text=True)  # set aside meanwhile
+
+
+def _drop(url):
+    """Take a database away from under the app."""
+    if url.startswith("sqlite"):
+        import os
+
+        os.remove(url.removeprefix("sqlite:///"))
+        return
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    name = plain.rsplit("/", 1)[1]
+    with psycopg.connect(plain.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 def test_a_replica_url_that_is_no_database_stops_the_server(make_app):
     from server.config import ConfigError
 
     with pytest.raises(ConfigError, match="MINYI_DATABASE_REPLICA_URL"):
         make_app(MINYI_DATABASE_REPLICA_URL="mysql://replica/minyi")
+
+
+# A real streaming replica: a PostgreSQL primary and a hot standby of it, clusters of the test's own.
+
+def _postgres_programs():
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = found[-1] if found else shutil.which("initdb")
+    if initdb is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) are not installed")
+        pytest.skip("PostgreSQL's server programs are not installed")
+    return Path(initdb).parent
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def streaming_pair():
+    """(primary URL, standby URL, run): two clusters on free ports; ``run(program, *args)`` runs a PostgreSQL
+    program as the clusters' owner (``postgres`` when the tests run as root, as CI does)."""
+    bin_dir = _postgres_programs()
+    home = Path(tempfile.mkdtemp(prefix="minyi-replication-"))
+    as_owner = []
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+
+    def run(program, *args):
+        subprocess.run([*as_owner, str(bin_dir / program), *map(str, args)], check=True, capture_output=True,
+                       timeout=120)
+
+    ports = _free_port(), _free_port()
+    options = "-c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c wal_level=replica"
+    try:
+        run("initdb", "-D", home / "primary", "-A", "trust", "-U", "postgres")
+        run("pg_ctl", "-D", home / "primary", "-l", home / "primary.log", "-w", "start",
+            "-o", f"-p {ports[0]} {options}")
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{ports[0]}/postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE minyi")
+        urls = [f"postgresql+psycopg://postgres@127.0.0.1:{port}/minyi" for port in ports]
+
+        def start_standby():
+            run("pg_basebackup", "-h", "127.0.0.1", "-p", ports[0], "-U", "postgres", "-D", home / "standby",
+                "-R", "-X", "stream", "--checkpoint=fast")
+            run("pg_ctl", "-D", home / "standby", "-l", home / "standby.log", "-w", "start",
+                "-o", f"-p {ports[1]} {options} -c hot_standby=on")
+
+        yield urls, start_standby, lambda: run("pg_ctl", "-D", home / "standby", "-m", "immediate", "stop")
+    finally:
+        for cluster in ("standby", "primary"):
+            if (home / cluster / "postmaster.pid").exists():
+                subprocess.run([*as_owner, str(bin_dir / "pg_ctl"), "-D", str(home / cluster), "-m", "immediate",
+                                "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behind_or_gone(
+        streaming_pair, test_config):
+    from accounts import organisation, services
+    from accounts.regions import Category, Region
+    from accounts.users import Role, User
+    from proposals import services as proposals
+    from server import create_app
+
+    (primary, standby), start_standby, stop_standby = streaming_pair
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": primary, "MINYI_DATABASE_REPLICA_URL": standby,
+                      "MINYI_REPLICA_CHECK_SECONDS": 0, "MINYI_REPLICA_MAX_LAG_SECONDS": 1})
+    with app.app_context():
+        upgrade()
+        start_standby()
+        county = organisation.create_region(actor=None, parent=None, code="C", name_zh="县", name_en="County")
+        township = organisation.create_region(actor=None, parent=county, code="T", name_zh="镇", name_en="Town")
+        village = organisation.create_region(actor=None, parent=township, code="V", name_zh="村", name_en="Village")
+        category = organisation.create_category(actor=None, code="k", name_zh="类", name_en="Kind")
+        author = services.create_user(actor=None, role=Role.RESIDENT, display_name="R", email="r@example.org",
+                                      password="correct horse battery", region=village)
+        author.verified_at, author.verification_method = author.created_at, "in_person"
+        db.session.commit()
+        ids = author.id, category.id, village.id
+
+    def propose(title):  # on the primary, as a resident would
+        with app.app_context():
+            who, kind, where = (db.session.get(model, i) for model, i in zip((User, Category, Region), ids, strict=True))
+            proposals.create_proposal(actor=who, title=title, body="Seen by visitors.", category=kind,
+                                      village=where)
+            db.session.commit()
+
+    visitor = WebClient(app.test_client())  # each request in its own app context, as when served
+
+    def page():
+        return visitor.get("/proposals").get_data(as_text=True)
+
+    def health():
+        return visitor.get("/healthz").get_json()
+
+    propose("Mend the well")
+    wait_for(lambda: "Mend the well" in page(), "the replica never caught up")
+    assert health()["replica"] == "ok" and health()["replica_lag_seconds"] < 1
+
+    with psycopg.connect(standby.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("SELECT pg_wal_replay_pause()")  # the replica falls behind
+        propose("Light the lane")
+        wait_for(lambda: health()["replica"] == "behind", "the lag was never seen")
+        assert "Light the lane" in page()  # read from the primary meanwhile
+        assert conn.execute("SELECT count(*) FROM proposals WHERE title = 'Light the lane'").fetchone()[0] == 0
+        conn.execute("SELECT pg_wal_replay_resume()")
+    wait_for(lambda: health()["replica"] == "ok", "the replica never caught up again")
+
+    stop_standby()  # the replica goes away
+    now = page()
+    assert "Mend the well" in now and "Light the lane" in now
+    assert health() == {"status": "ok", "database": "ok", "replica": "unreachable"}
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def wait_for(condition, message, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
