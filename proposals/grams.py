@@ -2,16 +2,18 @@
 
 A text is known by two sets of pieces:
 
+- its **pairs**: adjacent Chinese characters (村口水井 and 水井没水 share 水井) and three-letter pieces of other
+  words (so "streetlight" and "street lights" are alike);
 - its **character trigrams**, as PostgreSQL's pg_trgm makes them: each run of letters and digits, lower-cased,
-  with two blanks before it and one after, cut into every three characters in a row;
-- its **pairs**: adjacent Chinese characters (村口水井 and 水井没水 share 水井, which trigrams split across
-  pieces) and three-letter pieces of other words (so "streetlight" and "street lights" are alike).
+  with two blanks before it and one after, cut into every three characters in a row.
 
-Two texts are compared by the cosine of each set (shared pieces over the geometric mean of both sizes, so a
-short typed problem is not outweighed by a long appeal that holds all of it), weighted 0.7 trigrams to 0.3
-pairs. Measured on a million generated appeals (bench/similarity_quality.py, docs/performance.md): the five
-this finds are the exact trigram cosine's five at least nine times in ten, as the platform promises, while
-the pairs put more appeals about the typed problem among them than trigrams alone do."""
+Each set is compared by its cosine (shared pieces over the geometric mean of both sizes, so a short typed
+problem is not outweighed by a long appeal that holds all of it). The pairs say best whether two appeals are
+about the same problem: Chinese is written in two-character words (路灯, 水井) that trigrams cut across, so
+水井没有水了 and 村口的水井干了，一个星期没有水 share 2 of 8 trigrams but 4 of 5 pairs. Similar appeals are
+nonetheless ranked by ``likeness``, 0.8 of the trigram cosine and 0.2 of the pairs', so the five offered are,
+nine times in ten at least, the five that exact character-trigram cosine finds (the yardstick the platform
+was given; bench/similarity_quality.py and docs/performance.md measure both)."""
 
 import math
 import re
@@ -23,7 +25,7 @@ RUN = re.compile(r"[^\W_]+")
 #: Words so common in appeals that sharing them says nothing (in the pairs only).
 STOP = frozenset("the and for with that this there have has not our are was from but please".split())
 #: How much the pairs count; the trigrams count the rest.
-PAIRS_WEIGHT = 0.3
+PAIRS_WEIGHT = 0.2
 
 
 def pairs(text: str) -> frozenset[str]:
@@ -56,46 +58,41 @@ def profile(text: str) -> tuple[frozenset, frozenset]:
     return pairs(text), trigrams(text)
 
 
-def _cosine(shared: int, a: int, b: int) -> float:
-    return shared / math.sqrt(a * b) if a and b else 0.0
+def cosine(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def blend(pairs_cosine: float, trigrams_cosine: float) -> float:
+    return PAIRS_WEIGHT * pairs_cosine + (1 - PAIRS_WEIGHT) * trigrams_cosine
 
 
 def likeness(a: tuple, b: tuple) -> float:
-    """How alike two profiles are, 0 (nothing shared) to 1 (the same pieces)."""
-    return (PAIRS_WEIGHT * _cosine(len(a[0] & b[0]), len(a[0]), len(b[0]))
-            + (1 - PAIRS_WEIGHT) * _cosine(len(a[1] & b[1]), len(a[1]), len(b[1])))
+    """How alike two profiles rank, 0 (nothing shared) to 1 (the same pieces)."""
+    return blend(cosine(a[0], b[0]), cosine(a[1], b[1]))
 
 
-#: An appeal is compared by its beginning (where residents name the problem; most appeals are shorter), at
-#: most PART_BYTES of each set, so both fit in one index entry (PostgreSQL's limit is 2,704 bytes).
-STORED_CHARACTERS, PART_BYTES = 120, 1200
+#: An appeal is compared by its beginning (where residents name the problem; most appeals are shorter): its
+#: first STORED_CHARACTERS, or fewer, so that each set takes at most PART_BYTES and both fit in one index entry
+#: (PostgreSQL's limit is 2,704 bytes).
+STORED_CHARACTERS, PART_BYTES = 250, 1200
 #: Between the pairs and the trigrams in a stored profile.
 SEPARATOR = " | "
-
-
-def _kept(pieces) -> str:
-    kept, size = [], 0
-    for piece in sorted(pieces):
-        size += len(piece.encode()) + 1
-        if size > PART_BYTES:
-            break
-        kept.append(piece)
-    return " ".join(kept)
 
 
 def stored(text: str) -> str:
     """The profile of ``text``'s beginning as one string (stored beside an appeal's body, so comparing reads
     it back instead of working it out again for every appeal)."""
-    first, second = profile((text or "")[:STORED_CHARACTERS])
-    return _kept(first) + SEPARATOR + _kept(second)
+    length = STORED_CHARACTERS
+    while True:
+        parts = [" ".join(sorted(part)) for part in profile((text or "")[:length])]
+        if length <= 1 or all(len(part.encode()) <= PART_BYTES for part in parts):
+            return SEPARATOR.join(parts)
+        length = length * 3 // 4
 
 
-def likeness_to_stored(wanted: tuple, value: str) -> float:
-    """``likeness`` of the profile ``wanted`` and the one ``stored`` into ``value``, without building sets
-    (thousands per keystroke)."""
+def cosines_to_stored(wanted: tuple, value: str) -> tuple[float, float]:
+    """The cosines of the pairs and of the trigrams of the profile ``wanted`` and the one ``stored`` into
+    ``value``, without building sets (thousands per keystroke)."""
     first, _, second = (value or "").partition(SEPARATOR)
-    score = 0.0
-    for weight, mine, theirs in ((PAIRS_WEIGHT, wanted[0], first), (1 - PAIRS_WEIGHT, wanted[1], second)):
-        if mine and theirs:
-            score += weight * len(mine.intersection(theirs.split())) / math.sqrt(len(mine) * (theirs.count(" ") + 1))
-    return score
+    return tuple(len(mine.intersection(theirs.split())) / math.sqrt(len(mine) * (theirs.count(" ") + 1))
+                 if mine and theirs else 0.0 for mine, theirs in ((wanted[0], first), (wanted[1], second)))

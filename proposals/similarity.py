@@ -8,10 +8,10 @@ from sqlalchemy import select
 from accounts.db import db, utcnow
 from accounts.regions import region_tree
 from proposals.appeals import WAITING, Appeal, AppealStatus
-from proposals.grams import likeness, likeness_to_stored, profile
+from proposals.grams import blend, cosine, cosines_to_stored, pairs, profile
 
 #: Below this, two appeals are not offered as the same problem.
-SUGGEST_AT = 0.22
+SUGGEST_AT = 0.25
 #: Officials' groups are stricter: a group is answered at once.
 GROUP_AT = 0.35
 #: At most this many appeals (the most recent of the township) are compared with what is typed.
@@ -20,15 +20,16 @@ COMPARED_MAX = 10_000
 
 def similar_appeals(text: str, village, *, category=None, exclude_id=None, limit=5, days=90):
     """Open public appeals about the same area (the village's township) that read like ``text``, best first,
-    as (appeal, likeness) pairs; the same village and the same category count a little more."""
+    as (appeal, likeness) pairs; the same village and the same category count a little more. An appeal is
+    offered when its pairs or its likeness say it reads alike (``proposals.grams``)."""
     scored = []
-    for appeal_id, score, region_id, category_id in candidates(text, village, exclude_id=exclude_id, days=days):
-        if region_id == village.id:
-            score += 0.03  # the same village makes the same problem more likely
+    for appeal_id, rank, alike, region_id, category_id in candidates(text, village, exclude_id=exclude_id,
+                                                                      days=days):
+        bonus = 0.05 if region_id == village.id else 0.0  # the same village makes the same problem likelier
         if category is not None and category_id == category.id:
-            score += 0.03
-        if score >= SUGGEST_AT:
-            scored.append((appeal_id, min(score, 1.0)))
+            bonus += 0.05
+        if max(rank, alike) + bonus >= SUGGEST_AT:
+            scored.append((appeal_id, min(rank + bonus, 1.0)))
     scored = sorted(scored, key=lambda pair: (-pair[1], -pair[0]))[:limit]
     loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_([i for i, _s in scored])))}
     return [(loaded[i], score) for i, score in scored if i in loaded]
@@ -45,10 +46,10 @@ def in_scope(village, *, days=90):
             Appeal.created_at > utcnow() - timedelta(days=days))
 
 
-def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[int, float, int, int]]:
+def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[int, float, float, int, int]]:
     """Every appeal in scope (up to COMPARED_MAX, the most recent) with how much it reads like ``text``, as
-    (id, likeness, village id, category id), best first. Exact, not approximate: the scope is a township's
-    last three months, a few thousand appeals at the size of a province, read from one index
+    (id, likeness, cosine of pairs, village id, category id), best likeness first. Exact, not approximate:
+    the scope is a township's last three months, a few thousand appeals at the size of a province, read from one index
     (``ix_appeals_joinable``) with the grams stored beside each body."""
     wanted = profile(text)
     if len(wanted[0]) < 2 or village is None:
@@ -57,8 +58,10 @@ def candidates(text: str, village, *, exclude_id=None, days=90) -> list[tuple[in
              .where(*in_scope(village, days=days)).order_by(Appeal.created_at.desc()).limit(COMPARED_MAX))
     if exclude_id is not None:
         query = query.where(Appeal.id != exclude_id)
-    scored = [(appeal_id, likeness_to_stored(wanted, stored), region_id, category_id)
-              for appeal_id, stored, region_id, category_id in db.session.execute(query)]
+    scored = []
+    for appeal_id, stored, region_id, category_id in db.session.execute(query):
+        alike, trigrams = cosines_to_stored(wanted, stored)
+        scored.append((appeal_id, blend(alike, trigrams), alike, region_id, category_id))
     return sorted(scored, key=lambda row: (-row[1], -row[0]))
 
 
@@ -75,11 +78,11 @@ def group_similar(appeals, threshold=GROUP_AT) -> list[list]:
 
     by_village: dict[int, list] = {}
     for appeal in appeals:
-        by_village.setdefault(appeal.region_id, []).append((appeal, profile(appeal.body)))
+        by_village.setdefault(appeal.region_id, []).append((appeal, pairs(appeal.body)))
     for members in by_village.values():
         for i, (a, ga) in enumerate(members):
             for b, gb in members[i + 1:]:
-                if likeness(ga, gb) >= threshold:
+                if cosine(ga, gb) >= threshold:  # the pairs: whether it is the same problem
                     parent[root(a.id)] = root(b.id)
     groups: dict[int, list] = {}
     for appeal in appeals:
