@@ -141,3 +141,82 @@ def test_steps_on_the_same_appeal_at_the_same_time_still_add_up(app, make_app, c
     rebuild()
     db.session.commit()
     assert _tables() == incremental
+
+
+def test_bulk_steps_crossing_each_other_never_deadlock(postgres_scratch_url, test_config):
+    """Two officials' bulk steps, each over two appeals of two townships, in opposite orders, each flushed
+    before the other goes on. Roll-up rows are written once, in one order, as each transaction commits: both
+    finish, and both count. (On PostgreSQL: SQLite lets one writer at a time, so this cannot happen there.)"""
+    import threading
+
+    from flask_migrate import upgrade
+
+    from accounts import organisation
+    from accounts import services as accounts
+    from accounts.users import Role
+    from server import create_app
+
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": postgres_scratch_url})
+    with app.app_context():
+        upgrade()
+        county = organisation.create_region(actor=None, parent=None, code="C", name_zh="县", name_en="County")
+        villages = []
+        for n in (1, 2):
+            township = organisation.create_region(actor=None, parent=county, code=f"T{n}", name_zh=f"镇{n}",
+                                                  name_en=f"Town {n}")
+            villages.append(organisation.create_region(actor=None, parent=township, code=f"V{n}",
+                                                       name_zh=f"村{n}", name_en=f"Village {n}"))
+        water = organisation.create_category(actor=None, code="water", name_zh="水", name_en="Water")
+        department = organisation.create_department(actor=None, code="d", name_zh="水务局", name_en="Water",
+                                                    region=county, categories=[water])
+        official = accounts.create_user(actor=None, role=Role.OFFICIAL, display_name="O", email="o@example.org",
+                                        password="correct horse battery", department=department)
+        author = accounts.create_user(actor=None, role=Role.RESIDENT, display_name="R", email="r@example.org",
+                                      password="correct horse battery", region=villages[0])
+        author.verified_at, author.verification_method = author.created_at, "in_person"
+        one, two = ([services.submit_appeal(actor=author, body=f"Problem {n}", category=water, village=village).id
+                     for n in range(2)] for village in villages)
+        db.session.commit()
+        official_id = official.id
+
+    both_flushed = threading.Barrier(2, timeout=30)
+
+    def bulk(order):
+        officer = db.session.get(User, official_id)
+        for step, appeal_id in enumerate(order):
+            workflow.answer_appeal(db.session.get(Appeal, appeal_id), actor=officer, body="Repaired.")
+            db.session.flush()
+            if step == 0:
+                both_flushed.wait()
+        db.session.commit()
+
+    assert at_once(app, bulk, [(one[0], two[0]), (two[1], one[1])]) == [None, None]
+    with app.app_context():
+        assert figures()[0].answered == 4
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_step_undone_inside_a_bulk_action_is_not_counted(app, county):
+    """A bulk step undoes one appeal's step (its savepoint rolled back after the step was flushed): the
+    dashboard counts the others only, as a recount does."""
+    villages, categories, departments, officials, residents = county
+    author = residents[0]
+    ids = [services.submit_appeal(actor=author, body=f"Problem {i}", category=categories[0],
+                                  village=author.region).id for i in range(3)]
+    db.session.commit()
+    official = officials[departments[0].id]
+    for appeal_id in ids:
+        savepoint = db.session.begin_nested()
+        workflow.answer_appeal(db.session.get(Appeal, appeal_id), actor=official, body="Done.")
+        db.session.flush()
+        if appeal_id == ids[1]:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    db.session.commit()
+    db.session.expire_all()
+    assert figures()[0].answered == 2
+    incremental = _tables()
+    rebuild()
+    assert _tables() == incremental
