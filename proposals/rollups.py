@@ -205,7 +205,7 @@ def _after(session, _context):
         session.info.setdefault("rollup_pending", []).append((where, deltas))
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(Session, "before_commit", insert=True)  # before the audit log takes its head (accounts.audit)
 def _commit(session):
     """Add up every flush's differences and write them, once, as the whole transaction commits."""
     if session.in_nested_transaction():

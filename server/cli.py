@@ -196,6 +196,28 @@ def dashboard_rebuild_command():
     click.echo("Dashboard roll-ups counted again.")
 
 
+@click.group("audit")
+def audit_group():
+    """The audit log of official actions."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Check that no entry of the audit log was changed, removed or slipped in (each is chained to the one
+    before by its hash). Prints the end of the chain: note it down elsewhere now and then, and a later
+    verify shows whether the log still leads to it. Exits with 1 when something does not hold."""
+    from accounts.audit import verify
+
+    verdict = verify()
+    for problem in verdict.problems:
+        click.echo(f"NOT INTACT: {problem}", err=True)
+    click.echo(f"{verdict.entries} entries; the chain ends at entry {verdict.head_seq}, {verdict.head_hash}")
+    if verdict.problems:
+        raise SystemExit(1)
+    click.echo("The audit log is intact.")
+
+
 @click.group("kiosk-model")
 def kiosk_model_group():
     """Speech models for the kiosks."""
@@ -229,7 +251,7 @@ def kiosk_model_add_command(archive, language, name, not_current):
 
 def register_commands(app) -> None:
     for command in (serve_command, demo_command, create_user_command, tick_command, worker_command, jobs_group,
-                    dashboard_group, kiosk_model_group):
+                    dashboard_group, kiosk_model_group, audit_group):
         app.cli.add_command(command)
 
 

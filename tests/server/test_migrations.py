@@ -80,3 +80,30 @@ def test_upgrade_keeps_existing_data_and_downgrade_undoes_it(scratch_database_ur
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_an_existing_audit_log_is_chained_on_upgrade(scratch_database_url, test_config):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from accounts.audit import verify
+    from server import create_app
+
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="0026_trigram_likeness")
+        with db.engine.begin() as conn:
+            for n, (before, after) in enumerate([('{"status": "submitted"}', '{"status": "accepted"}'),
+                                                 ('{}', '{"name": "村口水井"}'), ('{"due_at": null}', '{}')]):
+                conn.execute(text("INSERT INTO audit_log (action, subject_type, subject_id, before, after, created_at) "
+                                  f"VALUES ('appeal.step', 'appeal', {n}, :b, :a, '2026-0{n + 1}-01 08:00:00')"),
+                             {"b": before, "a": after})
+        upgrade()
+        verdict = verify()
+        assert (verdict.entries, verdict.head_seq, verdict.problems) == (3, 3, [])
+        db.session.remove()
+        downgrade(revision="0026_trigram_likeness")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 3
+        downgrade(revision="base")
+        db.engine.dispose()
