@@ -74,6 +74,19 @@ class LocalStorage:
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)
 
+    def names(self):
+        """Every file's name, for a backup (not the half-written ones)."""
+        if self.root.is_dir():
+            for path in sorted(self.root.rglob("*")):
+                if path.is_file() and not path.name.startswith(".upload-"):
+                    yield path.relative_to(self.root).as_posix()
+
+    def copy_to(self, name: str, target: Path) -> None:
+        try:
+            shutil.copyfile(self.path(name), target)
+        except OSError as error:
+            raise StorageError() from error
+
 
 class S3Storage:
     """Objects in an S3-compatible bucket (AWS S3, MinIO, Ceph…); credentials come from the usual AWS_*
@@ -128,6 +141,21 @@ class S3Storage:
 
     def delete(self, name: str) -> None:
         self._call(self.client.delete_object, Bucket=self.bucket, Key=self._key(name))
+
+    def names(self):
+        """Every object's name under this prefix, for a backup."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        try:
+            for page in pages:
+                for found in page.get("Contents", []):
+                    yield found["Key"][len(self.prefix):]
+        except Exception as error:  # noqa: BLE001 - botocore's errors, raised while paging
+            log.warning("object storage: %s", error)
+            raise StorageError() from error
+
+    def copy_to(self, name: str, target: Path) -> None:
+        """Downloaded in parts: speech models are large."""
+        self._call(self.client.download_file, self.bucket, self._key(name), str(target))
 
     def url(self, name: str, seconds: int = 3600) -> str:
         """A link that fetches the object for ``seconds`` without credentials (large downloads, with ranges)."""

@@ -196,6 +196,40 @@ def dashboard_rebuild_command():
     click.echo("Dashboard roll-ups counted again.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Write a backup of the database and every uploaded file (photos, kiosk recordings, speech models) to
+    FILE, a .tar.gz with a manifest of row counts and checksums. Safe while the server runs."""
+    from server.backup import BackupError, backup
+
+    try:
+        manifest = backup(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {file}: {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} "
+               f"tables, {len(manifest['files'])} files.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a database that already holds data (and its files).")
+@with_appcontext
+def restore_command(file, replace):
+    """Restore a backup made by `minyi backup` into the configured database and upload storage. The whole
+    backup is checked first; a database that holds data is only replaced with --replace. Stop the server and
+    the workers first."""
+    from server.backup import BackupError, restore
+
+    try:
+        manifest = restore(file, replace=replace)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the backup of {manifest['made_at']}: {sum(manifest['tables'].values())} rows, "
+               f"{len(manifest['files'])} files (schema {manifest['revision']}).")
+
+
 @click.group("audit")
 def audit_group():
     """The audit log of official actions."""
@@ -251,7 +285,8 @@ def kiosk_model_add_command(archive, language, name, not_current):
 
 def register_commands(app) -> None:
     for command in (serve_command, demo_command, create_user_command, tick_command, worker_command, jobs_group,
-                    dashboard_group, kiosk_model_group, audit_group):
+                    dashboard_group, kiosk_model_group, audit_group,
+                    backup_command, restore_command):
         app.cli.add_command(command)
 
 
