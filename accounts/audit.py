@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, event, inspect, select
+from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -85,11 +85,11 @@ def _chain(session):
     if session.in_nested_transaction():
         return
     session.flush()
-    entries = sorted((e for e in session.info.pop("audit_pending", []) if inspect(e).persistent),
+    entries = sorted((e for e in session.info.get("audit_pending", []) if inspect(e).persistent),
                      key=lambda e: e.id)  # not those of a savepoint rolled back
     if not entries:
         return
-    connection, head, log = session.connection(), AuditHead.__table__, AuditEntry.__table__
+    connection, head, log = session.primary_connection(), AuditHead.__table__, AuditEntry.__table__
     # A no-op UPDATE holds the head until commit: a row lock on PostgreSQL, the write lock on SQLite. What is
     # read after it is the end of the chain as committed, and nobody else adds to it meanwhile.
     hold = head.update().where(head.c.id == 1).values(seq=head.c.seq)
@@ -108,6 +108,7 @@ def _chain(session):
     connection.execute(log.update().where(log.c.id == bindparam("entry_id"))
                        .values(seq=bindparam("seq"), hash=bindparam("hash")), links)
     connection.execute(head.update().where(head.c.id == 1).values(seq=seq, hash=previous))
+    session.info.pop("audit_pending", None)  # only now: a commit that failed half-way chains them again
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -132,37 +133,45 @@ class Verdict:
     problems: list[str]
 
 
+def _head() -> tuple[int, str]:
+    found = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    return tuple(found) if found is not None else (0, GENESIS)
+
+
 def verify(batch: int = 5000) -> Verdict:
-    """Walk the chain from the first entry and say what does not hold."""
+    """Walk the chain from the first entry to the end it had when we began, and say what does not hold.
+    Officials may go on acting meanwhile: what they add is past that end, and is looked at next time."""
     table, problems = AuditEntry.__table__, []
+    head_seq, head_hash = _head()
     expected_seq, previous, last_hash, count = 1, GENESIS, GENESIS, 0
     columns = [table.c[name] for name in ("id", "seq", "hash", "actor_id", "action", "subject_type",
                                             "subject_id", "before", "after", "created_at")]
     after = 0
     while True:
-        rows = db.session.execute(select(*columns).where(table.c.seq > after).order_by(table.c.seq)
-                                  .limit(batch)).all()
+        rows = db.session.execute(select(*columns).where(table.c.seq > after, table.c.seq <= head_seq)
+                                  .order_by(table.c.seq).limit(batch)).all()
         if not rows:
             break
         for row in rows:
             count += 1
             if row.seq > expected_seq:
-                gap = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq} to {row.seq - 1}"
-                problems.append(f"entry {gap} is missing" if row.seq == expected_seq + 1
-                                else f"entries {gap} are missing")
+                problems.append(f"entry {expected_seq} is missing" if row.seq == expected_seq + 1
+                                else f"entries {expected_seq} to {row.seq - 1} are missing")
                 previous = None  # the link is broken anyway
             if previous is not None and entry_hash(previous, row) != row.hash:
                 problems.append(f"entry {row.seq} (id {row.id}) was changed, or does not follow the one before")
             previous, last_hash, expected_seq = row.hash, row.hash, row.seq + 1
         after = rows[-1].seq
+    if expected_seq - 1 < head_seq:
+        problems.append(f"entries after {expected_seq - 1} are missing (the chain ends at {head_seq})")
+    elif last_hash != head_hash:
+        problems.append(f"the end of the chain does not match its last entry ({head_seq})")
     for entry_id in db.session.scalars(select(table.c.id).where(table.c.seq.is_(None)).order_by(table.c.id)):
         problems.append(f"entry id {entry_id} is not in the chain")  # written around the app
-    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
-    head_seq, head_hash = head if head is not None else (0, GENESIS)
-    if head_seq > expected_seq - 1:
-        problems.append(f"entries after {expected_seq - 1} are missing (the chain ends at {head_seq})")
-    elif (head_seq, head_hash) != (expected_seq - 1, last_hash):
-        problems.append(f"the end of the chain does not match its last entry ({head_seq})")
+    # Entries past the end: read their number first, then the end (which every commit moves with its entries).
+    furthest = db.session.scalar(select(func.max(table.c.seq))) or 0
+    if furthest > _head()[0]:
+        problems.append(f"entries after the end of the chain (up to {furthest}) were slipped in")
     return Verdict(count, head_seq, head_hash, problems)
 
 

@@ -35,6 +35,11 @@ class RoutingSession(FlaskSession):
                 return replica
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
+    def primary_connection(self):
+        """The transaction's connection to the primary, for writing outside a flush (as it commits), whatever
+        this request reads from."""
+        return self.connection(bind_arguments={"bind": self._db.engine})
+
 
 def _replica_allowed() -> bool:
     from flask import g, has_app_context

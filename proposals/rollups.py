@@ -263,7 +263,7 @@ def _write(session, deltas: dict) -> None:
     """Add the differences, creating the rows that are not there yet, one statement per row."""
     if not deltas:
         return
-    connection = session.connection()
+    connection = session.primary_connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -188,8 +188,10 @@ def finalize(config: dict, instance_path: str) -> None:
             raise ConfigError("MINYI_DATABASE_REPLICA_URL must be a PostgreSQL URL (postgresql://...).")
         config["SQLALCHEMY_BINDS"] = {**(config.get("SQLALCHEMY_BINDS") or {}),
                                       "replica": {"url": _driver(replica), "pool_pre_ping": True}}
-        if _driver(replica).startswith("postgresql"):  # an unreachable replica is given up on quickly
-            config["SQLALCHEMY_BINDS"]["replica"]["connect_args"] = {"connect_timeout": 3}
+        if _driver(replica).startswith("postgresql"):  # a replica gone silent is given up on in seconds
+            config["SQLALCHEMY_BINDS"]["replica"]["connect_args"] = {
+                "connect_timeout": 3, "tcp_user_timeout": 10_000, "keepalives": 1, "keepalives_idle": 10,
+                "keepalives_interval": 5, "keepalives_count": 2}
     uri = config.get("SQLALCHEMY_DATABASE_URI", "")
     if production and uri.startswith("sqlite") and not config.get("MINYI_ALLOW_SQLITE"):
         raise ConfigError("MINYI_ENV=production on SQLite is refused: set MINYI_DATABASE_URL to PostgreSQL "

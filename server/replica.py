@@ -23,9 +23,12 @@ from server.errors import unexpected
 log = logging.getLogger(__name__)
 
 #: Seconds the replica is behind: 0 when it has replayed all it received (or is no standby at all), else the
-#: time since the last transaction it replayed was committed on the primary.
+#: time since the last transaction it replayed was committed on the primary; NULL when it receives nothing
+#: from the primary (no WAL receiver streaming: cut off, or reconnecting), so nothing says how far behind it
+#: is. (Without pg_read_all_stats the receiver's status reads as NULL: it is then taken as streaming.)
 LAG_SQL = text(
     "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
+    "WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status IS NULL OR status = 'streaming') THEN NULL "
     "WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 "
     "ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0) END")
 
@@ -37,30 +40,37 @@ class Replica:
         self.engine = engine
         self.lock = threading.Lock()
         self.checked = -math.inf  # time.monotonic() of the last look
-        self.state, self.lag = "unknown", None  # "ok", "behind", "unreachable"
+        self.state, self.lag = "unknown", None  # "ok", "behind", "detached", "unreachable"
 
     def check(self) -> str:
         """Look at the replica now."""
         try:
             with self.engine.connect() as connection:
-                lag = float(connection.execute(LAG_SQL).scalar()) if self.engine.dialect.name == "postgresql" \
-                    else 0.0
-            state = "ok" if lag <= float(rule("MINYI_REPLICA_MAX_LAG_SECONDS")) else "behind"
+                lag = connection.execute(LAG_SQL).scalar() if self.engine.dialect.name == "postgresql" else 0.0
+            if lag is None:
+                state = "detached"
+            else:
+                lag = float(lag)
+                state = "ok" if lag <= float(rule("MINYI_REPLICA_MAX_LAG_SECONDS")) else "behind"
         except SQLAlchemyError as error:
             lag, state = None, "unreachable"
             if self.state != state:
                 log.warning("read replica unreachable, reading from the primary: %s", error)
-        if state != self.state and state != "unreachable":
+        if state != self.state and state == "detached":
+            log.warning("read replica receives nothing from the primary, reading from the primary")
+        elif state != self.state and state != "unreachable":
             (log.info if state == "ok" else log.warning)("read replica %s (%.1f s behind)", state, lag)
         self.state, self.lag, self.checked = state, lag, time.monotonic()
         return state
 
     def usable(self) -> bool:
         """Whether to read from the replica now (looking again when the last look is old)."""
-        if time.monotonic() - self.checked >= float(rule("MINYI_REPLICA_CHECK_SECONDS")):
-            with self.lock:
-                if time.monotonic() - self.checked >= float(rule("MINYI_REPLICA_CHECK_SECONDS")):
-                    self.check()
+        if time.monotonic() - self.checked >= float(rule("MINYI_REPLICA_CHECK_SECONDS")) \
+                and self.lock.acquire(blocking=False):  # one thread looks; the others go by the last look
+            try:
+                self.check()
+            finally:
+                self.lock.release()
         return self.state == "ok"
 
     def failed(self, error) -> None:
@@ -85,17 +95,18 @@ def read_from_replica() -> None:
 
 
 def replica_failed(error: OperationalError):
-    """A page that was reading the replica when it went away is made again from the primary."""
+    """A page that was reading the replica when it went away is made again from the primary (its
+    before-request checks run again: they now find the replica set aside)."""
     if not g.get("minyi_replica") or request.endpoint is None:
         return unexpected(error)
     replica().failed(error)
     db.session.rollback()
     g.minyi_replica = False
-    view = current_app.view_functions[request.endpoint]
-    try:
-        return current_app.ensure_sync(view)(**(request.view_args or {}))
-    except Exception as again:  # noqa: BLE001 - the primary failed too: the usual error page
-        return unexpected(again)
+    try:  # the whole request again (its checks too), now on the primary; its errors handled as usual
+        answer = current_app.preprocess_request()
+        return answer if answer is not None else current_app.dispatch_request()
+    except Exception as again:  # noqa: BLE001
+        return current_app.handle_user_exception(again)
 
 
 def init_app(app) -> None:

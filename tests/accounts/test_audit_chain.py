@@ -127,3 +127,50 @@ def test_a_step_undone_in_a_savepoint_leaves_no_entry_and_the_chain_whole(app, m
     db.session.commit()
     assert [(e.seq, e.subject_id) for e in entries()] == [(1, kept.id)]
     assert verify(app).exit_code == 0
+
+
+def test_verify_while_officials_act_finds_nothing_wrong(app, handled, make_appeal, make_user, monkeypatch):
+    """An official's step committed while verify walks the chain is past the end it began with: no alarm."""
+    import threading
+
+    from accounts import audit
+    from proposals import appeal_workflow as workflow
+
+    appeal = make_appeal()
+    official = make_user("official", department=appeal.department)
+    db.session.commit()
+    ids, real_head, calls = (appeal.id, official.id), audit._head, []
+
+    def head_then_an_official_acts():
+        found = real_head()
+        if not calls:  # just after verify has read where the chain ends
+            def act():
+                from accounts.users import User
+                from proposals.appeals import Appeal
+
+                with app.app_context():
+                    workflow.accept_appeal(db.session.get(Appeal, ids[0]), actor=db.session.get(User, ids[1]))
+                    db.session.commit()
+                    db.session.remove()
+
+            worker = threading.Thread(target=act)
+            worker.start()
+            worker.join()
+        calls.append(found)
+        return found
+
+    monkeypatch.setattr(audit, "_head", head_then_an_official_acts)
+    verdict = audit.verify(batch=2)
+    assert verdict.problems == [] and verdict.entries == len(entries()) - 1
+    monkeypatch.undo()
+    assert verify(app).exit_code == 0
+
+
+def test_an_entry_added_past_the_end_is_found(app, handled):
+    last = entries()[-1]
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log (seq, hash, action, subject_type, subject_id, before, after, "
+                          "created_at) VALUES (:seq, :hash, 'appeal.resolve', 'appeal', 1, '{}', '{}', "
+                          "'2026-01-01 00:00:00')"), {"seq": last.seq + 1, "hash": last.hash})
+    result = verify(app)
+    assert result.exit_code == 1 and f"entries after the end of the chain (up to {last.seq + 1})" in result.output

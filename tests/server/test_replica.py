@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -95,6 +96,17 @@ def test_a_replica_lost_in_the_middle_of_a_page_costs_the_visitor_nothing(make_a
     assert page.status_code == 200 and "Only on the primary" in page.get_data(as_text=True)
     assert "read replica failed on /proposals" in caplog.text
     assert "Only on the primary" in anonymous.get("/proposals").get_data(as_text=True)  # set aside meanwhile
+
+
+def test_a_page_made_again_from_the_primary_keeps_its_own_answer(make_app, replica, scratch_database_url):
+    """A missing page is still "not found", not an error, when the replica went away under it."""
+    app = make_app(MINYI_DATABASE_REPLICA_URL=replica, MINYI_REPLICA_CHECK_SECONDS=3600)
+    anonymous = WebClient(app.test_client())
+    anonymous.get("/proposals")
+    with app.app_context():
+        db.engines["replica"].dispose()
+    _drop(scratch_database_url)
+    assert anonymous.get("/proposals/987654").status_code == 404
 
 
 def _drop(url):
@@ -230,11 +242,21 @@ def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behi
         assert "Light the lane" in page()  # read from the primary meanwhile
         assert conn.execute("SELECT count(*) FROM proposals WHERE title = 'Light the lane'").fetchone()[0] == 0
         conn.execute("SELECT pg_wal_replay_resume()")
-    wait_for(lambda: health()["replica"] == "ok", "the replica never caught up again")
+        wait_for(lambda: health()["replica"] == "ok", "the replica never caught up again")
+
+        upstream = conn.execute("SHOW primary_conninfo").fetchone()[0]
+        conn.execute("ALTER SYSTEM SET primary_conninfo = ''")  # replication broken: it hears nothing more
+        conn.execute("SELECT pg_reload_conf()")
+        wait_for(lambda: health()["replica"] == "detached", "a replica cut off from the primary was trusted")
+        propose("Paint the school")
+        assert "Paint the school" in page()  # read from the primary meanwhile
+        conn.execute(psycopg.sql.SQL("ALTER SYSTEM SET primary_conninfo = {}").format(upstream))
+        conn.execute("SELECT pg_reload_conf()")
+    wait_for(lambda: health()["replica"] == "ok", "the replica never came back")
 
     stop_standby()  # the replica goes away
     now = page()
-    assert "Mend the well" in now and "Light the lane" in now
+    assert "Mend the well" in now and "Light the lane" in now and "Paint the school" in now
     assert health() == {"status": "ok", "database": "ok", "replica": "unreachable"}
     with app.app_context():
         db.session.remove()
