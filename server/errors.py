@@ -65,14 +65,17 @@ def init_app(app) -> None:
     def domain_error(error):
         return error_response(error.status, str(error.message), error.field)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        response = error_response(error.code or 500)
-        if error.code == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+    app.register_error_handler(HTTPException, http_error)
 
     app.register_error_handler(Exception, unexpected)
+
+
+def http_error(error: HTTPException):
+    """The page or JSON error for an HTTP error (a 405 says which methods the address takes)."""
+    response = error_response(error.code or 500)
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def unexpected(error):

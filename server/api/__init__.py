@@ -11,7 +11,7 @@ from flask_smorest import Api
 
 from accounts.tokens import user_for_token
 from server.api.schemas import ErrorSchema
-from server.errors import error_response
+from server.errors import error_response, http_error
 
 class MinyiApi(Api):
     ERROR_SCHEMA = ErrorSchema
@@ -19,7 +19,7 @@ class MinyiApi(Api):
     def handle_http_exception(self, error):
         """Every API error has one shape: {"error": {"code", "status", "message", ...}}."""
         messages = (getattr(error, "data", None) or {}).get("messages")
-        response = error_response(error.code or 500)
+        response = http_error(error)
         if messages:
             body = response.get_json()
             fields = {}

@@ -142,11 +142,11 @@ class ContentOut(Schema):
 
 class HeartbeatIn(Schema):
     version = fields.String(validate=validate.Length(max=40))
-    queue_length = fields.Integer(validate=validate.Range(min=0, max=10**9))
-    refused = fields.Integer(validate=validate.Range(min=0, max=10**9),
+    queue_length = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
+    refused = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9),
                              metadata={"description": "Appeals the server refused for good, kept on the kiosk"})
     last_sync_at = fields.AwareDateTime(allow_none=True)
-    free_disk_bytes = fields.Integer(validate=validate.Range(min=0, max=2**62))
+    free_disk_bytes = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**62))
     model = fields.String(validate=validate.Length(max=120))
 
 
@@ -268,7 +268,7 @@ def _projects_here(path):
 
 @blp.route("/heartbeat", methods=["POST"])
 @kiosk_required
-@blp.arguments(HeartbeatIn)
+@blp.arguments(HeartbeatIn, required=False)  # every field is optional, so is the body
 @blp.response(200, HeartbeatOut)
 @errors(401, 422)
 @blp.doc(security=DEVICE)
