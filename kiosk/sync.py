@@ -28,7 +28,7 @@ class Report:
 def backoff(attempts: int, first: float, longest: float, rng: random.Random = random) -> float:
     """Seconds to wait after the ``attempts``-th failure: doubling from ``first`` up to ``longest``, each drawn
     between half and all of it (kiosks that lost the network together do not all come back at once)."""
-    ceiling = min(longest, first * 2 ** max(0, attempts))
+    ceiling = min(longest, first * 2 ** min(max(0, attempts), 40))  # a month offline: thousands of attempts
     return rng.uniform(ceiling / 2, ceiling)
 
 

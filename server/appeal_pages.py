@@ -16,6 +16,7 @@ from proposals import appeal_services as services
 from proposals.appeal_workflow import may_handle, may_read
 from proposals.appeals import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
 from proposals.similarity import similar_appeals
+from server.limits import backing, limited_posting, receipts_looked_up
 from server.appeal_forms import AppealForm, RatingForm, ReceiptForm, ReopenForm
 from server.helpers import (category_choices, get_or_404, keyset_page, parse_id, role_required, show_error, submit,
                             village_choices)
@@ -36,6 +37,7 @@ def _choices(form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limited_posting
 @role_required(Role.RESIDENT)
 def new():
     form = AppealForm(village=current_user.region_id)
@@ -118,6 +120,7 @@ def cosign_context(appeal):
 
 
 @bp.route("/<int:appeal_id>/cosign", methods=["POST"])
+@backing
 @login_required
 def cosign(appeal_id):
     """"This is my problem too"; htmx gets the fragment back, others a redirect."""
@@ -137,6 +140,7 @@ def cosign(appeal_id):
 
 
 @bp.route("/<int:appeal_id>/rate", methods=["POST"])
+@backing
 @login_required
 def rate(appeal_id):
     appeal = visible_appeal(appeal_id)
@@ -164,6 +168,7 @@ def _show_again(appeal, **forms):
 
 
 @bp.route("/receipt")
+@receipts_looked_up
 def receipt():
     """Follow an appeal by its receipt code, without an account (how kiosk users follow up)."""
     form = ReceiptForm(request.args)

@@ -71,6 +71,12 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
         "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
         "MINYI_CENSUS_LIMIT": os.environ.get("MINYI_CENSUS_LIMIT", "5 per hour"),
+        # What one account (or address, or kiosk) may write (server/limits.py).
+        "MINYI_POSTING_LIMIT": os.environ.get("MINYI_POSTING_LIMIT", "20 per hour;100 per day"),
+        "MINYI_POSTING_ADDRESS_LIMIT": os.environ.get("MINYI_POSTING_ADDRESS_LIMIT", "300 per hour"),
+        "MINYI_BACKING_LIMIT": os.environ.get("MINYI_BACKING_LIMIT", "120 per hour;1000 per day"),
+        "MINYI_RECEIPT_LIMIT": os.environ.get("MINYI_RECEIPT_LIMIT", "30 per hour"),
+        "MINYI_KIOSK_UPLOAD_LIMIT": os.environ.get("MINYI_KIOSK_UPLOAD_LIMIT", "3000 per day"),
         # Redis, when given, holds what every app server must share: rate limits and caches (accounts.cache).
         "MINYI_REDIS_URL": os.environ.get("MINYI_REDIS_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "").strip() or None,
@@ -140,7 +146,9 @@ def _check_values(config: dict) -> None:
     from limits import parse_many
     from limits.storage import SCHEMES
 
-    for name in ("MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_CENSUS_LIMIT"):
+    for name in ("MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_CENSUS_LIMIT", "MINYI_POSTING_LIMIT",
+                 "MINYI_POSTING_ADDRESS_LIMIT", "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT",
+                 "MINYI_KIOSK_UPLOAD_LIMIT"):
         try:
             parse_many(config[name])
         except (ValueError, TypeError):

@@ -16,6 +16,7 @@ from accounts.users import Role
 from proposals import discussion
 from proposals.comments import Comment, Flag
 from proposals.models import Proposal
+from server.limits import backing, limited_posting
 from server.helpers import get_or_404, parse_id, role_required, safe_next
 from server.pagination import keyset
 
@@ -53,6 +54,7 @@ def _back(proposal_id, anchor="comments"):
 
 
 @bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@limited_posting
 @login_required
 def comment(proposal_id):
     proposal = get_or_404(Proposal, proposal_id)
@@ -70,6 +72,7 @@ def comment(proposal_id):
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@limited_posting
 @login_required
 def edit_comment(comment_id):
     item = get_or_404(Comment, comment_id)
@@ -89,6 +92,7 @@ def edit_comment(comment_id):
 
 
 @bp.route("/flags", methods=["POST"])
+@backing
 @login_required
 def flag():
     kind, target_id = request.form.get("target"), parse_id(request.form.get("target_id"))

@@ -1,9 +1,11 @@
 """Error pages and JSON errors that say what went wrong in the user's language and leak nothing."""
 
 import logging
+from urllib.parse import quote
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -52,7 +54,10 @@ def error_response(status: int, message: str | None = None, field: str | None = 
         if field:
             body["error"]["field"] = field
         return make_response(jsonify(body), status)
-    return make_response(render_template("error.html", status=status, message=message), status)
+    response = make_response(render_template("error.html", status=status, message=message), status)
+    if request.headers.get("HX-Request"):  # htmx does not show an error's page: static/js/minyi.js shows this
+        response.headers["X-Error-Message"] = quote(str(message))
+    return response
 
 
 def init_app(app) -> None:
@@ -71,8 +76,12 @@ def init_app(app) -> None:
 
 
 def http_error(error: HTTPException):
-    """The page or JSON error for an HTTP error (a 405 says which methods the address takes)."""
-    response = error_response(error.code or 500)
+    """The page or JSON error for an HTTP error (a 405 says which methods the address takes; a rate limit
+    says which one was reached, server/limits.py)."""
+    message = None
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        message = error.description
+    response = error_response(error.code or 500, message)
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return response

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from accounts.db import db
 from accounts.errors import DomainError
+from server.limits import backing
 from server.helpers import get_or_404, submit
 from server.proposal_forms import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
 from server.proposal_pages import _visible, bp, page_context
@@ -32,6 +33,7 @@ def _pledge_fields(kind, form):
 
 
 @bp.route("/<int:proposal_id>/pledges/<any(money, hours, materials):kind>", methods=["POST"])
+@backing
 @login_required
 def pledge(proposal_id, kind):
     proposal = _visible(proposal_id)
@@ -44,6 +46,7 @@ def pledge(proposal_id, kind):
 
 
 @bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
+@backing
 @login_required
 def cancel_pledge(pledge_id):
     pledge = get_or_404(Pledge, pledge_id)

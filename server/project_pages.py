@@ -14,6 +14,7 @@ from proposals import projects
 from proposals.appeals import Appeal
 from proposals.models import Proposal
 from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
+from server.limits import backing
 from server.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
@@ -133,6 +134,7 @@ def show(project_id):
 
 
 @bp.route("/<int:project_id>/rating", methods=["POST"])
+@backing
 @login_required
 def rate(project_id):
     project = get_or_404(Project, project_id)

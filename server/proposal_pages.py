@@ -21,6 +21,7 @@ from proposals import images, services
 from proposals.comments import Comment
 from proposals.listing import SORTS, public_proposals
 from proposals.models import Proposal, ProposalStatus
+from server.limits import backing, limited_posting
 from server.board import filter_choices
 from server.helpers import category_choices, get_from_args, get_or_404, send_stored, submit, village_choices
 from server.pagination import keyset
@@ -72,6 +73,7 @@ def _form_choices(form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limited_posting
 @login_required
 def new():
     if current_user.role != Role.RESIDENT:
@@ -178,6 +180,7 @@ def show(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@limited_posting
 @login_required
 def edit(proposal_id):
     proposal = _visible(proposal_id)
@@ -232,16 +235,19 @@ def _change_support(proposal_id, action):
 
 
 @bp.route("/<int:proposal_id>/support", methods=["POST"])
+@backing
 def support(proposal_id):
     return _change_support(proposal_id, voting.cast_support)
 
 
 @bp.route("/<int:proposal_id>/support/withdraw", methods=["POST"])
+@backing
 def unsupport(proposal_id):
     return _change_support(proposal_id, voting.withdraw_support)
 
 
 @bp.route("/<int:proposal_id>/photos", methods=["POST"])
+@limited_posting
 @login_required
 def add_photos(proposal_id):
     proposal = _visible(proposal_id)

@@ -11,6 +11,7 @@ from accounts.regions import Category, Region, subtree_id_list
 from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
 from proposals.appeals import Appeal, AppealEvent, Cosign
+from server.limits import backing, limited_posting, receipts
 from server.api import bearer_user, by_code, documented_errors, token_required
 from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
                                        RatingIn, RatingOut)
@@ -76,6 +77,7 @@ def list_appeals(args):
 
 
 @blp.route("/appeals", methods=["POST"])
+@limited_posting
 @token_required
 @blp.arguments(AppealIn)
 @blp.response(201, AppealDetailOut)
@@ -99,6 +101,7 @@ def get_appeal(appeal_id):
 
 
 @blp.route("/appeals/receipt/<code>", methods=["GET"])
+@receipts
 @blp.response(200, AppealDetailOut)
 @errors(404)
 def get_by_receipt(code):
@@ -107,6 +110,7 @@ def get_by_receipt(code):
 
 
 @blp.route("/appeals/<int:appeal_id>/cosign", methods=["PUT"])
+@backing
 @token_required
 @blp.response(200, CosignOut)
 @errors(401, 403, 404, 409)
@@ -120,6 +124,7 @@ def cosign(appeal_id):
 
 
 @blp.route("/appeals/<int:appeal_id>/rating", methods=["PUT"])
+@backing
 @token_required
 @blp.arguments(RatingIn)
 @blp.response(200, RatingOut)

@@ -20,6 +20,7 @@ from proposals import kiosk_appeals
 from proposals.appeal_services import find_by_receipt
 from proposals.appeals import AppealEvent, EventKind
 from proposals.models import ACTIVE, Proposal, Scope
+from server.limits import kiosk_uploads
 from server.api import documented_errors
 from server.api.schemas import RegionOut
 from server.errors import error_response
@@ -187,6 +188,7 @@ def me():
 
 
 @blp.route("/appeals", methods=["POST"])
+@kiosk_uploads
 @kiosk_required
 @blp.arguments(KioskAppealIn, location="form")
 @blp.arguments(KioskAppealFiles, location="files")

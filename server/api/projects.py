@@ -11,6 +11,7 @@ from accounts.db import db
 from accounts.regions import Region, subtree_id_list
 from proposals import projects
 from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
+from server.limits import backing
 from server.api import bearer_user, by_code, documented_errors, token_required
 from server.api.schemas import RegionOut
 from server.pagination import keyset
@@ -216,6 +217,7 @@ def record_expenditure(data, project_id):
 
 
 @blp.route("/projects/<int:project_id>/rating", methods=["PUT"])
+@backing
 @token_required
 @blp.arguments(ProjectRatingIn)
 @blp.response(200, ProjectRatingOut)

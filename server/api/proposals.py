@@ -13,6 +13,7 @@ from proposals import discussion, services
 from proposals.comments import Comment
 from proposals.listing import public_proposals
 from proposals.models import Proposal
+from server.limits import backing, limited_posting
 from server.api import bearer_user, by_code, documented_errors, token_required
 from server.api.schemas import (CommentIn, CommentOut, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
                                 ProposalOut, ProposalPage, SupportOut)
@@ -56,6 +57,7 @@ def list_proposals(args):
 
 
 @blp.route("/proposals", methods=["POST"])
+@limited_posting
 @token_required
 @blp.arguments(ProposalIn)
 @blp.response(201, ProposalOut)
@@ -89,6 +91,7 @@ def get_support(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/support", methods=["PUT"])
+@backing
 @token_required
 @blp.response(200, SupportOut)
 @errors(401, 403, 404, 409)
@@ -99,6 +102,7 @@ def cast_support(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/support", methods=["DELETE"])
+@backing
 @token_required
 @blp.response(200, SupportOut)
 @errors(401, 404, 409)
@@ -127,6 +131,7 @@ def list_comments(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@limited_posting
 @token_required
 @blp.arguments(CommentIn)
 @blp.response(201, CommentOut)
@@ -165,6 +170,7 @@ def list_pledges(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/pledges", methods=["POST"])
+@backing
 @token_required
 @blp.arguments(PledgeIn)
 @blp.response(201, PledgeOut)
@@ -179,6 +185,7 @@ def create_pledge(data, proposal_id):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
+@backing
 @token_required
 @blp.response(200, PledgeOut)
 @errors(401, 403, 404, 409)

@@ -7,6 +7,7 @@ document.addEventListener("htmx:responseError", function (event) {
   var note = document.createElement("p");
   note.className = "error";
   note.setAttribute("role", "alert");
-  note.textContent = document.body.dataset.htmxError + " (" + event.detail.xhr.status + ")";
+  var told = event.detail.xhr.getResponseHeader("X-Error-Message");  // the server's own words, translated
+  note.textContent = told ? decodeURIComponent(told) : document.body.dataset.htmxError + " (" + event.detail.xhr.status + ")";
   target.appendChild(note);
 });

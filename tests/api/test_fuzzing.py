@@ -32,7 +32,10 @@ def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_reg
     from accounts import kiosks
     from accounts.tokens import create_token
 
-    app = make_app(RATELIMIT_ENABLED=False)
+    generous = "1000000 per hour"  # the limits themselves are tested in tests/server/test_limits.py
+    app = make_app(**{name: generous for name in ("MINYI_POSTING_LIMIT", "MINYI_POSTING_ADDRESS_LIMIT",
+                                                  "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT",
+                                                  "MINYI_KIOSK_UPLOAD_LIMIT", "MINYI_LOGIN_LIMIT")})
     with app.app_context():
         village = make_region("village")
         resident = make_user("resident", region=village, verified=True)

@@ -108,6 +108,8 @@ def test_back_off_doubles_with_jitter_up_to_the_longest_wait():
         ceiling = min(900.0, 5.0 * 2 ** n)
         assert ceiling / 2 <= wait <= ceiling
     assert len({round(w, 3) for w in waits[-4:]}) == 4  # the longest waits are spread, not equal
+    # A month without the server, retried every quarter of an hour: still the longest wait, not a crash.
+    assert 450.0 <= sync.backoff(3000, 5.0, 900.0, rng) <= 900.0
 
 
 def test_a_recording_without_its_appeal_is_removed_but_a_confirmed_one_never(tmp_path):

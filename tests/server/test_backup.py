@@ -35,10 +35,12 @@ def everything(app):
 
 
 @pytest.fixture
-def filled(app, make_proposal, make_appeal, make_user):
-    """A little of everything, with an official's steps in the audit log and files in the upload folder."""
+def filled(make_app, make_proposal, make_appeal, make_user, tmp_path):
+    """A little of everything, with an official's steps in the audit log and files in its own upload folder."""
     from accounts.storage import uploads
     from proposals import appeal_workflow as workflow
+
+    app = make_app(MINYI_UPLOAD_PATH=str(tmp_path / "uploads"))
 
     make_proposal(title="修桥 Fix the bridge")
     appeal = make_appeal(body="村口的水井干了 The well is dry")
@@ -46,9 +48,10 @@ def filled(app, make_proposal, make_appeal, make_user):
     workflow.accept_appeal(appeal, actor=official)
     workflow.answer_appeal(appeal, actor=official, body="The pump is being repaired.")
     db.session.commit()
-    store = uploads()
-    store.write("photos/bridge.jpg", bytes(range(256)) * 40)
-    store.write("audio/2026/appeal-1.ogg", b"OggS" + b"\x00" * 5000)
+    with app.app_context():
+        store = uploads()
+        store.write("photos/bridge.jpg", bytes(range(256)) * 40)
+        store.write("audio/2026/appeal-1.ogg", b"OggS" + b"\x00" * 5000)
     return app
 
 
