@@ -67,6 +67,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The resident deleted their account: nothing of who they were is kept (proposals/privacy.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship()
     region: Mapped[Region | None] = relationship()
@@ -94,6 +96,15 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def shown_name(self) -> str:
+        """The name others see: "Former resident" once the account is deleted."""
+        if self.deleted_at is not None:
+            from flask_babel import gettext
+
+            return gettext("Former resident")
+        return self.display_name
 
     @property
     def login_name(self) -> str:

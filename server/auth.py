@@ -1,5 +1,7 @@
 """Register, log in, log out, change password, and residents' self-verification by census."""
 
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +13,7 @@ from accounts.errors import DomainError
 from accounts.regions import Region
 from accounts.users import User
 from server.extensions import limiter, login_manager
-from server.forms import CensusForm, ChangePasswordForm, LoginForm, RegisterForm
+from server.forms import CensusForm, ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 from server.helpers import safe_next, show_error, submit, village_choices
 
 bp = Blueprint("auth", __name__)
@@ -103,6 +105,7 @@ def _account_page(status=200, **context):
                                                        ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
     context.setdefault("password_form", ChangePasswordForm())
     context.setdefault("census_form", CensusForm())
+    context.setdefault("delete_form", DeleteAccountForm())
     from proposals.projects import my_shifts
 
     return render_template("auth/account.html", tokens=tokens, shifts=my_shifts(current_user), **context), status
@@ -154,6 +157,32 @@ def change_password():
         login_user(current_user._get_current_object())  # new token for this session; others end
         return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)
+
+
+@bp.route("/account/export")
+@login_required
+def export_account():
+    """Everything Minyi holds about the signed-in person, as a JSON file."""
+    from proposals.privacy import export_data
+
+    body = json.dumps(export_data(current_user), ensure_ascii=False, indent=1)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename=minyi-my-data-{current_user.id}.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["POST"])
+@login_required
+def delete_account():
+    from proposals.privacy import delete_account as delete
+
+    form = DeleteAccountForm()
+    if submit(form, lambda: delete(current_user, actor=current_user, password=form.password.data),
+              message=_("Your account is deleted. What you wrote stays, without your name.")):
+        logout_user()
+        return redirect(url_for("web.index"))
+    return _account_page(422, delete_form=form)
 
 
 def _census_key():

@@ -68,6 +68,12 @@ class ChangePasswordForm(FlaskForm):
                                  description=_l("At least 8 characters."))
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[_required(), _at_most(PASSWORD_MAX)])
+    confirm = BooleanField(_l("I understand: my account goes for good; what I wrote stays, without my name."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+
+
 class CensusForm(FlaskForm):
     id_number = StringField(_l("ID card number"), validators=[_required(), _at_most(40)],
                             description=_l("Checked against your village's census list. Only a "

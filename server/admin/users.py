@@ -57,7 +57,7 @@ def users_csv():
     writer.writerow(["id", "display_name", "role", "phone", "email", "region_code", "department_code",
                      "verified_at", "verification_method", "active", "created_at"])
     for user in db.session.scalars(filtered_users(request.args).order_by(User.id)):
-        writer.writerow([user.id, user.display_name, user.role, user.phone or "", user.email or "",
+        writer.writerow([user.id, user.shown_name, user.role, user.phone or "", user.email or "",
                          user.region.code if user.region else "", user.department.code if user.department else "",
                          user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
                          int(user.active), user.created_at.isoformat()])

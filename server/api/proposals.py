@@ -154,7 +154,7 @@ PLEDGE_FIELDS = [name for name in PledgeOut().fields if name != "backer"]
 
 def _pledge_view(pledge: Pledge) -> dict:
     view = {name: getattr(pledge, name) for name in PLEDGE_FIELDS}
-    view["backer"] = pledge.backer.display_name if pledging.backer_shown_to(pledge, bearer_user()) else None
+    view["backer"] = pledge.backer.shown_name if pledging.backer_shown_to(pledge, bearer_user()) else None
     return view
 
 

@@ -34,7 +34,7 @@ class ProposalOut(Schema):
     language = fields.String()
     category = fields.Function(lambda p: p.category.code)
     region = fields.Nested(RegionOut)
-    author = fields.Function(lambda p: p.author.display_name)
+    author = fields.Function(lambda p: p.author.shown_name)
     status = fields.String()
     scope = fields.String()
     supports_count = fields.Integer()
@@ -92,7 +92,7 @@ class SupportOut(Schema):
 class CommentOut(Schema):
     id = fields.Integer()
     parent_id = fields.Integer(allow_none=True)
-    author = fields.Function(lambda c: c.author.display_name)
+    author = fields.Function(lambda c: c.author.shown_name)
     stance = fields.String()
     body = fields.Function(lambda c: None if c.hidden_at else c.body)
     hidden_reason = fields.String(allow_none=True)
