@@ -55,6 +55,12 @@ class WrongPassword(DomainError):
     default_message = _l("The phone number, email or password is not correct.")
 
 
+class AccountLocked(DomainError):
+    status = 429
+    default_message = _l("Too many wrong passwords were given for this account, so it is locked for a while. "
+                         "Please try again later.")
+
+
 class AccountDeactivated(DomainError):
     status = 403
     default_message = _l("This account has been deactivated. Please contact your village office or the administrator.")

@@ -12,7 +12,7 @@ from accounts.db import UTCDateTime, db, utcnow
 from accounts.jobs import enqueue, settings
 
 #: Notification kinds that also go out by email.
-MAIL_KINDS = frozenset({"appeal_answered", "appeal_resolved", "appeal_rejected", "appeal_duplicate",
+MAIL_KINDS = frozenset({"account_locked", "appeal_answered", "appeal_resolved", "appeal_rejected", "appeal_duplicate",
                         "appeal_reassigned"})
 MAX_ATTEMPTS = 8
 

@@ -3,15 +3,19 @@
 Each function takes an explicit ``actor`` (``None`` means the system itself, e.g. the CLI),
 validates, changes, flushes and returns. None of them reads the HTTP request."""
 
-from sqlalchemy import select
+import logging
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
 
 from accounts.db import db, utcnow
-from accounts.errors import AccountDeactivated, DuplicateAccount, InvalidInput, NotAllowed, WrongPassword
+from accounts.errors import (AccountDeactivated, AccountLocked, DuplicateAccount, InvalidInput, NotAllowed,
+                             WrongPassword)
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region, RegionLevel
+from accounts.rules import rule
 from accounts.users import Role, User, VerificationMethod
 from accounts.validation import (
     check_display_name,
@@ -20,6 +24,8 @@ from accounts.validation import (
     normalize_email,
     normalize_phone,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _login_fields(phone, email, phone_region):
@@ -87,8 +93,11 @@ def find_by_login(identifier: str, phone_region="CN") -> User | None:
 
 
 def authenticate(identifier: str, password: str, phone_region="CN") -> User:
-    """Return the active user with these credentials or raise WrongPassword (same message either way)."""
+    """Return the active user with these credentials or raise WrongPassword (same message either way).
+    A locked account (``note_failed_login``) is refused even with the right password until its lock ends."""
     user = find_by_login(identifier, phone_region)
+    if user is not None and user.is_locked:
+        raise AccountLocked()
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok:
         raise WrongPassword()
@@ -96,7 +105,37 @@ def authenticate(identifier: str, password: str, phone_region="CN") -> User:
         raise AccountDeactivated()  # only said to someone who knows the password
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at, user.failed_logins, user.locked_until = utcnow(), 0, None
+    db.session.flush()
+    return user
+
+
+def note_failed_login(identifier: str, phone_region="CN") -> None:
+    """Count a wrong password for the account ``identifier`` names (if any). At MINYI_LOCKOUT_FAILURES in a
+    row the account is locked for MINYI_LOCKOUT_MINUTES and its owner is told (in the app, and by email),
+    so that guessing stops and they know; the lock ends by itself, or an administrator lifts it."""
+    user = find_by_login(identifier, phone_region)
+    if user is None:
+        return
+    # Counted in the database: attempts made at the same moment all count.
+    count = db.session.execute(update(User).where(User.id == user.id)
+                               .values(failed_logins=User.failed_logins + 1)
+                               .returning(User.failed_logins)).scalar()
+    if count >= int(rule("MINYI_LOCKOUT_FAILURES")):
+        until = utcnow() + timedelta(minutes=int(rule("MINYI_LOCKOUT_MINUTES")))
+        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
+        from accounts.notifications import notify
+
+        notify([user.id], "account_locked", count=count, minutes=int(rule("MINYI_LOCKOUT_MINUTES")))
+        log.warning("account %s locked after %d wrong passwords", user.id, count)
+    db.session.flush()
+
+
+def unlock(user: User, *, actor: User) -> User:
+    """An administrator lifts an account's lock (its owner asked, having proved who they are)."""
+    if not has_role(actor, Role.ADMIN):
+        raise NotAllowed()
+    user.failed_logins, user.locked_until = 0, None
     db.session.flush()
     return user
 

@@ -67,6 +67,10 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Wrong passwords given in a row; at MINYI_LOCKOUT_FAILURES the account is locked for a while.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Until then nobody can sign in to the account, not even with the right password.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The resident deleted their account: nothing of who they were is kept (proposals/privacy.py).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -96,6 +100,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     @property
     def shown_name(self) -> str:

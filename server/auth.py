@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import census, services
 from accounts.db import db
-from accounts.errors import DomainError
+from accounts.errors import DomainError, WrongPassword
 from accounts.regions import Region
 from accounts.users import User
 from server.extensions import limiter, login_manager
@@ -78,6 +78,9 @@ def login():
                                          current_app.config["MINYI_PHONE_REGION"])
         except DomainError as error:
             db.session.rollback()
+            if isinstance(error, WrongPassword):  # counted (and the account locked after too many)
+                services.note_failed_login(form.identifier.data, current_app.config["MINYI_PHONE_REGION"])
+                db.session.commit()
             show_error(form, error)
             status = error.status
         else:

@@ -23,6 +23,8 @@ from server.pagination import keyset
 bp = Blueprint("discussion", __name__)
 
 NOTIFICATION_TEXTS = {
+    "account_locked": _l("Wrong passwords were given for your account %(count)s times in a row, so it is locked for "
+                         "%(minutes)s minutes. If that was not you, change your password once you are back in."),
     "pledges_committed": _l("The goal of “%(title)s” was reached: your pledge is now binding."),
     "pledges_released": _l("The goal of “%(title)s” was not reached: your pledge is released, you owe nothing."),
     "proposal_qualified": _l("Your proposal “%(title)s” has enough support and is now with the officials."),

@@ -44,6 +44,7 @@ def _messages():
 
 def error_response(status: int, message: str | None = None, field: str | None = None):
     messages = _messages()
+    specific = message
     message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])
     if request.path.startswith("/open311/"):
         from server.open311_format import error_document
@@ -55,7 +56,7 @@ def error_response(status: int, message: str | None = None, field: str | None = 
             body["error"]["field"] = field
         return make_response(jsonify(body), status)
     response = make_response(render_template("error.html", status=status, message=message), status)
-    if request.headers.get("HX-Request"):  # htmx does not show an error's page: static/js/minyi.js shows this
+    if specific and request.headers.get("HX-Request"):  # htmx shows no error page: static/js/minyi.js shows this
         response.headers["X-Error-Message"] = quote(str(message))
     return response
 

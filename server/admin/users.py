@@ -101,6 +101,16 @@ def edit_user(user_id):
     return render_template("admin/user_edit.html", form=form, user=user), status
 
 
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def unlock_user(user_id):
+    """Lift an account's lock (after too many wrong passwords) for an owner who proved who they are."""
+    user = get_or_404(User, user_id)
+    services.unlock(user, actor=current_user)
+    db.session.commit()
+    flash(_("The account is unlocked: its owner can sign in again."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 def _edit_defaults(user):
     class Defaults:
         role = user.role

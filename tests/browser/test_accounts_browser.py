@@ -34,7 +34,7 @@ def test_resident_registers_logs_out_and_logs_in_again(page, live_server, make_r
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page.get_by_role("heading", name="My account")).to_be_visible()
+    expect(page.get_by_role("heading", name="My account", exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Wang Fang")
 
     page.get_by_role("button", name="Log out").click()

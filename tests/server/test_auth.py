@@ -188,3 +188,45 @@ def test_throttling_is_shared_by_all_workers_through_redis(make_app, redis_url):
     keys = store.keys(f"*{prefix}*")
     assert keys, "the attempts were not counted in Redis"
     store.delete(*keys)
+
+
+def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app, make_user):
+    """Ten wrong passwords in a row lock the account for a while, even for the right password; the owner is
+    told; the lock ends by itself or an administrator lifts it."""
+    from datetime import timedelta
+
+    from accounts.db import db
+    from accounts.notifications import Notification
+    from accounts.users import User
+    from sqlalchemy import select
+    from tests.conftest import WebClient
+
+    app = make_app(MINYI_LOCKOUT_FAILURES=3, MINYI_LOCKOUT_MINUTES=15)
+    owner = make_user(email="li@example.org")
+    guesser = WebClient(app.test_client())
+    tries = [guesser.post("/login", {"identifier": "li@example.org", "password": f"guess {n}"}) for n in range(3)]
+    assert [t.status_code for t in tries] == [401, 401, 401]
+    right = WebClient(app.test_client()).post("/login", {"identifier": "li@example.org",
+                                                         "password": "correct horse battery"})
+    assert right.status_code == 429 and "locked for a while" in right.get_data(as_text=True)
+    told = db.session.scalars(select(Notification).where(Notification.user_id == owner.id)).all()
+    assert [n.kind for n in told] == ["account_locked"]
+
+    admin = WebClient(app.test_client())
+    admin.login(make_user("admin"))
+    assert "Locked after too many wrong passwords" in admin.get(f"/admin/users/{owner.id}").get_data(as_text=True)
+    assert admin.post(f"/admin/users/{owner.id}/unlock").status_code == 302
+    assert WebClient(app.test_client()).post("/login", {"identifier": "li@example.org",
+                                                        "password": "correct horse battery"}).status_code == 302
+
+    # A right password clears the count; a lock that has run out lets the owner in.
+    for n in range(2):
+        guesser.post("/login", {"identifier": "li@example.org", "password": f"again {n}"})
+    WebClient(app.test_client()).post("/login", {"identifier": "li@example.org", "password": "correct horse battery"})
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).failed_logins == 0
+    locked = db.session.get(User, owner.id)
+    locked.locked_until = locked.created_at - timedelta(minutes=1)  # long over
+    db.session.commit()
+    assert WebClient(app.test_client()).post("/login", {"identifier": "li@example.org",
+                                                        "password": "correct horse battery"}).status_code == 302
