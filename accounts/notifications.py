@@ -30,7 +30,8 @@ def notify(user_ids, kind: str, **params) -> None:
     from accounts.users import User
 
     if kind in MAIL_KINDS and user_ids and mail_configured():
-        for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None))):
+        for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None),
+                                                          User.deleted_at.is_(None))):  # a deleted account: nobody
             queue_mail(user.email, kind, locale=user.locale, user_id=user.id, **params)
 
 

@@ -83,13 +83,14 @@ def find_by_login(identifier: str, phone_region="CN") -> User | None:
     identifier = (identifier or "").strip()
     if not identifier:
         return None
+    living = User.deleted_at.is_(None)  # a deleted account is nobody's login
     if looks_like_email(identifier):
-        return db.session.scalar(select(User).where(User.email == identifier.lower()))
+        return db.session.scalar(select(User).where(User.email == identifier.lower(), living))
     try:
         phone = normalize_phone(identifier, phone_region)
     except InvalidInput:
         return None
-    return db.session.scalar(select(User).where(User.phone == phone))
+    return db.session.scalar(select(User).where(User.phone == phone, living))
 
 
 def authenticate(identifier: str, password: str, phone_region="CN") -> User:

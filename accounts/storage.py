@@ -33,7 +33,11 @@ class LocalStorage:
         return LocalStorage(self.root / name)
 
     def path(self, name: str) -> Path:
-        return self.root / name
+        """Where the file ``name`` is; never outside the folder (a name with "..", or absolute, is refused)."""
+        found = (self.root / name).resolve()
+        if not found.is_relative_to(self.root.resolve()):
+            raise StorageError(f"{name!r} is outside the upload folder")
+        return found
 
     def write(self, name: str, data: bytes) -> None:
         """Write the file whole or not at all (a file of that name is replaced atomically)."""

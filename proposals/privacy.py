@@ -21,8 +21,10 @@ from accounts.passwords import hash_password, verify_password
 from accounts.tokens import ApiToken
 from accounts.users import CensusEntry, Role, User
 from proposals.appeals import Appeal, AppealEvent, Cosign, Rating
-from proposals.comments import Comment
+from proposals.comments import Comment, Flag
+from proposals.images import ProposalImage
 from proposals.models import Proposal
+from proposals.projects import ProjectRating, TaskSignup
 from voting.models import Pledge, Support
 
 
@@ -77,6 +79,12 @@ def export_data(user: User) -> dict:
                                                                             "read_at")),
         "api_tokens": _rows(mine(ApiToken, ApiToken.user_id), ("name", "created_at", "last_used_at",
                                                                 "revoked_at")),
+        "flags": _rows(mine(Flag, Flag.user_id), ("target", "target_id", "reason")),
+        "project_ratings": _rows(mine(ProjectRating, ProjectRating.user_id), ("project_id", "score")),
+        "volunteer_shifts": [{"task_id": t.task_id, "signed_up_at": _plain(t.created_at)} for t in
+                             db.session.scalars(select(TaskSignup).where(TaskSignup.user_id == user.id))],
+        "photos": [{"proposal_id": i.proposal_id, "alt_text": i.alt_text} for i in db.session.scalars(
+            select(ProposalImage).join(Proposal).where(Proposal.author_id == user.id).order_by(ProposalImage.id))],
         "exported_at": utcnow().isoformat(),
     }
 
@@ -91,13 +99,18 @@ def delete_account(user: User, *, actor: User, password: str) -> None:
                             "accountable."))
     if not verify_password(user.password_hash, password or ""):
         raise WrongPassword(_l("That is not your password. Nothing was deleted."), field="password")
-    now = utcnow()
+    now, email = utcnow(), user.email
     # An address that reaches nobody (RFC 2606) keeps the rule that every account has a login.
     user.display_name, user.phone, user.email, user.locale = "", None, f"deleted-{user.id}@invalid", None
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # nobody knows it
     user.active, user.deleted_at, user.last_login_at = False, now, None
     user.session_version += 1  # every session ends
     db.session.execute(update(CensusEntry).where(CensusEntry.claimed_by_id == user.id).values(claimed_by_id=None))
+    addresses = {email, *db.session.scalars(select(Appeal.contact_email).where(
+        Appeal.author_id == user.id, Appeal.contact_email.is_not(None)))} - {None}
+    if addresses:  # mail not yet sent to them, queued for the account or for an appeal's contact address
+        db.session.execute(delete(OutgoingMail).where(OutgoingMail.address.in_(addresses),
+                                                      OutgoingMail.sent_at.is_(None)))
     db.session.execute(update(Appeal).where(Appeal.author_id == user.id)
                        .values(contact_name=None, contact_phone=None, contact_email=None))
     for model, column in ((ApiToken, ApiToken.user_id), (Notification, Notification.user_id)):

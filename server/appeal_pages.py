@@ -152,6 +152,7 @@ def rate(appeal_id):
 
 
 @bp.route("/<int:appeal_id>/reopen", methods=["POST"])
+@backing
 @login_required
 def reopen(appeal_id):
     appeal = visible_appeal(appeal_id)

@@ -15,12 +15,12 @@ import subprocess
 import tarfile
 import tempfile
 from contextlib import closing
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, inspect, select, text
 
 from accounts.db import db, utcnow
-from accounts.storage import uploads
+from accounts.storage import StorageError, uploads
 
 FORMAT = 1
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
@@ -49,13 +49,22 @@ def backup(target: Path) -> dict:
                                 f"--snapshot={snapshot}", "--file", str(dump)], engine.url)
                 counts = _table_counts(connection)
         files, store = {}, uploads()
-        for name in store.names():
-            copy = work / "files" / name
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            store.copy_to(name, copy)
-            files[name] = _sha256(copy)
+        try:
+            for name in store.names():
+                copy = work / "files" / name
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    store.copy_to(name, copy)
+                except (FileNotFoundError, StorageError):
+                    if store.exists(name):  # deleted meanwhile (a photo removed): not part of the backup
+                        raise
+                    continue
+                files[name] = _sha256(copy)
+        except StorageError as error:
+            raise BackupError(f"The uploaded files could not be read ({error}). No backup was written.") \
+                from error
         manifest = {"format": FORMAT, "made_at": utcnow().isoformat(), "database": kind,
-                    "revision": _revision(), "tables": counts, "files": files}
+                    "revision": _revision(), "tables": counts, "files": files, "database_sha256": _sha256(dump)}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True))
         partial = target.with_name(f".{target.name}.partial")
         try:
@@ -91,14 +100,23 @@ def restore(source: Path, *, replace: bool = False) -> dict:
             with closing(sqlite3.connect(dump)) as saved, closing(sqlite3.connect(engine.url.database)) as database:
                 saved.backup(database)
         else:
+            _postgres_tool(["pg_restore", "--list", str(dump)], engine.url)  # readable, before anything goes
             with engine.begin() as connection:  # an empty schema, so what is restored is exactly the backup
                 connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
-            _postgres_tool(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
-                            "--exit-on-error", str(dump)], engine.url, database=True)
+            try:
+                _postgres_tool(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
+                                "--exit-on-error", str(dump)], engine.url, database=True)
+            except BackupError as error:
+                raise BackupError(f"{error} THE DATABASE IS NOW EMPTY: restore this backup again, or another "
+                                  "one, before starting the server.") from error
         store = uploads()
-        for name in manifest["files"]:
-            store.write_from(name, work / "files" / name)
+        try:
+            for name in manifest["files"]:
+                store.write_from(name, work / "files" / name)
+        except StorageError as error:
+            raise BackupError(f"The database is restored, but the files could not all be written ({error}): "
+                              "free some space or fix the storage, then restore again with --replace.") from error
     with engine.connect() as connection:
         counts = _table_counts(connection)
     if counts != manifest["tables"]:
@@ -116,15 +134,25 @@ def _unpack(source: Path, work: Path) -> dict:
         manifest = json.loads((work / "manifest.json").read_text())
         if manifest.get("format") != FORMAT or manifest.get("database") not in DATABASE_FILES:
             raise ValueError("unknown format")
-        if not (work / DATABASE_FILES[manifest["database"]]).is_file():
-            raise ValueError("the database is missing")
+        dump = work / DATABASE_FILES[manifest["database"]]
+        if not dump.is_file() or _sha256(dump) != manifest["database_sha256"]:
+            raise ValueError("the database is missing or damaged")
         for name, digest in manifest["files"].items():
+            if not _safe_name(name):
+                raise ValueError(f"the file name {name!r} points outside the upload folder")
             if _sha256(work / "files" / name) != digest:
                 raise ValueError(f"the file {name} is damaged")
     except (OSError, EOFError, tarfile.TarError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise BackupError(f"{source} is not a Minyi backup, or it is damaged ({error}). Nothing was changed.") \
             from error
     return manifest
+
+
+def _safe_name(name: str) -> bool:
+    """A relative path that stays where it is put (no "..", not absolute, nothing odd)."""
+    parts = PurePosixPath(name).parts
+    return bool(parts) and not PurePosixPath(name).is_absolute() and ".." not in parts and "\\" not in name \
+        and all(part not in ("", ".") for part in parts)
 
 
 def _postgres_tool(command: list[str], url, *, database: bool = False) -> None:

@@ -131,6 +131,23 @@ def create_user_command(role, display_name, phone, email, region_code, departmen
     click.echo(f"Created {role} #{user.id}: {user.login_name}")
 
 
+@click.command("unlock-user")
+@click.argument("identifier")
+@with_appcontext
+def unlock_user_command(identifier):
+    """Lift the lock on the account with this phone or email (locked after too many wrong passwords), for an
+    owner who proved who they are; also when every administrator is locked out."""
+    from accounts import services
+    from accounts.db import db
+
+    user = services.find_by_login(identifier, current_app.config["MINYI_PHONE_REGION"])
+    if user is None:
+        raise click.ClickException(f"No account signs in with {identifier!r}.")
+    user.failed_logins, user.locked_until = 0, None
+    db.session.commit()
+    click.echo(f"Unlocked #{user.id}: {user.login_name}")
+
+
 @click.command("tick")
 @with_appcontext
 def tick_command():
@@ -214,7 +231,8 @@ def backup_command(file):
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace a database that already holds data (and its files).")
+@click.option("--replace", is_flag=True, help="Replace a database that already holds data (the backup's files are "
+              "written back; other files are left where they are).")
 @with_appcontext
 def restore_command(file, replace):
     """Restore a backup made by `minyi backup` into the configured database and upload storage. The whole
@@ -284,9 +302,9 @@ def kiosk_model_add_command(archive, language, name, not_current):
 
 
 def register_commands(app) -> None:
-    for command in (serve_command, demo_command, create_user_command, tick_command, worker_command, jobs_group,
-                    dashboard_group, kiosk_model_group, audit_group,
-                    backup_command, restore_command):
+    for command in (serve_command, demo_command, create_user_command, unlock_user_command, tick_command,
+                    worker_command, jobs_group, dashboard_group, kiosk_model_group, audit_group, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

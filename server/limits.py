@@ -24,11 +24,23 @@ WRITES = ["POST", "PUT", "DELETE"]
 
 
 def actor_key() -> str:
+    """Who is writing: the signed-in person, the person or kiosk a token belongs to (all of a person's tokens
+    share one allowance), else the address."""
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer ") and header[7:].strip():
-        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    text = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if text:
+        from accounts.kiosks import kiosk_for_token
+        from accounts.tokens import user_for_token
+
+        user = user_for_token(text)
+        if user is not None:
+            return f"user:{user.id}"
+        kiosk = kiosk_for_token(text)
+        if kiosk is not None:
+            return f"kiosk:{kiosk.id}"
+        return "token:" + hashlib.sha256(text.encode()).hexdigest()[:32]
     return "address:" + get_remote_address()
 
 
@@ -63,6 +75,10 @@ def limited_posting(view):
     """Both posting limits: the account's and the address's."""
     return posting(posting_from_address(view))
 
+
+kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
+                                      error_message=RECEIPT_MESSAGE)
+"""Receipt codes looked up at a kiosk: per kiosk."""
 
 receipts_looked_up = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", key_func=address_key,
                                           error_message=RECEIPT_MESSAGE,

@@ -29,7 +29,9 @@ def compose(mail: OutgoingMail) -> EmailMessage:
             # (No request here, so no url_for: the appeal page is /appeals/<id>, see server/appeal_pages.py.)
             url = f"{config['MINYI_BASE_URL'].rstrip('/')}/appeals/{int(mail.params['appeal_id'])}"
             lines += [_("Read it here: %(url)s", url=url), ""]
-        lines.append(_("You receive this mail because you sent or joined this appeal on Minyi."))
+        lines.append(_("You receive this mail because you sent or joined this appeal on Minyi.")
+                     if mail.kind.startswith("appeal_") else
+                     _("You receive this mail because it is about your Minyi account."))
         message = EmailMessage()
         message["Subject"] = _("Minyi: %(text)s", text=text)
     message["From"] = formataddr(("Minyi", config["MINYI_MAIL_FROM"]))

@@ -19,6 +19,7 @@ from accounts.tokens import user_for_token
 from accounts.users import Role
 from proposals.appeal_services import find_by_receipt, submit_appeal
 from proposals.appeals import CLOSED, Appeal, AppealEvent, EventKind
+from server.limits import limited_posting
 from server.extensions import csrf
 from server.helpers import parse_id
 from server.open311_format import CONTENT_TYPES, document, error_document, parse_w3c, w3c
@@ -269,6 +270,7 @@ def _village(form, user) -> Region:
 
 
 @bp.route("/v2/requests.<fmt>", methods=["POST"])
+@limited_posting
 def create_request(fmt):
     """POST Service Request: a resident's appeal, sent with their personal API token as api_key."""
     fmt = _format(fmt)

@@ -14,7 +14,7 @@ from proposals import projects
 from proposals.appeals import Appeal
 from proposals.models import Proposal
 from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
-from server.limits import backing
+from server.limits import backing, limited_posting
 from server.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.officials import bp as officials_bp
 from server.pagination import keyset
@@ -115,6 +115,7 @@ def _tasks(project):
 
 
 @bp.route("/<int:project_id>/tasks/<int:task_id>/<any(join, leave):step>", methods=["POST"])
+@backing
 @login_required
 def shift(project_id, task_id, step):
     """A volunteer takes (or gives back) a place on a shift."""
@@ -146,6 +147,7 @@ def rate(project_id):
 
 
 @bp.route("/<int:project_id>/not-done", methods=["POST"])
+@limited_posting
 @login_required
 def not_done(project_id):
     """A resident says the finished project did not solve the problem: a follow-up appeal."""

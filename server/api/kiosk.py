@@ -20,7 +20,7 @@ from proposals import kiosk_appeals
 from proposals.appeal_services import find_by_receipt
 from proposals.appeals import AppealEvent, EventKind
 from proposals.models import ACTIVE, Proposal, Scope
-from server.limits import kiosk_uploads
+from server.limits import kiosk_receipts, kiosk_uploads
 from server.api import documented_errors
 from server.api.schemas import RegionOut
 from server.errors import error_response
@@ -214,6 +214,7 @@ def send_appeal(data, files):
 
 
 @blp.route("/appeals/<code>", methods=["GET"])
+@kiosk_receipts
 @kiosk_required
 @blp.response(200, StatusOut)
 @errors(401, 404)

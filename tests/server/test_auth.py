@@ -201,7 +201,7 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     from sqlalchemy import select
     from tests.conftest import WebClient
 
-    app = make_app(MINYI_LOCKOUT_FAILURES=3, MINYI_LOCKOUT_MINUTES=15)
+    app = make_app(MINYI_LOCKOUT_FAILURES=3, MINYI_LOCKOUT_MINUTES=15, MINYI_LOGIN_LIMIT="100 per minute")
     owner = make_user(email="li@example.org")
     guesser = WebClient(app.test_client())
     tries = [guesser.post("/login", {"identifier": "li@example.org", "password": f"guess {n}"}) for n in range(3)]
@@ -218,6 +218,16 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     assert admin.post(f"/admin/users/{owner.id}/unlock").status_code == 302
     assert WebClient(app.test_client()).post("/login", {"identifier": "li@example.org",
                                                         "password": "correct horse battery"}).status_code == 302
+
+    # When every administrator is locked out, the operator unlocks from the command line.
+    for n in range(3):
+        guesser.post("/login", {"identifier": "li@example.org", "password": f"guess again {n}"})
+    from server.cli import unlock_user_command
+
+    with app.app_context():
+        result = app.test_cli_runner().invoke(unlock_user_command, ["li@example.org"])
+        db.session.remove()
+    assert result.exit_code == 0 and "Unlocked" in result.output
 
     # A right password clears the count; a lock that has run out lets the owner in.
     for n in range(2):

@@ -2,6 +2,8 @@
 byte for byte (on the database under test: SQLite's online backup, or pg_dump and pg_restore); a damaged
 backup or a database holding data is refused before anything changes."""
 
+import hashlib
+import json
 import tarfile
 
 import pytest
@@ -87,7 +89,8 @@ def test_restore_refuses_a_database_holding_data_unless_told(filled, tmp_path, m
     assert "Made after the backup" not in str(everything(filled)[0]["proposals"])
 
 
-@pytest.mark.parametrize("damage", ["truncated", "file changed", "not a backup", "path outside"])
+@pytest.mark.parametrize("damage", ["truncated", "file changed", "database changed", "not a backup",
+                                    "path outside", "name outside"])
 def test_a_damaged_backup_is_refused_before_anything_changes(filled, elsewhere, tmp_path, damage):
     archive = tmp_path / "minyi.tar.gz"
     assert run(filled, backup_command, [str(archive)]).exit_code == 0
@@ -101,16 +104,26 @@ def test_a_damaged_backup_is_refused_before_anything_changes(filled, elsewhere, 
             opened.extractall(unpacked, filter="data")
         if damage == "file changed":
             (unpacked / "files" / "photos" / "bridge.jpg").write_bytes(b"someone else's picture")
+        if damage == "database changed":
+            dump = next(p for p in unpacked.iterdir() if p.name.startswith("database"))
+            dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+        if damage == "name outside":  # a file the manifest names so that it lands beside the upload folder
+            manifest = json.loads((unpacked / "manifest.json").read_text())
+            evil = unpacked / "evil.txt"
+            evil.write_text("overwritten")
+            manifest["files"]["../evil.txt"] = hashlib.sha256(evil.read_bytes()).hexdigest()
+            (unpacked / "manifest.json").write_text(json.dumps(manifest))
+            (unpacked / "files" / "evil.txt").write_text("overwritten")
         with tarfile.open(archive, "w:gz") as rebuilt:
             for part in sorted(unpacked.iterdir()):
                 rebuilt.add(part, part.name)
             if damage == "path outside":
-                evil = tmp_path / "evil.txt"
+                evil = tmp_path / "evil-source.txt"
                 evil.write_text("overwritten")
                 rebuilt.add(evil, "../../evil-outside.txt")
     before = everything(elsewhere)
     result = run(elsewhere, restore_command, [str(archive)])
     assert result.exit_code == 1 and "Nothing was changed" in result.output
     assert everything(elsewhere) == before
-    assert not (tmp_path.parent / "evil-outside.txt").exists()
+    assert not (tmp_path / "evil.txt").exists()  # beside the upload folder (tmp_path / "restored")
 
