@@ -16,7 +16,7 @@ from proposals import appeal_services as services
 from proposals.appeal_workflow import may_handle, may_read
 from proposals.appeals import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
 from proposals.similarity import similar_appeals
-from server.limits import backing, limited_posting, receipts_looked_up
+from server.limits import backing, limited_posting, receipts
 from server.appeal_forms import AppealForm, RatingForm, ReceiptForm, ReopenForm
 from server.helpers import (category_choices, get_or_404, keyset_page, parse_id, role_required, show_error, submit,
                             village_choices)
@@ -169,7 +169,7 @@ def _show_again(appeal, **forms):
 
 
 @bp.route("/receipt")
-@receipts_looked_up
+@receipts
 def receipt():
     """Follow an appeal by its receipt code, without an account (how kiosk users follow up)."""
     form = ReceiptForm(request.args)

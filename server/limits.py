@@ -31,13 +31,13 @@ def actor_key() -> str:
     header = request.headers.get("Authorization", "")
     text = header[7:].strip() if header.lower().startswith("bearer ") else ""
     if text:
-        from accounts.kiosks import kiosk_for_token
-        from accounts.tokens import user_for_token
+        from server.api import bearer_user  # both keep what they find for the view that follows
+        from server.api.kiosk import current_kiosk
 
-        user = user_for_token(text)
+        user = bearer_user()
         if user is not None:
             return f"user:{user.id}"
-        kiosk = kiosk_for_token(text)
+        kiosk = current_kiosk()
         if kiosk is not None:
             return f"kiosk:{kiosk.id}"
         return "token:" + hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -66,7 +66,13 @@ posting_from_address = limiter.shared_limit(_rule("MINYI_POSTING_ADDRESS_LIMIT")
 backing = limiter.shared_limit(_rule("MINYI_BACKING_LIMIT"), scope="backing", key_func=actor_key,
                                methods=WRITES, error_message=BACKING_MESSAGE)
 receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", key_func=address_key,
-                                error_message=RECEIPT_MESSAGE)
+                                error_message=RECEIPT_MESSAGE,
+                                exempt_when=lambda: request.path.endswith("/receipt") and "code" not in request.args)
+"""Web and API lookups share one count; the web page counts only when a code is looked up, not when its
+form is shown."""
+kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
+                                      error_message=RECEIPT_MESSAGE)
+"""Receipt codes looked up at a kiosk: per kiosk."""
 kiosk_uploads = limiter.shared_limit(_rule("MINYI_KIOSK_UPLOAD_LIMIT"), scope="kiosk-uploads",
                                      key_func=actor_key, methods=WRITES, error_message=KIOSK_MESSAGE)
 
@@ -74,13 +80,3 @@ kiosk_uploads = limiter.shared_limit(_rule("MINYI_KIOSK_UPLOAD_LIMIT"), scope="k
 def limited_posting(view):
     """Both posting limits: the account's and the address's."""
     return posting(posting_from_address(view))
-
-
-kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
-                                      error_message=RECEIPT_MESSAGE)
-"""Receipt codes looked up at a kiosk: per kiosk."""
-
-receipts_looked_up = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", key_func=address_key,
-                                          error_message=RECEIPT_MESSAGE,
-                                          exempt_when=lambda: request.args.get("code") is None)
-"""The receipt page counts only when a code is looked up (not when the form is shown)."""

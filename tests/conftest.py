@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,23 @@ def redis_url():
             pytest.fail(f"Redis is not reachable at {url}: {error}")
         pytest.skip(f"Redis is not reachable at {url}")
     return url
+
+
+#: Rate limits too high to reach: for tests of something else (the limits are tested in tests/server/test_limits.py).
+NO_LIMITS = {name: "1000000 per hour" for name in (
+    "MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_POSTING_LIMIT", "MINYI_POSTING_ADDRESS_LIMIT",
+    "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT", "MINYI_KIOSK_UPLOAD_LIMIT")}
+
+
+def app_without_data():
+    """An app on an empty in-memory database, for what a test module reads once at import (its routes, its
+    OpenAPI document)."""
+    from unittest import mock
+
+    from server import create_app
+
+    with tempfile.TemporaryDirectory() as instance, mock.patch.dict(os.environ, {"MINYI_INSTANCE_PATH": instance}):
+        return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 40})
 
 
 @pytest.fixture(scope="session")

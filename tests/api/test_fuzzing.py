@@ -14,7 +14,6 @@ Bounded: MINYI_FUZZ_EXAMPLES examples per operation (30 by default), the same on
 `MINYI_FUZZ_EXAMPLES=300 MINYI_FUZZ_RANDOM=1` looks further."""
 
 import os
-import tempfile
 
 import pytest
 import schemathesis
@@ -22,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.db import db
+from tests.conftest import NO_LIMITS, app_without_data
 
 EXAMPLES = int(os.environ.get("MINYI_FUZZ_EXAMPLES", "30"))
 #: The same examples every run (CI), unless MINYI_FUZZ_RANDOM=1 asks for new ones (to look further by hand).
@@ -34,10 +34,7 @@ def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_reg
     from accounts import kiosks
     from accounts.tokens import create_token
 
-    generous = "1000000 per hour"  # the limits themselves are tested in tests/server/test_limits.py
-    app = make_app(**{name: generous for name in ("MINYI_POSTING_LIMIT", "MINYI_POSTING_ADDRESS_LIMIT",
-                                                  "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT",
-                                                  "MINYI_KIOSK_UPLOAD_LIMIT", "MINYI_LOGIN_LIMIT")})
+    app = make_app(**NO_LIMITS)
     with app.app_context():
         village = make_region("village")
         resident = make_user("resident", region=village, verified=True)
@@ -53,13 +50,7 @@ def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_reg
 
 def _document() -> dict:
     """The OpenAPI document, as the app serves it (read once, from an app with no data)."""
-    from unittest import mock
-
-    from server import create_app
-
-    with tempfile.TemporaryDirectory() as instance, mock.patch.dict(os.environ, {"MINYI_INSTANCE_PATH": instance}):
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "fuzz" * 10})
-        return app.test_client().get("/api/v1/openapi.json").get_json()
+    return app_without_data().test_client().get("/api/v1/openapi.json").get_json()
 
 
 schema = schemathesis.openapi.from_dict(_document())

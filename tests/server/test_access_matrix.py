@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.db import db, utcnow
+from tests.conftest import NO_LIMITS, app_without_data
 
 ROLES = ("anonymous", "revoked kiosk", "kiosk", "resident", "verified resident", "other official", "official",
          "moderator", "admin")
@@ -206,10 +207,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     from proposals.models import ProposalStatus
     from voting import pledges
 
-    generous = "1000000 per hour"  # the limits are tested in tests/server/test_limits.py
-    app = make_app(WTF_CSRF_ENABLED=False, **{name: generous for name in (
-        "MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_POSTING_LIMIT", "MINYI_POSTING_ADDRESS_LIMIT",
-        "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT", "MINYI_KIOSK_UPLOAD_LIMIT")})
+    app = make_app(WTF_CSRF_ENABLED=False, **NO_LIMITS)
     village = make_region("village")
     county = village.path[0]
     category = make_category()
@@ -296,15 +294,7 @@ def _try(world_, route: str) -> str:
 
 def _all_routes() -> list[str]:
     """Every route of the app (read once, from an app with no data)."""
-    import os
-    import tempfile
-    from unittest import mock
-
-    from server import create_app
-
-    with tempfile.TemporaryDirectory() as instance, mock.patch.dict(os.environ, {"MINYI_INSTANCE_PATH": instance}):
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "matrix" * 8})
-        return sorted(set(_routes(app)))
+    return sorted(set(_routes(app_without_data())))
 
 
 ROUTES = _all_routes()

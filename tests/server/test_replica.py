@@ -20,6 +20,21 @@ from accounts.db import db
 from tests.conftest import WebClient
 
 
+def _a_verified_resident():
+    """In an empty database: a county, township and village, a category, and a verified resident there."""
+    from accounts import organisation, services
+    from accounts.users import Role
+
+    county = organisation.create_region(actor=None, parent=None, code="C", name_zh="县", name_en="County")
+    township = organisation.create_region(actor=None, parent=county, code="T", name_zh="镇", name_en="Town")
+    village = organisation.create_region(actor=None, parent=township, code="V", name_zh="村", name_en="Village")
+    category = organisation.create_category(actor=None, code="k", name_zh="类", name_en="Kind")
+    author = services.create_user(actor=None, role=Role.RESIDENT, display_name="R", email="r@example.org",
+                                  password="correct horse battery", region=village)
+    author.verified_at, author.verification_method = author.created_at, "in_person"
+    return author, category, village
+
+
 @pytest.fixture
 def replica(scratch_database_url, test_config):
     """A migrated second database holding one proposal the primary does not have."""
@@ -28,17 +43,9 @@ def replica(scratch_database_url, test_config):
     other = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
     with other.app_context():
         upgrade()
-        from accounts import organisation, services
-        from accounts.users import Role
         from proposals import services as proposals
 
-        county = organisation.create_region(actor=None, parent=None, code="RC", name_zh="县", name_en="County")
-        township = organisation.create_region(actor=None, parent=county, code="RT", name_zh="镇", name_en="Town")
-        village = organisation.create_region(actor=None, parent=township, code="RV", name_zh="村", name_en="Village")
-        category = organisation.create_category(actor=None, code="rc", name_zh="类", name_en="Kind")
-        author = services.create_user(actor=None, role=Role.RESIDENT, display_name="R", email="r@example.org",
-                                      password="correct horse battery", region=village)
-        author.verified_at, author.verification_method = author.created_at, "in_person"
+        author, category, village = _a_verified_resident()
         proposals.create_proposal(actor=author, title="Only on the replica", body="Read from the replica.",
                                   category=category, village=village)
         db.session.commit()
@@ -194,9 +201,8 @@ def streaming_pair():
 
 def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behind_or_gone(
         streaming_pair, test_config):
-    from accounts import organisation, services
     from accounts.regions import Category, Region
-    from accounts.users import Role, User
+    from accounts.users import User
     from proposals import services as proposals
     from server import create_app
 
@@ -206,13 +212,7 @@ def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behi
     with app.app_context():
         upgrade()
         start_standby()
-        county = organisation.create_region(actor=None, parent=None, code="C", name_zh="县", name_en="County")
-        township = organisation.create_region(actor=None, parent=county, code="T", name_zh="镇", name_en="Town")
-        village = organisation.create_region(actor=None, parent=township, code="V", name_zh="村", name_en="Village")
-        category = organisation.create_category(actor=None, code="k", name_zh="类", name_en="Kind")
-        author = services.create_user(actor=None, role=Role.RESIDENT, display_name="R", email="r@example.org",
-                                      password="correct horse battery", region=village)
-        author.verified_at, author.verification_method = author.created_at, "in_person"
+        author, category, village = _a_verified_resident()
         db.session.commit()
         ids = author.id, category.id, village.id
 
