@@ -92,7 +92,7 @@ def restore(source: Path, *, replace: bool = False) -> dict:
                               "Nothing was changed.")
         if not replace and _holds_data(engine):
             raise BackupError("The database already holds data. Nothing was changed; restore with --replace "
-                              "to replace it (and its files) with the backup.")
+                              "to replace it with the backup.")
         db.session.remove()
         engine.dispose()
         dump = work / DATABASE_FILES[kind]
