@@ -11,13 +11,11 @@ tests/proposals/test_appeals.py). A route added without an entry in ``MATRIX`` f
 
 import os
 import sys
-from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
-from accounts.db import db, utcnow
-from tests.conftest import NO_LIMITS, app_without_data
+from tests.conftest import app_without_data
+from tests.server.conftest import url_of
 
 ROLES = ("anonymous", "revoked kiosk", "kiosk", "resident", "verified resident", "other official", "official",
          "moderator", "admin")
@@ -196,74 +194,6 @@ def _routes(app):
             yield f"{method} {rule.rule}"
 
 
-@pytest.fixture
-def world(make_app, make_region, make_category, make_department, make_user, make_proposal, make_appeal,
-          make_kiosk):
-    """Everything a route may be about, and a way in for each role."""
-    from accounts import kiosks
-    from accounts.tokens import ApiToken, create_token
-    from proposals import projects
-    from proposals.discussion import post_comment
-    from proposals.models import ProposalStatus
-    from voting import pledges
-
-    app = make_app(WTF_CSRF_ENABLED=False, **NO_LIMITS)
-    village = make_region("village")
-    county = village.path[0]
-    category = make_category()
-    department = make_department(region=county, categories=[category])
-    other_department = make_department(region=make_region("county"))
-    users = {
-        "resident": make_user("resident", region=village),
-        "verified resident": make_user("resident", region=village, verified=True),
-        "other official": make_user("official", department=other_department),
-        "official": make_user("official", department=department),
-        "moderator": make_user("moderator"),
-        "admin": make_user("admin"),
-    }
-    author = users["verified resident"]
-    proposal = make_proposal(author=author, category=category, goal_minor=100_000,
-                             deadline=utcnow() + timedelta(days=30))
-    appeal = make_appeal(author=author, village=village, category=category, contact_phone="13912345678")
-    comment = post_comment(proposal, actor=author, body="I agree.")
-    pledge = pledges.pledge_to(proposal, actor=author, kind="money", amount_minor=10_000)
-    proposal.status = ProposalStatus.QUALIFIED
-    project = projects.promote_to_project(actor=users["official"], title="Well", description="x",
-                                          department=department, lead=users["official"],
-                                          budget_public_minor=100_000, start_on=date.today(),
-                                          target_on=date.today(), proposals=[proposal])
-    milestone = projects.add_milestone(project, actor=users["official"], title="Dig", target_on=date.today())
-    task = projects.add_task(project, actor=users["official"], title="Carry stones", on=date.today(), hours=2,
-                             places=5)
-    kiosk, code = make_kiosk(village=village, category=category)
-    _kiosk, kiosk_token = kiosks.enroll(code)
-    gone, gone_code = make_kiosk(village=village, category=category, name="Old office")
-    _gone, gone_token = kiosks.enroll(gone_code)
-    kiosks.revoke(gone, actor=users["admin"])
-    tokens = {role: create_token(user, actor=user, name="matrix")[1] for role, user in users.items()}
-    token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == author.id)).first()
-    db.session.commit()
-    ids = {"proposal_id": proposal.id, "appeal_id": appeal.id, "comment_id": comment.id, "pledge_id": pledge.id,
-           "project_id": project.id, "milestone_id": milestone.id, "task_id": task.id, "user_id": author.id,
-           "kiosk_id": kiosk.id, "token_id": token.id, "department_id": department.id,
-           "category_id": category.id, "thing_id": category.id, "target_id": proposal.id, "template_id": 1,
-           "model_id": 1, "image_id": 1, "code": appeal.receipt_code, "resource": f"{appeal.id}.json",
-           "fmt": "json", "name": "none.jpg", "sha256": "0" * 64, "kind": None, "step": None, "action": None}
-    return app, users, ids, {"kiosk": kiosk_token, "revoked kiosk": gone_token, **tokens}
-
-
-def _url(rule: str, ids: dict) -> str:
-    import re
-
-    def value(match):
-        converter, name = match.group(1), match.group(2)
-        if converter and converter.startswith("any("):
-            return converter[4:-1].split(",")[0].strip()
-        return str(ids[name])
-
-    return re.sub(r"<(?:([^:<>]+):)?([^<>]+)>", value, rule)
-
-
 def _sign(response) -> str:
     if response.status_code in (401, 403) or (response.status_code in (301, 302, 303)
                                               and "/login" in response.headers.get("Location", "")):
@@ -276,7 +206,7 @@ def _try(world_, route: str) -> str:
 
     app, users, ids, tokens = world_
     method, rule = route.split(" ", 1)
-    url = _url(rule, ids)
+    url = url_of(rule, ids)
     signs = []
     for role in ROLES:
         client = WebClient(app.test_client())
