@@ -12,6 +12,8 @@ from accounts.rules import rule
 FORMATS = {("OGG", "OPUS"): ("audio/ogg", ".ogg"), ("OGG", "VORBIS"): ("audio/ogg", ".ogg"),
            ("WAV", "PCM_16"): ("audio/wav", ".wav")}
 CONTENT_TYPES = {ext: content_type for content_type, ext in FORMATS.values()}
+#: The sample rates a microphone records at, lowest and highest (telephone quality to studio).
+SAMPLE_RATES = (8000, 192000)
 
 
 def check_recording(data: bytes) -> tuple[str, float]:
@@ -27,7 +29,9 @@ def check_recording(data: bytes) -> tuple[str, float]:
             if kind is None:
                 raise InvalidInput(_l("Send the recording as Ogg/Opus or WAV."), field="audio")
             frames, rate = 0, sound.samplerate
-            for block in sound.blocks(blocksize=rate * 10, dtype="int16"):  # decode it all: a cut file fails
+            if not SAMPLE_RATES[0] <= rate <= SAMPLE_RATES[1]:  # a header that lies (a WAV may say anything)
+                raise InvalidInput(_l("The recording is not a sound file that can be played."), field="audio")
+            for block in sound.blocks(blocksize=65536, dtype="int16"):  # decode it all: a cut file fails
                 frames += len(block)
     except (RuntimeError, soundfile.LibsndfileError, ValueError):
         raise InvalidInput(_l("The recording is not a sound file that can be played."), field="audio") from None

@@ -1,12 +1,10 @@
 """The public instrument panel of appeals, and the same figures as open data (CSV and JSON)."""
 
-import csv
-import io
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from accounts.rules import rule
-from server.helpers import parse_id
+from server.helpers import csv_response, parse_id
 from proposals.dashboard import DIMENSIONS, PERIODS, snapshot
 
 bp = Blueprint("dashboard", __name__)
@@ -40,10 +38,5 @@ def dashboard_json():
 @bp.route("/dashboard.csv")
 def dashboard_csv():
     by = request.args.get("by") if request.args.get("by") in DIMENSIONS else "department"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for row in snapshot(_months())[by]:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=minyi-dashboard-{by}.csv"})
+    rows = ([("" if row.get(name) is None else row[name]) for name in FIELDS] for row in snapshot(_months())[by])
+    return csv_response(f"minyi-dashboard-{by}.csv", FIELDS, rows)

@@ -69,15 +69,21 @@ def submit(form, action, *, message=None):
     or the service refused; then the error sits next to its field and nothing was saved."""
     from flask import flash
 
+    from flask import g
+
     from accounts.errors import DomainError
 
     if not form.validate_on_submit():
+        g.refused_form = form  # base.html sums its errors up at the top of the page (the form may be far below)
         return None
     try:
         result = action()
     except DomainError as error:
         db.session.rollback()
+        if error.status in (403, 404) and not error.field:
+            raise  # not the form's fault but who sends it or what it is about: an error page that says so
         show_error(form, error)
+        g.refused_form = form
         return None
     db.session.commit()
     if message:

@@ -12,7 +12,7 @@ from accounts.permissions import jurisdiction, oversees
 from accounts.regions import subtree_id_list
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
-from server.helpers import get_or_404, show_error
+from server.helpers import get_or_404, submit
 from server.officials import bp
 from server.pagination import keyset
 from server.proposal_forms import CollectionForm, RejectForm
@@ -90,25 +90,19 @@ def ledger(proposal_id):
         select(Pledge).where(Pledge.proposal_id == proposal.id, Pledge.kind == PledgeKind.MONEY,
                              Pledge.status == PledgeStatus.COMMITTED)
         .options(selectinload(Pledge.collections), selectinload(Pledge.backer)).order_by(Pledge.id)).all()
-    form, status = CollectionForm(), 200
-    if form.validate_on_submit():
+    form = CollectionForm()
+
+    def record():
         pledge = next((p for p in pledges if str(p.id) == request.form.get("pledge_id")), None)
-        try:
-            if pledge is None:
-                raise DomainError(_("Choose a pledge from the list."))
-            LEDGER.record(pledge, actor=current_user, amount_minor=parse_amount(form.amount.data),
-                          method=form.method.data, received_on=form.received_on.data,
-                          receipt_number=form.receipt_number.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Recorded."), "success")
-            return redirect(url_for("officials.ledger", proposal_id=proposal.id))
-    elif request.method == "POST":
-        status = 422
+        if pledge is None:
+            raise DomainError(_("Choose a pledge from the list."))
+        LEDGER.record(pledge, actor=current_user, amount_minor=parse_amount(form.amount.data),
+                      method=form.method.data, received_on=form.received_on.data,
+                      receipt_number=form.receipt_number.data)
+
+    if submit(form, record, message=_("Recorded.")):
+        return redirect(url_for("officials.ledger", proposal_id=proposal.id))
+    status = 422 if request.method == "POST" else 200
     owed = sum(p.amount_minor for p in pledges)
     received = sum(c.amount_minor for p in pledges for c in p.collections)
     return render_template("officials/ledger.html", proposal=proposal, pledges=pledges, form=form, owed=owed,

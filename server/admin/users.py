@@ -1,9 +1,7 @@
 """Admin: list, filter, export, create and edit users."""
 
-import csv
-import io
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,7 +12,8 @@ from accounts.regions import Department, Region, subtree_id_list
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
-from server.helpers import department_choices, get_from_args, get_or_404, keyset_page, region_choices, submit
+from server.helpers import (csv_response, department_choices, get_from_args, get_or_404, keyset_page, region_choices,
+                            submit)
 
 
 def role_choices():
@@ -52,17 +51,14 @@ def users():
 @bp.route("/users.csv")
 def users_csv():
     """The filtered list as CSV (no password hashes, obviously)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "display_name", "role", "phone", "email", "region_code", "department_code",
-                     "verified_at", "verification_method", "active", "created_at"])
-    for user in db.session.scalars(filtered_users(request.args).order_by(User.id)):
-        writer.writerow([user.id, user.shown_name, user.role, user.phone or "", user.email or "",
-                         user.region.code if user.region else "", user.department.code if user.department else "",
-                         user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
-                         int(user.active), user.created_at.isoformat()])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=minyi-users.csv"})
+    rows = ([user.id, user.shown_name, user.role, user.phone or "", user.email or "",
+             user.region.code if user.region else "", user.department.code if user.department else "",
+             user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
+             int(user.active), user.created_at.isoformat()]
+            for user in db.session.scalars(filtered_users(request.args).order_by(User.id)))
+    return csv_response("minyi-users.csv", ["id", "display_name", "role", "phone", "email", "region_code",
+                                            "department_code", "verified_at", "verification_method", "active",
+                                            "created_at"], rows)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

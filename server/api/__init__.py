@@ -6,12 +6,30 @@ browser session, so the API needs no CSRF token and a logged-in browser cannot b
 import json
 from functools import wraps
 
+import flask_smorest
 from flask import g, request
 from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
 
 from accounts.tokens import user_for_token
 from server.api.schemas import ErrorSchema
 from server.errors import error_response, http_error
+
+
+class Parser(FlaskParser):
+    """webargs' parser, refusing JSON nested past any sane depth as the broken JSON it is (Python's parser
+    gives up with a RecursionError, which would otherwise be a 500)."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as error:
+            raise json.JSONDecodeError("nested too deeply", "[", 0) from error
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
 
 class MinyiApi(Api):
     ERROR_SCHEMA = ErrorSchema

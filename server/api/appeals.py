@@ -2,7 +2,6 @@
 answer."""
 
 from flask import abort, current_app
-from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +11,7 @@ from proposals import appeal_services as services
 from proposals import appeal_workflow as workflow
 from proposals.appeals import Appeal, AppealEvent, Cosign
 from server.limits import backing, limited_posting, receipts
-from server.api import bearer_user, by_code, documented_errors, token_required
+from server.api import Blueprint, bearer_user, by_code, documented_errors, token_required
 from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
                                        RatingIn, RatingOut)
 from server.pagination import keyset

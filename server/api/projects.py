@@ -2,7 +2,6 @@
 and payments, and residents' ratings."""
 
 from flask import abort
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,7 +11,7 @@ from accounts.regions import Region, subtree_id_list
 from proposals import projects
 from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
 from server.limits import backing
-from server.api import bearer_user, by_code, documented_errors, token_required
+from server.api import Blueprint, bearer_user, by_code, documented_errors, token_required
 from server.api.schemas import RegionOut
 from server.pagination import keyset
 

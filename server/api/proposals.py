@@ -1,7 +1,6 @@
 """API: proposals (list, search, detail, create), comments, supports and pledges."""
 
 from flask import abort, current_app
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +13,7 @@ from proposals.comments import Comment
 from proposals.listing import public_proposals
 from proposals.models import Proposal
 from server.limits import backing, limited_posting
-from server.api import bearer_user, by_code, documented_errors, token_required
+from server.api import Blueprint, bearer_user, by_code, documented_errors, token_required
 from server.api.schemas import (CommentIn, CommentOut, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
                                 ProposalOut, ProposalPage, SupportOut)
 from server.pagination import keyset
