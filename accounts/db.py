@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, TypeDecorator, UpdateBase
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names so Alembic migrations are reproducible on every database.
@@ -34,6 +35,16 @@ class RoutingSession(FlaskSession):
             if replica is not None:
                 return replica
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def close(self) -> None:
+        """Close, also when the database went away meanwhile (a restart): its connection, found broken, is set
+        aside, and there is nothing left to roll back. (Otherwise the end of a request served in full would turn
+        it into an error.)"""
+        try:
+            super().close()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
 
     def primary_connection(self):
         """The transaction's connection to the primary, for writing outside a flush (as it commits), whatever

@@ -204,11 +204,14 @@ def finalize(config: dict, instance_path: str) -> None:
     if production and uri.startswith("sqlite") and not config.get("MINYI_ALLOW_SQLITE"):
         raise ConfigError("MINYI_ENV=production on SQLite is refused: set MINYI_DATABASE_URL to PostgreSQL "
                           "(or MINYI_ALLOW_SQLITE=1 for a single-machine trial).")
+    # A pooled connection is tried before use (and every one older than a dead one set aside): after the database
+    # restarted, no connection it closed is handed to a request. Kept when other engine options are given too.
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
     if uri.startswith("sqlite"):
         # SQLite allows one writer at a time; wait for the lock instead of failing at once.
-        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # The census key is separate from the session key so the secret key can be rotated.
     if not config.get("MINYI_CENSUS_KEY"):
         config["MINYI_CENSUS_KEY"] = "census:" + config["SECRET_KEY"]

@@ -3,10 +3,11 @@
 import logging
 from urllib.parse import quote
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from accounts.errors import DomainError
@@ -39,6 +40,7 @@ def _messages():
         422: _("Please check what you entered."),
         429: _("Too many attempts. Please wait a while and try again."),
         500: _("Something went wrong on our side. What you saved earlier is safe; please try again later."),
+        503: _("The service is briefly unavailable. Nothing was saved; please try again in a minute."),
     }
 
 
@@ -72,6 +74,7 @@ def init_app(app) -> None:
         return error_response(error.status, str(error.message), error.field)
 
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(DBAPIError, database_error)  # (server/replica.py's handler comes here too)
 
     app.register_error_handler(Exception, unexpected)
 
@@ -88,10 +91,46 @@ def http_error(error: HTTPException):
     return response
 
 
+#: Seconds a client should wait before trying again while the database is away (a restart takes a few).
+RETRY_AFTER_SECONDS = 30
+
+
+def database_error(error: DBAPIError):
+    """The database is away for a moment (restarting, failing over): 503, "nothing was saved, try again", and the
+    app goes on by itself once it is back. Any other database error is unexpected."""
+    from server.database import committed_in_request, database_away, in_doubt
+
+    if not database_away(error):
+        return unexpected(error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig or error)
+    _roll_back()
+    # The page is made as for a visitor: who is signed in, and their unread notifications, are in the database.
+    g._login_user = current_app.login_manager.anonymous_user()
+    message = _messages()[503]  # "nothing was saved": true of a transaction that never reached its COMMIT
+    if request.method not in ("GET", "HEAD"):  # (a reader asked to save nothing)
+        if in_doubt(error):  # the connection went during the COMMIT: it may have been saved just before
+            message = _("The service was interrupted just as this was being saved, so it may or may not have been "
+                        "saved. Please check before sending it again.")
+        elif committed_in_request():  # it went after the COMMIT, as the answer was being made
+            message = _("This was saved, but the service became unavailable before the answer could be shown. "
+                        "Please do not send it again; reload the page in a minute.")
+    response = error_response(503, message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def unexpected(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
     # A failed flush leaves the session unusable; the error page itself needs it (user, language).
+    _roll_back()
+    return error_response(500)
+
+
+def _roll_back():
+    """End the request's failed transaction (on a connection that may be gone: then there is nothing to end)."""
     from accounts.db import db
 
-    db.session.rollback()
-    return error_response(500)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        log.warning("rollback after an error failed: %s", error)

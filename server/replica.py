@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from accounts.db import db, use_replica
 from accounts.rules import rule
-from server.errors import unexpected
+from server.errors import database_error
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def replica_failed(error: OperationalError):
     """A page that was reading the replica when it went away is made again from the primary (its
     before-request checks run again: they now find the replica set aside)."""
     if not g.get("minyi_replica") or request.endpoint is None:
-        return unexpected(error)
+        return database_error(error)  # the primary's error: 503 while it is away, else unexpected
     replica().failed(error)
     db.session.rollback()
     g.minyi_replica = False

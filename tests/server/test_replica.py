@@ -2,13 +2,7 @@
 every write and the health check use the primary. The "replica" here is a second database with its own
 content, so the test sees which one answered."""
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import psycopg
 import psycopg.sql
@@ -18,6 +12,7 @@ from sqlalchemy import select
 
 from accounts.db import db
 from tests.conftest import WebClient
+from tests.server.postgres_clusters import Clusters, free_port
 
 
 def _a_verified_resident():
@@ -140,63 +135,24 @@ def test_a_replica_url_that_is_no_database_stops_the_server(make_app):
 
 # A real streaming replica: a PostgreSQL primary and a hot standby of it, clusters of the test's own.
 
-def _postgres_programs():
-    import glob
-    import shutil
-
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = found[-1] if found else shutil.which("initdb")
-    if initdb is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) are not installed")
-        pytest.skip("PostgreSQL's server programs are not installed")
-    return Path(initdb).parent
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def streaming_pair():
-    """(primary URL, standby URL, run): two clusters on free ports; ``run(program, *args)`` runs a PostgreSQL
-    program as the clusters' owner (``postgres`` when the tests run as root, as CI does)."""
-    bin_dir = _postgres_programs()
-    home = Path(tempfile.mkdtemp(prefix="minyi-replication-"))
-    as_owner = []
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
-
-    def run(program, *args):
-        subprocess.run([*as_owner, str(bin_dir / program), *map(str, args)], check=True, capture_output=True,
-                       timeout=120)
-
-    ports = _free_port(), _free_port()
-    options = "-c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c wal_level=replica"
+    """(primary URL, standby URL), start the standby, stop it: two clusters of the test's own
+    (tests/server/postgres_clusters.py)."""
+    clusters = Clusters()
     try:
-        run("initdb", "-D", home / "primary", "-A", "trust", "-U", "postgres")
-        run("pg_ctl", "-D", home / "primary", "-l", home / "primary.log", "-w", "start",
-            "-o", f"-p {ports[0]} {options}")
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{ports[0]}/postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE minyi")
-        urls = [f"postgresql+psycopg://postgres@127.0.0.1:{port}/minyi" for port in ports]
+        primary = clusters.create("primary", "-c wal_level=replica")
+        standby_port = free_port()
 
         def start_standby():
-            run("pg_basebackup", "-h", "127.0.0.1", "-p", ports[0], "-U", "postgres", "-D", home / "standby",
-                "-R", "-X", "stream", "--checkpoint=fast")
-            run("pg_ctl", "-D", home / "standby", "-l", home / "standby.log", "-w", "start",
-                "-o", f"-p {ports[1]} {options} -c hot_standby=on")
+            clusters.run("pg_basebackup", "-h", "127.0.0.1", "-p", clusters.ports["primary"], "-U", "postgres",
+                         "-D", clusters.home / "standby", "-R", "-X", "stream", "--checkpoint=fast")
+            clusters.start("standby", "-c wal_level=replica -c hot_standby=on", port=standby_port)
 
-        yield urls, start_standby, lambda: run("pg_ctl", "-D", home / "standby", "-m", "immediate", "stop")
+        standby = f"postgresql+psycopg://postgres@127.0.0.1:{standby_port}/minyi"
+        yield (primary, standby), start_standby, lambda: clusters.stop("standby", "immediate")
     finally:
-        for cluster in ("standby", "primary"):
-            if (home / cluster / "postmaster.pid").exists():
-                subprocess.run([*as_owner, str(bin_dir / "pg_ctl"), "-D", str(home / cluster), "-m", "immediate",
-                                "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(home, ignore_errors=True)
+        clusters.remove()
 
 
 def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behind_or_gone(
