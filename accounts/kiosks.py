@@ -28,6 +28,10 @@ TOKEN_PREFIX = "kiosk_"
 KIOSK_PREFIX_FIRST = "23456789"
 #: Enrolment codes: digits only, in groups of four, typed once by the person setting the kiosk up.
 ENROLL_DIGITS = 12
+#: A kiosk clock this close to the server's is right (the heartbeat's own trip takes a few seconds).
+CLOCK_TOLERANCE = timedelta(minutes=2)
+#: Skews are kept up to 68 years either way (what the column holds; a Pi starting in 1970 is off by 56).
+SKEW_LIMIT = 2**31 - 1
 
 
 class Kiosk(db.Model):
@@ -59,6 +63,9 @@ class Kiosk(db.Model):
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)
     model: Mapped[str | None] = mapped_column(String(120))
+    #: How far the kiosk's clock was ahead of the server's (negative: behind) at its last heartbeat, in seconds.
+    #: A Pi has no real-time clock: it may start in 1970 or on the day it last shut down until NTP answers.
+    clock_skew_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
@@ -76,6 +83,13 @@ class Kiosk(db.Model):
             return "new"
         recent = utcnow() - timedelta(minutes=float(rule("MINYI_KIOSK_OFFLINE_MINUTES")))
         return "online" if self.last_seen_at is not None and self.last_seen_at >= recent else "offline"
+
+    @property
+    def clock_off_by(self) -> timedelta | None:
+        """How far the kiosk's clock is ahead (negative: behind), when that is more than a network's delay."""
+        if self.clock_skew_seconds is None or abs(self.clock_skew_seconds) <= CLOCK_TOLERANCE.total_seconds():
+            return None
+        return timedelta(seconds=self.clock_skew_seconds)
 
 
 def _digest(text: str) -> str:
@@ -193,13 +207,26 @@ def revoke(kiosk: Kiosk, *, actor: User) -> Kiosk:
 
 def heartbeat(kiosk: Kiosk, *, version: str | None = None, queue_length: int | None = None,
               refused: int | None = None, last_sync_at: datetime | None = None, free_disk_bytes: int | None = None,
-              model: str | None = None) -> Kiosk:
-    """What the kiosk reports every few minutes: shown on the admin's list of kiosks."""
-    kiosk.last_seen_at = utcnow()
+              model: str | None = None, clock: datetime | None = None) -> Kiosk:
+    """What the kiosk reports every few minutes: shown on the admin's list of kiosks. ``clock`` is the kiosk's
+    own time as it sent the report (its HTTP ``Date``): the times it reports are on that clock, so they are
+    moved onto the server's, and dropped when they still make no sense (in the future, or before the kiosk
+    existed). The server's own time stays the record: the kiosk's is never trusted blindly."""
+    now = utcnow()
+    kiosk.last_seen_at = now
+    skew = None if clock is None else (clock - now).total_seconds()
+    kiosk.clock_skew_seconds = None if skew is None else max(-SKEW_LIMIT, min(SKEW_LIMIT, round(skew)))
+    if last_sync_at is not None and skew is not None:
+        try:
+            last_sync_at -= timedelta(seconds=skew)
+        except OverflowError:  # before the year 1 on the server's clock: nonsense
+            last_sync_at = None
+    plausible = (last_sync_at is not None
+                 and kiosk.created_at - CLOCK_TOLERANCE <= last_sync_at <= now + CLOCK_TOLERANCE)
     kiosk.version = (version or "")[:40] or None
     kiosk.queue_length = queue_length
     kiosk.refused_count = refused
-    kiosk.last_sync_at = last_sync_at
+    kiosk.last_sync_at = last_sync_at if plausible else None
     kiosk.free_disk_bytes = free_disk_bytes
     kiosk.model = (model or "")[:120] or None
     db.session.flush()

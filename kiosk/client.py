@@ -1,6 +1,7 @@
 """The kiosk's only way to the server: its HTTP API (``/api/v1/kiosk``), with the device token."""
 
 import json
+from email.utils import formatdate
 from pathlib import Path
 
 import requests
@@ -109,6 +110,13 @@ class Client:
         except requests.RequestException as error:
             raise Offline(str(error)) from None
 
-    def heartbeat(self, **report) -> dict:
-        return self._call("POST", "/heartbeat", data=json.dumps(report, default=str),
-                          headers={"Content-Type": "application/json"})[1]
+    def heartbeat(self, clock: float | None = None, **report) -> dict:
+        """Report the kiosk's state; ``clock`` (its time now) goes as the HTTP ``Date``, so the server can tell
+        when this kiosk's clock is wrong."""
+        headers = {"Content-Type": "application/json"}
+        try:
+            if clock is not None:
+                headers["Date"] = formatdate(clock, usegmt=True)
+        except (ValueError, OverflowError, OSError):  # a clock beyond what a date can say: send none
+            pass
+        return self._call("POST", "/heartbeat", data=json.dumps(report, default=str), headers=headers)[1]

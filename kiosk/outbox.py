@@ -59,7 +59,11 @@ def format_receipt(raw: str) -> str:
 
 
 class Outbox:
-    def __init__(self, folder: Path, receipt_prefix: str):
+    def __init__(self, folder: Path, receipt_prefix: str, clock=time.time):
+        #: The wall clock (seconds since the epoch). A Pi has no real-time clock: it may start in 1970 or on the
+        #: date it last shut down, then jump when NTP answers. So the outbox never trusts it for order (appeals go
+        #: in the order they were kept) and never lets it hold delivery back longer than the longest wait.
+        self.clock = clock
         self.folder = Path(folder)
         self.audio_folder = self.folder / "recordings"
         self.audio_folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +109,7 @@ class Outbox:
                     "INSERT INTO appeals (uuid, receipt_code, transcript, words, audio_file, category, contact_phone, "
                     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (appeal_id, format_receipt(raw), transcript, words, audio_file, category, contact_phone,
-                     time.time()))
+                     self.clock()))
                 return self.get(appeal_id)
             except sqlite3.IntegrityError:  # this kiosk gave that code before: draw again
                 continue
@@ -130,31 +134,47 @@ class Outbox:
         return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE receipt_code = ?",
                                          (code,)).fetchone())
 
-    def due(self, now: float | None = None, limit: int = 50) -> list[Queued]:
-        """Queued appeals whose next try has come, oldest first."""
-        now = time.time() if now is None else now
-        rows = self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE state = 'queued' AND next_try <= ? "
-                               "ORDER BY created_at LIMIT ?", (now, limit)).fetchall()
+    # Queued appeals in the order they were kept. The rowid counts up as rows are added (rows are never deleted
+    # and the outbox is never vacuumed), unlike created_at, which follows the wall clock back and forth.
+    _QUEUE = "FROM appeals WHERE state = 'queued' ORDER BY rowid"
+
+    def due(self, now: float | None = None, limit: int = 50, longest: float = 900.0) -> list[Queued]:
+        """Queued appeals in the order they were spoken, once the oldest one's next try has come: they are
+        delivered in that order, so the oldest one's back-off holds the others back (the link is down, not one
+        appeal). A next try more than ``longest`` seconds away means the clock was set back since it was
+        planned: it is due now."""
+        now = self._now(now)
+        head = self.next_try(now, longest)
+        if head is None or head > now:
+            return []
+        rows = self.db.execute(f"SELECT {self._COLUMNS} {self._QUEUE} LIMIT ?", (limit,)).fetchall()
         return [self._row(r) for r in rows]
 
-    def next_try(self) -> float | None:
-        """When the soonest queued appeal may be tried again (None: nothing queued)."""
-        return self.db.execute("SELECT min(next_try) FROM appeals WHERE state = 'queued'").fetchone()[0]
+    def next_try(self, now: float | None = None, longest: float = 900.0) -> float | None:
+        """When the oldest queued appeal (and so the queue) may be tried again; None: nothing queued."""
+        row = self.db.execute(f"SELECT next_try {self._QUEUE} LIMIT 1").fetchone()
+        if row is None:
+            return None
+        now = self._now(now)
+        return now if row[0] - now > longest else row[0]  # the clock went back: do not wait for it to catch up
+
+    def _now(self, now: float | None) -> float:
+        return self.clock() if now is None else now
 
     def mark_sent(self, appeal_id: str, server_id: int) -> None:
         """The server has it (and its recording): the row stays, for lookups by receipt code; the recording goes,
         so the SD card does not fill up."""
         self.db.execute("UPDATE appeals SET state = 'sent', server_id = ?, sent_at = ?, last_error = NULL "
-                        "WHERE uuid = ?", (server_id, time.time(), appeal_id))
-        self._set("last_sync", str(time.time()))
+                        "WHERE uuid = ?", (server_id, self.clock(), appeal_id))
+        self._set("last_sync", str(self.clock()))
         row = self.db.execute("SELECT audio_file FROM appeals WHERE uuid = ?", (appeal_id,)).fetchone()
         if row:
             (self.audio_folder / row[0]).unlink(missing_ok=True)
 
-    def mark_failed(self, appeal_id: str, error: str, retry_in: float) -> None:
+    def mark_failed(self, appeal_id: str, error: str, retry_in: float, now: float | None = None) -> None:
         """A try failed (no network, server trouble): try again after ``retry_in`` seconds."""
         self.db.execute("UPDATE appeals SET attempts = attempts + 1, next_try = ?, last_error = ? WHERE uuid = ?",
-                        (time.time() + retry_in, error[:500], appeal_id))
+                        (self._now(now) + retry_in, error[:500], appeal_id))
 
     def mark_refused(self, appeal_id: str, error: str) -> None:
         """The server refused it for good (kept, and counted in the heartbeat, for an operator to look at)."""

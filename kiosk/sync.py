@@ -1,6 +1,8 @@
-"""Delivers the outbox: each queued appeal is posted until the server has it, with exponential back-off and
-jitter while the network is down. The server files an appeal once per UUID, so a retry after a lost answer (or
-a power cut between the server's answer and our note of it) never makes a second one."""
+"""Delivers the outbox: each queued appeal is posted until the server has it, in the order they were spoken, with
+exponential back-off and jitter while the network is down (one back-off for the whole queue, held by its oldest
+appeal: a week offline costs one try per longest wait, not one per appeal). The server files an appeal once per
+UUID, so a retry after a lost answer (or a power cut between the server's answer and our note of it) never makes a
+second one."""
 
 import logging
 import random
@@ -37,7 +39,7 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
     """One pass over the appeals whose time has come. Stops at the first network failure (the others would
     fail too) and when the server says the kiosk is revoked."""
     report = Report()
-    for queued in outbox.due(limit=limit):
+    for queued in outbox.due(limit=limit, longest=longest):
         try:
             answer = client.send_appeal(queued)
         except Offline as error:
@@ -64,11 +66,19 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
 
 
 def send_heartbeat(outbox: Outbox, client: Client, model: str | None = None) -> dict:
-    last, counts = outbox.last_sync(), outbox.counts()
+    """Tell the server how this kiosk is; its clock goes along (the server reads ``last_sync_at`` on it)."""
+    counts = outbox.counts()
     return client.heartbeat(
         version=__version__, queue_length=counts["queued"], refused=counts["refused"], model=model or None,
-        free_disk_bytes=shutil.disk_usage(outbox.folder).free,
-        last_sync_at=datetime.fromtimestamp(last, timezone.utc).isoformat() if last else None)
+        free_disk_bytes=shutil.disk_usage(outbox.folder).free, last_sync_at=_iso(outbox.last_sync()),
+        clock=outbox.clock())
+
+
+def _iso(seconds: float | None) -> str | None:
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat() if seconds else None
+    except (ValueError, OverflowError, OSError):  # a clock set beyond what a date can say
+        return None
 
 
 def run(outbox: Outbox, client: Client, stop: threading.Event, *, first: float = 5.0, longest: float = 900.0,
@@ -106,11 +116,11 @@ def _round(outbox, client, next_beat, *, first, longest, model, heartbeat_second
         next_beat = time.monotonic() + heartbeat_seconds
     if on_revoked is not None and learned is not None:
         on_revoked(learned)
-    if report.sent and outbox.due(limit=1):
+    if report.sent and outbox.due(limit=1, longest=longest):
         return next_beat
-    soonest = outbox.next_try()
+    soonest = outbox.next_try(longest=longest)
     wait = heartbeat_seconds if soonest is None or report.revoked else max(
-        0.05, min(heartbeat_seconds, soonest - time.time()))
+        0.05, min(heartbeat_seconds, soonest - outbox.clock()))
     if wake is None:
         stop.wait(wait)
     else:

