@@ -48,7 +48,10 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
     if code is None or not code.startswith(kiosk.receipt_prefix):
         raise InvalidInput(_l("The receipt code must be eight characters starting with the kiosk's prefix %(p)s.",
                               p=kiosk.receipt_prefix), field="receipt_code")
-    if db.session.scalar(select(Appeal.id).where(Appeal.receipt_code == code)) is not None:
+    holder = db.session.scalar(select(Appeal).where(Appeal.receipt_code == code))
+    if holder is not None:
+        if holder.client_uuid == uuid:  # filed meanwhile by the same appeal's earlier try, still under way above
+            return _same_kiosk(holder, kiosk), False
         raise Conflict(_l("Another appeal already has this receipt code."), field="receipt_code")
     # The resident was told "kept and will be sent": a detail typed at the kiosk never refuses the appeal. A
     # category retired meanwhile becomes the kiosk's own; a call-back number that is no number is left out and

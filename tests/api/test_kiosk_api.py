@@ -227,3 +227,27 @@ def test_the_kiosk_api_is_in_the_openapi_document(api):
     assert {"/api/v1/kiosk/enroll", "/api/v1/kiosk/appeals", "/api/v1/kiosk/appeals/{code}",
             "/api/v1/kiosk/content", "/api/v1/kiosk/heartbeat"} <= set(spec["paths"])
     assert "kiosk" in spec["components"]["securitySchemes"]
+
+
+def test_one_appeal_sent_several_times_at_once_is_filed_once(app, make_kiosk, recording):
+    """A kiosk cut off mid-send tries again while the server still works on the first try: every try gets the
+    one appeal (never "another appeal already has this receipt code")."""
+    from tests.conftest import at_once
+
+    api = app.test_client()
+    kiosk, code = make_kiosk()
+    headers, _body = enroll(api, code)
+
+    def send_once(form):
+        response = app.test_client().post("/api/v1/kiosk/appeals", headers=headers,
+                                          content_type="multipart/form-data",
+                                          data={**form, "audio": (io.BytesIO(recording), "appeal.ogg")})
+        return response.status_code, response.get_json()
+
+    for n in range(5):
+        form = {"uuid": str(uuid.uuid4()), "receipt_code": f"{kiosk.receipt_prefix}2345{n + 2}", "transcript": "물"}
+        answers = at_once(app, send_once, [form] * 4)
+        assert sorted(status for status, _json in answers) == [200, 200, 200, 201], answers
+        assert len({body["id"] for _status, body in answers}) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) == 5
