@@ -12,7 +12,12 @@ TIMEOUT = (10, 120)  # seconds to connect, and to wait for an answer (a slow rur
 
 
 class Offline(Exception):
-    """The server could not be reached or had trouble (network down, timeout, 5xx): try again later."""
+    """The server could not be reached or had trouble (network down, timeout, 5xx): try again later. ``answered``:
+    the server (or a proxy before it) did answer, with an error, so the link works."""
+
+    def __init__(self, message: str, answered: bool = False):
+        super().__init__(message)
+        self.answered = answered
 
 
 class Revoked(Exception):
@@ -42,11 +47,12 @@ class Client:
         except requests.RequestException as error:
             raise Offline(str(error)) from None
         if response.status_code >= 500 or response.status_code == 429:
-            raise Offline(f"server answered {response.status_code}")
+            raise Offline(f"server answered {response.status_code}", answered=True)
         try:
             body = response.json()
         except ValueError:
-            raise Offline(f"server answered {response.status_code} without JSON (a proxy page?)") from None
+            raise Offline(f"server answered {response.status_code} without JSON (a proxy page?)",
+                          answered=True) from None
         if response.status_code == 401:
             raise Revoked(body.get("error", {}).get("message", "unauthorized"))
         if response.status_code >= 400:

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS appeals (
     last_error TEXT,
     server_id INTEGER,
     created_at REAL NOT NULL,
-    sent_at REAL
+    sent_at REAL,
+    set_aside INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS ix_appeals_due ON appeals (state, next_try);
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT);
@@ -52,6 +53,8 @@ class Queued:
     server_id: int | None = None
     last_error: str | None = None
     created_at: float = 0.0
+    #: The server kept failing on this one while it took the others: it is tried on its own, not in line.
+    set_aside: bool = False
 
 
 def format_receipt(raw: str) -> str:
@@ -75,6 +78,8 @@ class Outbox:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed appeal is on the disk
         self.db.executescript(SCHEMA)
+        if "set_aside" not in {row[1] for row in self.db.execute("PRAGMA table_info(appeals)")}:  # an older outbox
+            self.db.execute("ALTER TABLE appeals ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0")
         self._remove_orphans()
 
     def close(self) -> None:
@@ -119,12 +124,12 @@ class Outbox:
         if row is None:
             return None
         (appeal_id, code, transcript, words, audio_file, category, contact, state, attempts, server_id,
-         last_error, created_at) = row
+         last_error, created_at, set_aside) = row
         return Queued(appeal_id, code, transcript, words, self.audio_folder / audio_file, category, contact,
-                      attempts, state, server_id, last_error, created_at)
+                      attempts, state, server_id, last_error, created_at, bool(set_aside))
 
     _COLUMNS = ("uuid, receipt_code, transcript, words, audio_file, category, contact_phone, state, attempts, "
-                "server_id, last_error, created_at")
+                "server_id, last_error, created_at, set_aside")
 
     def get(self, appeal_id: str) -> Queued | None:
         return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE uuid = ?",
@@ -136,27 +141,43 @@ class Outbox:
 
     # Queued appeals in the order they were kept. The rowid counts up as rows are added (rows are never deleted
     # and the outbox is never vacuumed), unlike created_at, which follows the wall clock back and forth.
-    _QUEUE = "FROM appeals WHERE state = 'queued' ORDER BY rowid"
+    _QUEUE = "FROM appeals WHERE state = 'queued' AND set_aside = 0 ORDER BY rowid"
+    _ASIDE = "FROM appeals WHERE state = 'queued' AND set_aside = 1 ORDER BY rowid"
 
     def due(self, now: float | None = None, limit: int = 50, longest: float = 900.0) -> list[Queued]:
         """Queued appeals in the order they were spoken, once the oldest one's next try has come: they are
         delivered in that order, so the oldest one's back-off holds the others back (the link is down, not one
-        appeal). A next try more than ``longest`` seconds away means the clock was set back since it was
-        planned: it is due now."""
+        appeal). Appeals set aside (the server kept failing on them while taking the others) come first, each
+        when its own next try has come. A next try more than ``longest`` seconds away means the clock was set
+        back since it was planned: it is due now."""
         now = self._now(now)
-        head = self.next_try(now, longest)
-        if head is None or head > now:
-            return []
-        rows = self.db.execute(f"SELECT {self._COLUMNS} {self._QUEUE} LIMIT ?", (limit,)).fetchall()
-        return [self._row(r) for r in rows]
+        aside = [row for row in self.db.execute(f"SELECT {self._COLUMNS}, next_try {self._ASIDE}")
+                 if self._when(row[-1], now, longest) <= now]
+        head = self._head(now, longest)
+        line = [] if head is None or head > now else self.db.execute(
+            f"SELECT {self._COLUMNS}, next_try {self._QUEUE} LIMIT ?", (limit,)).fetchall()
+        return [self._row(row[:-1]) for row in (aside + line)[:limit]]
 
     def next_try(self, now: float | None = None, longest: float = 900.0) -> float | None:
-        """When the oldest queued appeal (and so the queue) may be tried again; None: nothing queued."""
-        row = self.db.execute(f"SELECT next_try {self._QUEUE} LIMIT 1").fetchone()
-        if row is None:
-            return None
+        """When the queue (its oldest appeal in line), or an appeal set aside, may be tried again; None: nothing
+        queued."""
         now = self._now(now)
-        return now if row[0] - now > longest else row[0]  # the clock went back: do not wait for it to catch up
+        times = [self._when(row[0], now, longest) for row in self.db.execute(f"SELECT next_try {self._ASIDE}")]
+        head = self._head(now, longest)
+        return min(times + ([head] if head is not None else []), default=None)
+
+    def _head(self, now: float, longest: float) -> float | None:
+        row = self.db.execute(f"SELECT next_try {self._QUEUE} LIMIT 1").fetchone()
+        return None if row is None else self._when(row[0], now, longest)
+
+    @staticmethod
+    def _when(next_try: float, now: float, longest: float) -> float:
+        return now if next_try - now > longest else next_try  # the clock went back: do not wait for it to catch up
+
+    def set_aside(self, appeal_id: str) -> None:
+        """The server takes the others but keeps failing on this one: it no longer holds them back; it is tried
+        on its own back-off (and counted as queued in the heartbeat, for an operator to look at)."""
+        self.db.execute("UPDATE appeals SET set_aside = 1 WHERE uuid = ?", (appeal_id,))
 
     def _now(self, now: float | None) -> float:
         return self.clock() if now is None else now

@@ -27,6 +27,11 @@ class Report:
     revoked: bool = False
 
 
+#: Failures of the oldest appeal, with the server answering, after which the next one is tried to tell whether
+#: the trouble is that appeal's (then it is set aside, and no longer holds the others back) or the server's.
+SET_ASIDE_AFTER = 3
+
+
 def backoff(attempts: int, first: float, longest: float, rng: random.Random = random) -> float:
     """Seconds to wait after the ``attempts``-th failure: doubling from ``first`` up to ``longest``, each drawn
     between half and all of it (kiosks that lost the network together do not all come back at once)."""
@@ -37,8 +42,9 @@ def backoff(attempts: int, first: float, longest: float, rng: random.Random = ra
 def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: float = 900.0,
                 limit: int = 50) -> Report:
     """One pass over the appeals whose time has come. Stops at the first network failure (the others would
-    fail too) and when the server says the kiosk is revoked."""
-    report = Report()
+    fail too), at the first server error unless the oldest appeal has met it again and again (then the next one
+    is tried: if it gets through, the oldest is set aside), and when the server says the kiosk is revoked."""
+    report, probing = Report(), None
     for queued in outbox.due(limit=limit, longest=longest):
         try:
             answer = client.send_appeal(queued)
@@ -46,6 +52,11 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
             outbox.mark_failed(queued.uuid, str(error), backoff(queued.attempts, first, longest))
             report.failed += 1
             log.info("appeal %s not delivered (%s); will try again", queued.receipt_code, error)
+            if error.answered and queued.set_aside:
+                continue  # still this one's trouble alone: the others go on
+            if error.answered and probing is None and queued.attempts + 1 >= SET_ASIDE_AFTER:
+                probing = queued  # the server answers but not for this one: is it the appeal or the server?
+                continue  # the next one tells
             break
         except Revoked:
             report.revoked = True
@@ -62,6 +73,11 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
             continue
         outbox.mark_sent(queued.uuid, answer["id"])
         report.sent += 1
+        if probing is not None:  # the server takes the others: that one alone has trouble; it waits on its own
+            outbox.set_aside(probing.uuid)
+            log.warning("appeal %s set aside: the server keeps failing on it while it takes the others",
+                        probing.receipt_code)
+            probing = None
     return report
 
 

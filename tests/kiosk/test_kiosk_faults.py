@@ -142,7 +142,11 @@ def serve(app):
     return server
 
 
-def test_a_failing_server_is_backed_off_and_nothing_is_lost_or_doubled(live_server, make_kiosk, tmp_path):
+def test_a_failing_server_is_backed_off_and_nothing_is_lost_or_doubled(live_server, make_kiosk, tmp_path,
+                                                                       monkeypatch):
+    # One try per round, to count them: no trying the next appeal to tell the server's trouble from the oldest
+    # appeal's (that is tested below).
+    monkeypatch.setattr(sync, "SET_ASIDE_AFTER", 100)
     kiosk, token = enrolled(make_kiosk)
     script = ["503", "502", "500", "lost", "503", "500", "lost", "502"]
     front = Failing(live_server.app, script)
@@ -271,3 +275,69 @@ def test_an_absurd_last_sync_without_the_kiosk_clock_is_not_believed(live_server
         found = seen(kiosk)
         assert (found.last_sync_at is not None) == kept, claimed
         assert found.clock_skew_seconds is None and found.state == "online"
+
+
+class FailingFor:
+    """In front of the real server: every try of one appeal (by its UUID) gets a 500, the others go through."""
+
+    def __init__(self, app, uuid):
+        self.app, self.uuid, self.failed = app, uuid, 0
+
+    def __call__(self, environ, start_response):
+        import io
+
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        if self.uuid and self.uuid.encode() in body:
+            self.failed += 1
+            start_response("500 Internal Server Error", [("Content-Type", "application/json")])
+            return [b'{"error": {"code": "server_error", "status": 500, "message": "Something went wrong."}}']
+        return self.app(environ, start_response)
+
+
+def test_an_appeal_the_server_keeps_failing_on_does_not_hold_the_others_back(live_server, make_kiosk, tmp_path):
+    kiosk, token = enrolled(make_kiosk)
+    clock = Clock(NOW)
+    outbox = Outbox(tmp_path / "kiosk", kiosk.receipt_prefix, clock=clock)
+    audio = recording()
+    kept = [outbox.add(transcript=f"appeal {n}", audio=audio) for n in range(4)]
+    front = FailingFor(live_server.app, kept[0].uuid)
+    server = serve(front)
+    try:
+        client = Client(f"http://127.0.0.1:{server.server_port}", token, "en")
+        for _ in range(12):  # the kiosk's clock runs on to each next try
+            clock.at = max(clock.at, outbox.next_try(longest=LONGEST) or clock.at)
+            sync.deliver_due(outbox, client, first=FIRST, longest=LONGEST)
+        # The others arrived, in order; the one the server fails on is kept, tried on its own, counted as queued.
+        assert [a.body for a in server_appeals() if a.kiosk_id == kiosk.id] == ["appeal 1", "appeal 2", "appeal 3"]
+        held = outbox.get(kept[0].uuid)
+        assert held.state == "queued" and held.set_aside and front.failed == held.attempts >= sync.SET_ASIDE_AFTER
+        assert outbox.counts() == {"queued": 1, "sent": 3, "refused": 0}
+        # A new appeal is not held back by it either; and once the server is mended, it arrives too, once.
+        later = outbox.add(transcript="appeal 4", audio=audio)
+        front.uuid = None
+        deliver_all(outbox, client, clock)
+    finally:
+        server.shutdown()
+        server.server_close()
+    bodies = [a.body for a in server_appeals() if a.kiosk_id == kiosk.id]
+    assert sorted(bodies) == [f"appeal {n}" for n in range(5)] and len(bodies) == 5
+    assert outbox.get(later.uuid).state == "sent"
+
+
+def test_an_older_outbox_is_brought_up_to_date(tmp_path):
+    import sqlite3
+
+    folder = tmp_path / "kiosk"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "outbox.sqlite3")
+    old.execute("CREATE TABLE appeals (uuid TEXT PRIMARY KEY, receipt_code TEXT NOT NULL UNIQUE, transcript TEXT "
+                "NOT NULL, words TEXT, audio_file TEXT NOT NULL, category TEXT, contact_phone TEXT, state TEXT NOT "
+                "NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL DEFAULT 0, "
+                "last_error TEXT, server_id INTEGER, created_at REAL NOT NULL, sent_at REAL)")
+    old.execute("INSERT INTO appeals (uuid, receipt_code, transcript, audio_file, created_at) VALUES "
+                "('u', '2AB-CDEFG', 'kept before the update', 'u.ogg', 0)")
+    old.commit()
+    old.close()
+    outbox = Outbox(folder, "2AB")
+    assert [q.transcript for q in outbox.due()] == ["kept before the update"]
