@@ -40,8 +40,11 @@ def database_away(error) -> bool:
     code = getattr(error.orig, "sqlstate", None)
     if code:
         return code.startswith("08") or code in AWAY
-    # No answer from the server at all (refused, reset, closed): psycopg has no SQLSTATE to give.
-    return isinstance(error.orig, (psycopg.OperationalError, psycopg.InterfaceError))
+    # No answer from the server at all (refused, reset, closed): psycopg has no SQLSTATE to give, and says so in
+    # words (unlike a query it refused to send, e.g. one with too many parameters, which is the request's fault).
+    text = str(error.orig).lower()
+    return isinstance(error.orig, (psycopg.OperationalError, psycopg.InterfaceError)) and any(
+        words in text for words in ("connection", "server closed", "terminat", "timeout", "timed out"))
 
 
 def in_doubt(error) -> bool:

@@ -45,6 +45,7 @@ def _messages():
 
 
 def error_response(status: int, message: str | None = None, field: str | None = None):
+    g.pop("refused_form", None)  # an error page has no form to sum up
     messages = _messages()
     specific = message
     message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])

@@ -1,5 +1,6 @@
 """Small helpers shared by the blueprints: role guards, inline form errors, safe redirects."""
 
+import re
 import io
 from functools import wraps
 from urllib.parse import urlsplit
@@ -80,8 +81,6 @@ def submit(form, action, *, message=None):
         result = action()
     except DomainError as error:
         db.session.rollback()
-        if error.status in (403, 404) and not error.field:
-            raise  # not the form's fault but who sends it or what it is about: an error page that says so
         show_error(form, error)
         g.refused_form = form
         return None
@@ -188,8 +187,14 @@ def reject_nul_bytes():
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Residents' text as a spreadsheet cell: never read as a formula (=, +, -, @ start one in Excel)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Residents' text as a spreadsheet cell: never read as a formula (=, +, -, @ start one in Excel). A number
+    (a phone number in international form, a negative amount) stays as it is."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+NUMBER = re.compile(r"[+-]?[0-9][0-9 .]*")
 
 
 def csv_response(filename: str, header: list[str], rows):
@@ -225,3 +230,21 @@ def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: st
     except FileNotFoundError:
         abort(404)  # (storage that is away: StorageError, a 503 with its message)
     return send_file(io.BytesIO(data), mimetype=mimetype, max_age=max_age, etag=etag or True, conditional=True)
+
+
+#: The most rows one bulk action takes (a page shows far fewer; more would be a crafted request).
+MOST_TICKED = 1000
+
+
+def ticked_ids() -> list[int]:
+    """The ids ticked on a list (``ids`` in the form), without duplicates or ones that are no id."""
+    from flask import request
+    from flask_babel import gettext as _
+
+    from accounts.errors import InvalidInput
+
+    ids = list(dict.fromkeys(i for i in (parse_id(v) for v in request.form.getlist("ids")) if i))
+    if len(ids) > MOST_TICKED:
+        raise InvalidInput(_("Tick at most %(n)d at a time.", n=MOST_TICKED), field="ids")
+    return ids
+

@@ -23,7 +23,7 @@ from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm
                                  TranscriptForm)
 from server.board import filter_choices
 from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args,
-                            get_or_404, parse_id, send_stored, submit, village_choices)
+                            get_or_404, parse_id, send_stored, submit, ticked_ids, village_choices)
 from server.officials import bp
 from server.pagination import keyset
 from accounts.storage import uploads
@@ -139,7 +139,7 @@ BULK = {
 def bulk_appeals():
     """One step for many appeals (a group of the same problem, say); each is done or refused on its own."""
     action = BULK.get(request.form.get("action"))
-    ids = [i for i in (parse_id(v) for v in request.form.getlist("ids")) if i]
+    ids = ticked_ids()
     if action is None or not ids:
         flash(_("Choose appeals and what to do with them."), "warning")
         return redirect(url_for("officials.appeal_inbox"))
@@ -296,7 +296,7 @@ def propose_candidate():
     """A group of appeals put forward as one project candidate."""
     from proposals.candidates import propose_candidate as propose
 
-    ids = [i for i in (parse_id(v) for v in request.form.getlist("ids")) if i]
+    ids = ticked_ids()
     appeals = db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).all() if ids else []
     try:
         propose(appeals, actor=current_user, title=request.form.get("title", ""))

@@ -13,7 +13,7 @@ from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_id_list
 from accounts.users import Role, User
 from server.errors import error_response
-from server.helpers import get_from_args, get_or_404, keyset_page, parse_id, role_required, safe_next
+from server.helpers import get_from_args, get_or_404, keyset_page, role_required, safe_next, ticked_ids
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
@@ -83,7 +83,7 @@ def verify(user_id):
 @bp.route("/residents/verify", methods=["POST"])
 def verify_many():
     """Bulk action: verify every ticked resident that this official oversees."""
-    ids = {parse_id(i) for i in request.form.getlist("ids")} - {None}
+    ids = set(ticked_ids())
     if not ids:
         flash(_("Tick at least one resident first."), "warning")
         return redirect(safe_next(request.form.get("next"), url_for("officials.residents")))

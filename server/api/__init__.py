@@ -22,9 +22,30 @@ class Parser(FlaskParser):
 
     def _raw_load_json(self, req):
         try:
-            return super()._raw_load_json(req)
+            data = super()._raw_load_json(req)
         except RecursionError as error:
             raise json.JSONDecodeError("nested too deeply", "[", 0) from error
+        _refuse_nul_bytes(data)
+        return data
+
+
+def _refuse_nul_bytes(data) -> None:
+    """No text legitimately holds a NUL byte, and PostgreSQL cannot store or compare one (the web's forms and
+    query strings are checked as they arrive: server.helpers.reject_nul_bytes)."""
+    from flask_babel import gettext as _
+
+    from accounts.errors import InvalidInput
+
+    waiting = [data]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, dict):
+            waiting.extend(item.keys())
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+        elif isinstance(item, str) and "\x00" in item:
+            raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -72,7 +72,7 @@ def test_only_the_author_adds_or_removes_photos(client, make_proposal, make_user
     client.logout()
     client.login(make_user("resident", region=proposal.region))
     refused = upload(client, proposal, jpeg_with_gps())
-    assert refused.status_code == 403 and "author" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Only the author can add photos" in refused.get_data(as_text=True)
     assert client.post(f"/proposals/photos/{record.id}/remove").status_code == 403
     client.logout()
     client.login(proposal.author)

@@ -120,15 +120,17 @@ def test_admin_creates_an_official_account(client, make_user, make_department):
 
 
 def test_users_list_filters_and_exports_csv(client, make_user):
-    make_user("resident", display_name="Alice Resident", verified=True)
-    make_user("resident", display_name="Bob Resident")
+    make_user("resident", display_name="Alice Resident", verified=True, phone="+8613912345678")
+    make_user("resident", display_name="=Bob Resident")
     client.login(make_user("admin", display_name="Root"))
     html = client.get("/admin/users?role=resident&verified=yes").get_data(as_text=True)
     assert "Alice Resident" in html and "Bob Resident" not in html and "Root" not in html
     response = client.get("/admin/users.csv?role=resident")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert response.mimetype == "text/csv"
-    assert sorted(r["display_name"] for r in rows) == ["Alice Resident", "Bob Resident"]
+    # A name that would start a formula in a spreadsheet is kept as text; a phone number stays a number.
+    assert sorted(r["display_name"] for r in rows) == ["'=Bob Resident", "Alice Resident"]
+    assert {r["phone"] for r in rows} >= {"+8613912345678"}
     assert "password_hash" not in rows[0]
 
 

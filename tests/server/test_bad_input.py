@@ -150,3 +150,12 @@ def test_a_refused_official_action_explains_itself(client, make_user, make_regio
     response = client.post(f"/officials/residents/{colleague.id}/verify")
     assert response.status_code in (403, 422)
     assert "Something went wrong" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/officials/appeals/bulk", "/officials/appeals/candidates",
+                                  "/officials/residents/verify"])
+def test_tens_of_thousands_of_ticked_ids_are_refused_with_a_message(client, make_user, make_department, path):
+    """More ids than a database takes in one query (PostgreSQL: 65,535) was a 500 or a misleading 503."""
+    client.login(make_user("official", department=make_department()))
+    response = client.post(path, {"ids": [str(n) for n in range(1, 70_001)], "action": "accept"})
+    assert response.status_code == 422 and "Tick at most 1000 at a time" in response.get_data(as_text=True)

@@ -19,6 +19,7 @@ import re
 import struct
 import zlib
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import pytest
@@ -30,6 +31,7 @@ from tests.conftest import WebClient
 from tests.server.conftest import url_of
 from tests.server.test_access_matrix import MATRIX, ROLES
 
+SERVER = Path(__file__).resolve().parents[2] / "server"
 SCRIPT = '<script>alert("minyi")</script>'
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 #: What must never come back as markup.
@@ -232,10 +234,8 @@ def test_every_form_field_takes_hostile_input(route, world):
 
 def _known_names() -> list[str]:
     """Every form field name the app's templates and forms use (for buttons whose form is not on a page)."""
-    from pathlib import Path
-
     names = set()
-    for template in Path("server/templates").rglob("*.html"):
+    for template in (SERVER / "templates").rglob("*.html"):
         names.update(re.findall(r'name="([a-z_]+)"', template.read_text()))
     return sorted(names - {"csrf_token"})
 
@@ -396,10 +396,8 @@ QUERY_VALUES = TEXTS[:4] + TEXTS[6:11] + NUMBERS + DATES
 
 
 def _query_names() -> list[str]:
-    from pathlib import Path
-
     names = set()
-    for source in [*Path("server").rglob("*.py"), *Path("server/templates").rglob("*.html")]:
+    for source in [*SERVER.rglob("*.py"), *(SERVER / "templates").rglob("*.html")]:
         text = source.read_text()
         names.update(re.findall(r'request\.args\.(?:get|getlist)\(["\']([a-z_]+)', text))
         names.update(re.findall(r'_arg[a-z_]*\(["\']([a-z_]+)', text))
@@ -443,14 +441,15 @@ WRITTEN = {
     "expenditures": ["payee", "purpose"], "project_candidates": ["title"], "answer_templates": ["title", "body"],
     "kiosks": ["name", "version", "model"], "api_tokens": ["name"], "speech_models": ["name"],
 }
-POISON = f'=HYPERLINK("https://evil.example") {SCRIPT} {ATTRIBUTE} \u202e'
+POISON = f"=1+1 {SCRIPT} {ATTRIBUTE}\u202e"
 
 
 def test_what_people_write_is_shown_as_text_everywhere(world):
     app, _users, ids, tokens = world
     with app.app_context():
         for table, columns in WRITTEN.items():
-            db.session.execute(sa.update(db.metadata.tables[table]).values({c: POISON for c in columns}))
+            table = db.metadata.tables[table]  # (as much of it as each column holds)
+            db.session.execute(sa.update(table).values({c: POISON[:table.c[c].type.length] for c in columns}))
         db.session.commit()
         for route in READS:
             _method, rule = route.split(" ", 1)
@@ -463,7 +462,7 @@ def test_what_people_write_is_shown_as_text_everywhere(world):
                 assert_safe(response, (route, role))
                 if response.mimetype == "text/csv":
                     for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))):
-                        formulas = [cell for cell in row if cell[:1] in ("=", "@", "+") or re.match(r"-\D", cell)]
+                        formulas = [cell for cell in row if re.match(r"[=@\t\r]|[+-](?![0-9][0-9 .]*$)", cell)]
                         assert formulas == [], (route, role, formulas[:2])
 
 
