@@ -115,8 +115,9 @@ def mark_duplicate(appeal: Appeal, *, actor: User, original: Appeal | None) -> A
         original = original.duplicate_of  # always point at the first report
     if original is None or original.id == appeal.id:
         raise InvalidInput(_l("Give the number of another appeal."), field="original")
-    if not may_handle(actor, original):
-        raise NotHandler()
+    if not may_handle(actor, original):  # (this one is theirs: it is the number given that is wrong)
+        raise InvalidInput(_l("That appeal is handled by another department: give the number of one your "
+                              "department handles."), field="original")
     if not original.public and original.author_id != appeal.author_id:
         # Its followers would join it, and so read it: a private appeal only takes its own author's repeats.
         raise InvalidInput(_l("The earlier appeal is private; only its author's own repeats can join it."),

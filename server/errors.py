@@ -93,7 +93,7 @@ def http_error(error: HTTPException):
 
 
 #: Seconds a client should wait before trying again while the database is away (a restart takes a few).
-RETRY_AFTER_SECONDS = 30
+RETRY_AFTER_SECONDS = 60
 
 
 def database_error(error: DBAPIError):

@@ -260,8 +260,9 @@ def test_a_private_appeal_of_another_department_cannot_swallow_duplicates(app, m
     mine = make_appeal()
     official = official_of(make_user, mine)
     elsewhere = make_appeal(public=False)  # another department's, private
-    with pytest.raises(NotHandler):
+    with pytest.raises(InvalidInput, match="another department") as refused:
         workflow.mark_duplicate(mine, actor=official, original=elsewhere)
+    assert refused.value.field == "original"  # said next to the number typed: this appeal is the official's
     private_here = make_appeal(village=mine.region, category=mine.category, public=False)
     with pytest.raises(InvalidInput, match="private"):
         workflow.mark_duplicate(mine, actor=official, original=private_here)
