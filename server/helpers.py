@@ -180,10 +180,9 @@ def reject_nul_bytes():
     """No text field legitimately holds a NUL byte, and PostgreSQL cannot store one: refuse it clearly."""
     from accounts.errors import InvalidInput
 
-    for source in (request.args, request.form):
-        for _key, value in source.items(multi=True):
-            if "\x00" in value:
-                raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
+    values = [request.path, *(v for source in (request.args, request.form) for _k, v in source.items(multi=True))]
+    if any("\x00" in value for value in values):
+        raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
 
 
 def spreadsheet_safe(text: str) -> str:
