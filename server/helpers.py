@@ -176,13 +176,17 @@ def keyset_page(query, key_column):
     return rows[:size], (rows[size - 1].id if len(rows) > size else None), args
 
 
-def reject_nul_bytes():
-    """No text field legitimately holds a NUL byte, and PostgreSQL cannot store one: refuse it clearly."""
+def refuse_nul_bytes(texts) -> None:
+    """No text legitimately holds a NUL byte, and PostgreSQL can neither store nor compare one: refuse it clearly."""
     from accounts.errors import InvalidInput
 
-    values = [request.path, *(v for source in (request.args, request.form) for _k, v in source.items(multi=True))]
-    if any("\x00" in value for value in values):
+    if any("\x00" in text for text in texts):
         raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
+
+
+def reject_nul_bytes():
+    """Before every request: its address, query string and form (the API's JSON: server.api.Parser)."""
+    refuse_nul_bytes([request.path, *(v for source in (request.args, request.form) for _k, v in source.items(multi=True))])
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from accounts.tokens import user_for_token
 from server.api.schemas import ErrorSchema
 from server.errors import error_response, http_error
+from server.helpers import refuse_nul_bytes
 
 
 class Parser(FlaskParser):
@@ -25,17 +26,12 @@ class Parser(FlaskParser):
             data = super()._raw_load_json(req)
         except RecursionError as error:
             raise json.JSONDecodeError("nested too deeply", "[", 0) from error
-        _refuse_nul_bytes(data)
+        refuse_nul_bytes(_texts(data))
         return data
 
 
-def _refuse_nul_bytes(data) -> None:
-    """No text legitimately holds a NUL byte, and PostgreSQL cannot store or compare one (the web's forms and
-    query strings are checked as they arrive: server.helpers.reject_nul_bytes)."""
-    from flask_babel import gettext as _
-
-    from accounts.errors import InvalidInput
-
+def _texts(data):
+    """Every string in a JSON document, keys too (without recursion: the document may be deep)."""
     waiting = [data]
     while waiting:
         item = waiting.pop()
@@ -44,8 +40,8 @@ def _refuse_nul_bytes(data) -> None:
             waiting.extend(item.values())
         elif isinstance(item, list):
             waiting.extend(item)
-        elif isinstance(item, str) and "\x00" in item:
-            raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
+        elif isinstance(item, str):
+            yield item
 
 
 class Blueprint(flask_smorest.Blueprint):
