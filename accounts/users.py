@@ -82,6 +82,13 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
     # Flask-Login: the session stores id and version, so a password change ends old sessions.
+    @staticmethod
+    def name_grams():
+        """The Chinese characters and pairs of a name, as indexed (migration 0032): finds a surname."""
+        from accounts.search import short_chinese_grams
+
+        return short_chinese_grams(User.display_name)
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 

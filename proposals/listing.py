@@ -2,15 +2,12 @@
 
 One definition for the web pages and the API, so both show residents the same thing."""
 
-import hashlib
-import re
 
-from sqlalchemy import Text, and_, cast, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy import select
 
-from accounts.cache import remembered
-from accounts.db import db, utcnow
+from accounts.db import utcnow
 from accounts.regions import subtree_id_list
+from accounts.search import SHORT_CHINESE, holds, rare_first, short_chinese_grams
 from proposals.models import Proposal, ProposalStatus
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
@@ -22,49 +19,19 @@ SORTS = {
 }
 
 
-#: One or two Chinese characters: a whole word that pg_trgm cannot index (see migration 0009).
-SHORT_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
-
-
-#: A search with fewer matches than this is "rare": see ``matching``.
-DENSE = 1000
-#: Whether a search is rare changes slowly: worked out once per process and this many seconds.
-RARE_SECONDS = 600.0
-
-
 def matching(query, text: str):
-    """Every word must appear in the title or text. A substring match per word works for Chinese
-    (no spaces between words) and English alike; % and _ are plain characters, not wildcards.
-
-    On PostgreSQL a rare word is looked up through its trigram index first. Otherwise the planner, which prices
-    ``ILIKE`` as cheap and often overestimates a rare word's matches, may walk the newest proposals one by one
-    looking for the few that match (100 ms instead of 2 ms for a word in 77 of 100,000 proposals). A capped
-    count (a few ms, remembered for RARE_SECONDS) tells a rare word from a common one, for which that walk is
-    indeed the quick way."""
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    conditions, short_chinese = [], False
-    for term in text.split()[:5]:
-        term = term[:50]
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition = or_(Proposal.title.ilike(like, escape="\\"), Proposal.body.ilike(like, escape="\\"))
-        if postgres and SHORT_CHINESE.fullmatch(term):
-            short_chinese = True
-            condition = and_(func.minyi_cjk_grams(Proposal.title, Proposal.body).op("@>")(cast(array([term]), ARRAY(Text))), condition)
-        conditions.append(condition)
+    """Every word must appear in the title or text (accounts.search: Chinese and English alike, % and _ plain
+    characters); a rare search is looked up through its indexes first. The gram index of short Chinese words
+    has a plan of its own."""
+    terms = [term[:50] for term in text.split()[:5]]
+    conditions = [holds(term, [Proposal.title, Proposal.body], grams=short_chinese_grams(Proposal.title, Proposal.body))
+                  for term in terms]
     if not conditions:
         return query
-    query = query.where(*conditions)
-    if postgres and not short_chinese and _is_rare(conditions, tuple(t.casefold() for t in text.split()[:5])):
-        hits = select(Proposal.id).where(*conditions).cte("hits").prefix_with("MATERIALIZED")
-        query = query.where(Proposal.id.in_(select(hits.c.id)))
-    return query
-
-
-def _is_rare(conditions, key) -> bool:
-    """Fewer than DENSE visible proposals match (the gram index of short Chinese words has a plan of its own)."""
-    name = "rare:" + hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32]
-    return remembered(name, RARE_SECONDS, lambda: db.session.scalar(select(func.count()).select_from(
-        select(Proposal.id).where(Proposal.hidden_at.is_(None), *conditions).limit(DENSE).subquery())) < DENSE)
+    if any(SHORT_CHINESE.fullmatch(term) for term in terms):
+        return query.where(*conditions)
+    return rare_first(query, Proposal.id, conditions, "\x1f".join(t.casefold() for t in terms),
+                      among=[Proposal.hidden_at.is_(None)])
 
 
 def public_proposals(*, region=None, category=None, status=None, q="", sort="newest"):

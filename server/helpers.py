@@ -200,20 +200,56 @@ def spreadsheet_safe(text: str) -> str:
 NUMBER = re.compile(r"[+-]?[0-9][0-9 .]*")
 
 
+#: A CSV download is sent in pieces of about this many characters, as its rows are read.
+CSV_PIECE = 64 * 1024
+
+
 def csv_response(filename: str, header: list[str], rows):
-    """A CSV download that Excel reads in Chinese (a BOM), every text cell made spreadsheet-safe."""
+    """A CSV download that Excel reads in Chinese (a BOM), every text cell made spreadsheet-safe.
+
+    ``rows`` is a list, or a function that reads them (a query with ``yield_per``): then the file is sent while
+    they are read, in an app context of its own (the request's is gone by then), so the first bytes leave at once
+    and the server holds a batch of rows and a piece of the file, never all of it."""
     import csv
     import io
 
     from flask import Response
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    app = current_app._get_current_object()
+    rows = rows if callable(rows) else list(rows)  # read now, while the request's session is open
+
+    def pieces():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        out.write("\ufeff")
+        writer.writerow(header)
+        with app.app_context():
+            for row in rows() if callable(rows) else rows:
+                writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
+                if out.tell() >= CSV_PIECE:
+                    yield out.getvalue()
+                    out.seek(0)
+                    out.truncate()
+        yield out.getvalue()
+
+    return Response(_in_own_context(pieces()), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _in_own_context(generator):
+    """``generator``'s items, each made in one context of its own: the app context it holds open between items
+    is never seen by (nor taken from) whoever is reading it, whichever context they read in."""
+    import contextvars
+
+    own = contextvars.Context()
+    try:
+        while True:
+            try:
+                yield own.run(next, generator)
+            except StopIteration:
+                return
+    finally:
+        own.run(generator.close)
 
 
 def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: str | None = None):

@@ -4,13 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from accounts import services
 from accounts.db import db
 from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_id_list
+from accounts.search import people_matching
 from accounts.users import Role, User
 from server.errors import error_response
 from server.helpers import get_from_args, get_or_404, keyset_page, role_required, safe_next, ticked_ids
@@ -39,7 +40,7 @@ def _residents_query(args):
         query = query.where(User.verified_at.is_not(None))
     q = (args.get("q") or "").strip()[:100]
     if q:
-        query = query.where(or_(User.display_name.ilike(f"%{q}%"), User.phone.ilike(f"%{q}%")))
+        query = people_matching(query, User.id, q, [User.display_name, User.phone], User.name_grams())
     return query
 
 

@@ -4,11 +4,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from accounts import services
 from accounts.db import db
-from accounts.regions import Department, Region, subtree_id_list
+from accounts.regions import Department, Region, region_tree, subtree_id_list
+from accounts.search import people_matching
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
@@ -27,8 +29,7 @@ def filtered_users(args):
     query = select(User)
     q = (args.get("q") or "").strip()[:100]
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.display_name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
+        query = people_matching(query, User.id, q, [User.display_name, User.email, User.phone], User.name_grams())
     if args.get("role") in {r.value for r in Role}:
         query = query.where(User.role == args["role"])
     region = get_from_args(Region, "region")
@@ -43,7 +44,8 @@ def filtered_users(args):
 
 @bp.route("/users")
 def users():
-    rows, next_before, args = keyset_page(filtered_users(request.args), User.id)
+    rows, next_before, args = keyset_page(filtered_users(request.args).options(selectinload(User.department)),
+                                          User.id)
     return render_template("admin/users.html", users=rows, roles=role_choices(), regions=region_choices(),
                            args=args, next_before=next_before)
 
@@ -51,11 +53,17 @@ def users():
 @bp.route("/users.csv")
 def users_csv():
     """The filtered list as CSV (no password hashes, obviously)."""
-    rows = ([user.id, user.shown_name, user.role, user.phone or "", user.email or "",
-             user.region.code if user.region else "", user.department.code if user.department else "",
-             user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
-             int(user.active), user.created_at.isoformat()]
-            for user in db.session.scalars(filtered_users(request.args).order_by(User.id)))
+    codes, departments = region_tree().code, dict(db.session.execute(select(Department.id, Department.code)).all())
+    query = filtered_users(request.args).order_by(User.id).execution_options(yield_per=1000)
+    former = _("Former resident")  # in the reader's language: the rows are read after the request
+
+    def rows():
+        for user in db.session.scalars(query):
+            yield [user.id, former if user.deleted_at else user.display_name, user.role, user.phone or "", user.email or "",
+                   codes.get(user.region_id, ""), departments.get(user.department_id, ""),
+                   user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
+                   int(user.active), user.created_at.isoformat()]
+
     return csv_response("minyi-users.csv", ["id", "display_name", "role", "phone", "email", "region_code",
                                             "department_code", "verified_at", "verification_method", "active",
                                             "created_at"], rows)

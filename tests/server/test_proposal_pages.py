@@ -301,9 +301,9 @@ def test_trending_follows_votes(client, make_user, make_proposal):
 def test_rare_and_common_words_find_the_same_proposals_in_the_same_order(client, make_proposal, monkeypatch, dense):
     """A rare word is looked up through its index first (PostgreSQL); whether a word counts as rare must never
     change what residents find, or its order, in any sort."""
-    from proposals import listing
+    from accounts import search
 
-    monkeypatch.setattr(listing, "DENSE", dense)
+    monkeypatch.setattr(search, "DENSE", dense)
     for n in range(4):
         make_proposal(title=f"Beekeeping course {n}", body="Hives and honey")
     make_proposal(title="Fix the bridge", body="No bees here")

@@ -25,6 +25,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     department = make_department(region=village.path[0], categories=[category])
     official = make_user("official", department=department)
     admin = make_user("admin")
+    regular = make_user("resident", region=village, verified=True)  # files an appeal everywhere, and is told
     anchor = make_proposal(village=village, title="Anchor", goal_minor=1_000_000,
                            deadline=utcnow() + timedelta(days=30))
     anchor.status = ProposalStatus.QUALIFIED
@@ -40,10 +41,11 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
         from accounts import kiosks
 
         for _ in range(n):
-            resident = make_user("resident", region=village, verified=True)
-            proposal = make_proposal(author=resident, village=village, goal_minor=100_000,
+            home = make_region("village", parent=village.parent)  # rows from many places, as on a real list
+            resident = make_user("resident", region=home, verified=True)
+            proposal = make_proposal(author=resident, village=home, goal_minor=100_000,
                                      deadline=utcnow() + timedelta(days=20))
-            backer = make_user("resident", region=village, verified=True)
+            backer = make_user("resident", region=home, verified=True)
             cast_support(proposal, actor=backer)
             pledging.pledge_to(proposal, actor=backer, kind="money", amount_minor=1_000)
             discussion.post_comment(proposal, actor=backer, stance="for", body="Yes")
@@ -51,8 +53,10 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
             pledging.pledge_to(talk, actor=backer, kind="money", amount_minor=500, anonymous=True)
             proposal.status = ProposalStatus.QUALIFIED
             appeal = appeal_services.submit_appeal(actor=resident, body="The lamp is out.", category=category,
-                                                   village=village)
+                                                   village=home)
             appeal_services.cosign(appeal, actor=backer)
+            appeal_services.cosign(appeal, actor=regular)
+            appeal_services.submit_appeal(actor=regular, body="The bridge is broken.", category=category, village=home)
             appeal_workflow.answer_appeal(appeal, actor=official, body="Fixed on Monday.")
             appeal_ids.append(appeal.id)
             projects.promote_to_project(actor=official, title="From an appeal", description="x",
@@ -62,10 +66,10 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
             projects.record_expenditure(project, actor=official, amount_minor=100, spent_on=TODAY, payee="Shop",
                                         purpose="Nails", source="public")
             projects.add_milestone(project, actor=official, title="Step", target_on=TODAY + timedelta(days=10))
-            kiosks.create_kiosk(actor=admin, name="Kiosk", village=village, category=category)
+            kiosks.create_kiosk(actor=admin, name="Kiosk", village=home, category=category)
         db.session.commit()
 
-    return {"more": more, "official": official, "admin": admin, "talk": talk, "project": project,
+    return {"more": more, "official": official, "admin": admin, "regular": regular, "talk": talk, "project": project,
             "appeal_ids": appeal_ids}
 
 
@@ -90,9 +94,11 @@ def counted(served):
 
 
 PUBLIC = ["/proposals", "/appeals", "/projects", "/dashboard", "/api/v1/proposals", "/api/v1/appeals",
-          "/api/v1/projects", "/projects/export.csv"]
-OFFICIAL = ["/officials/appeals", "/officials/proposals", "/officials/appeals/groups"]
-ADMIN = ["/admin/kiosks", "/admin/users", "/admin/audit"]
+          "/api/v1/projects", "/projects/export.csv", "/open311/v2/requests.json"]
+OFFICIAL = ["/officials/appeals", "/officials/proposals", "/officials/appeals/groups", "/officials/candidates",
+            "/officials/residents?status=all", "/officials/appeals.csv?status=all"]
+RESIDENT = ["/appeals/mine", "/notifications"]
+ADMIN = ["/admin/kiosks", "/admin/users", "/admin/audit", "/admin/users.csv", "/moderation"]
 
 
 def queries(client, url, counted) -> int:
@@ -115,6 +121,8 @@ def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted
     few |= {url: queries(client, url, counted) for url in OFFICIAL}
     client.login(world["admin"])
     few |= {url: queries(client, url, counted) for url in ADMIN}
+    client.login(world["regular"])
+    few |= {url: queries(client, url, counted) for url in RESIDENT}
 
     world["more"](5)
     visitor = WebClient(served.test_client())
@@ -123,5 +131,7 @@ def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted
     many |= {url: queries(visitor, url, counted) for url in OFFICIAL}
     visitor.login(world["admin"])
     many |= {url: queries(visitor, url, counted) for url in ADMIN}
+    visitor.login(world["regular"])
+    many |= {url: queries(visitor, url, counted) for url in RESIDENT}
     grew = {url: (few[url], many[url]) for url in few if many[url] > few[url]}
     assert not grew, f"queries grew with the rows (few → many): {grew}"
