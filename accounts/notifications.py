@@ -1,11 +1,23 @@
-"""In-app notifications: stored as a kind and parameters, worded in the reader's language when shown."""
+"""In-app notifications: stored as a kind and parameters, worded in the reader's language when shown.
+
+A few people are told at once, in the transaction of what happened. Many people (the thousands of supporters
+of a proposal that becomes a project) are told by the "notify" job instead, off the request path: what is to be
+said and to whom is kept as an announcement, written in that same transaction, and the job tells them a batch at
+a time, each batch committed with the count of those told, so a worker that dies half-way leaves the rest to
+the next and nobody is told twice."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, func, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accounts import jobs
 from accounts.db import UTCDateTime, db, utcnow
+
+#: Up to this many people are told at once; more are told by the "notify" job.
+TOLD_AT_ONCE = 100
+#: The job tells this many people per transaction.
+BATCH = 1000
 
 
 class Notification(db.Model):
@@ -21,18 +33,70 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Announcement(db.Model):
+    """Something many people are to be told, and how many of them the "notify" job has told so far."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The people to tell (user ids, each once, in the order they are told).
+    recipients: Mapped[list] = mapped_column(JSON)
+    told: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def notify(user_ids, kind: str, **params) -> None:
     """Tell each of ``user_ids`` (once each) that ``kind`` happened: in the app, and by email for the kinds
-    that matter most (accounts.mail.MAIL_KINDS) when SMTP is configured."""
-    user_ids = list(dict.fromkeys(user_ids))
-    db.session.add_all(Notification(user_id=uid, kind=kind, params=params) for uid in user_ids)
+    that matter most (accounts.mail.MAIL_KINDS) when SMTP is configured. More than TOLD_AT_ONCE people are told
+    by the "notify" job once this transaction commits."""
+    user_ids = [uid for uid in dict.fromkeys(user_ids) if uid is not None]
+    if len(user_ids) <= TOLD_AT_ONCE:
+        _tell(user_ids, kind, params)
+        return
+    announcement = Announcement(kind=kind, params=params, recipients=user_ids)
+    db.session.add(announcement)
+    db.session.flush()
+    jobs.enqueue("notify", announcement.id)
+
+
+def tell_next(announcement_id: int, batch: int = BATCH) -> int | None:
+    """Tell the announcement's next ``batch`` people and commit; how many were told, or None when everyone
+    has been (the announcement is then gone)."""
+    # Held first (a row lock on PostgreSQL, the write lock on SQLite), so two workers never tell the same batch.
+    db.session.execute(update(Announcement).where(Announcement.id == announcement_id)
+                       .values(told=Announcement.told).execution_options(synchronize_session=False))
+    announcement = db.session.get(Announcement, announcement_id, populate_existing=True)
+    if announcement is None:
+        db.session.commit()
+        return None
+    people = announcement.recipients[announcement.told:announcement.told + batch]
+    _tell(people, announcement.kind, announcement.params)
+    announcement.told += len(people)
+    if announcement.told >= len(announcement.recipients):
+        db.session.delete(announcement)
+    db.session.commit()
+    return len(people)
+
+
+def _tell(user_ids, kind: str, params: dict) -> None:
     from accounts.mail import MAIL_KINDS, mail_configured, queue_mail
     from accounts.users import User
 
-    if kind in MAIL_KINDS and user_ids and mail_configured():
-        for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None),
-                                                          User.deleted_at.is_(None))):  # a deleted account: nobody
-            queue_mail(user.email, kind, locale=user.locale, user_id=user.id, **params)
+    if not user_ids:
+        return
+    # A deleted account is nobody: it is told nothing.
+    people = db.session.execute(select(User.id, User.email, User.locale).where(
+        User.id.in_(user_ids), User.deleted_at.is_(None))).all()
+    if not people:
+        return
+    db.session.execute(insert(Notification), [{"user_id": uid, "kind": kind, "params": params, "created_at": utcnow()}
+                                              for uid, _email, _locale in people])
+    if kind in MAIL_KINDS and mail_configured():
+        for uid, email, locale in people:
+            if email:
+                queue_mail(email, kind, locale=locale, user_id=uid, **params)
 
 
 def unread_count(user) -> int:

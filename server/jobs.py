@@ -1,5 +1,5 @@
-"""The work done by `minyi worker` (the queue itself is accounts/jobs.py): mail, recordings made smaller,
-settlements at their deadline and the dashboard's figures. Each task is idempotent and reads what is left to
+"""The work done by `minyi worker` (the queue itself is accounts/jobs.py): notifications to many people, mail,
+recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and reads what is left to
 do from the database, so running it twice, or on two workers at once, changes nothing; the sweep (every
 MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or Redis."""
 
@@ -25,6 +25,16 @@ log = logging.getLogger(__name__)
 TRANSCODE_WINDOW = timedelta(days=1)
 #: How often an idle worker looks at the jobs table (a job waits at most this long for a free worker).
 POLL_SECONDS = 1.0
+
+
+def notify(key: str) -> str:
+    """Tell everyone an announcement is for (accounts.notifications), a batch per transaction."""
+    from accounts.notifications import tell_next
+
+    told = 0
+    while (batch := tell_next(int(key))) is not None:
+        told += batch
+    return f"announcement {key}: {told} told"
 
 
 def send_mail(key: str) -> str:
@@ -86,15 +96,18 @@ def dashboard(key: str) -> str:
     return f"dashboard: {len(periods)} period(s) counted"
 
 
-TASKS = {"mail": send_mail, "transcode": transcode, "settle": settle, "dashboard": dashboard}
+TASKS = {"notify": notify, "mail": send_mail, "transcode": transcode, "settle": settle, "dashboard": dashboard}
 
 
 def undone() -> list[tuple[str, str]]:
-    """Every task that has work now: the periodic ones, the outbox if anything waits, each WAV recording."""
+    """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
+    anything waits, each WAV recording."""
     from accounts.mail import waiting
+    from accounts.notifications import Announcement
     from proposals.appeals import WAV_SQL, Appeal
 
     work = [("settle", ""), ("dashboard", "")]
+    work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
     if current_app.config.get("MINYI_SMTP_HOST") and waiting():
         work.append(("mail", ""))
     recent = utcnow() - TRANSCODE_WINDOW

@@ -11,12 +11,12 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import soundfile
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 
 from accounts import jobs
 from accounts.db import db, utcnow
@@ -282,3 +282,90 @@ def test_workers_at_the_same_time_never_take_the_same_job(app):
     assert all(isinstance(taken, list) for taken in outcomes), outcomes
     assert sorted((key for taken in outcomes for key in taken), key=int) == [str(n) for n in range(60)]
     assert db.session.scalar(select(jobs.Job.id)) is None  # all done
+
+
+SUPPORTERS = 250
+
+
+def _supported_by_many(make_proposal, make_region, make_department, make_user):
+    """A qualified proposal with SUPPORTERS supporters (one of them with a password, to delete their account),
+    and an official of its department."""
+    from accounts.users import Role, User
+    from proposals.models import ProposalStatus
+    from voting.models import Support
+
+    village = make_region("village")
+    proposal = make_proposal(village=village, title="Many hands")
+    proposal.status = ProposalStatus.QUALIFIED
+    department = make_department(region=village.path[0], categories=[proposal.category])
+    official = make_user("official", department=department)
+    leaving = make_user("resident", region=village, verified=True)
+    now = utcnow()
+    db.session.execute(insert(User), [
+        {"phone": f"+86138{n:08d}", "password_hash": "x", "display_name": f"Backer {n}", "role": Role.RESIDENT,
+         "region_id": village.id, "verified_at": now, "verification_method": "in_person", "active": True,
+         "session_version": 1, "created_at": now} for n in range(SUPPORTERS - 1)])
+    ids = [leaving.id, *db.session.scalars(select(User.id).where(User.display_name.like("Backer %")))]
+    db.session.execute(insert(Support), [{"proposal_id": proposal.id, "user_id": uid, "created_at": now}
+                                         for uid in ids])
+    db.session.commit()
+    return proposal, official, leaving, ids
+
+
+def _told(kind: str) -> dict[int, int]:
+    from accounts.notifications import Notification
+
+    db.session.expire_all()
+    return dict(db.session.execute(select(Notification.user_id, func.count()).where(Notification.kind == kind)
+                                   .group_by(Notification.user_id)).all())
+
+
+def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make_proposal, make_region,
+                                                                     make_department, make_user):
+    """A proposal backed by hundreds becomes a project: the official's step tells none of them itself (it
+    would wait on every one); the notify job does, a batch per transaction, so a worker that stops half-way
+    leaves the rest to the next, and nobody is told twice. A resident who deleted their account meanwhile is
+    told nothing."""
+    from accounts.notifications import Announcement, tell_next
+    from proposals import privacy, projects
+
+    _name, app = backend
+    proposal, official, leaving, ids = _supported_by_many(make_proposal, make_region, make_department, make_user)
+    project = projects.promote_to_project(actor=official, title="Many hands", description="x",
+                                          department=official.department, lead=official, budget_public_minor=0, start_on=date.today(), target_on=date.today() + timedelta(days=30),
+                                          proposals=[proposal])
+    db.session.commit()
+    announcement = db.session.scalar(select(Announcement))
+    key, first_batch = str(announcement.id), announcement.recipients[:100]
+    assert _told("became_project") == {}
+    assert ("notify", key) in asked(app)
+    assert announcement.params["project_id"] == project.id
+
+    privacy.delete_account(leaving, actor=leaving, password="correct horse battery")
+    db.session.commit()
+    assert tell_next(int(key), batch=100) == 100  # one batch, then the worker is gone
+    assert set(_told("became_project")) == set(first_batch) - {leaving.id}
+
+    work(app, burst=True)
+    told = _told("became_project")
+    assert set(told) == set(ids[1:]) | {proposal.author_id}
+    assert set(told.values()) == {1}
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
+    run("notify", key)  # asked again after all: nothing more
+    assert _told("became_project") == told
+
+
+def test_two_workers_telling_one_announcement_at_once_tell_each_person_once(app, make_proposal, make_region,
+                                                                            make_department, make_user):
+    from accounts.notifications import Announcement
+    from proposals import projects
+
+    proposal, official, _leaving, ids = _supported_by_many(make_proposal, make_region, make_department, make_user)
+    projects.promote_to_project(actor=official, title="Many hands", description="x", department=official.department, lead=official,
+                                budget_public_minor=0, start_on=date.today(), target_on=date.today() + timedelta(days=30), proposals=[proposal])
+    db.session.commit()
+    key = str(db.session.scalar(select(Announcement.id)))
+    outcomes = at_once(app, lambda _n: run("notify", key), [1, 2])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    told = _told("became_project")
+    assert set(told) == {*ids, proposal.author_id} and set(told.values()) == {1}
