@@ -85,8 +85,9 @@ class Appeal(db.Model):
     receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
     #: What the resident asks or reports.
     body: Mapped[str] = mapped_column(Text)
-    #: The grams ``body`` is compared by (``proposals.grams.stored``), kept in step with it.
-    body_grams: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The grams ``body`` is compared by (``proposals.grams.stored``), kept in step with it. Only the comparison
+    #: reads them (from its index): deferred, so no list of appeals carries them.
+    body_grams: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the appeal concerns.

@@ -78,8 +78,11 @@ def group_similar(appeals, threshold=GROUP_AT) -> list[list]:
 
     by_village: dict[int, list] = {}
     for appeal in appeals:
-        by_village.setdefault(appeal.region_id, []).append((appeal, pairs(appeal.body)))
-    for members in by_village.values():
+        by_village.setdefault(appeal.region_id, []).append(appeal)
+    for village_appeals in by_village.values():
+        if len(village_appeals) < 2:  # alone in its village: nothing to compare it with
+            continue
+        members = [(appeal, pairs(appeal.body)) for appeal in village_appeals]
         for i, (a, ga) in enumerate(members):
             for b, gb in members[i + 1:]:
                 if cosine(ga, gb) >= threshold:  # the pairs: whether it is the same problem

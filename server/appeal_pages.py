@@ -4,7 +4,7 @@ one ("my problem too"), follow it by receipt code, rate the answer, reopen, and 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import selectinload
 
 from accounts.db import db
@@ -190,9 +190,10 @@ def receipt():
 @login_required
 def mine():
     """The appeals I sent or joined, newest first."""
-    joined = select(Cosign.appeal_id).where(Cosign.user_id == current_user.id)
-    query = select(Appeal).where(or_(Appeal.author_id == current_user.id, Appeal.id.in_(joined))) \
-        .options(selectinload(Appeal.category))
+    # Their ids first, from the two indexes (an OR in one WHERE walks every appeal from the newest down).
+    mine_ids = union(select(Appeal.id).where(Appeal.author_id == current_user.id),
+                     select(Cosign.appeal_id).where(Cosign.user_id == current_user.id))
+    query = select(Appeal).where(Appeal.id.in_(mine_ids)).options(selectinload(Appeal.category))
     rows, next_before, args = keyset_page(query, Appeal.id)
     return render_template("appeals/mine.html", appeals=rows, next_before=next_before, args=args)
 

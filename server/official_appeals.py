@@ -103,23 +103,34 @@ def appeal_groups():
     """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
     from proposals.similarity import group_similar
 
-    recent = db.session.scalars(inbox_query({"status": "waiting"}).options(selectinload(Appeal.category))
-                                .order_by(Appeal.id.desc()).limit(1000)).all()
-    return render_template("officials/appeal_groups.html", groups=group_similar(recent), **_bulk_context(None))
+    recent = db.session.execute(inbox_query({"status": "waiting"}).with_only_columns(
+        Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(1000)).all()
+    groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
+    page = min(parse_id(request.args.get("page")) or 1, max(1, -(-len(groups) // size)))  # the biggest first
+    shown = groups[(page - 1) * size:page * size]
+    loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(
+        [row.id for group in shown for row in group])))}  # only the appeals shown are loaded whole
+    return render_template("officials/appeal_groups.html", groups=[[loaded[row.id] for row in group] for group in shown],
+                           first=(page - 1) * size + 1, total=len(groups),
+                           next_page=page + 1 if page * size < len(groups) else None, **_bulk_context(None))
 
 
 @bp.route("/appeals.csv")
 def appeal_export():
     """The filtered inbox as CSV (every page), for spreadsheets and reports."""
-    rows = db.session.scalars(inbox_query(request.args).options(selectinload(Appeal.category))
-                              .order_by(Appeal.id).limit(100_000))
+    query = inbox_query(request.args).order_by(Appeal.id).limit(100_000).execution_options(yield_per=1000)
     names = region_tree().full_names("zh_Hans")
+    codes = {c.id: c.code for c in db.session.scalars(select(Category))}
+
+    def rows():
+        for a in db.session.scalars(query):
+            yield [a.id, a.receipt_code, a.status, a.channel, codes[a.category_id], names.get(a.region_id, ""),
+                   a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
+                   a.answered_at.isoformat() if a.answered_at else "", a.closed_at.isoformat() if a.closed_at else "",
+                   a.cosigns_count, a.reopened_count, a.body]
+
     return csv_response("appeals.csv", ["id", "receipt_code", "status", "channel", "category", "region", "created_at",
-                                        "due_at", "answered_at", "closed_at", "cosigns", "reopened", "body"], (
-        [a.id, a.receipt_code, a.status, a.channel, a.category.code, names.get(a.region_id, ""),
-         a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
-         a.answered_at.isoformat() if a.answered_at else "", a.closed_at.isoformat() if a.closed_at else "",
-         a.cosigns_count, a.reopened_count, a.body] for a in rows))
+                                        "due_at", "answered_at", "closed_at", "cosigns", "reopened", "body"], rows)
 
 
 BULK = {

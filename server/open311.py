@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.db import commit_with_retry, db, utcnow
+from accounts.db import commit_with_retry, db, local_zone, utcnow
 from accounts.errors import DomainError
 from accounts.i18n import current_language
 from accounts.permissions import has_role
-from accounts.regions import Category, Region, RegionLevel, region_tree
+from accounts.regions import Category, Department, Region, RegionLevel, region_tree
 from accounts.tokens import user_for_token
 from accounts.users import Role
 from proposals.appeal_services import find_by_receipt, submit_appeal
@@ -132,21 +132,23 @@ def _notes(appeal_ids: list[int]) -> dict[int, str]:
     return {appeal_id: body for appeal_id, body in rows}  # later rows overwrite earlier ones
 
 
-def _service_request(appeal: Appeal, notes: dict[int, str]) -> dict:
+def _service_request(appeal, notes: dict[int, str], known: dict) -> dict:
+    """One appeal as a service request; ``known`` holds what every row shares (``_shared``)."""
+    name, code = known["categories"][appeal.category_id]
     return {
         "service_request_id": str(appeal.id),
         "status": "closed" if appeal.status in CLOSED else "open",
         "status_notes": notes.get(appeal.id, ""),
-        "service_name": appeal.category.name,
-        "service_code": appeal.category.code,
+        "service_name": name,
+        "service_code": code,
         "description": appeal.body,
-        "agency_responsible": appeal.department.name if appeal.department else "",
+        "agency_responsible": known["departments"].get(appeal.department_id, ""),
         "service_notice": "",
-        "requested_datetime": w3c(appeal.created_at),
-        "updated_datetime": w3c(appeal.updated_at or appeal.created_at),
-        "expected_datetime": w3c(appeal.due_at),
+        "requested_datetime": w3c(appeal.created_at, known["zone"]),
+        "updated_datetime": w3c(appeal.updated_at or appeal.created_at, known["zone"]),
+        "expected_datetime": w3c(appeal.due_at, known["zone"]),
         "address": appeal.address or "",
-        "address_id": region_tree().code.get(appeal.region_id, ""),
+        "address_id": known["regions"].get(appeal.region_id, ""),
         "zipcode": "",
         "lat": appeal.latitude,
         "long": appeal.longitude,
@@ -154,14 +156,23 @@ def _service_request(appeal: Appeal, notes: dict[int, str]) -> dict:
     }
 
 
+def _shared() -> dict:
+    """Looked up once per answer, not per row: names in the reader's language, region codes, the time zone."""
+    return {"categories": {c.id: (c.name, c.code) for c in db.session.scalars(select(Category))},
+            "departments": {d.id: d.name for d in db.session.scalars(select(Department))},
+            "regions": region_tree().code, "zone": local_zone()}
+
+
 def _public_appeals():
-    return select(Appeal).where(Appeal.public.is_(True)) \
-        .options(selectinload(Appeal.category), selectinload(Appeal.department))
+    """Public appeals as the columns a service request shows: rows, not objects, a thousand at a time."""
+    return select(Appeal.id, Appeal.status, Appeal.body, Appeal.category_id, Appeal.department_id, Appeal.created_at,
+                  Appeal.updated_at, Appeal.due_at, Appeal.address, Appeal.region_id, Appeal.latitude,
+                  Appeal.longitude).where(Appeal.public.is_(True))
 
 
-def _requests_document(fmt: str, appeals: list[Appeal]):
-    notes = _notes([a.id for a in appeals])
-    return document(fmt, "service_requests", [_service_request(a, notes) for a in appeals])
+def _requests_document(fmt: str, appeals):
+    notes, known = _notes([a.id for a in appeals]), _shared()
+    return document(fmt, "service_requests", [_service_request(a, notes, known) for a in appeals])
 
 
 def _date_arg(name: str):
@@ -218,7 +229,7 @@ def service_requests(fmt):
             query = query.where(Appeal.status.not_in(CLOSED))
         elif statuses == {"closed"}:
             query = query.where(Appeal.status.in_(CLOSED))
-    appeals = db.session.scalars(query.order_by(Appeal.created_at.desc(), Appeal.id.desc()).limit(MOST)).all()
+    appeals = db.session.execute(query.order_by(Appeal.created_at.desc(), Appeal.id.desc()).limit(MOST)).all()
     return _requests_document(fmt, appeals)
 
 
@@ -227,7 +238,7 @@ def service_request(resource):
     """GET Service Request: one public appeal."""
     ident, fmt = _split(resource)
     appeal_id = parse_id(ident)
-    appeal = appeal_id and db.session.scalar(_public_appeals().where(Appeal.id == appeal_id))
+    appeal = appeal_id and db.session.execute(_public_appeals().where(Appeal.id == appeal_id)).first()
     if not appeal:
         raise Open311Error(404, _("service_request_id %(id)s was not found.", id=ident))
     return _requests_document(fmt, [appeal])

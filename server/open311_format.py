@@ -29,11 +29,11 @@ def requested_format() -> str:
     return "xml" if request.path.endswith(".xml") else "json"
 
 
-def w3c(moment: datetime | None) -> str | None:
-    """2026-11-27T15:20:00+08:00: the moment where the residents live, with its offset."""
+def w3c(moment: datetime | None, zone=None) -> str | None:
+    """2026-11-27T15:20:00+08:00: the moment where the residents live (``zone``, or looked up), with its offset."""
     if moment is None:
         return None
-    return moment.astimezone(local_zone()).replace(microsecond=0).isoformat()
+    return moment.astimezone(zone or local_zone()).replace(microsecond=0).isoformat()
 
 
 def parse_w3c(text: str) -> datetime:

@@ -204,6 +204,26 @@ def test_similar_waiting_appeals_are_grouped_and_answered_at_once(client, make_a
     assert {db.session.get(Appeal, a.id).status for a in group} == {"resolved"}
 
 
+def test_groups_of_similar_appeals_come_a_page_at_a_time_the_biggest_first(client, make_appeal, make_region, desk):
+    village, category, _department, official = desk
+    biggest = [make_appeal(village=village, category=category, body=text) for text in
+               ("村口水井没有水了", "村口的水井没水了，好几天", "水井没有水")]
+    for _ in range(6):  # five pages' worth is 5 groups (the tests' page size): six more make a second page
+        elsewhere = make_region("village", parent=village.parent)
+        for text in ("路灯坏了，晚上很黑", "路灯坏了晚上太黑"):
+            make_appeal(village=elsewhere, category=category, body=text)
+    client.login(official)
+    first = client.get("/officials/appeals/groups").get_data(as_text=True)
+    assert "Groups 1–5 of 7, the biggest first." in first
+    assert first.index("3 appeals") < first.index("2 appeals") and f"#{biggest[0].id}" in first
+    assert first.count("2 appeals") == 4 and "page=2" in first
+    second = client.get("/officials/appeals/groups?page=2").get_data(as_text=True)
+    assert "Groups 6–7 of 7, the biggest first." in second and second.count("2 appeals") == 2
+    assert "3 appeals" not in second and "page=3" not in second
+    assert client.get("/officials/appeals/groups?page=99").get_data(as_text=True).count("2 appeals") == 2  # the last
+    assert "Groups 1–5 of 7" in client.get("/officials/appeals/groups?page=x").get_data(as_text=True)
+
+
 def test_officials_record_appeals_from_other_channels(client, desk):
     village, category, _department, official = desk
     client.login(official)
