@@ -32,10 +32,11 @@ translations: $(STAMP)
 	@$(BIN)/pybabel compile -d server/translations -D messages > /dev/null
 	@$(BIN)/pybabel compile -d kiosk/translations -D messages > /dev/null
 
+# The server, and a job worker beside it (notifications to many, mail, settlements), stopped with it.
 run: $(STAMP) translations
 	$(BIN)/minyi db upgrade
 	$(BIN)/minyi demo
-	$(BIN)/minyi serve
+	$(BIN)/minyi worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/minyi serve
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
