@@ -17,7 +17,6 @@ was given; bench/similarity_quality.py and docs/performance.md measure both)."""
 
 import math
 import re
-from functools import lru_cache
 
 CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[^\W\d_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}|\d+")
@@ -29,7 +28,6 @@ STOP = frozenset("the and for with that this there have has not our are was from
 PAIRS_WEIGHT = 0.2
 
 
-@lru_cache(maxsize=4096)  # the officials' groups compare the same waiting appeals on every visit
 def pairs(text: str) -> frozenset[str]:
     """Adjacent Chinese characters and three-letter pieces of other words."""
     text = (text or "").lower()
