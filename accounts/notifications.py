@@ -41,8 +41,8 @@ class Announcement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: The people to tell (user ids, each once, in the order they are told).
-    recipients: Mapped[list] = mapped_column(JSON)
+    #: The people to tell (user ids, each once, in the order they are told); read once per job, not per batch.
+    recipients: Mapped[list] = mapped_column(JSON, deferred=True)
     told: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -61,9 +61,14 @@ def notify(user_ids, kind: str, **params) -> None:
     jobs.enqueue("notify", announcement.id)
 
 
-def tell_next(announcement_id: int, batch: int = BATCH) -> int | None:
-    """Tell the announcement's next ``batch`` people and commit; how many were told, or None when everyone
-    has been (the announcement is then gone)."""
+def recipients_of(announcement_id: int) -> list[int]:
+    """Everyone the announcement is for ([] once it is gone)."""
+    return db.session.scalar(select(Announcement.recipients).where(Announcement.id == announcement_id)) or []
+
+
+def tell_next(announcement_id: int, recipients: list[int], batch: int = BATCH) -> int | None:
+    """Tell the next ``batch`` of the announcement's ``recipients`` (``recipients_of``) and commit; how many
+    were told, or None when everyone has been (the announcement is then gone)."""
     # Held first (a row lock on PostgreSQL, the write lock on SQLite), so two workers never tell the same batch.
     db.session.execute(update(Announcement).where(Announcement.id == announcement_id)
                        .values(told=Announcement.told).execution_options(synchronize_session=False))
@@ -71,10 +76,10 @@ def tell_next(announcement_id: int, batch: int = BATCH) -> int | None:
     if announcement is None:
         db.session.commit()
         return None
-    people = announcement.recipients[announcement.told:announcement.told + batch]
+    people = recipients[announcement.told:announcement.told + batch]
     _tell(people, announcement.kind, announcement.params)
     announcement.told += len(people)
-    if announcement.told >= len(announcement.recipients):
+    if announcement.told >= len(recipients):
         db.session.delete(announcement)
     db.session.commit()
     return len(people)
@@ -86,9 +91,11 @@ def _tell(user_ids, kind: str, params: dict) -> None:
 
     if not user_ids:
         return
-    # A deleted account is nobody: it is told nothing.
+    # A deleted account is nobody: it is told nothing. The accounts told are held (FOR SHARE on PostgreSQL) until
+    # this commits, so one deleted meanwhile waits for it, then removes what it was told with the rest. (On
+    # SQLite the caller already holds the write lock: the step's own writes, or tell_next's no-op UPDATE.)
     people = db.session.execute(select(User.id, User.email, User.locale).where(
-        User.id.in_(user_ids), User.deleted_at.is_(None))).all()
+        User.id.in_(user_ids), User.deleted_at.is_(None)).with_for_update(read=True)).all()
     if not people:
         return
     db.session.execute(insert(Notification), [{"user_id": uid, "kind": kind, "params": params, "created_at": utcnow()}

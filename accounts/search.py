@@ -19,7 +19,7 @@ from accounts.db import db
 SHORT_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
 #: A search with fewer matches than this is "rare": see ``rare_first``.
 DENSE = 1000
-#: Whether a search is rare changes slowly: worked out once per process and this many seconds.
+#: Whether a search is rare changes slowly: worked out once and remembered in the shared cache this many seconds.
 RARE_SECONDS = 600.0
 
 
@@ -28,44 +28,46 @@ def like_pattern(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def holds(term: str, columns, grams=None):
-    """One of ``columns`` holds ``term``; ``grams`` is the indexed ``minyi_cjk_grams(...)`` expression over
-    them, used on PostgreSQL for a short Chinese term."""
-    condition = or_(*(column.ilike(like_pattern(term), escape="\\") for column in columns))
-    if grams is not None and SHORT_CHINESE.fullmatch(term) and db.session.get_bind().dialect.name == "postgresql":
-        condition = and_(grams.op("@>")(cast(array([term]), ARRAY(Text))), condition)
-    return condition
-
-
-def short_chinese_grams(*columns):
-    """``minyi_cjk_grams(a, b)`` over one or two columns, as the indexes are made (a missing second is '')."""
+def grams_of(*columns):
+    """``minyi_cjk_grams(a, b)`` over one or two columns, as their index is made (a missing second is '')."""
     first, second = (*columns, None)[:2]
     return func.minyi_cjk_grams(first, second if second is not None else literal_column("''"))
 
 
-def rare_first(query, id_column, conditions, key: str, *, among=()):
-    """``query`` where ``conditions`` hold; on PostgreSQL a rare search is looked up through its indexes first.
+def holds(term: str, searched):
+    """One of the searched columns holds ``term``. ``searched`` lists (columns, their indexed grams or None):
+    on PostgreSQL a short Chinese term is looked for only in columns with grams (the others, such as phone
+    numbers, cannot hold Chinese), through the grams' index."""
+    if SHORT_CHINESE.fullmatch(term) and db.session.get_bind().dialect.name == "postgresql":
+        wanted = cast(array([term]), ARRAY(Text))
+        return or_(*(and_(grams.op("@>")(wanted), _like(term, columns)) for columns, grams in searched
+                     if grams is not None))
+    return _like(term, [column for columns, _grams in searched for column in columns])
 
-    Otherwise the planner, which prices ``ILIKE`` as cheap and often overestimates a rare word's matches, may
-    walk the newest rows one by one looking for the few that match (100 ms instead of 2 ms for a word in 77 of
-    100,000 proposals). A capped count of the matches ``among`` the rows listed (a few ms, remembered for
-    RARE_SECONDS under ``key``) tells a rare search from a common one, for which that walk is indeed the quick
-    way; the matches of a rare one go into a materialized CTE."""
+
+def _like(term, columns):
+    return or_(*(column.ilike(like_pattern(term), escape="\\") for column in columns))
+
+
+def matching(query, id_column, terms: list[str], searched, *, among=()):
+    """``query`` narrowed to the rows where every term is held by one of the ``searched`` columns (``holds``).
+
+    On PostgreSQL a rare search is looked up through its indexes first. Otherwise the planner, which prices
+    ``ILIKE`` as cheap and often overestimates a rare word's matches, may walk the newest rows one by one looking
+    for the few that match (100 ms instead of 2 ms for a word in 77 of 100,000 proposals). A capped count of the
+    matches ``among`` the rows listed (a few ms, remembered in the shared cache for RARE_SECONDS) tells a rare
+    search from a common one, for which that walk is indeed the quick way; the matches of a rare one go into a
+    materialized CTE. A short Chinese term has a plan of its own: the grams' index."""
+    conditions = [holds(term, searched) for term in terms]
     query = query.where(*conditions)
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not conditions or db.session.get_bind().dialect.name != "postgresql" \
+            or any(SHORT_CHINESE.fullmatch(term) for term in terms):
         return query
-    name = "rare:" + hashlib.sha256(f"{id_column.table.name}\x1f{key}".encode()).hexdigest()[:32]
+    key = "\x1f".join([id_column.table.name, *(c.key for columns, _g in searched for c in columns),
+                       *(term.casefold() for term in terms)])
+    name = "rare:" + hashlib.sha256(key.encode()).hexdigest()[:32]
     if remembered(name, RARE_SECONDS, lambda: db.session.scalar(select(func.count()).select_from(
             select(id_column).where(*among, *conditions).limit(DENSE).subquery())) < DENSE):
         hits = select(id_column.label("id")).where(*conditions).cte("hits").prefix_with("MATERIALIZED")
         query = query.where(id_column.in_(select(hits.c.id)))
     return query
-
-
-def people_matching(query, id_column, text: str, columns, grams):
-    """``query`` narrowed to the people whose ``columns`` hold ``text`` (a name, part of a phone number or an
-    email address), the rare ones through their indexes first."""
-    condition = holds(text, columns, grams=grams)
-    if SHORT_CHINESE.fullmatch(text):
-        return query.where(condition)
-    return rare_first(query, id_column, [condition], text.casefold() + "\x1f" + ",".join(c.key for c in columns))

@@ -82,15 +82,17 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
     # Flask-Login: the session stores id and version, so a password change ends old sessions.
-    @staticmethod
-    def name_grams():
-        """The Chinese characters and pairs of a name, as indexed (migration 0032): finds a surname."""
-        from accounts.search import short_chinese_grams
-
-        return short_chinese_grams(User.display_name)
-
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @staticmethod
+    def searched(*, email: bool = True):
+        """What people are found by: their name, phone number and (for administrators) email address; names and
+        addresses with their Chinese grams, as indexed (migration 0032), so a surname of one character finds them."""
+        from accounts.search import grams_of
+
+        return [([User.display_name], grams_of(User.display_name)), ([User.phone], None),
+                *([([User.email], grams_of(User.email))] if email else [])]
 
     @property
     def is_active(self) -> bool:

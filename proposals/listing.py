@@ -2,12 +2,11 @@
 
 One definition for the web pages and the API, so both show residents the same thing."""
 
-
 from sqlalchemy import select
 
+from accounts import search
 from accounts.db import utcnow
 from accounts.regions import subtree_id_list
-from accounts.search import SHORT_CHINESE, holds, rare_first, short_chinese_grams
 from proposals.models import Proposal, ProposalStatus
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
@@ -21,17 +20,10 @@ SORTS = {
 
 def matching(query, text: str):
     """Every word must appear in the title or text (accounts.search: Chinese and English alike, % and _ plain
-    characters); a rare search is looked up through its indexes first. The gram index of short Chinese words
-    has a plan of its own."""
-    terms = [term[:50] for term in text.split()[:5]]
-    conditions = [holds(term, [Proposal.title, Proposal.body], grams=short_chinese_grams(Proposal.title, Proposal.body))
-                  for term in terms]
-    if not conditions:
-        return query
-    if any(SHORT_CHINESE.fullmatch(term) for term in terms):
-        return query.where(*conditions)
-    return rare_first(query, Proposal.id, conditions, "\x1f".join(t.casefold() for t in terms),
-                      among=[Proposal.hidden_at.is_(None)])
+    characters, a rare search looked up through its indexes first)."""
+    return search.matching(query, Proposal.id, [term[:50] for term in text.split()[:5]],
+                           [([Proposal.title, Proposal.body], search.grams_of(Proposal.title, Proposal.body))],
+                           among=[Proposal.hidden_at.is_(None)])
 
 
 def public_proposals(*, region=None, category=None, status=None, q="", sort="newest"):

@@ -208,14 +208,15 @@ def csv_response(filename: str, header: list[str], rows):
     """A CSV download that Excel reads in Chinese (a BOM), every text cell made spreadsheet-safe.
 
     ``rows`` is a list, or a function that reads them (a query with ``yield_per``): then the file is sent while
-    they are read, in an app context of its own (the request's is gone by then), so the first bytes leave at once
-    and the server holds a batch of rows and a piece of the file, never all of it."""
+    they are read, in an app context of its own (the request's is gone by then) and the reader's language, so
+    the first bytes leave at once and the server holds a batch of rows and a piece of the file, never all of it."""
     import csv
     import io
 
     from flask import Response
+    from flask_babel import force_locale, get_locale
 
-    app = current_app._get_current_object()
+    app, locale = current_app._get_current_object(), str(get_locale())
     rows = rows if callable(rows) else list(rows)  # read now, while the request's session is open
 
     def pieces():
@@ -223,7 +224,7 @@ def csv_response(filename: str, header: list[str], rows):
         writer = csv.writer(out)
         out.write("\ufeff")
         writer.writerow(header)
-        with app.app_context():
+        with app.app_context(), force_locale(locale):
             for row in rows() if callable(rows) else rows:
                 writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
                 if out.tell() >= CSV_PIECE:

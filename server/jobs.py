@@ -29,10 +29,10 @@ POLL_SECONDS = 1.0
 
 def notify(key: str) -> str:
     """Tell everyone an announcement is for (accounts.notifications), a batch per transaction."""
-    from accounts.notifications import tell_next
+    from accounts.notifications import recipients_of, tell_next
 
-    told = 0
-    while (batch := tell_next(int(key))) is not None:
+    told, recipients = 0, recipients_of(int(key))
+    while (batch := tell_next(int(key), recipients)) is not None:
         told += batch
     return f"announcement {key}: {told} told"
 

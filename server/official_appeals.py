@@ -23,7 +23,7 @@ from server.appeal_forms import (AnswerForm, DuplicateForm, NoteForm, ReasonForm
                                  TranscriptForm)
 from server.board import filter_choices
 from server.helpers import (button_action, category_choices, csv_response, department_choices, get_from_args,
-                            get_or_404, parse_id, send_stored, submit, ticked_ids, village_choices)
+                            get_or_404, parse_id, safe_next, send_stored, submit, ticked_ids, village_choices)
 from server.officials import bp
 from server.pagination import keyset
 from accounts.storage import uploads
@@ -98,20 +98,24 @@ def _bulk_context(category_id):
             "departments": department_choices()}
 
 
+#: The groups are made of at most this many waiting appeals, the newest.
+GROUPED_MAX = 1000
+
+
 @bp.route("/appeals/groups")
 def appeal_groups():
     """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
     from proposals.similarity import group_similar
 
     recent = db.session.execute(inbox_query({"status": "waiting"}).with_only_columns(
-        Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(1000)).all()
+        Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(GROUPED_MAX)).all()
     groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
     page = min(parse_id(request.args.get("page")) or 1, max(1, -(-len(groups) // size)))  # the biggest first
     shown = groups[(page - 1) * size:page * size]
     loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(
         [row.id for group in shown for row in group])))}  # only the appeals shown are loaded whole
     return render_template("officials/appeal_groups.html", groups=[[loaded[row.id] for row in group] for group in shown],
-                           first=(page - 1) * size + 1, total=len(groups),
+                           first=(page - 1) * size + 1, total=len(groups), newest_only=len(recent) == GROUPED_MAX,
                            next_page=page + 1 if page * size < len(groups) else None, **_bulk_context(None))
 
 
@@ -151,9 +155,10 @@ def bulk_appeals():
     """One step for many appeals (a group of the same problem, say); each is done or refused on its own."""
     action = BULK.get(request.form.get("action"))
     ids = ticked_ids()
+    back = safe_next(request.form.get("next"), url_for("officials.appeal_inbox", **request.args))
     if action is None or not ids:
         flash(_("Choose appeals and what to do with them."), "warning")
-        return redirect(url_for("officials.appeal_inbox"))
+        return redirect(back)
     done, refused = 0, []
     for appeal in db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)):
         try:
@@ -166,7 +171,7 @@ def bulk_appeals():
     flash(ngettext("%(num)d appeal done.", "%(num)d appeals done.", done), "success" if done else "warning")
     if refused:
         flash(_("Not done: %(list)s", list="; ".join(refused)), "warning")
-    return redirect(url_for("officials.appeal_inbox", **{k: v for k, v in request.args.items()}))
+    return redirect(back)
 
 
 def _handled(appeal_id) -> Appeal:
@@ -314,7 +319,7 @@ def propose_candidate():
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "warning")
-        return redirect(url_for("officials.appeal_groups"))
+        return redirect(safe_next(request.form.get("next"), url_for("officials.appeal_groups")))
     db.session.commit()
     flash(_("Put forward as a project candidate."), "success")
     return redirect(url_for("officials.candidates"))

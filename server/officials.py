@@ -11,7 +11,7 @@ from accounts.db import db
 from accounts.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_id_list
-from accounts.search import people_matching
+from accounts.search import matching
 from accounts.users import Role, User
 from server.errors import error_response
 from server.helpers import get_from_args, get_or_404, keyset_page, role_required, safe_next, ticked_ids
@@ -40,7 +40,7 @@ def _residents_query(args):
         query = query.where(User.verified_at.is_not(None))
     q = (args.get("q") or "").strip()[:100]
     if q:
-        query = people_matching(query, User.id, q, [User.display_name, User.phone], User.name_grams())
+        query = matching(query, User.id, [q], User.searched(email=False))
     return query
 
 

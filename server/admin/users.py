@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from accounts import services
 from accounts.db import db
 from accounts.regions import Department, Region, region_tree, subtree_id_list
-from accounts.search import people_matching
+from accounts.search import matching
 from accounts.users import Role, User
 from server.admin import bp
 from server.forms import NewUserForm, UserEditForm
@@ -29,7 +29,7 @@ def filtered_users(args):
     query = select(User)
     q = (args.get("q") or "").strip()[:100]
     if q:
-        query = people_matching(query, User.id, q, [User.display_name, User.email, User.phone], User.name_grams())
+        query = matching(query, User.id, [q], User.searched())
     if args.get("role") in {r.value for r in Role}:
         query = query.where(User.role == args["role"])
     region = get_from_args(Region, "region")
@@ -55,11 +55,10 @@ def users_csv():
     """The filtered list as CSV (no password hashes, obviously)."""
     codes, departments = region_tree().code, dict(db.session.execute(select(Department.id, Department.code)).all())
     query = filtered_users(request.args).order_by(User.id).execution_options(yield_per=1000)
-    former = _("Former resident")  # in the reader's language: the rows are read after the request
 
     def rows():
         for user in db.session.scalars(query):
-            yield [user.id, former if user.deleted_at else user.display_name, user.role, user.phone or "", user.email or "",
+            yield [user.id, user.shown_name, user.role, user.phone or "", user.email or "",
                    codes.get(user.region_id, ""), departments.get(user.department_id, ""),
                    user.verified_at.isoformat() if user.verified_at else "", user.verification_method or "",
                    int(user.active), user.created_at.isoformat()]

@@ -149,13 +149,15 @@ def test_people_are_found_by_any_part_of_their_name_phone_or_email(client, make_
     zhang = make_user("resident", region=village, display_name="张秀英", phone="+8613911112222", email=None)
     make_user("resident", region=village, display_name="王_芳", email="wang@example.org")
     make_user("resident", region=village, display_name="Li 100%", email="li@example.org")
+    make_user("resident", region=village, display_name="Chen", email="chen@例子.中国")  # an address in Chinese
     client.login(make_user("admin", display_name="Root"))
 
     def found(q):
         page = client.get("/admin/users", query_string={"q": q}).get_data(as_text=True)
-        return sorted(name for name in ("张秀英", "王_芳", "Li 100%", "Root") if html.escape(name) in page)
+        return sorted(name for name in ("张秀英", "王_芳", "Li 100%", "Chen", "Root") if html.escape(name) in page)
 
     assert found("张") == ["张秀英"] and found("1111") == ["张秀英"] and found("wang@") == ["王_芳"]
+    assert found("例子") == ["Chen"] and found("例子.中") == ["Chen"]
     assert found("_") == ["王_芳"] and found("%") == ["Li 100%"] and found("nobody") == []
     official = make_user("official", region=village)
     client.login(official)

@@ -222,6 +222,24 @@ def test_groups_of_similar_appeals_come_a_page_at_a_time_the_biggest_first(clien
     assert "3 appeals" not in second and "page=3" not in second
     assert client.get("/officials/appeals/groups?page=99").get_data(as_text=True).count("2 appeals") == 2  # the last
     assert "Groups 1–5 of 7" in client.get("/officials/appeals/groups?page=x").get_data(as_text=True)
+    assert "newest 1,000" not in first
+    # A group answered on page 2 brings the official back to page 2.
+    ids = re.findall(r'name="ids" value="(\d+)" id="pick', second)[:2]
+    response = client.post("/officials/appeals/bulk", {"action": "accept", "ids": ids,
+                                                       "next": "/officials/appeals/groups?page=2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/officials/appeals/groups?page=2")
+
+
+def test_groups_say_when_they_are_made_of_the_newest_appeals_only(client, make_appeal, desk, monkeypatch):
+    from server import official_appeals
+
+    monkeypatch.setattr(official_appeals, "GROUPED_MAX", 2)
+    village, category, _department, official = desk
+    for text in ("村口水井没有水了", "村口水井没有水了，好几天", "村口水井没有水了，请快修"):
+        make_appeal(village=village, category=category, body=text)
+    client.login(official)
+    page = client.get("/officials/appeals/groups").get_data(as_text=True)
+    assert "2 appeals" in page and "made of the newest 1,000 waiting appeals" in page
 
 
 def test_officials_record_appeals_from_other_channels(client, desk):

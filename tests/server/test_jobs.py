@@ -326,7 +326,7 @@ def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make
     would wait on every one); the notify job does, a batch per transaction, so a worker that stops half-way
     leaves the rest to the next, and nobody is told twice. A resident who deleted their account meanwhile is
     told nothing."""
-    from accounts.notifications import Announcement, tell_next
+    from accounts.notifications import Announcement, recipients_of, tell_next
     from proposals import privacy, projects
 
     _name, app = backend
@@ -343,7 +343,7 @@ def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make
 
     privacy.delete_account(leaving, actor=leaving, password="correct horse battery")
     db.session.commit()
-    assert tell_next(int(key), batch=100) == 100  # one batch, then the worker is gone
+    assert tell_next(int(key), recipients_of(int(key)), batch=100) == 100  # one batch, then the worker is gone
     assert set(_told("became_project")) == set(first_batch) - {leaving.id}
 
     work(app, burst=True)
@@ -369,3 +369,41 @@ def test_two_workers_telling_one_announcement_at_once_tell_each_person_once(app,
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     told = _told("became_project")
     assert set(told) == {*ids, proposal.author_id} and set(told.values()) == {1}
+
+
+def test_an_account_deleted_while_it_is_being_told_keeps_nothing_of_it(app, make_user, make_region):
+    """A resident deletes their account while a batch is about to tell them something (in the app and by mail):
+    the batch waits for the deletion and then tells them nothing, so no notification or mail outlives the
+    account."""
+    import threading
+
+    from accounts.notifications import Announcement, Notification, recipients_of, tell_next
+
+    app.config.update(MINYI_SMTP_HOST="127.0.0.1", MINYI_MAIL_FROM="minyi@example.org")
+    leaving = make_user("resident", region=make_region("village"), verified=True, email="leaving@example.org")
+    announcement = Announcement(kind="appeal_answered", params={"appeal_id": 1}, recipients=[leaving.id])
+    db.session.add(announcement)
+    db.session.commit()
+    key, deleting = announcement.id, threading.Event()
+
+    def delete():
+        from accounts.users import User
+        from proposals import privacy
+
+        user = db.session.get(User, leaving.id)
+        privacy.delete_account(user, actor=user, password="correct horse battery")
+        deleting.set()
+        time.sleep(1.5)  # the batch arrives while the deletion is still open
+        db.session.commit()
+
+    def batch():
+        deleting.wait(30)
+        tell_next(key, recipients_of(key))
+
+    outcomes = at_once(app, lambda task: task(), [delete, batch])
+    assert outcomes == [None, None]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == leaving.id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(OutgoingMail).where(
+        OutgoingMail.address == "leaving@example.org")) == 0

@@ -2,7 +2,8 @@
 
 The administrators' list of users and the officials' list of residents search these columns for any part of
 them. At 100,000 accounts a scan of the table took 80-125 ms; trigram indexes serve words of three characters
-or more, and the Chinese grams of the name (migration 0009's function) serve a one- or two-character surname.
+or more, and the Chinese grams of the name and the email address (migration 0009's function) serve a one- or
+two-character word such as a surname (phone numbers hold no Chinese).
 
 Revision ID: 0032_user_search
 Revises: 0031_announcements
@@ -19,6 +20,7 @@ INDEXES = {
     "ix_users_email_trgm": "users USING gin (email gin_trgm_ops)",
     "ix_users_phone_trgm": "users USING gin (phone gin_trgm_ops)",
     "ix_users_name_grams": "users USING gin (minyi_cjk_grams(display_name, ''))",
+    "ix_users_email_grams": "users USING gin (minyi_cjk_grams(email, ''))",
 }
 
 
