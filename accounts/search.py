@@ -17,7 +17,7 @@ from accounts.db import db
 
 #: A one- or two-character Chinese word (CJK Unified Ideographs and Extension A; as minyi_cjk_grams).
 SHORT_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}")
-#: A search with fewer matches than this is "rare": see ``rare_first``.
+#: A search with fewer matches than this is "rare": see ``matching``.
 DENSE = 1000
 #: Whether a search is rare changes slowly: worked out once and remembered in the shared cache this many seconds.
 RARE_SECONDS = 600.0
@@ -39,9 +39,11 @@ def holds(term: str, searched):
     on PostgreSQL a short Chinese term is looked for only in columns with grams (the others, such as phone
     numbers, cannot hold Chinese), through the grams' index."""
     if SHORT_CHINESE.fullmatch(term) and db.session.get_bind().dialect.name == "postgresql":
-        wanted = cast(array([term]), ARRAY(Text))
-        return or_(*(and_(grams.op("@>")(wanted), _like(term, columns)) for columns, grams in searched
-                     if grams is not None))
+        wanted, indexed = cast(array([term]), ARRAY(Text)), [(c, grams) for c, grams in searched if grams is not None]
+        # The grams' indexes find the rows (exactly the index conditions, so no row computes its grams again);
+        # the ILIKE then checks them.
+        return and_(or_(*(grams.op("@>")(wanted) for _columns, grams in indexed)),
+                    _like(term, [column for columns, _grams in indexed for column in columns]))
     return _like(term, [column for columns, _grams in searched for column in columns])
 
 
