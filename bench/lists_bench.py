@@ -42,6 +42,8 @@ TARGET_MS = 50.0
 DEEP = 10
 #: At most this many values of one menu are timed (a region menu has hundreds: a township, a village, ...).
 OPTIONS_PER_MENU = 4
+#: The generator makes no notifications; the resident whose lists are timed is given this many for the run.
+SEEDED_NOTIFICATIONS = 500
 #: A link to the next page of a list (its keyset cursor).
 NEXT_PAGE = re.compile(r"(^|&)(after|before|page)=")
 
@@ -97,21 +99,13 @@ def _run(args, command, plain, fill):
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
     source_before = _fingerprint()
     rng = random.Random(args.seed)
-    clients = _clients(app)
-    plan = [p for p in _plan(app, clients, rng) if not args.only or args.only in p[0]]
-    with app.app_context():
-        engine = db.engine
-    recorder = pages.QueryRecorder(engine)
-    gc.freeze()  # as deploy/gunicorn.conf.py does before forking
-    background = _wait_quiet(args.quiet, args.quiet_wait)
-    results = pages.measure(plan, recorder, args.requests, warmup=2)
-    for result in results:
-        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
-        if explained:
-            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
-            result.plan_ms = report.execution_ms(result.plan)
-    recorder.close()
-    exports = [] if args.only else _exports(clients)
+    clients, resident_id = _clients(app)
+    seeded = _seed_notifications(plain, resident_id)
+    try:
+        results, exports, background = _measure(app, clients, rng, args)
+    finally:
+        with psycopg.connect(plain) as conn:
+            conn.execute("DELETE FROM notifications WHERE id = ANY(%s)", (seeded,))
     section = _section(command=command, args=args, counts=counts, fill_s=fill_s, pg_version=pg_version,
                        results=results, exports=exports, background=background,
                        source_changed=_fingerprint() != source_before)
@@ -126,9 +120,38 @@ def _run(args, command, plain, fill):
     return app
 
 
+def _measure(app, clients, rng, args):
+    """(page results, exports, other load before the timings)."""
+    from accounts.db import db
+
+    plan = [p for p in _plan(app, clients, rng) if not args.only or args.only in p[0]]
+    with app.app_context():
+        engine = db.engine
+    recorder = pages.QueryRecorder(engine)
+    gc.freeze()  # as deploy/gunicorn.conf.py does before forking
+    background = _wait_quiet(args.quiet, args.quiet_wait)
+    results = pages.measure(plan, recorder, args.requests, warmup=2)
+    for result in results:
+        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
+        if explained:
+            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
+            result.plan_ms = report.execution_ms(result.plan)
+    recorder.close()
+    return results, [] if args.only else _exports(clients), background
+
+
+def _seed_notifications(database, user_id, count=SEEDED_NOTIFICATIONS):
+    """The generator makes no notifications: the resident gets ``count`` for the time of the run (their ids)."""
+    with psycopg.connect(database) as conn:
+        return [row[0] for row in conn.execute(
+            "INSERT INTO notifications (user_id, kind, params, created_at) "
+            "SELECT %s, 'appeal_answered', json_build_object('appeal_id', n), now() - n * interval '1 hour' "
+            "FROM generate_series(1, %s) AS n RETURNING id", (user_id, count)).fetchall()]
+
+
 def _clients(app):
     """A test client per role, signed in as the demo's people (the busiest resident: the author of most
-    appeals)."""
+    appeals), and the resident's id."""
     from sqlalchemy import func, select
 
     from accounts.db import db
@@ -154,7 +177,7 @@ def _clients(app):
                 with client.session_transaction() as session:
                     session.update({"_user_id": user.get_id(), "_fresh": True})
             clients[role] = client
-    return clients
+        return clients, people["resident"].id
 
 
 #: The lists, by who reads them: (name, role, address).
@@ -371,8 +394,11 @@ def _section(*, command, args, counts, fill_s, pg_version, results, exports, bac
     if fill_s is not None:
         out += [f"Data: `minyi demo --scale {args.scale:g}`, loaded and analysed in {fill_s:.0f} s.", ""]
     out += ["| Data | Count |", "|---|---:|"] + [f"| {k} | {v:,} |" for k, v in counts.items()]
-    out += ["", "Every filter and sort is read from the page (its GET forms: each value of each menu, the search "
-            "box with a Chinese and an English word; its links to the same address with other arguments) or from "
+    out += ["", f"(The generator makes no notifications: the resident whose lists are timed, the author of the most "
+            f"appeals, is given {SEEDED_NOTIFICATIONS} for the run, removed afterwards.)"]
+    out += ["", "Every filter and sort is read from the page (its GET forms: each value of each menu, up to four of a "
+            "long one; the search box with a common and a rare word, a surname and the end of a resident's phone "
+            "number; its links to the same address with other arguments) or from "
             f"the OpenAPI document (each value of each parameter with a fixed set); each also on page {DEEP + 1}, "
             f"reached by following *More*. {args.requests} timed requests each after 2 warm-up requests.", "",
             "| Target (issues 3, 4 and 7) | Result | |", "|---|---|---|",
@@ -389,7 +415,8 @@ def _section(*, command, args, counts, fill_s, pg_version, results, exports, bac
         out.append(f"| {_cell(r.name)} | {r.pct(50):.1f} | {r.pct(95):.1f} | {max(r.latencies):.1f} | "
                    f"{statistics.mean(r.queries):.0f} | {statistics.mean(r.db_ms):.1f} | {r.plan_ms:.1f} ms |")
     if exports:
-        out += ["", "CSV exports (the median of 3; sent while they are read, so the download starts at once):", "",
+        out += ["", "CSV exports (the median of 3; the inbox's and the users' are sent while they are read, the "
+                "small ones are made first):", "",
                 "| Export | rows | MB | first piece s | whole file s |", "|---|---:|---:|---:|---:|"]
         out += [f"| {name} | {rows:,} | {mb:.1f} | {first:.2f} | {total:.1f} |" for name, rows, mb, first, total in exports]
     for r in sorted([r for r in results if r.plan], key=lambda r: -r.plan_ms)[:2]:
