@@ -25,9 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pages  # noqa: E402
 import report  # noqa: E402
 import similarity_quality  # noqa: E402
-from proposals_bench import _fingerprint, _read_only, _wait_quiet, migrated_app, with_fresh_database  # noqa: E402
+from proposals_bench import _fingerprint, _wait_quiet, migrated_app, run_arguments, with_fresh_database  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"page": 50.0, "dashboard": 300.0, "suggest": 100.0}
 
 
@@ -38,11 +37,7 @@ def arguments(argv=None):
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
     parser.add_argument("--similarity-samples", type=int, default=200, help="typed texts for the recall measure")
-    parser.add_argument("--quiet", type=float, default=0.25, help="wait until other work uses at most this share")
-    parser.add_argument("--quiet-wait", type=float, default=180)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
-    parser.add_argument("--report", default=str(ROOT / "docs" / "performance.md"), help="file to update, or -")
+    run_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -96,11 +91,7 @@ def _run(args, command, plain):
     gc.freeze()  # what deploy/gunicorn.conf.py does before forking: the loaded app is not walked by every collection
     background = _wait_quiet(args.quiet, args.quiet_wait)
     results = pages.measure(plan, recorder, args.requests)
-    for result in results:
-        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
-        if explained:
-            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
-            result.plan_ms = report.execution_ms(result.plan)
+    pages.explain_slowest(engine, results)
     recorder.close()
     with app.app_context():
         from accounts.regions import Region
@@ -111,12 +102,7 @@ def _run(args, command, plain):
                        quality=quality,
                        pg_version=pg_version, results=results, cold_ms=cold_ms, background=background,
                        source_changed=_fingerprint() != source_before)
-    if args.report == "-":
-        print(section)
-    else:
-        path = Path(args.report)
-        path.write_text(report.replace_section(path.read_text() if path.exists() else "# Performance\n", section))
-        print(f"updated {args.report}")
+    report.write_section(args.report, section, "appeals")
     return app
 
 
@@ -191,11 +177,7 @@ def _section(*, command, args, facts, fill_s, db_mb, appeals_mb, quality, pg_ver
     for r in results:
         out.append(f"| {r.name} | {r.pct(50):.1f} | {r.pct(95):.1f} | {max(r.latencies):.1f} | "
                    f"{statistics.mean(r.queries):.1f} | {statistics.mean(r.db_ms):.1f} | {r.plan_ms:.1f} ms |")
-    worst = sorted([r for r in results if r.plan], key=lambda r: -r.plan_ms)[:2]
-    for r in worst:
-        out += ["", f"Plan of the slowest statement of **{r.name}** ({report._hint(r.plan)}):", "", "```sql",
-                report._sql(r.top.sql), "```", "", "```", report._trim(r.plan), "```"]
-    return "\n".join(out)
+    return "\n".join(out + report.slowest_plans(results))
 
 
 if __name__ == "__main__":

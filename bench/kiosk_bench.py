@@ -251,13 +251,7 @@ def main(argv=None):
     print(f"backlog {backlog['appeals']} in {backlog['seconds']:.1f} s ({backlog['on_server']} on the server)")
     print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     text = section(command, model_dir, rec, backlog)
-    if args.report == "-":
-        print(text)
-    else:
-        path = Path(args.report)
-        path.write_text(report.replace_section(path.read_text() if path.exists() else "# Performance\n", text,
-                                               name="kiosk"))
-        print(f"wrote {path}")
+    report.write_section(args.report, text, "kiosk")
 
 
 if __name__ == "__main__":

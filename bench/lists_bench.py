@@ -33,9 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pages  # noqa: E402
 import report  # noqa: E402
-from proposals_bench import _fingerprint, _read_only, _wait_quiet, migrated_app, with_fresh_database  # noqa: E402
+from proposals_bench import _fingerprint, _wait_quiet, migrated_app, run_arguments, with_fresh_database  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The page target of issues 3 and 4, held to by every list.
 TARGET_MS = 50.0
 #: How deep the "deep page" of a list is: the page reached by following "More" this many times.
@@ -55,11 +54,7 @@ def arguments(argv=None):
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per variant")
     parser.add_argument("--only", help="time only the lists whose name holds this (to look at one list again)")
-    parser.add_argument("--quiet", type=float, default=0.25, help="wait until other work uses at most this share")
-    parser.add_argument("--quiet-wait", type=float, default=180)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--keep", action="store_true", help="keep the fresh database afterwards")
-    parser.add_argument("--report", default=str(ROOT / "docs" / "performance.md"), help="file to update, or -")
+    run_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -109,12 +104,7 @@ def _run(args, command, plain, fill):
     section = _section(command=command, args=args, counts=counts, fill_s=fill_s, pg_version=pg_version,
                        results=results, exports=exports, background=background,
                        source_changed=_fingerprint() != source_before)
-    if args.report == "-":
-        print(section)
-    else:
-        path = Path(args.report)
-        path.write_text(report.replace_section(path.read_text(), section, "lists"))
-        print(f"updated {args.report}")
+    report.write_section(args.report, section, "lists")
     with app.app_context():
         db.engine.dispose()
     return app
@@ -131,11 +121,7 @@ def _measure(app, clients, rng, args):
     gc.freeze()  # as deploy/gunicorn.conf.py does before forking
     background = _wait_quiet(args.quiet, args.quiet_wait)
     results = pages.measure(plan, recorder, args.requests, warmup=2)
-    for result in results:
-        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
-        if explained:
-            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
-            result.plan_ms = report.execution_ms(result.plan)
+    pages.explain_slowest(engine, results)
     recorder.close()
     return results, [] if args.only else _exports(clients), background
 
@@ -419,10 +405,7 @@ def _section(*, command, args, counts, fill_s, pg_version, results, exports, bac
                 "small ones are made first):", "",
                 "| Export | rows | MB | first piece s | whole file s |", "|---|---:|---:|---:|---:|"]
         out += [f"| {name} | {rows:,} | {mb:.1f} | {first:.2f} | {total:.1f} |" for name, rows, mb, first, total in exports]
-    for r in sorted([r for r in results if r.plan], key=lambda r: -r.plan_ms)[:2]:
-        out += ["", f"Plan of the slowest statement of **{_cell(r.name)}** ({report._hint(r.plan)}):", "", "```sql",
-                report._sql(r.top.sql), "```", "", "```", report._trim(r.plan), "```"]
-    return "\n".join(out)
+    return "\n".join(out + report.slowest_plans(results))
 
 
 def _cell(text):

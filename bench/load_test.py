@@ -93,12 +93,7 @@ def _run(args, command, plain):
         results["floor"] = _locust("Floor", url, floor_env, workdir / "floor", args.capacity_users,
                                    args.capacity_users, args.capacity_seconds)
     section = _section(args, command, facts, fill_s, size, results, source_changed=_fingerprint() != source)
-    if args.report == "-":
-        print(section)
-    else:
-        path = Path(args.report)
-        path.write_text(report.replace_section(path.read_text(), section, name="load"))
-        print(f"updated {args.report}")
+    report.write_section(args.report, section, "load")
     return app
 
 

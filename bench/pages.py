@@ -153,6 +153,27 @@ def measure(pages, recorder, requests, warmup=5):
     return results
 
 
+def read_only(sql: str) -> bool:
+    words = sql.upper().split()
+    return bool(words) and words[0] in ("SELECT", "WITH") and not {"INSERT", "UPDATE", "DELETE"} & set(words)
+
+
+def explain_reads(engine, result: PageResult) -> list[tuple[Statement, str]]:
+    """Every read-only statement the page ran, with its plan (EXPLAIN ANALYZE with its slowest parameters)."""
+    return [(st, explain(engine, st)) for st in result.statements.values() if read_only(st.sql)]
+
+
+def explain_slowest(engine, results) -> None:
+    """Set each result's ``top``, ``plan`` and ``plan_ms``: the read PostgreSQL itself spends the most on."""
+    import report
+
+    for result in results:
+        explained = explain_reads(engine, result)
+        if explained:
+            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
+            result.plan_ms = report.execution_ms(result.plan)
+
+
 def explain(engine, statement: Statement) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the statement with the parameters of its slowest run."""
     with engine.connect() as conn:

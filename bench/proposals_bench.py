@@ -69,6 +69,16 @@ def main(argv=None):
     with_fresh_database(args, lambda name, plain: _run(args, command, name, plain))
 
 
+def run_arguments(parser) -> None:
+    """The options every benchmark on a scratch database shares: waiting for a quiet machine, the server, keeping
+    the database, and where the report goes."""
+    parser.add_argument("--quiet", type=float, default=0.25, help="wait until other work uses at most this share")
+    parser.add_argument("--quiet-wait", type=float, default=180)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
+    parser.add_argument("--report", default=str(ROOT / "docs" / "performance.md"), help="file to update, or -")
+
+
 def with_fresh_database(args, run):
     """Create ``minyi_bench_<random>``, call ``run(name, url)`` (which returns the app it made), and drop the
     database afterwards, also after an error or Ctrl-C, unless ``--keep``."""
@@ -160,11 +170,7 @@ def _run(args, command, name, plain):
     page_results = pages.measure(plan, recorder, args.requests)
     profiles = [(name, pages.profile(c, urls[0])) for name, _kind, c, urls in plan
                 if name in ("List, newest", "Detail, anonymous")]
-    for result in page_results:
-        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
-        if explained:
-            result.top, result.plan = max(explained, key=lambda pair: report.execution_ms(pair[1]))
-            result.plan_ms = report.execution_ms(result.plan)
+    pages.explain_slowest(engine, page_results)
 
     vote_results = []
     for spec in [m.strip() for m in args.vote_modes.split(",") if m.strip()]:
@@ -187,8 +193,7 @@ def _run(args, command, name, plain):
         vote_results.append(result)
         # Driver-side times are inflated by the GIL when 32 threads share it, so every read-only statement of
         # the run is explained once: the plans rank by what PostgreSQL itself spends.
-        explained = [(st, pages.explain(engine, st)) for st in result.statements.values() if _read_only(st.sql)]
-        result.plans = sorted(explained, key=lambda pair: report.execution_ms(pair[1]), reverse=True)
+        result.plans = sorted(pages.explain_reads(engine, result), key=lambda pair: report.execution_ms(pair[1]), reverse=True)
     recorder.close()
 
     with psycopg.connect(plain) as conn:
@@ -219,11 +224,6 @@ def _fingerprint():
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
                 count += 1
     return f"{digest.hexdigest()[:12]} ({count} files)"
-
-
-def _read_only(sql):
-    words = sql.upper().split()
-    return bool(words) and words[0] in ("SELECT", "WITH") and not {"INSERT", "UPDATE", "DELETE"} & set(words)
 
 
 def _busy(seconds=3.0):

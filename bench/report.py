@@ -180,6 +180,28 @@ def _markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
+def slowest_plans(results, count=2) -> list[str]:
+    """Markdown lines: the plans of the ``count`` slowest statements (``pages.explain_slowest``) of ``results``."""
+    out = []
+    for r in sorted([r for r in results if r.plan], key=lambda r: -r.plan_ms)[:count]:
+        name = r.name.replace("|", "\\|")  # (names may hold a query string's |)
+        out += ["", f"Plan of the slowest statement of **{name}** ({_hint(r.plan)}):", "",
+                "```sql", _sql(r.top.sql), "```", "", "```", _trim(r.plan), "```"]
+    return out
+
+
+def write_section(target: str, section: str, name: str) -> None:
+    """Print ``section`` (``target`` "-") or put it in place of its part of the file ``target``."""
+    from pathlib import Path
+
+    if target == "-":
+        print(section)
+        return
+    path = Path(target)
+    path.write_text(replace_section(path.read_text() if path.exists() else "# Performance\n", section, name))
+    print(f"updated {target}")
+
+
 def replace_section(previous: str, section: str, name: str = "appeals") -> str:
     """``previous`` with the section ``name`` replaced by ``section`` (appended when it had none)."""
     start, end = _markers(name)

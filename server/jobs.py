@@ -1,7 +1,8 @@
 """The work done by `minyi worker` (the queue itself is accounts/jobs.py): notifications to many people, mail,
-recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and reads what is left to
-do from the database, so running it twice, or on two workers at once, changes nothing; the sweep (every
-MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or Redis."""
+recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and
+reads what is left to do from the database, so running it twice, or on two workers at once, changes nothing; the
+sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or
+Redis."""
 
 import logging
 import os
