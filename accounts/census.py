@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
-from accounts.errors import CensusMismatch, InvalidInput, NotAllowed
+from core.db import db, utcnow
+from accounts.errors import CensusMismatch
+from core.errors import InvalidInput, NotAllowed
 from accounts.permissions import has_role
 from accounts.regions import Region, RegionLevel
 from accounts.users import CensusEntry, Role, User, VerificationMethod

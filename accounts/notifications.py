@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accounts import jobs
-from accounts.db import UTCDateTime, db, utcnow
+from core import jobs
+from core.db import UTCDateTime, db, utcnow
 
 #: Up to this many people are told at once; more are told by the "notify" job.
 TOLD_AT_ONCE = 100
@@ -49,7 +49,7 @@ class Announcement(db.Model):
 
 def notify(user_ids, kind: str, **params) -> None:
     """Tell each of ``user_ids`` (once each) that ``kind`` happened: in the app, and by email for the kinds
-    that matter most (accounts.mail.MAIL_KINDS) when SMTP is configured. More than TOLD_AT_ONCE people are told
+    that matter most (core.mail.MAIL_KINDS) when SMTP is configured. More than TOLD_AT_ONCE people are told
     by the "notify" job once this transaction commits."""
     user_ids = [uid for uid in dict.fromkeys(user_ids) if uid is not None]
     if len(user_ids) <= TOLD_AT_ONCE:
@@ -86,7 +86,7 @@ def tell_next(announcement_id: int, recipients: list[int], batch: int = BATCH) -
 
 
 def _tell(user_ids, kind: str, params: dict) -> None:
-    from accounts.mail import MAIL_KINDS, mail_configured, queue_mail
+    from core.mail import MAIL_KINDS, mail_configured, queue_mail
     from accounts.users import User
 
     if not user_ids:

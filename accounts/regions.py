@@ -8,8 +8,8 @@ from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKey, Integer
                         update)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from accounts.db import db
-from accounts.i18n import BilingualName, current_language
+from core.db import db
+from core.i18n import BilingualName, current_language
 
 
 class RegionLevel(enum.StrEnum):

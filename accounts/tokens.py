@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, utcnow
-from accounts.errors import InvalidInput, NotAllowed
+from core.db import UTCDateTime, db, utcnow
+from core.errors import InvalidInput, NotAllowed
 from accounts.users import User
-from accounts.validation import clean_text
+from core.validation import clean_text
 
 PREFIX = "minyi_"
 MAX_TOKENS = 20

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, utcnow
+from core.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region
 
 
@@ -71,7 +71,7 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Until then nobody can sign in to the account, not even with the right password.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: The resident deleted their account: nothing of who they were is kept (proposals/privacy.py).
+    #: The resident deleted their account: nothing of who they were is kept (privacy/personal_data.py).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship()
@@ -89,7 +89,7 @@ class User(UserMixin, db.Model):
     def searched(*, email: bool = True):
         """What people are found by: their name, phone number and (for administrators) email address; names and
         addresses with their Chinese grams, as indexed (migration 0032), so a surname of one character finds them."""
-        from accounts.search import grams_of
+        from core.search import grams_of
 
         return [([User.display_name], grams_of(User.display_name)), ([User.phone], None),
                 *([([User.email], grams_of(User.email))] if email else [])]

@@ -49,9 +49,9 @@ def main(argv=None):
 
 def _run(args, command, plain):
 
-    from accounts.db import db
-    from server.scale import Sizes, generate
-    from server.scale.bulk import Loader
+    from core.db import db
+    from server.commands.scale import Sizes, generate
+    from server.commands.scale.bulk import Loader
 
     app, _config = migrated_app(plain)
     source_before = _fingerprint()
@@ -61,7 +61,7 @@ def _run(args, command, plain):
                                                            appeals=args.appeals, seed=args.seed), "x")
     step = time.perf_counter()
     with app.app_context():
-        from proposals.rollups import rebuild
+        from appeals.rollups import rebuild
 
         rebuild()  # the dashboard's roll-ups, from what was loaded
         db.session.commit()

@@ -121,8 +121,9 @@ def measure_backlog(args, recording: bytes):
     """Queue ``--backlog`` appeals on a kiosk, then time their delivery to gunicorn on a fresh database."""
     from flask_migrate import upgrade
 
-    from accounts import kiosks, organisation
-    from accounts.db import db
+    from kiosk_fleet import kiosks
+    from accounts import organisation
+    from core.db import db
     from kiosk.client import Client
     from kiosk.outbox import Outbox
     from kiosk.sync import deliver_due

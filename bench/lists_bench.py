@@ -68,19 +68,19 @@ def main(argv=None):
 
 
 def _run(args, command, plain, fill):
-    from accounts.db import db
+    from core.db import db
 
     app, _config = migrated_app(plain)
     fill_s = None
     if fill:
-        from server.scale import Sizes, generate
-        from server.scale.bulk import Loader
+        from server.commands.scale import Sizes, generate
+        from server.commands.scale.bulk import Loader
 
         began = time.perf_counter()
         with psycopg.connect(plain) as conn, app.app_context():
             generate(Loader(conn, "postgresql"), Sizes.at_scale(args.scale, args.seed), "x")
         with app.app_context():
-            from proposals.rollups import rebuild
+            from appeals.rollups import rebuild
 
             rebuild()
             db.session.commit()
@@ -112,7 +112,7 @@ def _run(args, command, plain, fill):
 
 def _measure(app, clients, rng, args):
     """(page results, exports, other load before the timings)."""
-    from accounts.db import db
+    from core.db import db
 
     plan = [p for p in _plan(app, clients, rng) if not args.only or args.only in p[0]]
     with app.app_context():
@@ -140,10 +140,10 @@ def _clients(app):
     appeals), and the resident's id."""
     from sqlalchemy import func, select
 
-    from accounts.db import db
+    from core.db import db
     from accounts.users import User
-    from proposals.appeals import Appeal
-    from server.scale.people import ADMIN_EMAIL, MODERATOR_EMAIL
+    from appeals.models import Appeal
+    from server.commands.scale.people import ADMIN_EMAIL, MODERATOR_EMAIL
 
     with app.app_context():
         def by_email(email):
@@ -191,7 +191,7 @@ API_LISTS = ["/api/v1/proposals", "/api/v1/appeals", "/api/v1/projects"]
 def _plan(app, clients, rng):
     from sqlalchemy import func, select
 
-    from accounts.db import db
+    from core.db import db
     from accounts.users import User
 
     with app.app_context():
@@ -292,7 +292,7 @@ def _api_variants(spec, address, app, rng):
     and a category."""
     from sqlalchemy import select
 
-    from accounts.db import db
+    from core.db import db
     from accounts.regions import Category, Region
 
     with app.app_context():
@@ -358,7 +358,7 @@ def _exports(clients, runs=3):
 def _busiest_proposal(app):
     from sqlalchemy import select
 
-    from accounts.db import db
+    from core.db import db
     from proposals.models import Proposal
 
     with app.app_context():

@@ -59,7 +59,7 @@ def _run(args, command, plain):
 
     import redis
 
-    from server.scale import Sizes, load
+    from server.commands.scale import Sizes, load
 
     began = time.perf_counter()
     app, config = migrated_app(plain)
@@ -101,7 +101,7 @@ def _scenario(app, facts, residents):
     """Who the simulated residents are (signed session cookies) and what they may support and pledge to."""
     from sqlalchemy import text
 
-    from accounts.db import db
+    from core.db import db
 
     rng = random.Random(20261127)
     with app.app_context():

@@ -93,7 +93,7 @@ def with_fresh_database(args, run):
         app = run(name, plain)
     finally:
         if app is not None:
-            from accounts.db import db
+            from core.db import db
 
             with app.app_context():
                 db.engine.dispose()
@@ -123,15 +123,15 @@ def migrated_app(plain):
 def _run(args, command, name, plain):
 
     from accounts import passwords
-    from accounts.db import db
+    from core.db import db
 
     began = time.perf_counter()
     app, config = migrated_app(plain)
     migrate_s = time.perf_counter() - began
 
     load_before, source_before = _loadavg(), _fingerprint()
-    from server.scale import Sizes, generate
-    from server.scale.bulk import Loader
+    from server.commands.scale import Sizes, generate
+    from server.commands.scale.bulk import Loader
 
     sizes = Sizes(townships=args.townships, villages=args.villages, users=args.users, proposals=args.proposals,
                   supports=args.supports, seed=args.seed)

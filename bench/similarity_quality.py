@@ -1,13 +1,13 @@
 """How good the similar-appeal suggestions are at scale (bench/appeals_bench.py).
 
-For a sample of texts a resident might type in a random village, the five appeals ``proposals.similarity``
+For a sample of texts a resident might type in a random village, the five appeals ``appeals.similarity``
 returns are compared with the exact five best of the same scope (the township's joinable appeals of the last
 three months) under three measures, computed here by brute force from the bodies:
 
 - the cosine of plain character trigrams (pg_trgm's: each run of letters and digits padded, every three
   characters), the measure the platform promises to agree with (recall@5 at least 0.9), written here
   independently of the app's;
-- the app's own (``proposals.grams.likeness``: 0.8 of that cosine, 0.2 of the cosine of pairs);
+- the app's own (``appeals.grams.likeness``: 0.8 of that cosine, 0.2 of the cosine of pairs);
 - the cosine of pairs alone (Chinese character pairs, three-letter pieces of other words; what the app used
   before).
 
@@ -21,10 +21,10 @@ import statistics
 
 from sqlalchemy import select
 
-from proposals.appeals import Appeal
-from proposals.grams import likeness, pairs, profile
-from proposals.similarity import candidates, in_scope
-from server.scale.words import PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
+from appeals.models import Appeal
+from appeals.grams import likeness, pairs, profile
+from appeals.similarity import candidates, in_scope
+from server.commands.scale.words import PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 
 RUN = re.compile(r"[^\W_]+")
 

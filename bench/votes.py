@@ -139,7 +139,7 @@ def _watch_waits(engine, database, stop, result):
 
 def run(app, config, mode, proposals, pool, clients, seconds, max_votes, recorder=None):
     """Vote for ``seconds`` (or until ``max_votes``) and check the counts afterwards."""
-    from accounts.db import db
+    from core.db import db
 
     mode, _sep, procs = mode.partition(":")
     processes = max(1, int(procs or 1))
@@ -216,7 +216,7 @@ def _cpu():
 
 def _child(config, mode, proposals, pool, clients, seconds, max_votes, gate, queue):
     """One worker process: its own app (and connection pool), ``clients`` threads."""
-    from accounts.db import db
+    from core.db import db
     from server import create_app
 
     app = create_app(config)
@@ -231,10 +231,10 @@ def _vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, recor
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    from accounts.db import commit_with_retry, db
+    from core.db import commit_with_retry, db
     from accounts.users import User
     from proposals.models import Proposal
-    from voting import services
+    from voting import supports as services
 
     with app.test_request_context():
         token = generate_csrf()

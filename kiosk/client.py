@@ -7,6 +7,7 @@ from pathlib import Path
 import requests
 
 from kiosk import __version__
+from wire.protocol import API_PATH, APPEAL_FIELDS, AUDIO_FIELD
 
 TIMEOUT = (10, 120)  # seconds to connect, and to wait for an answer (a slow rural uplink sends a recording)
 
@@ -43,7 +44,7 @@ class Client:
 
     def _call(self, method: str, path: str, **kwargs) -> tuple[int, dict]:
         try:
-            response = self.session.request(method, self.server + "/api/v1/kiosk" + path, timeout=TIMEOUT, **kwargs)
+            response = self.session.request(method, self.server + API_PATH + path, timeout=TIMEOUT, **kwargs)
         except requests.RequestException as error:
             raise Offline(str(error)) from None
         if response.status_code >= 500 or response.status_code == 429:
@@ -72,12 +73,10 @@ class Client:
         """Deliver one queued appeal with its recording; a repeat of a delivered one answers the same appeal."""
         audio: Path = queued.audio_path
         content_type = "audio/wav" if audio.suffix == ".wav" else "audio/ogg"
-        form = {"uuid": queued.uuid, "receipt_code": queued.receipt_code, "transcript": queued.transcript}
-        for key in ("words", "category", "contact_phone"):
-            if getattr(queued, key):
-                form[key] = getattr(queued, key)
+        form = {key: getattr(queued, key) for key in APPEAL_FIELDS if getattr(queued, key)}
+        form["transcript"] = queued.transcript
         with open(audio, "rb") as recording:
-            return self._call("POST", "/appeals", data=form, files={"audio": (audio.name, recording, content_type)})[1]
+            return self._call("POST", "/appeals", data=form, files={AUDIO_FIELD: (audio.name, recording, content_type)})[1]
 
     def status(self, receipt_code: str) -> dict:
         return self._call("GET", f"/appeals/{requests.utils.quote(receipt_code, safe='')}")[1]

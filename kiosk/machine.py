@@ -11,12 +11,11 @@ from flask_babel import gettext as _
 
 from kiosk.client import Offline, Refused, Revoked
 from kiosk.microphone import MicrophoneMissing, Recording
-from kiosk.outbox import RECEIPT_ALPHABET
+from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH
 from kiosk.voice import spell
 
 log = logging.getLogger(__name__)
 
-CODE_LENGTH = 8
 PHONE_MIN, PHONE_MAX = 7, 15
 #: After "Are you still there?", this long to answer before the screen goes back to the start (WCAG 2.2.1: 20 s).
 GRACE_SECONDS = 30.0
@@ -226,14 +225,14 @@ class Machine:
             self.touch()
             if key == "back":
                 self.code = self.code[:-1]
-            elif key in RECEIPT_ALPHABET and len(self.code) < CODE_LENGTH:
+            elif key in RECEIPT_ALPHABET and len(self.code) < RECEIPT_LENGTH:
                 self.code += key
 
     def look_up(self):
         with self.lock:
             self.touch()
             generation = self.generation
-            if len(self.code) != CODE_LENGTH:
+            if len(self.code) != RECEIPT_LENGTH:
                 self.message = self._t("The receipt code has eight characters.")
                 self._say(self.message)
                 return

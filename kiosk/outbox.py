@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.files import write_whole
+from wire.protocol import PREFIX_LENGTH, RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt
 
-#: Characters of receipt codes (no 0/O, 1/I/L); the server uses this definition too.
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appeals (
@@ -57,10 +56,6 @@ class Queued:
     set_aside: bool = False
 
 
-def format_receipt(raw: str) -> str:
-    return f"{raw[:4]}-{raw[4:]}"
-
-
 class Outbox:
     def __init__(self, folder: Path, receipt_prefix: str, clock=time.time):
         #: The wall clock (seconds since the epoch). A Pi has no real-time clock: it may start in 1970 or on the
@@ -70,7 +65,7 @@ class Outbox:
         self.folder = Path(folder)
         self.audio_folder = self.folder / "recordings"
         self.audio_folder.mkdir(parents=True, exist_ok=True)
-        if len(receipt_prefix) != 3 or any(ch not in RECEIPT_ALPHABET for ch in receipt_prefix):
+        if len(receipt_prefix) != PREFIX_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in receipt_prefix):
             raise ValueError(f"not a receipt prefix: {receipt_prefix!r}")
         self.prefix = receipt_prefix
         self.db = sqlite3.connect(self.folder / "outbox.sqlite3", timeout=30, isolation_level=None,
@@ -108,7 +103,7 @@ class Outbox:
         write_whole(self.audio_folder / audio_file, audio)
         for _ in range(100):
             # Random, not counted up: a receipt code lets its holder read the answer, so it must not be guessable.
-            raw = self.prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(5))
+            raw = self.prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH - PREFIX_LENGTH))
             try:
                 self.db.execute(
                     "INSERT INTO appeals (uuid, receipt_code, transcript, words, audio_file, category, contact_phone, "

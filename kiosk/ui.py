@@ -9,7 +9,7 @@ from flask import Flask, abort, render_template, request
 from flask_babel import Babel
 
 from kiosk.machine import Machine
-from kiosk.outbox import RECEIPT_ALPHABET
+from wire.protocol import RECEIPT_ALPHABET
 
 ROOT = Path(__file__).resolve().parent.parent
 

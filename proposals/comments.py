@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, one_of, utcnow
+from core.db import UTCDateTime, db, one_of, utcnow
 from accounts.users import User
 from proposals.models import Proposal
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, NotAllowed
 
 
 class NotOpen(Conflict):
@@ -28,8 +28,3 @@ class HasSupports(Conflict):
 class HasPledges(Conflict):
     default_message = _l("A proposal cannot be changed once residents have pledged to it; withdraw it and start a "
                          "new one.")
-
-
-class BadAmount(InvalidInput):
-    field = "amount"
-    default_message = _l("Enter an amount such as 50 or 12.50.")

@@ -1,36 +1,15 @@
-"""Photos attached to proposals: checked, re-encoded (which drops EXIF such as GPS), stored on disk."""
-
-import io
-import secrets
-from datetime import datetime
+"""Photos attached to proposals: the author adds and removes them (core.photos checks and stores the bytes)."""
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, utcnow
-from accounts.errors import InvalidInput, NotAllowed
-from accounts.rules import rule
+from core.db import db
+from core.errors import InvalidInput, NotAllowed
+from core.photos import StoredPhoto, store_photo
+from core.rules import rule
 from proposals.errors import NotOpen
 from proposals.models import Proposal
-
-#: What we accept, by what the bytes are (never by the file name or the browser's word).
-FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
-MAX_SIDE = 2048
-
-
-class StoredPhoto:
-    """The columns describing a file written by ``store_photo``."""
-
-    #: Random file name in the upload folder.
-    filename: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(20))
-    #: Size of the stored (re-encoded) file in bytes.
-    size: Mapped[int] = mapped_column()
-    width: Mapped[int] = mapped_column()
-    height: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProposalImage(StoredPhoto, db.Model):
@@ -42,42 +21,6 @@ class ProposalImage(StoredPhoto, db.Model):
     alt_text: Mapped[str] = mapped_column(String(200), default="")
 
     proposal: Mapped[Proposal] = relationship()
-
-
-def decode(data: bytes) -> tuple[Image.Image, str]:
-    if len(data) > int(rule("MINYI_IMAGE_MAX_BYTES")):
-        raise InvalidInput(_l("A photo may be at most %(mb)d MB.", mb=int(rule("MINYI_IMAGE_MAX_BYTES")) // 2**20),
-                           field="images")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            if probe.width * probe.height > 40_000_000:  # decompression bombs: tiny file, huge picture
-                raise ValueError("too many pixels")
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(_l("This file is not a photo we can use (JPEG, PNG or WebP)."), field="images") from None
-    if kind not in FORMATS:
-        raise InvalidInput(_l("This file is not a photo we can use (JPEG, PNG or WebP)."), field="images")
-    return image, kind
-
-
-def store_photo(data: bytes, storage) -> dict:
-    """Check the bytes are a photo, re-encode them (so no hidden data such as the location or the camera is
-    published) and write them under a random name; returns the columns of the record describing the file."""
-    image, kind = decode(data)
-    image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant, then drop EXIF
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    if kind == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    content_type, suffix = FORMATS[kind]
-    name = secrets.token_hex(16) + suffix
-    out = io.BytesIO()
-    image.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
-    storage.write(name, out.getvalue())
-    return {"filename": name, "content_type": content_type, "size": out.tell(), "width": image.width,
-            "height": image.height}
 
 
 def add_image(proposal: Proposal, *, actor, data: bytes, storage, alt_text: str = "") -> ProposalImage:

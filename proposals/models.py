@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, case, cast, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, one_of, utcnow
+from core.db import UTCDateTime, db, one_of, utcnow
 from accounts.regions import Category, Region, region_tree
 from accounts.users import User
 

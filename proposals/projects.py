@@ -14,19 +14,19 @@ from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from accounts.audit import AuditEntry
-from accounts.db import UTCDateTime, db, local_zone, one_of, utcnow
-from accounts.errors import InvalidInput, NotAllowed
+from core.audit import AuditEntry
+from core.db import UTCDateTime, db, local_zone, one_of, utcnow
+from core.errors import InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region
-from accounts.rules import rule
+from core.rules import rule
 from accounts.users import Role, User
-from proposals.appeal_workflow import may_handle
-from proposals.appeals import Appeal, Cosign
+from appeals.workflow import may_handle
+from appeals.models import Appeal, Cosign
 from proposals.errors import NotOpen
-from proposals.fields import text_field
-from proposals.images import StoredPhoto, store_photo
+from core.fields import text_field
+from core.photos import StoredPhoto, store_photo
 from proposals.models import Proposal, ProposalStatus
 
 TITLE_MAX, TEXT_MAX, PAYEE_MAX, PURPOSE_MAX = 200, 20_000, 120, 300
@@ -450,7 +450,7 @@ def post_update(project: Project, *, actor: User, body: str, photos: list[bytes]
 
 
 def _keep_photos(project, photos, storage, alt_text="", **owner):
-    from proposals.images import decode
+    from core.photos import decode
 
     for data in photos:  # all are checked before any is written
         try:
@@ -637,7 +637,7 @@ def score(project: Project) -> tuple[float | None, int]:
 def report_not_done(project: Project, *, actor: User, body: str) -> Appeal:
     """A resident says the finished project did not solve the problem: a follow-up appeal to the responsible
     department, linked to the project (and counted like any appeal)."""
-    from proposals.appeal_services import submit_appeal
+    from appeals.services import submit_appeal
 
     if project.status != ProjectStatus.COMPLETED:
         raise NotOpen(_l("The project is not finished yet; its officials still answer for it."))

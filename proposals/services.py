@@ -5,14 +5,14 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
-from accounts.errors import Conflict, InvalidInput, NotAllowed
+from core.db import db, utcnow
+from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, RegionLevel
 from accounts.users import Role, User
 from proposals.errors import HasPledges, HasSupports, NotOpen
-from proposals.fields import place_fields, text_field
+from core.fields import place_fields, text_field
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
 
 TITLE_MAX, BODY_MAX, REASON_MAX = 200, 10_000, 2_000
@@ -141,10 +141,10 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
 
 
 def expire_stale(now=None) -> list[int]:
-    """Open proposals that never reached the officials within their lifetime expire (the "settle" job of server/jobs.py)."""
+    """Open proposals that never reached the officials within their lifetime expire (the "settle" job of server/worker/tasks.py)."""
     from datetime import timedelta
 
-    from accounts.rules import rule
+    from core.rules import rule
     from voting.pledges import release_open_pledges
 
     cutoff = (now or utcnow()) - timedelta(days=int(rule("MINYI_PROPOSAL_LIFETIME_DAYS")))

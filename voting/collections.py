@@ -11,11 +11,11 @@ from typing import Protocol
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from accounts.db import db
-from accounts.errors import Conflict, InvalidInput, NotAllowed
+from core.db import db
+from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
-from accounts.validation import clean_text
+from core.validation import clean_text
 from proposals.models import Proposal
 from voting.models import Collection, Pledge, PledgeKind, PledgeStatus
 
@@ -47,7 +47,7 @@ def local_today() -> date:
     """Today where the residents live (the server's clock may be on UTC, eight hours behind Beijing)."""
     from datetime import datetime
 
-    from accounts.db import local_zone
+    from core.db import local_zone
 
     return datetime.now(local_zone()).date()
 

@@ -8,7 +8,7 @@ from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.db import UTCDateTime, db, one_of, utcnow
+from core.db import UTCDateTime, db, one_of, utcnow
 from accounts.users import User
 from proposals.models import Proposal
 

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from accounts.users import Role
-from server.helpers import role_required
+from server.web.helpers import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -13,5 +13,3 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def require_admin():
     """Every admin page is for admins only (anonymous → login, others → 403)."""
 
-
-from server.admin import appeals, kiosks, organisation, users  # noqa: E402,F401  (routes register on bp)

@@ -10,14 +10,14 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from accounts.audit import AuditEntry
-from accounts.db import db
+from core.audit import AuditEntry
+from core.db import db
 from accounts.regions import Category
-from proposals import answer_templates
-from proposals.appeals import AnswerTemplate
+from appeals import answer_templates
+from appeals.models import AnswerTemplate
 from server.admin import bp
-from server.forms import coerce_id
-from server.helpers import category_choices, get_or_404, keyset_page, submit
+from server.forms.accounts import coerce_id
+from server.web.helpers import category_choices, get_or_404, keyset_page, submit
 
 
 class TemplateForm(FlaskForm):

@@ -15,17 +15,17 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from accounts import kiosks, speech_models
-from accounts.db import db
-from accounts.kiosks import Kiosk
-from accounts.rules import rule
-from accounts.speech_models import SpeechModel
+from kiosk_fleet import kiosks, speech_models
+from core.db import db
+from kiosk_fleet.kiosks import Kiosk
+from core.rules import rule
+from kiosk_fleet.speech_models import SpeechModel
 from accounts.regions import Category, Region
 from server.admin import bp
-from server.forms import coerce_id
+from server.forms.accounts import coerce_id
 from server.extensions import csrf
-from server.helpers import category_choices, get_or_404, submit, village_choices
-from accounts.storage import uploads
+from server.web.helpers import category_choices, get_or_404, submit, village_choices
+from core.storage import uploads
 
 STATES = ("offline", "online", "new", "revoked")  # the list's order: what needs attention first
 

@@ -6,14 +6,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from accounts import census, organisation
-from accounts.db import db
-from accounts.errors import DomainError
+from core.db import db
+from core.errors import DomainError
 from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import CensusEntry
 from server.admin import bp
-from server.forms import (CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, NamesForm,
-                          RegionForm)
-from server.helpers import category_choices, get_or_404, region_choices, show_error, submit
+from server.forms.accounts import CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, NamesForm, RegionForm
+from server.web.helpers import category_choices, get_or_404, region_choices, show_error, submit
 
 
 def _save(form, action):
@@ -113,7 +112,7 @@ def edit_department(department_id):
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])
         organisation.set_answer_days(department, actor=current_user, days=form.answer_days.data)
-        from voting.money import parse_amount
+        from core.money import parse_amount
 
         organisation.set_project_budget(department, actor=current_user, amount_minor=parse_amount(
             form.project_budget.data, "project_budget", allow_zero=True) if (form.project_budget.data or "").strip() else None)

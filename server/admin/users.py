@@ -8,14 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts import services
-from accounts.db import db
+from core.db import db
 from accounts.regions import Department, Region, region_tree, subtree_id_list
-from accounts.search import matching
+from core.search import matching
 from accounts.users import Role, User
 from server.admin import bp
-from server.forms import NewUserForm, UserEditForm
-from server.helpers import (csv_response, department_choices, get_from_args, get_or_404, keyset_page, region_choices,
-                            submit)
+from server.forms.accounts import NewUserForm, UserEditForm
+from server.web.helpers import csv_response, department_choices, get_from_args, get_or_404, keyset_page, region_choices, submit
 
 
 def role_choices():

@@ -11,10 +11,11 @@ from flask import g, request
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 
-from accounts.tokens import user_for_token
 from server.api.schemas import ErrorSchema
-from server.errors import error_response, http_error
-from server.helpers import refuse_nul_bytes
+from server.extensions import csrf
+from server.web.errors import error_response, http_error
+from server.web.helpers import refuse_nul_bytes
+from server.web.tokens import bearer_user
 
 
 class Parser(FlaskParser):
@@ -82,17 +83,9 @@ def by_code(model, code):
     """The region or category with this code (None when absent or unknown)."""
     from sqlalchemy import select
 
-    from accounts.db import db
+    from core.db import db
 
     return db.session.scalar(select(model).where(model.code == code)) if code else None
-
-
-def bearer_user():
-    """The user of the request's Bearer token, or None."""
-    if "api_user" not in g:
-        header = request.headers.get("Authorization", "")
-        g.api_user = user_for_token(header[7:].strip()) if header.lower().startswith("bearer ") else None
-    return g.api_user
 
 
 def token_required(view):
@@ -109,7 +102,7 @@ def token_required(view):
     return wrapped
 
 
-def init_app(app) -> None:
+def init_app(app, blueprints) -> None:
     app.config.setdefault("API_TITLE", "Minyi API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -120,12 +113,6 @@ def init_app(app) -> None:
                                                    "description": "A personal token from your account page"})
     api.spec.components.security_scheme("kiosk", {"type": "http", "scheme": "bearer",
                                                    "description": "A kiosk's device token (from enrolment)"})
-    from server.api.appeals import blp as appeals_blp
-    from server.api.kiosk import blp as kiosk_blp
-    from server.api.projects import blp as projects_blp
-    from server.api.proposals import blp as proposals_blp
-    from server.extensions import csrf
-
-    for blueprint in (proposals_blp, appeals_blp, projects_blp, kiosk_blp):
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

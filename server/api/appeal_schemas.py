@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from proposals.appeals import AppealStatus
+from appeals.models import AppealStatus
 from server.api.schemas import RegionOut
 
 

@@ -5,16 +5,17 @@ from flask import abort, current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Category, Region, subtree_id_list
-from proposals import appeal_services as services
-from proposals import appeal_workflow as workflow
-from proposals.appeals import Appeal, AppealEvent, Cosign
-from server.limits import backing, limited_posting, receipts
-from server.api import Blueprint, bearer_user, by_code, documented_errors, token_required
+from appeals import services
+from appeals import workflow
+from appeals.models import Appeal, AppealEvent, Cosign
+from server.web.limits import backing, limited_posting, receipts
+from server.api import Blueprint, by_code, documented_errors, token_required
+from server.web.tokens import bearer_user
 from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
                                        RatingIn, RatingOut)
-from server.pagination import keyset
+from server.web.pagination import keyset
 
 blp = Blueprint("api_appeals", __name__, url_prefix="/api/v1", description="Appeals to officials")
 TOKEN = [{"token": []}]

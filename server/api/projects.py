@@ -6,14 +6,15 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Region, subtree_id_list
 from proposals import projects
 from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
-from server.limits import backing
-from server.api import Blueprint, bearer_user, by_code, documented_errors, token_required
+from server.web.limits import backing
+from server.api import Blueprint, by_code, documented_errors, token_required
+from server.web.tokens import bearer_user
 from server.api.schemas import RegionOut
-from server.pagination import keyset
+from server.web.pagination import keyset
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects and their money trail")
 TOKEN = [{"token": []}]

@@ -67,8 +67,8 @@ def run_migrations_offline():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write accounts.db.UTCDateTime as the plain column type it stores (migrations import no app code)."""
-    from accounts.db import UTCDateTime
+    """Write core.db.UTCDateTime as the plain column type it stores (migrations import no app code)."""
+    from core.db import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -97,7 +97,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
-    from server.database import include_object
+    from server.web.database import include_object
 
     conf_args.setdefault("include_object", include_object)
 

@@ -4,16 +4,16 @@ and `minyi audit verify` finds any entry edited, removed or slipped in, even the
 import pytest
 from sqlalchemy import select, text
 
-from accounts.audit import AuditEntry
-from accounts.db import db
-from server.cli import audit_verify_command
+from core.audit import AuditEntry
+from core.db import db
+from server.commands.data import audit_verify_command
 from tests.conftest import at_once
 
 
 @pytest.fixture
 def handled(make_appeal, make_user):
     """Three appeals an official has accepted, answered and resolved: nine entries in the log."""
-    from proposals import appeal_workflow as workflow
+    from appeals import workflow
 
     appeals = [make_appeal() for _ in range(3)]
     for appeal in appeals:
@@ -81,7 +81,7 @@ def test_an_entry_slipped_in_is_found(app, handled):
 def test_officials_acting_at_once_keep_one_unbroken_chain(app, make_appeal, make_user):
     """Entries written by concurrent transactions are chained one after the other, never to the same
     predecessor (on PostgreSQL each waits for the other's commit)."""
-    from proposals import appeal_workflow as workflow
+    from appeals import workflow
 
     appeals = [make_appeal() for _ in range(6)]
     officials = [make_user("official", department=appeal.department) for appeal in appeals]
@@ -90,7 +90,7 @@ def test_officials_acting_at_once_keep_one_unbroken_chain(app, make_appeal, make
 
     def accept(pair):
         from accounts.users import User
-        from proposals.appeals import Appeal
+        from appeals.models import Appeal
 
         appeal, official = db.session.get(Appeal, pair[0]), db.session.get(User, pair[1])
         workflow.accept_appeal(appeal, actor=official)
@@ -114,7 +114,7 @@ def test_an_entry_written_around_the_app_is_found(app, handled):
 
 
 def test_a_step_undone_in_a_savepoint_leaves_no_entry_and_the_chain_whole(app, make_appeal, make_user):
-    from proposals import appeal_workflow as workflow
+    from appeals import workflow
 
     kept, undone = make_appeal(), make_appeal()
     official = make_user("official", department=kept.department)
@@ -133,8 +133,8 @@ def test_verify_while_officials_act_finds_nothing_wrong(app, handled, make_appea
     """An official's step committed while verify walks the chain is past the end it began with: no alarm."""
     import threading
 
-    from accounts import audit
-    from proposals import appeal_workflow as workflow
+    from core import audit
+    from appeals import workflow
 
     appeal = make_appeal()
     official = make_user("official", department=appeal.department)
@@ -146,7 +146,7 @@ def test_verify_while_officials_act_finds_nothing_wrong(app, handled, make_appea
         if not calls:  # just after verify has read where the chain ends
             def act():
                 from accounts.users import User
-                from proposals.appeals import Appeal
+                from appeals.models import Appeal
 
                 with app.app_context():
                     workflow.accept_appeal(db.session.get(Appeal, ids[0]), actor=db.session.get(User, ids[1]))

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from accounts import census
-from accounts.db import db
-from accounts.errors import InvalidInput
+from core.db import db
+from core.errors import InvalidInput
 from accounts.users import CensusEntry, User
-from server.demo import id_number_with_check
+from server.commands.demo import id_number_with_check
 
 ID_A = id_number_with_check("53012119800101123")
 ID_B = id_number_with_check("53012119900202456")

@@ -4,13 +4,13 @@ import subprocess
 import sys
 import textwrap
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Region, region_tree
 
 RENAME_IN_ANOTHER_PROCESS = textwrap.dedent("""
     import sys
     from accounts import organisation
-    from accounts.db import db
+    from core.db import db
     from accounts.regions import Region
     from server import create_app
 

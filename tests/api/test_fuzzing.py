@@ -20,7 +20,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from accounts.db import db
+from core.db import db
 from tests.conftest import NO_LIMITS, app_without_data
 
 EXAMPLES = int(os.environ.get("MINYI_FUZZ_EXAMPLES", "30"))
@@ -31,7 +31,7 @@ RANDOM = os.environ.get("MINYI_FUZZ_RANDOM") == "1"
 @pytest.fixture
 def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_region):
     """An app with something behind every operation, and the tokens to reach it."""
-    from accounts import kiosks
+    from kiosk_fleet import kiosks
     from accounts.tokens import create_token
 
     app = make_app(**NO_LIMITS)

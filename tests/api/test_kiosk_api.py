@@ -8,11 +8,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from accounts import kiosks
-from accounts.db import db
-from proposals import appeal_workflow
-from proposals.appeals import Appeal, new_receipt_code
-from accounts.storage import uploads
+from kiosk_fleet import kiosks
+from core.db import db
+from appeals import workflow as appeal_workflow
+from appeals.models import Appeal, new_receipt_code
+from core.storage import uploads
 from tests.speech import encoded, say
 
 
@@ -155,7 +155,7 @@ def test_a_detail_typed_at_the_kiosk_never_loses_the_appeal(api, make_kiosk, mak
 
 
 def appeal_events(appeal):
-    from proposals.appeals import AppealEvent
+    from appeals.models import AppealEvent
 
     return db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)).all()
 

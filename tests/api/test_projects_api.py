@@ -3,7 +3,7 @@ payments with a token, residents' ratings, errors in the API's one shape."""
 
 from datetime import date, timedelta
 
-from accounts.db import db
+from core.db import db
 from proposals import projects
 from proposals.models import ProposalStatus
 from tests.api.test_proposals_api import api, token_for  # noqa: F401  (fixtures)

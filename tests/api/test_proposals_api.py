@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from accounts.tokens import ApiToken, create_token
 from proposals.models import Proposal
 

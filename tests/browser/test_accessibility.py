@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import demo_command
+from server.commands.data import demo_command
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 
 PASSWORD = "correct horse battery"

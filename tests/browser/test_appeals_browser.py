@@ -4,8 +4,8 @@ a new one, an official answering it, and the resident reading and rating the ans
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from accounts.db import db
-from proposals.appeals import Appeal, Cosign
+from core.db import db
+from appeals.models import Appeal, Cosign
 from tests.browser.test_proposals_browser import log_in
 
 
@@ -49,7 +49,7 @@ def test_an_appeal_from_suggestion_to_rated_answer(page, live_server, make_user,
 
 
 def test_the_dashboard_draws_its_chart_under_the_sites_content_policy(page, live_server, app):
-    from server.cli import demo_command
+    from server.commands.data import demo_command
 
     app.test_cli_runner().invoke(demo_command)
     problems = []

@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from kiosk.sync import deliver_due
-from proposals import appeal_workflow
-from proposals.appeals import Appeal
+from appeals import workflow as appeal_workflow
+from appeals.models import Appeal
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import eventually, speak_into
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from accounts.db import db
+from core.db import db
 from proposals.models import ProposalStatus
 
 TODAY = date.today()

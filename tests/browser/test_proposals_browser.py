@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from voting import pledges as pledging
 from voting.models import Pledge
 

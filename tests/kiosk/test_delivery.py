@@ -9,13 +9,13 @@ import stat
 
 from sqlalchemy import select
 
-from accounts import kiosks
-from accounts.db import db
+from kiosk_fleet import kiosks
+from core.db import db
 from kiosk import sync
 from kiosk.client import Client
 from kiosk.config import load
 from kiosk.outbox import Outbox
-from proposals.appeals import Appeal
+from appeals.models import Appeal
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 

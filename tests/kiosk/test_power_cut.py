@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from accounts import kiosks
-from accounts.db import db
+from kiosk_fleet import kiosks
+from core.db import db
 from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk.sync import deliver_due
-from proposals.appeals import Appeal
-from accounts.storage import uploads
+from appeals.models import Appeal
+from core.storage import uploads
 from tests.speech import encoded, say
 
 KILLS = 25

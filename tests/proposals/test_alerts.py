@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from accounts.regions import Region
-from proposals.alerts import rising
+from appeals.alerts import rising
 
 
 def test_a_wave_of_appeals_raises_an_alert_with_the_appeals_behind_it(app, make_appeal, make_region, make_category,

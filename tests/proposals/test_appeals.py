@@ -5,16 +5,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.audit import AuditEntry
-from accounts.db import db, utcnow
-from accounts.errors import DomainError, InvalidInput, NotAllowed
+from core.audit import AuditEntry
+from core.db import db, utcnow
+from core.errors import DomainError, InvalidInput, NotAllowed
 from accounts.notifications import Notification
 from accounts.regions import Region
-from proposals import appeal_services as appeals
-from proposals import appeal_workflow as workflow
-from proposals.appeal_errors import AlreadyCosigned, AppealClosed, NotHandler, UnknownReceipt, WrongStep
-from proposals.appeals import Appeal, AppealEvent, AppealStatus, Cosign
-from proposals.routing import responsible_department
+from appeals import services as appeals
+from appeals import workflow
+from appeals.errors import AlreadyCosigned, AppealClosed, NotHandler, UnknownReceipt, WrongStep
+from appeals.models import Appeal, AppealEvent, AppealStatus, Cosign
+from appeals.routing import responsible_department
 
 
 def official_of(make_user, appeal):

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.db import db, utcnow
-from proposals.appeals import AppealStatus, Rating
-from proposals.dashboard import figures
+from core.db import db, utcnow
+from appeals.models import AppealStatus, Rating
+from appeals.dashboard import figures
 
 HOUR = 3600
 
@@ -87,7 +87,7 @@ def test_an_empty_dashboard_says_so(client):
 
 def test_figures_are_shared_until_they_are_recounted(app, client, known_appeals, make_appeal):
     """Every worker reads one stored count; `minyi tick` recounts it, so no visitor waits for a year of appeals."""
-    from server.cli import tick_command
+    from server.commands.serving import tick_command
 
     assert client.get("/dashboard.json").get_json()["all"]["appeals"] == 8
     make_appeal()

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
-from accounts.errors import Conflict, NotAllowed
+from core.db import db, utcnow
+from core.errors import Conflict, NotAllowed
 from accounts.notifications import Notification
 from proposals import discussion
 from proposals.comments import Comment

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from proposals.images import ProposalImage
 from proposals.models import Proposal
 from proposals.services import expire_stale

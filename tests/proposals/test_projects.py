@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db, utcnow
-from accounts.errors import InvalidInput, NotAllowed
+from core.db import db, utcnow
+from core.errors import InvalidInput, NotAllowed
 from accounts.notifications import Notification
 from proposals import projects
 from proposals.errors import NotOpen

@@ -6,15 +6,15 @@ import random
 import pytest
 from sqlalchemy import select
 
-from accounts.db import commit_with_retry, db
-from accounts.errors import DomainError
+from core.db import commit_with_retry, db
+from core.errors import DomainError
 from accounts.regions import Department
-from proposals import appeal_services as services
-from proposals import appeal_workflow as workflow
+from appeals import services
+from appeals import workflow
 from accounts.users import User
-from proposals.appeals import Appeal, Rating
-from proposals.dashboard import figures
-from proposals.rollups import AppealRollup, ResponseTimes, rebuild
+from appeals.models import Appeal, Rating
+from appeals.dashboard import figures
+from appeals.rollups import AppealRollup, ResponseTimes, rebuild
 from tests.conftest import at_once
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from sqlalchemy import insert
 
-from accounts.db import db, utcnow
-from proposals.appeals import Appeal
-from proposals.grams import cosine, cosines_to_stored, likeness, profile, stored
-from proposals.similarity import SUGGEST_AT, candidates, similar_appeals
+from core.db import db, utcnow
+from appeals.models import Appeal
+from appeals.grams import cosine, cosines_to_stored, likeness, profile, stored
+from appeals.similarity import SUGGEST_AT, candidates, similar_appeals
 
 
 def stored_all(text):
@@ -76,7 +76,7 @@ def test_the_trigrams_are_pg_trgms(postgres_scratch_url):
     worked out here give, text for text, the similarity pg_trgm gives (shared over all, of the same sets)."""
     import psycopg
 
-    from proposals.grams import trigrams
+    from appeals.grams import trigrams
 
     texts = ["村口的水井干了，一个星期没有水", "水井没有水了", "The streetlight at the bridge is broken",
              "broken street_lights near bridge 12", "路灯坏了 lamp", "ÉCOLE fermée", "a", "12345"]

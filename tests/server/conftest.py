@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from tests.conftest import NO_LIMITS
 
 
@@ -16,7 +16,7 @@ from tests.conftest import NO_LIMITS
 def world(make_app, make_region, make_category, make_department, make_user, make_proposal, make_appeal,
           make_kiosk):
     """Everything a route may be about, and a way in for each role."""
-    from accounts import kiosks
+    from kiosk_fleet import kiosks
     from accounts.tokens import ApiToken, create_token
     from proposals import projects
     from proposals.discussion import post_comment

@@ -8,7 +8,7 @@ import pytest
 
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Category, Department, Region
 from accounts.users import User
 
@@ -142,7 +142,7 @@ def test_people_are_found_by_any_part_of_their_name_phone_or_email(client, make_
                                                                    dense):
     """Whether a search counts as rare (looked up through its indexes first, on PostgreSQL) never changes who is
     found; a surname of one Chinese character finds its people; % and _ are plain characters."""
-    from accounts import search
+    from core import search
 
     monkeypatch.setattr(search, "DENSE", dense)
     village = make_region("village")
@@ -171,8 +171,8 @@ def test_a_large_export_starts_at_once_and_arrives_whole(client, make_user, make
     rows are read after the request, where the default would be Chinese)."""
     from sqlalchemy import insert
 
-    from accounts.db import utcnow
-    from server.helpers import CSV_PIECE
+    from core.db import utcnow
+    from server.web.helpers import CSV_PIECE
 
     village, now = make_region("village"), utcnow()
     db.session.execute(insert(User), [
@@ -207,8 +207,8 @@ def test_admin_corrects_names_of_regions_categories_and_departments(client, make
 
 
 def test_admin_keeps_answer_templates_and_reads_the_audit_log(client, make_user, make_category, make_appeal):
-    from proposals import appeal_workflow
-    from proposals.appeals import AnswerTemplate
+    from appeals import workflow as appeal_workflow
+    from appeals.models import AnswerTemplate
 
     water = make_category(name_en="Water")
     client.login(make_user("admin"))

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db
-from proposals import appeal_services, appeal_workflow
-from proposals.appeals import AnswerTemplate, Appeal, AppealImage, Cosign
+from core.db import db
+from appeals import services as appeal_services, workflow as appeal_workflow
+from appeals.models import AnswerTemplate, Appeal, AppealImage, Cosign
 from tests.proposals.test_photos_and_expiry import jpeg_with_gps
 
 
@@ -231,7 +231,7 @@ def test_groups_of_similar_appeals_come_a_page_at_a_time_the_biggest_first(clien
 
 
 def test_groups_say_when_they_are_made_of_the_newest_appeals_only(client, make_appeal, desk, monkeypatch):
-    from server import official_appeals
+    from server.officials import appeals as official_appeals
 
     monkeypatch.setattr(official_appeals, "GROUPED_MAX", 2)
     village, category, _department, official = desk
@@ -283,7 +283,7 @@ def test_a_photo_too_large_refuses_the_appeal_with_a_message(app, client, make_u
 
 
 def test_a_group_of_appeals_becomes_a_project_candidate(client, make_appeal, make_user, make_department, desk):
-    from proposals.candidates import ProjectCandidate
+    from appeals.candidates import ProjectCandidate
 
     village, category, _department, official = desk
     group = [make_appeal(village=village, category=category, body=text) for text in

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 
 
@@ -195,7 +195,7 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     told; the lock ends by itself or an administrator lifts it."""
     from datetime import timedelta
 
-    from accounts.db import db
+    from core.db import db
     from accounts.notifications import Notification
     from accounts.users import User
     from sqlalchemy import select
@@ -222,7 +222,7 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     # When every administrator is locked out, the operator unlocks from the command line.
     for n in range(3):
         guesser.post("/login", {"identifier": "li@example.org", "password": f"guess again {n}"})
-    from server.cli import unlock_user_command
+    from server.commands.people import unlock_user_command
 
     with app.app_context():
         result = app.test_cli_runner().invoke(unlock_user_command, ["li@example.org"])

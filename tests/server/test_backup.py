@@ -9,8 +9,8 @@ import tarfile
 import pytest
 from sqlalchemy import inspect, select
 
-from accounts.db import db
-from server.cli import audit_verify_command, backup_command, restore_command
+from core.db import db
+from server.commands.data import audit_verify_command, backup_command, restore_command
 
 
 def run(app, command, args=()):
@@ -23,7 +23,7 @@ def run(app, command, args=()):
 
 def everything(app):
     """Every row of every table, and every uploaded file."""
-    from accounts.storage import uploads
+    from core.storage import uploads
 
     with app.app_context():
         present = set(inspect(db.engine).get_table_names())
@@ -39,8 +39,8 @@ def everything(app):
 @pytest.fixture
 def filled(make_app, make_proposal, make_appeal, make_user, tmp_path):
     """A little of everything, with an official's steps in the audit log and files in its own upload folder."""
-    from accounts.storage import uploads
-    from proposals import appeal_workflow as workflow
+    from core.storage import uploads
+    from appeals import workflow
 
     app = make_app(MINYI_UPLOAD_PATH=str(tmp_path / "uploads"))
 

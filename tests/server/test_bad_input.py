@@ -5,10 +5,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Category, Region
 from accounts.users import CensusEntry, User
-from server.demo import id_number_with_check
+from server.commands.demo import id_number_with_check
 
 HUGE = "99999999999999999999"
 BEYOND_POSTGRES_INTEGER = "2147483648"

@@ -6,12 +6,13 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from accounts.regions import Region
 from accounts.users import User
-from proposals.appeals import Appeal
+from appeals.models import Appeal
 from proposals.models import Proposal
-from server.cli import create_user_command, demo_command
+from server.commands.people import create_user_command
+from server.commands.data import demo_command
 
 
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],
@@ -85,8 +86,8 @@ def test_later_demo_runs_print_the_logins_again(app):
 def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     from datetime import timedelta
 
-    from accounts.db import utcnow
-    from server.cli import tick_command
+    from core.db import utcnow
+    from server.commands.serving import tick_command
     from voting.models import Pledge
     from voting.pledges import pledge_to
 

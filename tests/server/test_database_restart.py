@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from tests.conftest import NO_LIMITS
 from tests.server.postgres_clusters import Clusters
 
@@ -327,8 +327,8 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_the_app_recovers_by
 def whole(outcomes):
     """Every 2xx answer has its row, a 503 that said "nothing was saved" left none, and what is counted agrees
     with the rows."""
-    from accounts.audit import AuditEntry, verify
-    from proposals.appeals import Appeal, AppealEvent, EventKind
+    from core.audit import AuditEntry, verify
+    from appeals.models import Appeal, AppealEvent, EventKind
     from proposals.models import Proposal
     from voting.models import Pledge, Support
     from voting.pledges import progress
@@ -372,7 +372,7 @@ def whole(outcomes):
 
 
 def rollups():
-    from proposals.rollups import AppealRollup, ResponseTimes
+    from appeals.rollups import AppealRollup, ResponseTimes
 
     tables = []
     for model in (AppealRollup, ResponseTimes):
@@ -385,7 +385,7 @@ def rollups():
 
 
 def recounted():
-    from proposals.rollups import rebuild
+    from appeals.rollups import rebuild
 
     rebuild()
     try:

@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from accounts.db import db
+from core.db import db
 from tests.conftest import WebClient
 from tests.server.conftest import url_of
 from tests.server.test_access_matrix import MATRIX, ROLES
@@ -275,7 +275,7 @@ def api_routes() -> list[str]:
 def sensible_bodies(ids: dict) -> dict:
     """A body each operation would accept, so that one property at a time can be made hostile."""
     from accounts.regions import Category, Region
-    from proposals.appeals import Appeal
+    from appeals.models import Appeal
 
     appeal = db.session.get(Appeal, ids["appeal_id"])
     village = db.session.get(Region, appeal.region_id).code

@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 from tests.conftest import WebClient
 

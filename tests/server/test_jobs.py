@@ -18,13 +18,13 @@ import soundfile
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select, update
 
-from accounts import jobs
-from accounts.db import db, utcnow
-from accounts.mail import OutgoingMail
-from accounts.storage import uploads
-from proposals import appeal_services, appeal_workflow
-from proposals.appeals import Appeal
-from server.jobs import run, work
+from core import jobs
+from core.db import db, utcnow
+from core.mail import OutgoingMail
+from core.storage import uploads
+from appeals import services as appeal_services, workflow as appeal_workflow
+from appeals.models import Appeal
+from server.worker.tasks import run, work
 from tests.conftest import WebClient, at_once
 from tests.server.test_mail import Inbox, free_port
 from tests.speech import encoded, say
@@ -130,7 +130,7 @@ def test_a_wav_recording_is_kept_as_ogg_a_fraction_of_the_size(backend, wav_appe
 
 
 def test_a_failing_job_is_tried_again_then_kept_for_the_operator(backend, wav_appeal):
-    from server.cli import jobs_group
+    from server.commands.serving import jobs_group
 
     name, app = backend
     app.config["MINYI_JOB_ATTEMPTS"] = 2 if name == "database" else 1
@@ -146,7 +146,7 @@ def test_a_failing_job_is_tried_again_then_kept_for_the_operator(backend, wav_ap
         work(app, burst=True)
         db.session.refresh(job)
         assert (job.state, job.attempts) == ("failed", 2)
-    from server.jobs import sweep
+    from server.worker.tasks import sweep
 
     sweep()  # the recording is still WAV, but the job failed every attempt: not asked again for a while
     assert ("transcode", str(appeal.id)) not in asked(app)
@@ -246,7 +246,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice(backend, 
 
 def test_the_sweep_asks_again_for_a_failed_job_once_the_cool_down_has_passed(backend, wav_appeal):
     """A job that failed every attempt (a settlement during an hour of database trouble) comes back by itself."""
-    from server.jobs import sweep
+    from server.worker.tasks import sweep
 
     name, app = backend
     app.config["MINYI_JOB_ATTEMPTS"] = 1
@@ -327,7 +327,8 @@ def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make
     leaves the rest to the next, and nobody is told twice. A resident who deleted their account meanwhile is
     told nothing."""
     from accounts.notifications import Announcement, recipients_of, tell_next
-    from proposals import privacy, projects
+    from privacy import personal_data as privacy
+    from proposals import projects
 
     _name, app = backend
     proposal, official, leaving, ids = _supported_by_many(make_proposal, make_region, make_department, make_user)
@@ -388,7 +389,7 @@ def test_an_account_deleted_while_it_is_being_told_keeps_nothing_of_it(app, make
 
     def delete():
         from accounts.users import User
-        from proposals import privacy
+        from privacy import personal_data as privacy
 
         user = db.session.get(User, leaving.id)
         privacy.delete_account(user, actor=user, password="correct horse battery")

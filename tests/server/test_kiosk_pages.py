@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from accounts import kiosks
-from accounts.audit import AuditEntry
-from accounts.db import db, utcnow
-from accounts.kiosks import Kiosk
-from proposals.appeals import Appeal
+from kiosk_fleet import kiosks
+from core.audit import AuditEntry
+from core.db import db, utcnow
+from kiosk_fleet.kiosks import Kiosk
+from appeals.models import Appeal
 from tests.speech import encoded, say
 
 
@@ -87,7 +87,7 @@ def test_officials_play_a_spoken_appeal_and_correct_its_transcript(client, app, 
 def test_the_admin_adds_a_speech_model_and_chooses_the_current_one(client, make_user, tmp_path):
     import zipfile
 
-    from accounts.speech_models import SpeechModel
+    from kiosk_fleet.speech_models import SpeechModel
 
     def archive(name):
         path = tmp_path / f"{name}.zip"

@@ -1,9 +1,9 @@
-"""Rate limits on writing (server/limits.py): per account, per address, per kiosk, and on receipt codes; a
+"""Rate limits on writing (server/web/limits.py): per account, per address, per kiosk, and on receipt codes; a
 request over a limit gets 429 with a message in the person's language, and nothing of it is saved."""
 
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from proposals.discussion import Comment
 from tests.api.test_kiosk_api import enroll, recording, send  # noqa: F401 (the recording fixture)
 from tests.conftest import WebClient

@@ -7,11 +7,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from accounts.db import db
-from accounts.mail import OutgoingMail
-from proposals import appeal_services, appeal_workflow
-from server.jobs import work
-from server.mailer import deliver_pending
+from core.db import db
+from core.mail import OutgoingMail
+from appeals import services as appeal_services, workflow as appeal_workflow
+from server.worker.tasks import work
+from server.worker.mailer import deliver_pending
 
 
 class Inbox:

@@ -5,13 +5,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 
 
 def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
-        from server.database import include_object
+        from server.web.database import include_object
 
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
@@ -63,12 +63,12 @@ def test_upgrade_keeps_existing_data_and_downgrade_undoes_it(scratch_database_ur
         with db.engine.connect() as conn:
             row = conn.execute(text("SELECT title, scope, supports_count, currency FROM proposals")).one()
         assert tuple(row) == ("T", "village", 0, "CNY")
-        from proposals.appeals import Appeal
+        from appeals.models import Appeal
 
         appeal = db.session.get(Appeal, 1)  # kept, and due a week after it came in
         assert (appeal.receipt_code, appeal.cosigns_count, appeal.due_at.isoformat()) == (
             "ABCD-EFGH", 0, "2026-01-08T08:00:00+00:00")
-        from proposals.grams import stored
+        from appeals.grams import stored
 
         assert appeal.body_grams == stored("Well") == "_we ell ll_ wel | __w _we ell ll_ wel"  # pairs | trigrams
         db.session.remove()
@@ -86,7 +86,7 @@ def test_an_existing_audit_log_is_chained_on_upgrade(scratch_database_url, test_
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    from accounts.audit import verify
+    from core.audit import verify
     from server import create_app
 
     app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})

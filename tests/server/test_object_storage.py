@@ -10,7 +10,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from tests.conftest import WebClient
 from tests.proposals.test_photos_and_expiry import jpeg_with_gps
 
@@ -67,7 +67,7 @@ def test_a_photo_goes_to_the_bucket_and_comes_back(s3_app, bucket, make_proposal
 
 
 def test_a_kiosk_recording_goes_to_the_bucket_and_officials_play_it(s3_app, bucket, make_kiosk, make_user):
-    from proposals.appeals import Appeal
+    from appeals.models import Appeal
     from tests.api.test_kiosk_api import enroll, send
     from tests.speech import encoded, say
 
@@ -86,8 +86,8 @@ def test_a_kiosk_recording_goes_to_the_bucket_and_officials_play_it(s3_app, buck
 
 
 def test_kiosks_download_a_model_from_the_bucket_in_parts(s3_app, bucket, make_kiosk, tmp_path):
-    from accounts.speech_models import add_model
-    from accounts.storage import uploads
+    from kiosk_fleet.speech_models import add_model
+    from core.storage import uploads
     from tests.kiosk.test_models import LAYOUT, tiny_archive
 
     archive = tiny_archive(tmp_path / "m.zip", {**LAYOUT, "m/notes.txt": b"0123456789" * 1000})

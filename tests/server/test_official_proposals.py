@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from proposals.models import Proposal
 from voting.models import Collection, Pledge
 from voting.pledges import pledge_to, settle

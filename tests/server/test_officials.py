@@ -1,6 +1,6 @@
 """Officials verify residents in person, one at a time (htmx) or in bulk, only within their region."""
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from accounts.tokens import create_token
-from proposals import appeal_workflow
-from proposals.appeals import Appeal, AppealEvent
+from appeals import workflow as appeal_workflow
+from appeals.models import Appeal, AppealEvent
 
 V2 = "/open311/v2"
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
@@ -141,7 +141,7 @@ def test_routing_errors_under_open311_use_the_requested_format(client, desk):
 
 
 def test_an_unexpected_failure_is_a_500_in_the_open311_format(client, desk, monkeypatch):
-    from server import open311
+    from server.open311 import endpoints as open311
 
     monkeypatch.setattr(open311, "_service", lambda category: 1 / 0)
     xml_error(client.get(f"{V2}/services.xml"), 500)
@@ -400,7 +400,7 @@ def test_empty_arguments_are_ignored(client, history):
 
 
 def test_at_most_the_spec_limit_of_requests_newest_first(client, history, monkeypatch):
-    from server import open311
+    from server.open311 import endpoints as open311
 
     monkeypatch.setattr(open311, "MOST", 2)
     assert listed(client) == ["recent", "lights"]

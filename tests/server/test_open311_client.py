@@ -4,8 +4,8 @@ unchanged, in JSON and in XML."""
 import pytest
 from georeport import GeoReport
 
-from accounts.db import db
-from proposals import appeal_workflow
+from core.db import db
+from appeals import workflow as appeal_workflow
 
 
 @pytest.mark.parametrize("output_format", ["json", "xml"])

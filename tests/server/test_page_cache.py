@@ -1,18 +1,18 @@
-"""Public pages kept a few seconds for anonymous visitors (server/page_cache.py): they share one page made a
+"""Public pages kept a few seconds for anonymous visitors (server/web/page_cache.py): they share one page made a
 moment ago; signed-in people, and anyone with something in their session, always get theirs, fresh."""
 
 import time
 
 import pytest
 
-from accounts.db import db
+from core.db import db
 from tests.conftest import WebClient
 
 
 def cached_app(make_app, seconds):
     app = make_app(MINYI_PAGE_CACHE_SECONDS=seconds)
     with app.app_context():
-        from accounts.cache import cache
+        from core.cache import cache
 
         cache.clear()
         yield app

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db, utcnow
+from core.db import db, utcnow
 from voting.models import Pledge
 
 

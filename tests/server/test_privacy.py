@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from accounts.users import User
 from tests.conftest import WebClient
 
@@ -88,7 +88,7 @@ def test_deleting_an_account_removes_the_person_and_keeps_what_they_did(app, cli
     again = make_user("resident", region=village, email="wang@example.org")  # the address is free again
     assert again.id != resident.id
 
-    from accounts.mail import OutgoingMail
+    from core.mail import OutgoingMail
     from accounts.notifications import Notification, notify
 
     notify([resident.id], "appeal_answered", appeal_id=appeal.id)  # something happens later: nobody is told

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from proposals.models import ProposalStatus
 from proposals.projects import Project
 

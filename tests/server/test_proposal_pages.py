@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from proposals.models import Proposal
 from voting.models import Support
 
@@ -219,7 +219,7 @@ def test_concurrent_clients_lose_no_vote(app, make_user, make_proposal):
 def test_nothing_changes_under_backers_once_they_pledged(client, make_user, make_proposal):
     from datetime import timedelta
 
-    from accounts.db import utcnow
+    from core.db import utcnow
     from voting.pledges import pledge_to
 
     proposal = make_proposal(goal_minor=100_000, deadline=utcnow() + timedelta(days=5))
@@ -274,7 +274,7 @@ def test_trending_follows_votes(client, make_user, make_proposal):
     """A support moves a proposal up "trending" (the rank is set by the same statement as the count)."""
     from datetime import timedelta
 
-    from accounts.db import utcnow
+    from core.db import utcnow
     from proposals.models import hot_score
     from tests.conftest import WebClient
 
@@ -301,7 +301,7 @@ def test_trending_follows_votes(client, make_user, make_proposal):
 def test_rare_and_common_words_find_the_same_proposals_in_the_same_order(client, make_proposal, monkeypatch, dense):
     """A rare word is looked up through its index first (PostgreSQL); whether a word counts as rare must never
     change what residents find, or its order, in any sort."""
-    from accounts import search
+    from core import search
 
     monkeypatch.setattr(search, "DENSE", dense)
     for n in range(4):

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from accounts.db import db, utcnow
-from proposals import appeal_services, appeal_workflow, discussion, projects
+from core.db import db, utcnow
+from appeals import services as appeal_services, workflow as appeal_workflow
+from proposals import discussion, projects
 from proposals.models import ProposalStatus
 from voting import pledges as pledging
-from voting.services import cast_support
+from voting.supports import cast_support
 
 TODAY = date.today()
 
@@ -38,7 +39,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     appeal_ids = []
 
     def more(n):
-        from accounts import kiosks
+        from kiosk_fleet import kiosks
 
         for _ in range(n):
             home = make_region("village", parent=village.parent)  # rows from many places, as on a real list

@@ -10,7 +10,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from accounts.db import db
+from core.db import db
 from tests.conftest import WebClient
 from tests.server.postgres_clusters import Clusters, free_port
 

@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from sqlalchemy import func, select, text
 
-from accounts.db import db
-from server.cli import demo_command
-from server.demo import DEMO_PASSWORD
+from core.db import db
+from server.commands.data import demo_command
+from server.commands.demo import DEMO_PASSWORD
 
 SCALE = ["--scale", "0.002", "--as-of", "2026-11-27"]
 
@@ -26,7 +26,7 @@ def _scalar(sql):
 
 
 def test_generates_every_kind_of_record_and_says_how_many(generated):
-    from proposals.appeals import Appeal
+    from appeals.models import Appeal
     from proposals.projects import Expenditure, Project
     from voting.models import Pledge, Support
 
@@ -56,7 +56,7 @@ def test_derived_figures_agree_with_the_rows(generated):
                    "OR g.project_id <> s.project_id)") == 0
     assert _scalar("SELECT count(*) FROM pledges WHERE project_id IS NOT NULL") > 0
     # The dashboard's roll-ups count every appeal, answer and rating.
-    from proposals.dashboard import figures
+    from appeals.dashboard import figures
 
     total = figures()[0]
     assert (total.appeals, total.answered, total.ratings) == (
@@ -66,8 +66,8 @@ def test_derived_figures_agree_with_the_rows(generated):
 
 def test_the_app_reads_the_generated_data(app, generated, client):
     from accounts.users import User
-    from proposals.appeals import Appeal
-    from server.scale.people import resident_phone
+    from appeals.models import Appeal
+    from server.commands.scale.people import resident_phone
 
     for page in ("/proposals", "/proposals?sort=top", "/appeals", "/projects", "/projects/1", "/proposals/1",
                  "/dashboard", "/api/v1/proposals", "/api/v1/appeals", "/api/v1/projects"):

@@ -17,7 +17,7 @@ def _redis_app(make_app, url, prefix):
 def test_servers_share_what_one_of_them_counted(make_app, redis_url, make_region, make_user):
     import redis
 
-    from voting.services import verified_residents
+    from voting.supports import verified_residents
 
     prefix = secrets.token_hex(4)
     first, second = _redis_app(make_app, redis_url, prefix), _redis_app(make_app, redis_url, prefix)

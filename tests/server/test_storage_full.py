@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from accounts.db import db
+from core.db import db
 from tests.api.test_kiosk_api import enroll, recording  # noqa: F401 (the recording fixture)
 from tests.conftest import WebClient
 
@@ -73,7 +73,7 @@ def test_a_photo_on_a_full_disk_is_refused_whole(make_app, make_proposal, small_
 
 def test_a_kiosk_recording_on_a_full_disk_leaves_the_appeal_with_the_kiosk(make_app, make_kiosk, small_disk,
                                                                           recording):  # noqa: F811
-    from proposals.appeals import Appeal
+    from appeals.models import Appeal
 
     app = make_app(MINYI_UPLOAD_PATH=str(small_disk))
     api = app.test_client()

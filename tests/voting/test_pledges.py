@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts.db import db, utcnow
-from accounts.errors import Conflict, InvalidInput, NotAllowed
-from proposals.errors import BadAmount, NotOpen
+from core.db import db, utcnow
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.money import BadAmount
+from proposals.errors import NotOpen
 from voting.models import Pledge
-from voting.money import parse_amount
+from core.money import parse_amount
 from voting.collections import record_collection
 from voting.pledges import cancel_pledge, pledge_to, progress, settle, settle_due
 

@@ -5,11 +5,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from accounts.db import commit_with_retry, db
+from core.db import commit_with_retry, db
 from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
 from proposals.models import Proposal
 from voting.models import Support
-from voting.services import cast_support, threshold, withdraw_support
+from voting.supports import cast_support, threshold, withdraw_support
 
 
 def test_a_verified_resident_supports_once(make_proposal, make_user):
@@ -125,7 +125,7 @@ def test_concurrent_voters_lose_no_vote_and_count_none_twice(app, make_proposal,
 
 def test_verified_resident_counts_are_reused_for_a_while(app, make_proposal, make_user):
     """Counting a county's residents on every vote would be slow; the count is cached, then refreshed."""
-    from voting import services
+    from voting import supports as services
 
     verified_residents = services.verified_residents
     app.config["MINYI_THRESHOLD_CACHE_SECONDS"] = 60

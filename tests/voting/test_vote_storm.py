@@ -5,10 +5,10 @@ import threading
 
 from sqlalchemy import func, insert, select
 
-from accounts.db import commit_with_retry, db, utcnow
+from core.db import commit_with_retry, db, utcnow
 from accounts.users import Role, User
 from proposals.models import Proposal
-from voting import services
+from voting import supports as services
 from voting.models import Support
 
 VOTERS, THREADS = 1000, 16

@@ -20,7 +20,7 @@ down_revision = '0008_revisions'
 branch_labels = None
 depends_on = None
 
-# CJK Unified Ideographs and Extension A; the same ranges as accounts.search.SHORT_CHINESE.
+# CJK Unified Ideographs and Extension A; the same ranges as core.search.SHORT_CHINESE.
 GRAMS = r"""
 CREATE OR REPLACE FUNCTION minyi_cjk_grams(title text, body text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

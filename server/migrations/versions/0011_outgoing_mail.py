@@ -1,4 +1,4 @@
-"""The outbox of mail to residents (accounts/mail.py)
+"""The outbox of mail to residents (core/mail.py)
 
 Revision ID: 0011_outgoing_mail
 Revises: 0010_appeals_workflow

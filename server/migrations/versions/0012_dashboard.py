@@ -1,4 +1,4 @@
-"""Stored dashboard figures (proposals/dashboard.py) and the index of the officials' inbox
+"""Stored dashboard figures (appeals/dashboard.py) and the index of the officials' inbox
 
 Revision ID: 0012_dashboard
 Revises: 0011_outgoing_mail

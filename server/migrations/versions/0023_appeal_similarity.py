@@ -1,6 +1,6 @@
 """Similar appeals compared from an index: each appeal's grams stored beside its body
 
-``appeals.body_grams`` holds the grams an appeal is compared by (proposals.grams.stored), so suggesting
+``appeals.body_grams`` holds the grams an appeal is compared by (appeals.grams.stored), so suggesting
 similar appeals reads them from ``ix_appeals_joinable`` (the joinable appeals of a village, newest first,
 with their grams on PostgreSQL) instead of working them out again for every appeal of the township.
 
@@ -19,7 +19,7 @@ JOINABLE = "public IS true AND status IN ('submitted', 'accepted', 'in_progress'
 
 
 def upgrade():
-    from proposals.grams import stored
+    from appeals.grams import stored
 
     with op.batch_alter_table('appeals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('body_grams', sa.Text(), nullable=False, server_default=''))

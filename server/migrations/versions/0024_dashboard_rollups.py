@@ -1,6 +1,6 @@
 """Dashboard roll-ups: counts per day, department and township, and histograms of times to the first answer
 
-Kept current by proposals.rollups in the same transaction as each change to an appeal or a rating; this
+Kept current by appeals.rollups in the same transaction as each change to an appeal or a rating; this
 migration counts them once from the appeals there are.
 
 Revision ID: 0024_dashboard_rollups
@@ -34,7 +34,7 @@ def upgrade():
                                             name=op.f('pk_appeal_response_times')))
     # Stored figures were counted from the appeals; the next reader counts them from the roll-ups.
     op.execute("DELETE FROM dashboard_snapshots")
-    from proposals.rollups import rebuild_with
+    from appeals.rollups import rebuild_with
 
     rebuild_with(op.get_bind())
 

@@ -1,7 +1,7 @@
 """Similar appeals compared by character trigrams (pg_trgm's) as well as by pairs
 
 ``appeals.body_grams`` now holds both sets an appeal is compared by, "pairs | trigrams"
-(proposals.grams.stored); every appeal's is worked out again, in batches, with the index that carries them
+(appeals.grams.stored); every appeal's is worked out again, in batches, with the index that carries them
 rebuilt afterwards.
 
 Revision ID: 0026_trigram_likeness
@@ -20,7 +20,7 @@ JOINABLE = "public IS true AND status IN ('submitted', 'accepted', 'in_progress'
 
 def _pairs_only(body):
     """What 0023 stored: the pairs of the first 250 characters, in at most 2,400 bytes."""
-    from proposals.grams import pairs
+    from appeals.grams import pairs
 
     kept, size = [], 0
     for piece in sorted(pairs((body or "")[:250])):
@@ -52,7 +52,7 @@ def _store_all(made_of):
 
 
 def upgrade():
-    from proposals.grams import stored
+    from appeals.grams import stored
 
     _store_all(stored)
 

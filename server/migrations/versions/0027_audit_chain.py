@@ -1,7 +1,7 @@
 """A tamper-evident audit log: every entry numbered and hashed, chained to the one before
 
 Existing entries are numbered and chained in the order they were written (by id); ``audit_head`` keeps the
-end of the chain (accounts/audit.py).
+end of the chain (core/audit.py).
 
 Revision ID: 0027_audit_chain
 Revises: 0026_trigram_likeness
@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    from accounts.audit import GENESIS, AuditEntry, entry_hash
+    from core.audit import GENESIS, AuditEntry, entry_hash
 
     op.create_table('audit_head',
                     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,6 +1,6 @@
 """Residents may delete their account: who they were is removed, what they did stays, unnamed
 
-``users.deleted_at`` marks such an account (proposals/privacy.py). Its login becomes an address that reaches
+``users.deleted_at`` marks such an account (privacy/personal_data.py). Its login becomes an address that reaches
 nobody (``deleted-<id>@invalid``), so the rule that every account has a phone or an email still holds.
 
 Revision ID: 0028_account_deletion

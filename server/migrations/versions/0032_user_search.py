@@ -1,4 +1,4 @@
-"""Indexes for finding people by name, email or phone on PostgreSQL (accounts/search.py)
+"""Indexes for finding people by name, email or phone on PostgreSQL (core/search.py)
 
 The administrators' list of users and the officials' list of residents search these columns for any part of
 them. At 100,000 accounts a scan of the table took 80-125 ms; trigram indexes serve words of three characters

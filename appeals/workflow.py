@@ -1,0 +1,165 @@
+"""What officials do with an appeal: accept, start work, answer, resolve, reject, mark a duplicate,
+reassign to another department, and write internal notes. Every step is audited and, when public, told
+to the appeal's followers."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from core.audit import audited
+from core.db import db, insert_unless_present, utcnow
+from core.mail import queue_mail
+from core.errors import InvalidInput
+from accounts.notifications import notify
+from accounts.permissions import has_role
+from accounts.regions import Department
+from accounts.users import Role, User
+from appeals.errors import NotHandler, WrongStep
+from appeals.services import REASON_MAX, department_officials, followers
+from appeals.models import CLOSED, WAITING, Appeal, AppealEvent, AppealStatus, Cosign, EventKind
+from core.fields import text_field
+from appeals.routing import due_at
+
+ANSWER_MAX = 5000
+#: The fields whose changes the audit log keeps for every step.
+AUDITED = ("status", "department_id", "answered_at", "closed_at", "closing_reason", "duplicate_of_id", "due_at")
+
+
+def may_handle(user: User | None, appeal: Appeal) -> bool:
+    """Admins, and the officials of the department the appeal is with."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.OFFICIAL) and appeal.department_id is not None \
+        and user.department_id == appeal.department_id
+
+
+def may_read(user: User | None, appeal: Appeal) -> bool:
+    """Public appeals to anyone; private ones to their author, co-signers and the officials handling them."""
+    if appeal.public or may_handle(user, appeal):
+        return True
+    return user is not None and user.is_authenticated and user.id in followers(appeal)
+
+
+def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, status=None, body=None,
+          public=True, params=None, tell=None, changes=None):
+    """Check who and when, change the status, write the timeline, the audit log and the notifications."""
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    if appeal.status not in allowed:
+        raise WrongStep()
+    with audited(actor, f"appeal.{action}", appeal, AUDITED):
+        now = utcnow()
+        for name, value in (changes or {}).items():
+            setattr(appeal, name, value)
+        if status is not None:
+            appeal.status = status
+            if status in CLOSED:
+                appeal.closed_at = now
+        answering = kind == EventKind.DUPLICATE or (body and kind in (EventKind.ANSWERED, EventKind.RESOLVED,
+                                                                       EventKind.REJECTED))
+        if public and answering and appeal.answered_at is None:  # words to the residents, not a silent step
+            appeal.answered_at = now  # the first public word from the department: response time stops here
+            appeal.response_seconds = int((now - appeal.created_at).total_seconds())
+            appeal.answered_late = appeal.due_at is not None and now > appeal.due_at
+        db.session.add(AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
+                                   params=params or {}, created_at=now))
+        db.session.flush()
+    if tell:
+        tell_followers(appeal, tell)
+    return appeal
+
+
+def tell_followers(appeal: Appeal, kind: str) -> None:
+    """Notify the author and co-signers, and mail the contact address the appeal was given (a resident
+    without an account, or one who asked for the answer there)."""
+    notify(followers(appeal), kind, appeal_id=appeal.id)
+    if appeal.contact_email and not (appeal.author and appeal.author.email == appeal.contact_email):
+        queue_mail(appeal.contact_email, kind, locale=appeal.language, appeal_id=appeal.id)
+
+
+def accept_appeal(appeal: Appeal, *, actor: User) -> Appeal:
+    """The department takes the appeal on (it is theirs and makes sense)."""
+    return _step(appeal, actor, "accept", (AppealStatus.SUBMITTED,), EventKind.ACCEPTED,
+                 status=AppealStatus.ACCEPTED)
+
+
+def start_work(appeal: Appeal, *, actor: User) -> Appeal:
+    return _step(appeal, actor, "start", (AppealStatus.SUBMITTED, AppealStatus.ACCEPTED), EventKind.STARTED,
+                 status=AppealStatus.IN_PROGRESS)
+
+
+def answer_appeal(appeal: Appeal, *, actor: User, body: str, resolve: bool = False) -> Appeal:
+    """A public answer; with ``resolve`` the problem is also marked solved."""
+    body = text_field(body, "body", ANSWER_MAX, multiline=True)
+    status = AppealStatus.RESOLVED if resolve else AppealStatus.ANSWERED
+    return _step(appeal, actor, "resolve" if resolve else "answer", (*WAITING, AppealStatus.ANSWERED),
+                 EventKind.RESOLVED if resolve else EventKind.ANSWERED, status=status, body=body,
+                 tell="appeal_resolved" if resolve else "appeal_answered")
+
+
+def resolve_appeal(appeal: Appeal, *, actor: User) -> Appeal:
+    """The answer solved it (for example the repair is done)."""
+    return _step(appeal, actor, "resolve", (*WAITING, AppealStatus.ANSWERED), EventKind.RESOLVED,
+                 status=AppealStatus.RESOLVED, tell="appeal_resolved")
+
+
+def reject_appeal(appeal: Appeal, *, actor: User, reason: str) -> Appeal:
+    """Refused, with a public reason (not the department's task, not allowed by law, ...)."""
+    reason = text_field(reason, "reason", REASON_MAX, multiline=True)
+    return _step(appeal, actor, "reject", WAITING, EventKind.REJECTED, status=AppealStatus.REJECTED, body=reason,
+                 tell="appeal_rejected", changes={"closing_reason": reason})
+
+
+def mark_duplicate(appeal: Appeal, *, actor: User, original: Appeal | None) -> Appeal:
+    """The same problem was already sent: the author and co-signers join the original and get its answer."""
+    while original is not None and original.duplicate_of_id is not None:
+        original = original.duplicate_of  # always point at the first report
+    if original is None or original.id == appeal.id:
+        raise InvalidInput(_l("Give the number of another appeal."), field="original")
+    if not may_handle(actor, original):  # (this one is theirs: it is the number given that is wrong)
+        raise InvalidInput(_l("That appeal is handled by another department: give the number of one your "
+                              "department handles."), field="original")
+    if not original.public and original.author_id != appeal.author_id:
+        # Its followers would join it, and so read it: a private appeal only takes its own author's repeats.
+        raise InvalidInput(_l("The earlier appeal is private; only its author's own repeats can join it."),
+                           field="original")
+    _step(appeal, actor, "duplicate", (*WAITING, AppealStatus.ANSWERED), EventKind.DUPLICATE,
+          status=AppealStatus.DUPLICATE, params={"original": original.id}, tell="appeal_duplicate",
+          changes={"duplicate_of_id": original.id})
+    for user_id in set(followers(appeal)) - set(followers(original)):
+        insert_unless_present(Cosign, appeal_id=original.id, user_id=user_id)  # one may just have joined
+    original.cosigns_count = db.session.scalar(select(func.count()).select_from(Cosign)
+                                               .where(Cosign.appeal_id == original.id))
+    db.session.flush()
+    return appeal
+
+
+def reassign(appeal: Appeal, *, actor: User, department: Department | None, reason: str) -> Appeal:
+    """Not ours: hand the appeal to another department, which gets its own full deadline."""
+    if department is None or department.id == appeal.department_id:
+        raise InvalidInput(_l("Choose another department."), field="department")
+    reason = text_field(reason, "reason", REASON_MAX, multiline=True)
+    before = appeal.department_id
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    if appeal.status not in WAITING:
+        raise WrongStep()
+    with audited(actor, "appeal.reassign", appeal, AUDITED):
+        appeal.department, appeal.status = department, AppealStatus.SUBMITTED
+        appeal.due_at = due_at(department, utcnow())
+        db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.REASSIGNED, actor_id=actor.id, body=reason,
+                                   public=False, params={"from": before, "to": department.id}))
+        db.session.flush()
+    tell_followers(appeal, "appeal_reassigned")
+    notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id)
+    return appeal
+
+
+def add_note(appeal: Appeal, *, actor: User, body: str) -> AppealEvent:
+    """An internal note, for the officials handling the appeal only."""
+    if not may_handle(actor, appeal):
+        raise NotHandler()
+    note = AppealEvent(appeal_id=appeal.id, kind=EventKind.NOTE, actor_id=actor.id,
+                       body=text_field(body, "body", ANSWER_MAX, multiline=True), public=False)
+    db.session.add(note)
+    db.session.flush()
+    return note

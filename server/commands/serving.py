@@ -1,0 +1,66 @@
+"""The `minyi serve`, `worker`, `tick` and `jobs` commands: the server and the background work."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from server.worker.tasks import retry_failed, run, status, undone, work
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@click.command("serve")
+@click.option("--bind", envvar="MINYI_BIND", default="127.0.0.1:5000", show_default=True, show_envvar=True,
+              help="Address and port to listen on.")
+@click.option("--workers", type=int, default=None, help="Gunicorn worker processes (MINYI_WORKERS).")
+@with_appcontext
+def serve_command(bind, workers):
+    """Serve the app with gunicorn (config: deploy/gunicorn.conf.py)."""
+    # with_appcontext has built the app: a bad configuration fails here, with a clear message
+    args = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind", bind]
+    if workers:
+        args += ["--workers", str(workers)]
+    args.append("server.wsgi:app")
+    os.execv(sys.executable, args)
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command():
+    """Do all periodic work here and now, without a worker (from cron, or by hand): settle the pledges of
+    proposals whose deadline has passed, expire proposals that never qualified, count the dashboard, send the
+    mail that is waiting, make WAV recordings smaller. Running it twice changes nothing."""
+    for name, key in undone():
+        click.echo(run(name, key))
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once no job is left (instead of waiting for more).")
+@with_appcontext
+def worker_command(burst):
+    """Do the jobs the app asks for (mail, recordings, settlements, the dashboard): from Redis when
+    MINYI_REDIS_URL is set, from the database otherwise. Run one or more per site (deploy/systemd/minyi-worker.service);
+    SIGTERM lets the current job finish."""
+    work(current_app._get_current_object(), burst=burst)
+
+
+@click.group("jobs", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def jobs_group(context):
+    """What the workers have to do, and what failed."""
+    if context.invoked_subcommand is None:
+        for line in status():
+            click.echo(line)
+
+
+@jobs_group.command("retry")
+@with_appcontext
+def jobs_retry_command():
+    """Put every failed job back in the queue."""
+    click.echo(f"{retry_failed()} failed job(s) queued again.")

@@ -1,0 +1,1 @@
+"""The WTForms of the pages. Field limits match the database columns."""

@@ -1,0 +1,336 @@
+"""Officials' side of appeals: the department inbox (filters, sorting, bulk steps, CSV), the page where one
+appeal is handled, and recording appeals that came by phone, letter or visit."""
+
+from dataclasses import replace
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from core.audit import AuditEntry
+from core.db import db, utcnow
+from core.errors import DomainError
+from accounts.regions import Category, Department, Region, region_tree, subtree_id_list
+from accounts.users import Role
+from appeals import services
+from appeals import workflow
+from appeals import audio, kiosk as kiosk_appeals
+from appeals.models import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
+from server.forms.appeals import AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm, TranscriptForm
+from server.public.board import filter_choices
+from server.web.helpers import button_action, category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, safe_next, send_stored, submit, ticked_ids, village_choices
+from server.officials import bp
+from server.web.pagination import keyset
+from core.storage import uploads
+
+#: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
+INBOX_SORTS = {
+    "newest": ((Appeal.id,), True),
+    "oldest": ((Appeal.id,), False),
+    "due": ((Appeal.due_at, Appeal.id), False),
+    "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
+}
+
+
+def inbox_query(args):
+    """The appeals of my department (all of them for admins), with the inbox filters applied."""
+    query = select(Appeal)
+    if current_user.role != Role.ADMIN:
+        query = query.where(Appeal.department_id == current_user.department_id)
+    status = args.get("status", "waiting")
+    if status == "waiting":
+        query = query.where(Appeal.status.in_(WAITING))
+    elif status == "overdue":
+        query = query.where(Appeal.status.in_(WAITING), Appeal.due_at < utcnow())
+    elif status in set(AppealStatus):
+        query = query.where(Appeal.status == status)
+    category = get_from_args(Category, "category")
+    if category is not None:
+        query = query.where(Appeal.category_id == category.id)
+    region = get_from_args(Region, "region")
+    if region is not None:
+        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
+    least = parse_id(args.get("cosigns"))
+    if least:
+        query = query.where(Appeal.cosigns_count >= least)
+    return query
+
+
+@bp.route("/appeals")
+def appeal_inbox():
+    sort = request.args.get("sort") if request.args.get("sort") in INBOX_SORTS else "due"
+    columns, descending = INBOX_SORTS[sort]
+    query = inbox_query(request.args).options(selectinload(Appeal.category))
+    rows, following, args = keyset(query, list(columns), descending)
+    return render_template("officials/appeals.html", appeals=rows, following=following, args=args, sort=sort,
+                           status=request.args.get("status", "waiting"), alerts=_my_alerts(),
+                           **_bulk_context(None), **filter_choices())
+
+
+def _my_alerts():
+    """Waves of appeals in my department's categories and region (everything for admins)."""
+    from appeals.alerts import rising_cached
+
+    if current_user.role == Role.ADMIN:
+        found = rising_cached()
+    else:
+        department = current_user.department
+        found = rising_cached(categories=[c.id for c in department.categories], within=department.region)
+    names = {c.id: c.name for c in db.session.scalars(select(Category))}
+    if current_user.role != Role.ADMIN:  # the wave counts every appeal; the links only go to this desk's
+        ids = {i for alert in found for i in alert.appeal_ids}
+        mine = set(db.session.scalars(select(Appeal.id).where(Appeal.id.in_(ids),
+                                                              Appeal.department_id == current_user.department_id)))
+        found = [replace(alert, appeal_ids=[i for i in alert.appeal_ids if i in mine]) for alert in found]
+    return [(alert, names.get(alert.category_id, "")) for alert in found]
+
+
+def _bulk_context(category_id):
+    """Answer templates for the bulk form; a chosen one (``?template=``) fills its text box, without JavaScript."""
+    templates = _templates(category_id)
+    chosen = _chosen(templates)
+    return {"templates": templates, "bulk_body": chosen.body if chosen else "",
+            "departments": department_choices()}
+
+
+#: The groups are made of at most this many waiting appeals, the newest.
+GROUPED_MAX = 1000
+
+
+@bp.route("/appeals/groups")
+def appeal_groups():
+    """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
+    from appeals.similarity import group_similar
+
+    recent = db.session.execute(inbox_query({"status": "waiting"}).with_only_columns(
+        Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(GROUPED_MAX)).all()
+    groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
+    page = min(parse_id(request.args.get("page")) or 1, max(1, -(-len(groups) // size)))  # the biggest first
+    shown = groups[(page - 1) * size:page * size]
+    loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(
+        [row.id for group in shown for row in group])))}  # only the appeals shown are loaded whole
+    return render_template("officials/appeal_groups.html", groups=[[loaded[row.id] for row in group] for group in shown],
+                           first=(page - 1) * size + 1, total=len(groups), newest_only=len(recent) == GROUPED_MAX,
+                           next_page=page + 1 if page * size < len(groups) else None, **_bulk_context(None))
+
+
+@bp.route("/appeals.csv")
+def appeal_export():
+    """The filtered inbox as CSV (every page), for spreadsheets and reports."""
+    query = inbox_query(request.args).order_by(Appeal.id).limit(100_000).execution_options(yield_per=1000)
+    names = region_tree().full_names("zh_Hans")
+    codes = {c.id: c.code for c in db.session.scalars(select(Category))}
+
+    def rows():
+        for a in db.session.scalars(query):
+            yield [a.id, a.receipt_code, a.status, a.channel, codes[a.category_id], names.get(a.region_id, ""),
+                   a.created_at.isoformat(), a.due_at.isoformat() if a.due_at else "",
+                   a.answered_at.isoformat() if a.answered_at else "", a.closed_at.isoformat() if a.closed_at else "",
+                   a.cosigns_count, a.reopened_count, a.body]
+
+    return csv_response("appeals.csv", ["id", "receipt_code", "status", "channel", "category", "region", "created_at",
+                                        "due_at", "answered_at", "closed_at", "cosigns", "reopened", "body"], rows)
+
+
+BULK = {
+    "accept": lambda appeal, form: workflow.accept_appeal(appeal, actor=current_user),
+    "start": lambda appeal, form: workflow.start_work(appeal, actor=current_user),
+    "answer": lambda appeal, form: workflow.answer_appeal(appeal, actor=current_user, body=form.get("body", ""),
+                                                          resolve=form.get("resolve") == "y"),
+    "duplicate": lambda appeal, form: workflow.mark_duplicate(
+        appeal, actor=current_user, original=db.session.get(Appeal, parse_id(form.get("original")) or 0)),
+    "reassign": lambda appeal, form: workflow.reassign(
+        appeal, actor=current_user, department=db.session.get(Department, parse_id(form.get("department")) or 0),
+        reason=form.get("reason", "")),
+}
+
+
+@bp.route("/appeals/bulk", methods=["POST"])
+def bulk_appeals():
+    """One step for many appeals (a group of the same problem, say); each is done or refused on its own."""
+    action = BULK.get(request.form.get("action"))
+    ids = ticked_ids()
+    back = safe_next(request.form.get("next"), url_for("officials.appeal_inbox", **request.args))
+    if action is None or not ids:
+        flash(_("Choose appeals and what to do with them."), "warning")
+        return redirect(back)
+    done, refused = 0, []
+    for appeal in db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)):
+        try:
+            with db.session.begin_nested():
+                action(appeal, request.form)
+            done += 1
+        except DomainError as error:
+            refused.append(f"{appeal.id}: {error.message}")
+    db.session.commit()
+    flash(ngettext("%(num)d appeal done.", "%(num)d appeals done.", done), "success" if done else "warning")
+    if refused:
+        flash(_("Not done: %(list)s", list="; ".join(refused)), "warning")
+    return redirect(back)
+
+
+def _handled(appeal_id) -> Appeal:
+    appeal = get_or_404(Appeal, appeal_id)
+    if not workflow.may_handle(current_user, appeal):
+        abort(403)
+    return appeal
+
+
+def _templates(category_id):
+    query = select(AnswerTemplate).order_by(AnswerTemplate.title)
+    if category_id is not None:
+        query = query.where(or_(AnswerTemplate.category_id.is_(None), AnswerTemplate.category_id == category_id))
+    return db.session.scalars(query).all()
+
+
+def _chosen(templates):
+    """The template picked with ``?template=<id>``: its text fills the answer box, without JavaScript."""
+    return next((t for t in templates if t.id == parse_id(request.args.get("template"))), None)
+
+
+def handle_context(appeal, **forms):
+    events = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
+                                .options(selectinload(AppealEvent.actor)).order_by(AppealEvent.id)).all()
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "appeal",
+                                                        AuditEntry.subject_id == appeal.id)
+                               .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id)).all()
+    templates = _templates(appeal.category_id)
+    answer = forms.pop("answer_form", None) or AnswerForm()
+    answer.template.choices = [("", _("None"))] + [(t.id, t.title) for t in templates]
+    chosen = _chosen(templates)
+    if chosen is not None and not answer.body.data:
+        answer.body.data = chosen.body  # works without JavaScript: the template arrives in the text box
+    reassign = forms.pop("reassign_form", None) or ReassignForm()
+    reassign.department.choices = [(d, label) for d, label in department_choices(blank=_("Choose…"))
+                                   if d != appeal.department_id]
+    return {"appeal": appeal, "events": events, "audit": audit, "answer_form": answer,
+            "reject_form": forms.pop("reject_form", None) or ReasonForm(),
+            "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
+            "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
+            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(body=appeal.body)}
+
+
+@bp.route("/appeals/<int:appeal_id>/similar")
+def similar_to(appeal_id):
+    """Open appeals nearby that read like this one (a fragment the appeal's page asks for once loaded)."""
+    from appeals.similarity import similar_appeals
+
+    appeal = _handled(appeal_id)
+    found = [a for a, _score in similar_appeals(appeal.body, appeal.region, category=appeal.category,
+                                                exclude_id=appeal.id)]
+    page = "officials/_similar.html" if request.headers.get("HX-Request") else "officials/similar.html"
+    return render_template(page, appeal=appeal, similar=found)
+
+
+@bp.route("/appeals/<int:appeal_id>")
+def handle_appeal(appeal_id):
+    return render_template("officials/appeal.html", **handle_context(_handled(appeal_id)))
+
+
+@bp.route("/appeals/<int:appeal_id>/<any(accept, start, resolve):step>", methods=["POST"])
+def appeal_step(appeal_id, step):
+    appeal = _handled(appeal_id)
+    action = {"accept": workflow.accept_appeal, "start": workflow.start_work,
+              "resolve": workflow.resolve_appeal}[step]
+    button_action(lambda: action(appeal, actor=current_user), message=_("Saved."))
+    return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
+
+
+FORM_STEPS = {
+    "answer": (AnswerForm, "answer_form", lambda a, f: workflow.answer_appeal(
+        a, actor=current_user, body=f.body.data, resolve=f.resolve.data)),
+    "reject": (ReasonForm, "reject_form", lambda a, f: workflow.reject_appeal(a, actor=current_user,
+                                                                              reason=f.reason.data)),
+    "duplicate": (DuplicateForm, "duplicate_form", lambda a, f: workflow.mark_duplicate(
+        a, actor=current_user, original=db.session.get(Appeal, parse_id(f.original.data) or 0))),
+    "reassign": (ReassignForm, "reassign_form", lambda a, f: workflow.reassign(
+        a, actor=current_user, department=db.session.get(Department, f.department.data or 0), reason=f.reason.data)),
+    "note": (NoteForm, "note_form", lambda a, f: workflow.add_note(a, actor=current_user, body=f.body.data)),
+    "transcript": (TranscriptForm, "transcript_form", lambda a, f: kiosk_appeals.correct_transcript(
+        a, actor=current_user, body=f.body.data)),
+}
+
+
+@bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note, transcript):step>",
+          methods=["POST"])
+def appeal_form_step(appeal_id, step):
+    appeal = _handled(appeal_id)
+    form_class, name, action = FORM_STEPS[step]
+    form = form_class()
+    if step == "answer":
+        form.template.choices = [("", "")] + [(t.id, t.title) for t in _templates(appeal.category_id)]
+    if step == "reassign":
+        form.department.choices = department_choices(blank="")
+    if submit(form, lambda: action(appeal, form), message=_("Saved.")):
+        if step == "reassign":  # no longer ours to handle
+            return redirect(url_for("officials.appeal_inbox"))
+        return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
+    return render_template("officials/appeal.html", **handle_context(appeal, **{name: form})), 422
+
+
+@bp.route("/appeals/<int:appeal_id>/recording")
+def appeal_recording(appeal_id):
+    """The resident's own voice, for the officials handling a spoken appeal."""
+    appeal = _handled(appeal_id)
+    if not appeal.audio_file:
+        abort(404)
+    extension = "." + appeal.audio_file.rsplit(".", 1)[-1]
+    response = send_stored(uploads().area("audio"), appeal.audio_file,
+                           mimetype=audio.CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response.headers["Cache-Control"] = "private, no-store"  # a resident's voice stays off shared caches
+    return response
+
+
+@bp.route("/appeals/record", methods=["GET", "POST"])
+def record_appeal():
+    """Write down an appeal that came by phone, letter or visit, so the figures cover every channel."""
+    form = RecordAppealForm()
+    form.category.choices = [("", _("Choose…"))] + category_choices()
+    form.village.choices = village_choices()
+    appeal = submit(form, lambda: services.submit_appeal(
+        actor=current_user, body=form.body.data, category=db.session.get(Category, form.category.data or 0),
+        village=db.session.get(Region, form.village.data or 0), public=form.public.data,
+        language=form.language.data, channel=form.channel.data, address=form.address.data,
+        latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+        longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+        contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+        contact_email=form.contact_email.data, phone_region=current_app.config["MINYI_PHONE_REGION"]))
+    if appeal:
+        flash(_("Recorded. Give the resident the receipt code %(code)s.", code=appeal.receipt_code), "success")
+        return redirect(url_for("appeals.show", appeal_id=appeal.id))
+    return render_template("officials/record_appeal.html", form=form), 422 if form.errors else 200
+
+
+
+@bp.route("/appeals/candidates", methods=["POST"])
+def propose_candidate():
+    """A group of appeals put forward as one project candidate."""
+    from appeals.candidates import propose_candidate as propose
+
+    ids = ticked_ids()
+    appeals = db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).all() if ids else []
+    try:
+        propose(appeals, actor=current_user, title=request.form.get("title", ""))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(safe_next(request.form.get("next"), url_for("officials.appeal_groups")))
+    db.session.commit()
+    flash(_("Put forward as a project candidate."), "success")
+    return redirect(url_for("officials.candidates"))
+
+
+@bp.route("/candidates")
+def candidates():
+    """Project candidates, newest first, with the appeals behind each."""
+    from appeals.candidates import ProjectCandidate
+
+    query = select(ProjectCandidate).options(selectinload(ProjectCandidate.appeals),
+                                             selectinload(ProjectCandidate.department))
+    if current_user.role != Role.ADMIN:
+        query = query.where(ProjectCandidate.department_id == current_user.department_id)
+    rows = db.session.scalars(query.order_by(ProjectCandidate.id.desc()).limit(200)).all()
+    return render_template("officials/candidates.html", candidates=rows)

@@ -1,0 +1,40 @@
+"""The public message board of appeals; one appeal's page and its actions are in appeal_pages."""
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db
+from core.i18n import current_language
+from accounts.regions import Category, Region, RegionLevel, region_tree, subtree_id_list
+from appeals.models import Appeal
+from server.web.helpers import get_from_args, keyset_page
+
+bp = Blueprint("board", __name__)
+
+
+def filtered(model, args):
+    query = select(model).options(selectinload(model.category))
+    region = get_from_args(Region, "region")
+    if region is not None:
+        query = query.where(model.region_id.in_(subtree_id_list(region)))
+    category = get_from_args(Category, "category")
+    if category is not None:
+        query = query.where(model.category_id == category.id)
+    return query
+
+
+def filter_choices():
+    """The region and category options of a filter form: counties and townships first, then villages."""
+    tree = region_tree()
+    ordered = sorted(tree.parent, key=lambda r: (tree.level[r] == RegionLevel.VILLAGE, tree.code[r]))
+    categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
+    names = tree.full_names(current_language())
+    return {"region_choices": [(r, names[r]) for r in ordered], "categories": categories}
+
+
+@bp.route("/appeals")
+def appeals():
+    rows, next_before, args = keyset_page(filtered(Appeal, request.args).where(Appeal.public.is_(True)), Appeal.id)
+    return render_template("board/appeals.html", appeals=rows, next_before=next_before, args=args,
+                           **filter_choices())

@@ -1,0 +1,80 @@
+"""Rate limits on what people write, so one person, one address or one kiosk cannot flood the platform:
+
+- **posting** (proposals, comments, appeals, photos): per account and, more loosely, per address (a village
+  office's residents may share one);
+- **backing** (supports, pledges, "my problem too", ratings): per account;
+- **receipts** (looking an appeal up by its receipt code): per address, so codes cannot be guessed;
+- **kiosk uploads**: per kiosk.
+
+An account is the signed-in person, or the holder of an API or kiosk token (counted by the token, before it is
+even looked up). Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
+configured, so every app server shares them. A request over a limit gets 429 with a message in the person's
+language and a Retry-After header."""
+
+import hashlib
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from server.extensions import limiter
+from server.web.tokens import bearer_user, current_kiosk
+
+WRITES = ["POST", "PUT", "DELETE"]
+
+
+def actor_key() -> str:
+    """Who is writing: the signed-in person, the person or kiosk a token belongs to (all of a person's tokens
+    share one allowance), else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    header = request.headers.get("Authorization", "")
+    text = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if text:
+        user = bearer_user()
+        if user is not None:
+            return f"user:{user.id}"
+        kiosk = current_kiosk()
+        if kiosk is not None:
+            return f"kiosk:{kiosk.id}"
+        return "token:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    return "address:" + get_remote_address()
+
+
+def address_key() -> str:
+    return "address:" + get_remote_address()
+
+
+def _rule(name):
+    return lambda: current_app.config[name]
+
+
+POSTING_MESSAGE = _l("You have posted a lot in a short time. Please wait a while, then go back and send it "
+                     "again.")
+BACKING_MESSAGE = _l("That is a lot of support in a short time. Please wait a while and try again.")
+RECEIPT_MESSAGE = _l("Too many receipt codes tried from here. Please wait an hour, or sign in to see your "
+                     "appeals.")
+KIOSK_MESSAGE = _l("This kiosk has sent a great many appeals. It will send the rest later.")
+
+posting = limiter.shared_limit(_rule("MINYI_POSTING_LIMIT"), scope="posting", key_func=actor_key,
+                               methods=WRITES, error_message=POSTING_MESSAGE)
+posting_from_address = limiter.shared_limit(_rule("MINYI_POSTING_ADDRESS_LIMIT"), scope="posting-address",
+                                            key_func=address_key, methods=WRITES, error_message=POSTING_MESSAGE)
+backing = limiter.shared_limit(_rule("MINYI_BACKING_LIMIT"), scope="backing", key_func=actor_key,
+                               methods=WRITES, error_message=BACKING_MESSAGE)
+receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", key_func=address_key,
+                                error_message=RECEIPT_MESSAGE,
+                                exempt_when=lambda: request.path.endswith("/receipt") and "code" not in request.args)
+"""Web and API lookups share one count; the web page counts only when a code is looked up, not when its
+form is shown."""
+kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
+                                      error_message=RECEIPT_MESSAGE)
+"""Receipt codes looked up at a kiosk: per kiosk."""
+kiosk_uploads = limiter.shared_limit(_rule("MINYI_KIOSK_UPLOAD_LIMIT"), scope="kiosk-uploads",
+                                     key_func=actor_key, methods=WRITES, error_message=KIOSK_MESSAGE)
+
+
+def limited_posting(view):
+    """Both posting limits: the account's and the address's."""
+    return posting(posting_from_address(view))

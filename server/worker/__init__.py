@@ -1,0 +1,1 @@
+"""The background jobs ``minyi worker`` runs, and sending the mail outbox."""

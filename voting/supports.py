@@ -1,0 +1,95 @@
+"""Supports: one per verified resident and proposal, counted exactly, qualifying proposals."""
+
+import math
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.cache import remembered
+from core.db import db, insert_unless_present, utcnow
+from accounts.notifications import notify
+from accounts.regions import region_tree
+from accounts.users import Role, User
+from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
+from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score_sql
+from voting.models import Support
+from core.rules import rule
+
+
+def verified_residents(region_id: int) -> int:
+    """Verified residents living in the region (and below), cached for MINYI_THRESHOLD_CACHE_SECONDS. The count
+    changes slowly (verifications), while votes come fast; counting a county's residents on every vote would
+    cost more than the vote itself."""
+    return remembered(f"verified:{region_id}", float(rule("MINYI_THRESHOLD_CACHE_SECONDS")), lambda: db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.role == Role.RESIDENT, User.verified_at.is_not(None),
+            User.region_id.in_(region_tree().subtree(region_id)))))
+
+
+def threshold(proposal: Proposal) -> int:
+    """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
+    minimum = int(rule("MINYI_SUPPORT_MINIMUM"))
+    return max(minimum, math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100
+                                  * verified_residents(proposal.scope_region_id)))
+
+
+def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:
+    """Why ``user`` may not support ``proposal`` now, or None when they may."""
+    # (The pledge deadline closes pledges only: supports may still carry a proposal to the officials.)
+    if proposal.status not in ACTIVE or proposal.hidden_at is not None:
+        return NotOpen()
+    if (user is None or not user.is_authenticated or user.role != Role.RESIDENT or not user.is_verified
+            or not region_tree().contains(proposal.scope_region_id, user.region_id)):
+        return NotEligible()
+    return None
+
+
+def has_supported(proposal: Proposal, user: User | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Support.id).where(Support.proposal_id == proposal.id,
+                                                      Support.user_id == user.id)) is not None
+
+
+def _recount(proposal: Proposal, delta: int) -> None:
+    # The increment happens in the database, so concurrent voters never overwrite each other, and the rank
+    # is set in the same statement. The row stays locked until commit, so the count read back is this one's.
+    count, hot = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(supports_count=Proposal.supports_count + delta,
+                hot=hot_score_sql(Proposal.supports_count + delta, proposal.created_at), updated_at=utcnow())
+        .returning(Proposal.supports_count, Proposal.hot).execution_options(synchronize_session=False)).one()
+    set_committed_value(proposal, "supports_count", count)
+    set_committed_value(proposal, "hot", hot)
+
+
+def cast_support(proposal: Proposal, *, actor: User) -> Proposal:
+    """A verified resident in the proposal's scope supports it, once."""
+    problem = eligibility_problem(proposal, actor)
+    if problem is not None:
+        raise problem
+    if not insert_unless_present(Support, proposal_id=proposal.id, user_id=actor.id):
+        raise AlreadySupported()  # the unique constraint, not a check beforehand, is the rule
+    _recount(proposal, +1)
+    # The threshold is never below the minimum, so below it there is nothing to count.
+    if (proposal.status == ProposalStatus.OPEN and proposal.supports_count >= int(rule("MINYI_SUPPORT_MINIMUM"))
+            and proposal.supports_count >= threshold(proposal)):
+        proposal.status = ProposalStatus.QUALIFIED
+        proposal.qualified_at = utcnow()
+        notify([proposal.author_id], "proposal_qualified", proposal_id=proposal.id, title=proposal.title)
+        db.session.flush()
+    return proposal
+
+
+def withdraw_support(proposal: Proposal, *, actor: User) -> Proposal:
+    """Take a support back while the proposal is still open. A qualified proposal stays qualified."""
+    if actor is None or not actor.is_authenticated:
+        raise NotSupported()
+    if proposal.status not in ACTIVE or proposal.hidden_at is not None:
+        raise NotOpen()
+    deleted = db.session.execute(
+        Support.__table__.delete().where(Support.proposal_id == proposal.id, Support.user_id == actor.id))
+    if deleted.rowcount == 0:
+        raise NotSupported()
+    _recount(proposal, -1)
+    return proposal
