@@ -17,6 +17,8 @@ from proposals.appeal_workflow import may_handle
 from proposals.appeals import Appeal
 from proposals.fields import text_field
 
+#: The appeals a project candidate would answer: one row per candidate (``candidate_id``) and
+#: appeal (``appeal_id``) in its group.
 candidate_appeals = Table(
     "project_candidate_appeals",
     db.Model.metadata,
@@ -28,12 +30,15 @@ candidate_appeals = Table(
 class ProjectCandidate(db.Model):
     __tablename__ = "project_candidates"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What should be done, in a line ("Replace the water pump of East Village").
     title: Mapped[str] = mapped_column(String(200))
     #: The department that put it forward.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    #: The official who put it forward.
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was put forward.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     appeals: Mapped[list[Appeal]] = relationship(secondary=candidate_appeals, order_by=Appeal.id)

@@ -204,8 +204,11 @@ class Snapshot(db.Model):
     worker: counting a year of appeals takes seconds, reading them back a millisecond."""
     __tablename__ = "dashboard_snapshots"
 
+    #: The period: the last this many months (one row per period, e.g. 12).
     months: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: When the figures were counted (recounted once older than MINYI_DASHBOARD_CACHE_SECONDS).
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The figures as the dashboard reads them (``compute``): overall and per dimension.
     data: Mapped[dict] = mapped_column(JSON)
 
 
