@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.db import db, utcnow
 from accounts.errors import CensusMismatch
-from core.errors import InvalidInput, NotAllowed
 from accounts.permissions import has_role
 from accounts.regions import Region, RegionLevel
 from accounts.users import CensusEntry, Role, User, VerificationMethod
+from core.db import db, utcnow
+from core.errors import InvalidInput, NotAllowed
 
 _ID_PATTERN = re.compile(r"^[0-9A-Z]{6,32}$")
 _CN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

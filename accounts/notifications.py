@@ -23,13 +23,17 @@ BATCH = 1000
 class Notification(db.Model):
     __tablename__ = "notifications"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The person told.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: What happened, e.g. "pledge_committed"; the web layer words it (server/notification_texts.py).
     kind: Mapped[str] = mapped_column(String(40))
     #: Details for the wording and a link: {"proposal_id": 3, "title": "...", "reason": "..."}.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: When it was written.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When its reader marked their notifications read; None while unread.
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -38,12 +42,17 @@ class Announcement(db.Model):
 
     __tablename__ = "announcements"
 
+    #: Primary key (the key of its "notify" job).
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: What happened, as ``Notification.kind``.
     kind: Mapped[str] = mapped_column(String(40))
+    #: Details for the wording, as ``Notification.params``.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The people to tell (user ids, each once, in the order they are told); read once per job, not per batch.
     recipients: Mapped[list] = mapped_column(JSON, deferred=True)
+    #: How many of ``recipients`` (from the start of the list) have been told so far.
     told: Mapped[int] = mapped_column(Integer, default=0)
+    #: When it was written.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -86,8 +95,8 @@ def tell_next(announcement_id: int, recipients: list[int], batch: int = BATCH) -
 
 
 def _tell(user_ids, kind: str, params: dict) -> None:
-    from core.mail import MAIL_KINDS, mail_configured, queue_mail
     from accounts.users import User
+    from core.mail import MAIL_KINDS, mail_configured, queue_mail
 
     if not user_ids:
         return

@@ -5,11 +5,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.db import db
-from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.permissions import has_role
 from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import Role
+from core.db import db
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validation import clean_text
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")

@@ -4,8 +4,19 @@ import enum
 import secrets
 import threading
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKey, Integer, String, Table, event, insert, select,
-                        update)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import db
@@ -31,6 +42,7 @@ class Region(BilingualName, db.Model):
         CheckConstraint("(level = 'county') = (parent_id IS NULL)", name="only_counties_are_roots"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Administrative division code, unique, e.g. "530121" or "530121-101-003".
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -69,7 +81,9 @@ class Revision(db.Model):
     process can tell in one small query whether what it keeps in memory is still current."""
     __tablename__ = "revisions"
 
+    #: What kind of reference data the token is for (for now only "regions").
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: Random hex, replaced in the transaction of every change to that data.
     token: Mapped[str] = mapped_column(String(32))
 
 
@@ -167,6 +181,8 @@ def subtree_id_list(region: Region) -> list[int]:
     return region_tree().subtree(region.id)
 
 
+#: Which categories of appeals each department serves (appeals are routed by it): one row per
+#: department (``department_id``) and category (``category_id``) it handles.
 department_categories = Table(
     "department_categories",
     db.Model.metadata,
@@ -178,6 +194,7 @@ department_categories = Table(
 class Category(BilingualName, db.Model):
     __tablename__ = "categories"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stable short code used in URLs, the API and Open311 (e.g. "roads").
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -195,6 +212,7 @@ class Category(BilingualName, db.Model):
 class Department(BilingualName, db.Model):
     __tablename__ = "departments"
 
+    #: Primary key (among departments equally close to a village, the lowest id gets its appeals).
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stable short code, unique (e.g. "fengyi-roads").
     code: Mapped[str] = mapped_column(String(40), unique=True)

@@ -9,14 +9,14 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from core.db import db, utcnow
 from accounts.errors import AccountDeactivated, AccountLocked, DuplicateAccount, WrongPassword
-from core.errors import InvalidInput, NotAllowed
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region, RegionLevel
-from core.rules import rule
 from accounts.users import Role, User, VerificationMethod
+from core.db import db, utcnow
+from core.errors import InvalidInput, NotAllowed
+from core.rules import rule
 from core.validation import check_display_name, check_password, looks_like_email, normalize_email, normalize_phone
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.users import User
 from core.db import UTCDateTime, db, utcnow
 from core.errors import InvalidInput, NotAllowed
-from accounts.users import User
 from core.validation import clean_text
 
 PREFIX = "minyi_"
@@ -22,7 +22,9 @@ MAX_TOKENS = 20
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The account that owns it (a request with the token acts as this user).
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: The owner's label, e.g. "village WeChat bot".
     name: Mapped[str] = mapped_column(String(80))
@@ -30,8 +32,11 @@ class ApiToken(db.Model):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     #: The first characters, so the owner can tell tokens apart.
     hint: Mapped[str] = mapped_column(String(16))
+    #: When it was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a request last signed in with it; None until then.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When its owner revoked it (it no longer works); None while live.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region
+from core.db import UTCDateTime, db, utcnow
 
 
 class Role(enum.StrEnum):
@@ -38,6 +38,7 @@ class User(UserMixin, db.Model):
               sqlite_where=text("role = 'resident' AND verified_at IS NOT NULL")),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Mobile number in E.164 form (+8613800138000); unique when present.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -65,7 +66,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Bumped on password change so other sessions are logged out.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: When the account was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When they last signed in with their password; None before that and once deleted.
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Wrong passwords given in a row; at MINYI_LOCKOUT_FAILURES the account is locked for a while.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -133,6 +136,7 @@ class CensusEntry(db.Model):
 
     __tablename__ = "census_entries"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The village the person is registered in.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
@@ -140,6 +144,7 @@ class CensusEntry(db.Model):
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: The resident who proved they are this person; one account per entry.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    #: When the census list it came from was imported.
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from accounts.regions import RegionLevel, region_tree
+from appeals.models import Appeal
 from core.cache import remembered
 from core.db import db, utcnow
-from accounts.regions import RegionLevel, region_tree
 from core.rules import rule
-from appeals.models import Appeal
 
 WINDOW = timedelta(hours=48)
 BASELINE = timedelta(days=28)

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 
-from core.db import db
-from core.errors import NotAllowed
 from accounts.permissions import has_role
 from accounts.users import Role
 from appeals.models import AnswerTemplate
+from core.db import db
+from core.errors import NotAllowed
 from core.fields import text_field
 
 

@@ -7,16 +7,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.audit import AuditEntry
-from core.db import UTCDateTime, db, utcnow
-from core.errors import InvalidInput
 from accounts.regions import Department
 from accounts.users import User
 from appeals.errors import NotHandler
-from appeals.workflow import may_handle
 from appeals.models import Appeal
+from appeals.workflow import may_handle
+from core.audit import AuditEntry
+from core.db import UTCDateTime, db, utcnow
+from core.errors import InvalidInput
 from core.fields import text_field
 
+#: The appeals a project candidate would answer: one row per candidate (``candidate_id``) and
+#: appeal (``appeal_id``) in its group.
 candidate_appeals = Table(
     "project_candidate_appeals",
     db.Model.metadata,
@@ -28,12 +30,15 @@ candidate_appeals = Table(
 class ProjectCandidate(db.Model):
     __tablename__ = "project_candidates"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What should be done, in a line ("Replace the water pump of East Village").
     title: Mapped[str] = mapped_column(String(200))
     #: The department that put it forward.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
+    #: The official who put it forward.
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was put forward.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     appeals: Mapped[list[Appeal]] = relationship(secondary=candidate_appeals, order_by=Appeal.id)

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Integer, func, select
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from core.db import UTCDateTime, db, utcnow
 from accounts.regions import Department, Region, region_tree
-from core.rules import rule
 from appeals.models import WAITING, Appeal
 from appeals.rollups import COUNTERS, AppealRollup, ResponseTimes
+from core.db import UTCDateTime, db, utcnow
+from core.rules import rule
 
 DIMENSIONS = ("department", "township", "month")
 
@@ -204,8 +204,11 @@ class Snapshot(db.Model):
     worker: counting a year of appeals takes seconds, reading them back a millisecond."""
     __tablename__ = "dashboard_snapshots"
 
+    #: The period: the last this many months (one row per period, e.g. 12).
     months: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: When the figures were counted (recounted once older than MINYI_DASHBOARD_CACHE_SECONDS).
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The figures as the dashboard reads them (``compute``): overall and per dimension.
     data: Mapped[dict] = mapped_column(JSON)
 
 

@@ -9,22 +9,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from accounts.regions import Category
+from accounts.users import User
+from appeals import audio
+from appeals.models import Appeal, AppealEvent, Channel, EventKind
+from appeals.routing import due_at, responsible_department
+from appeals.services import contact_field, file_appeal, month_of
+from appeals.workflow import may_handle
 from core.audit import audited
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotAllowed
-from core.jobs import enqueue
-from kiosk_fleet.kiosks import Kiosk
-from accounts.regions import Category
-from core.rules import rule
-from accounts.users import User
-from core.validation import normalize_phone
-from appeals import audio
-from appeals.services import contact_field, file_appeal, month_of
-from wire.protocol import normalize_receipt
-from appeals.workflow import may_handle
-from appeals.models import Appeal, AppealEvent, Channel, EventKind
 from core.fields import text_field
-from appeals.routing import due_at, responsible_department
+from core.jobs import enqueue
+from core.rules import rule
+from core.validation import normalize_phone
+from kiosk_fleet.kiosks import Kiosk
+from wire.protocol import normalize_receipt
 
 WORDS_MAX = 5000  # recognized words kept with their confidences
 

@@ -7,17 +7,16 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-                        text)
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from core.db import UTCDateTime, db, one_of, utcnow
-from kiosk_fleet.kiosks import KIOSK_PREFIX_FIRST, Kiosk
-from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt
 from accounts.regions import Category, Department, Region
 from accounts.users import User
 from appeals.grams import stored as stored_grams
+from core.db import UTCDateTime, db, one_of, utcnow
 from core.photos import StoredPhoto
+from kiosk_fleet.kiosks import KIOSK_PREFIX_FIRST, Kiosk
+from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt
 
 
 class AppealStatus(enum.StrEnum):
@@ -81,6 +80,7 @@ class Appeal(db.Model):
 
     # Columns marked active_history keep their value before a change, which the dashboard's roll-ups
     # subtract (appeals.rollups).
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Code with which anyone holding it follows the appeal without an account.
     receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
@@ -89,12 +89,16 @@ class Appeal(db.Model):
     #: The grams ``body`` is compared by (``appeals.grams.stored``), kept in step with it. Only the comparison
     #: reads them (from its index): deferred, so no list of appeals carries them.
     body_grams: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    #: The language it was made in, "zh_Hans" or "en" (mail to its contact is written in it).
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
+    #: What kind of problem it is; with the village it decides the department (appeals.routing).
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the appeal concerns.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True,
                                            active_history=True)
+    #: Where the problem is, in decimal degrees (WGS84); both or neither are given.
     latitude: Mapped[float | None] = mapped_column(Float)
+    #: Longitude of that place, in decimal degrees (WGS84).
     longitude: Mapped[float | None] = mapped_column(Float)
     #: Where exactly, in words ("the well behind the school").
     address: Mapped[str | None] = mapped_column(String(200))
@@ -104,7 +108,9 @@ class Appeal(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Name and contact given for the answer; shown only to the officials handling the appeal.
     contact_name: Mapped[str | None] = mapped_column(String(80))
+    #: Contact phone number, in E.164 form.
     contact_phone: Mapped[str | None] = mapped_column(String(32))
+    #: Contact email address (lower-cased); mail about the appeal's progress goes there.
     contact_email: Mapped[str | None] = mapped_column(String(254))
     #: The department responsible for answering (NULL when no department serves the category there).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True,
@@ -113,6 +119,7 @@ class Appeal(db.Model):
     channel: Mapped[str] = mapped_column(String(8), default=Channel.WEB)
     #: Public appeals appear on the message board; private ones only to their officials (and the receipt code).
     public: Mapped[bool] = mapped_column(default=True)
+    #: Where it stands: an ``AppealStatus`` value (submitted … resolved, rejected, duplicate).
     status: Mapped[str] = mapped_column(String(16), default=AppealStatus.SUBMITTED, index=True, active_history=True)
     #: The answer is due by then (the department's deadline, counted again after a reopen).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -132,20 +139,25 @@ class Appeal(db.Model):
     reopened_count: Mapped[int] = mapped_column(Integer, default=0, active_history=True)
     #: The appeal this one repeats; its co-signers and followers moved there.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
+    #: How many residents co-signed it (rows of ``Cosign``), kept in step by the services.
     cosigns_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
     #: A finished project that residents say did not solve the problem (this appeal follows it up).
     follow_up_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
     #: The kiosk a spoken appeal came from, and the id the kiosk gave it (a retry finds the same appeal).
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"), index=True)
+    #: The kiosk's own id for the appeal (a UUID), unique, so a retried upload finds it.
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
     #: The resident's recording (file name in the upload folder) and its length.
     audio_file: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Length of the recording, in seconds.
     audio_seconds: Mapped[float | None] = mapped_column(Float)
     #: What speech recognition made of it, kept when an official corrects the text (``body``).
     machine_transcript: Mapped[str | None] = mapped_column(Text)
     #: The recognized words with their confidence (0–1): [{"word": "...", "conf": 0.93}, ...].
     transcript_words: Mapped[list | None] = mapped_column(JSON)
+    #: When it arrived (response times and the dashboard count from here).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, active_history=True)
+    #: When the row last changed; None until then (Open311's ``updated_datetime``).
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     category: Mapped[Category] = relationship()
@@ -187,8 +199,11 @@ class AppealEvent(db.Model):
     __tablename__ = "appeal_events"
     __table_args__ = (CheckConstraint(one_of("kind", EventKind), name="kind_known"),)
 
+    #: Primary key (the timeline is shown in its order).
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The appeal it happened to.
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    #: What happened: an ``EventKind`` value.
     kind: Mapped[str] = mapped_column(String(16))
     #: Who did it; NULL for the system (and for kiosk residents without an account).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -198,6 +213,7 @@ class AppealEvent(db.Model):
     public: Mapped[bool] = mapped_column(default=True)
     #: Details: {"from": department id, "to": ...}, {"original": appeal id}.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: When it happened.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
@@ -207,8 +223,11 @@ class Cosign(db.Model):
     """"This is my problem too": a resident joins an appeal, follows it and may rate its answer."""
     __tablename__ = "appeal_cosigns"
 
+    #: The appeal joined.
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True)
+    #: The resident who joined it.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    #: When they joined.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -218,11 +237,17 @@ class Rating(db.Model):
     __table_args__ = (UniqueConstraint("appeal_id", "user_id"),
                       CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"))
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The appeal whose answer is rated.
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    #: Who rated (the author or a co-signer).
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: 1 (very poor) to 5 (very good).
     score: Mapped[int] = mapped_column(Integer, active_history=True)
+    #: What they said with it, if anything.
     comment: Mapped[str | None] = mapped_column(Text)
+    #: When they last rated (rating again moves it).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -230,11 +255,15 @@ class AnswerTemplate(db.Model):
     """A reusable answer for a category ("Thank you, the repair team will come within …")."""
     __tablename__ = "answer_templates"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: NULL: offered for every category.
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    #: Name officials pick it by (templates are listed by it).
     title: Mapped[str] = mapped_column(String(120))
+    #: The answer's text.
     body: Mapped[str] = mapped_column(Text)
+    #: When it was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -242,5 +271,7 @@ class AppealImage(StoredPhoto, db.Model):
     """A photo of the problem (re-encoded without EXIF by ``proposals.images.store_photo``)."""
     __tablename__ = "appeal_images"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The appeal it shows.
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)

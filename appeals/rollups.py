@@ -21,9 +21,9 @@ from datetime import date
 from sqlalchemy import BigInteger, Date, Integer, String, event, func, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import db, local_zone
 from accounts.regions import region_tree
 from appeals.models import Appeal, AppealStatus, Rating
+from core.db import db, local_zone
 
 COUNTERS = ("appeals", "answered", "answered_late", "resolved", "reopened", "ratings", "rating_sum")
 #: Times to the first answer are counted in buckets this much wider than the one before (5%: a year's
@@ -35,17 +35,25 @@ class AppealRollup(db.Model):
     """What the appeals made on one local day, of one department and one township, add up to now."""
     __tablename__ = "appeal_rollups"
 
+    #: The local day the appeals were made (their ``created_at`` in the site's time zone).
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     #: 0 for appeals no department serves (yet).
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     #: The township of the appeal's village (0 when the village has none).
     township_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: How many appeals.
     appeals: Mapped[int] = mapped_column(Integer, default=0)
+    #: How many of them have been answered (have an ``answered_at``).
     answered: Mapped[int] = mapped_column(Integer, default=0)
+    #: How many were first answered after their deadline.
     answered_late: Mapped[int] = mapped_column(Integer, default=0)
+    #: How many are resolved now.
     resolved: Mapped[int] = mapped_column(Integer, default=0)
+    #: How many were reopened at least once.
     reopened: Mapped[int] = mapped_column(Integer, default=0)
+    #: How many ratings their answers have.
     ratings: Mapped[int] = mapped_column(Integer, default=0)
+    #: The sum of those ratings' scores (average = rating_sum / ratings).
     rating_sum: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -53,12 +61,17 @@ class ResponseTimes(db.Model):
     """How many appeals of a month were first answered within one bucket of time, per department or township."""
     __tablename__ = "appeal_response_times"
 
+    #: The appeals' ``month`` ("2026-11").
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     #: "department" or "township".
     dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    #: The department's or township's id (0: none).
     key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Which bucket of time to the first answer: ``bucket_of(seconds)``, each GROWTH times wider.
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: How many appeals were first answered within this bucket.
     count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The sum of their times to the first answer, in seconds.
     seconds_sum: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.db import db
 from accounts.regions import Category, Department, Region, department_categories, region_tree
+from core.db import db
 from core.rules import rule
 
 

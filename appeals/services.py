@@ -6,19 +6,30 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from core.db import db, insert_unless_present, local_zone, utcnow
-from core.errors import InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Department, Region, RegionLevel
-from core.rules import rule
 from accounts.users import Role, User
-from core.validation import normalize_email, normalize_phone
 from appeals.errors import AlreadyCosigned, AppealClosed, UnknownReceipt, WrongStep
-from appeals.models import CLOSED, RECORDED, Appeal, AppealEvent, AppealImage, AppealStatus, Channel, Cosign, EventKind, Rating
+from appeals.models import (
+    CLOSED,
+    RECORDED,
+    Appeal,
+    AppealEvent,
+    AppealImage,
+    AppealStatus,
+    Channel,
+    Cosign,
+    EventKind,
+    Rating,
+)
+from appeals.routing import due_at, responsible_department
+from core.db import db, insert_unless_present, local_zone, utcnow
+from core.errors import InvalidInput, NotAllowed
 from core.fields import place_fields, text_field
 from core.photos import decode, store_photo
-from appeals.routing import due_at, responsible_department
+from core.rules import rule
+from core.validation import normalize_email, normalize_phone
 from wire.protocol import normalize_receipt
 
 NAME_MAX, COMMENT_MAX, REASON_MAX = 80, 1000, 2000

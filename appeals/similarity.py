@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.db import db, utcnow
 from accounts.regions import region_tree
-from appeals.models import WAITING, Appeal, AppealStatus
 from appeals.grams import blend, cosine, cosines_to_stored, pairs, profile
+from appeals.models import WAITING, Appeal, AppealStatus
+from core.db import db, utcnow
 
 #: Below this, two appeals are not offered as the same problem.
 SUGGEST_AT = 0.25

@@ -5,19 +5,19 @@ to the appeal's followers."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.audit import audited
-from core.db import db, insert_unless_present, utcnow
-from core.mail import queue_mail
-from core.errors import InvalidInput
 from accounts.notifications import notify
 from accounts.permissions import has_role
 from accounts.regions import Department
 from accounts.users import Role, User
 from appeals.errors import NotHandler, WrongStep
-from appeals.services import REASON_MAX, department_officials, followers
 from appeals.models import CLOSED, WAITING, Appeal, AppealEvent, AppealStatus, Cosign, EventKind
-from core.fields import text_field
 from appeals.routing import due_at
+from appeals.services import REASON_MAX, department_officials, followers
+from core.audit import audited
+from core.db import db, insert_unless_present, utcnow
+from core.errors import InvalidInput
+from core.fields import text_field
+from core.mail import queue_mail
 
 ANSWER_MAX = 5000
 #: The fields whose changes the audit log keeps for every step.

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import report  # noqa: E402
+
 from kiosk.microphone import OPUS_COMPRESSION  # noqa: E402
 
 SENTENCES = ["아버지", "물이 안 나와요", "학교 앞 도로가 위험해요", "전기가 자주 끊겨요", "네 감사합니다"]
@@ -121,12 +122,12 @@ def measure_backlog(args, recording: bytes):
     """Queue ``--backlog`` appeals on a kiosk, then time their delivery to gunicorn on a fresh database."""
     from flask_migrate import upgrade
 
-    from kiosk_fleet import kiosks
     from accounts import organisation
     from core.db import db
     from kiosk.client import Client
     from kiosk.outbox import Outbox
     from kiosk.sync import deliver_due
+    from kiosk_fleet import kiosks
     from server import create_app
 
     name = f"minyi_bench_{secrets.token_hex(4)}"

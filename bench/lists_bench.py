@@ -140,9 +140,9 @@ def _clients(app):
     appeals), and the resident's id."""
     from sqlalchemy import func, select
 
-    from core.db import db
     from accounts.users import User
     from appeals.models import Appeal
+    from core.db import db
     from server.commands.scale.people import ADMIN_EMAIL, MODERATOR_EMAIL
 
     with app.app_context():
@@ -191,8 +191,8 @@ API_LISTS = ["/api/v1/proposals", "/api/v1/appeals", "/api/v1/projects"]
 def _plan(app, clients, rng):
     from sqlalchemy import func, select
 
-    from core.db import db
     from accounts.users import User
+    from core.db import db
 
     with app.app_context():
         last = db.session.scalar(select(func.max(User.id)))
@@ -292,8 +292,8 @@ def _api_variants(spec, address, app, rng):
     and a category."""
     from sqlalchemy import select
 
-    from core.db import db
     from accounts.regions import Category, Region
+    from core.db import db
 
     with app.app_context():
         township = db.session.scalar(select(Region.code).where(Region.level == "township").order_by(Region.id))

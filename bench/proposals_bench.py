@@ -19,9 +19,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-import psycopg  # noqa: E402
-
 import pages  # noqa: E402
+import psycopg  # noqa: E402
 import report  # noqa: E402
 import votes  # noqa: E402
 import votes_server  # noqa: E402

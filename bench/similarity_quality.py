@@ -21,8 +21,8 @@ import statistics
 
 from sqlalchemy import select
 
-from appeals.models import Appeal
 from appeals.grams import likeness, pairs, profile
+from appeals.models import Appeal
 from appeals.similarity import candidates, in_scope
 from server.commands.scale.words import PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 

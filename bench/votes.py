@@ -13,9 +13,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
-
 from pages import Statement
+from sqlalchemy import text
 
 
 @dataclass
@@ -231,8 +230,8 @@ def _vote_threads(app, mode, proposals, pool, clients, seconds, max_votes, recor
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    from core.db import commit_with_retry, db
     from accounts.users import User
+    from core.db import commit_with_retry, db
     from proposals.models import Proposal
     from voting import supports as services
 

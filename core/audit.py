@@ -18,8 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.db import UTCDateTime, db, utcnow
 from accounts.users import User
+from core.db import UTCDateTime, db, utcnow
 
 #: The "hash before" the first entry.
 GENESIS = "0" * 64
@@ -29,6 +29,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
 
+    #: Primary key (the entries one commit adds are chained in this order).
     id: Mapped[int] = mapped_column(primary_key=True)
     #: NULL when the system acted (a deadline, a command).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -36,10 +37,13 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(40), index=True)
     #: What it was done to: "appeal" and its id.
     subject_type: Mapped[str] = mapped_column(String(20))
+    #: The id of the row acted on (of the table named by ``subject_type``).
     subject_id: Mapped[int] = mapped_column()
     #: The fields that changed, as they were and as they became.
     before: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The same fields as they became.
     after: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: When it was done (UTC); part of the hashed content.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: Its place in the chain, from 1 (given as its transaction commits: NULL only before that).
     seq: Mapped[int | None] = mapped_column(unique=True)
@@ -55,8 +59,11 @@ class AuditHead(db.Model):
     same moment."""
     __tablename__ = "audit_head"
 
+    #: Always 1: the table has one row.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Number of the last chained entry (0 before the first).
     seq: Mapped[int] = mapped_column(default=0)
+    #: Hash of the last chained entry (``GENESIS`` before the first).
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 

@@ -19,8 +19,22 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import (Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint, case, delete, event,
-                        func, or_, select, update)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import RoutingSession, UTCDateTime, db, utcnow
@@ -45,20 +59,27 @@ class Job(db.Model):
                       CheckConstraint(f"state IN ('{QUEUED}', '{RUNNING}', '{FAILED}')", name="state"),
                       Index("ix_jobs_due", "state", "run_after"))
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What to do (a task of server/worker/tasks.py), and for what: ``("transcode", "42")``; one row per pair.
     name: Mapped[str] = mapped_column(String(40))
+    #: What the task works on, as text (an appeal's or an announcement's id); "" for tasks that need none (mail).
     key: Mapped[str] = mapped_column(String(80), default="")
+    #: QUEUED, RUNNING or FAILED (kept after its last attempt, for the operator).
     state: Mapped[str] = mapped_column(String(10), default=QUEUED)
     #: Not before this time (set further out after each failure).
     run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Attempts started since it was last queued afresh (a worker's claim adds one).
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: Asked for again while it was running: it runs once more afterwards, since it may have missed the news.
     again: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The worker running it, and since when (its lease).
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    #: When the worker claimed it; the lease runs from here. None unless running.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: What the last failed attempt said; None until one fails.
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: When it was first asked for (asking again for a waiting job keeps this).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -20,18 +20,27 @@ MAX_ATTEMPTS = 8
 class OutgoingMail(db.Model):
     __tablename__ = "outgoing_mail"
 
+    #: Primary key (mail is sent in this order).
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The recipient's email address.
     address: Mapped[str] = mapped_column(String(254))
     #: What happened (a notification kind); the text is written when it is sent, in ``locale``.
     kind: Mapped[str] = mapped_column(String(40))
+    #: Values filled into the text of ``kind`` (e.g. the appeal's id and title).
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The language to write it in ("zh_Hans" or "en").
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
+    #: When it was queued.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Set while a worker sends it (so two workers never send it twice).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the mail server took it; None while it waits.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: Sending attempts so far (a mail server that was away does not count); given up at MAX_ATTEMPTS.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the last failed attempt said; None once sent.
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: The account it was written to, when there is one (its unsent mail goes when the account is erased).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -24,11 +24,15 @@ class StoredPhoto:
 
     #: Random file name in the upload folder.
     filename: Mapped[str] = mapped_column(String(64), unique=True)
+    #: MIME type, from what the bytes are: image/jpeg, image/png or image/webp.
     content_type: Mapped[str] = mapped_column(String(20))
     #: Size of the stored (re-encoded) file in bytes.
     size: Mapped[int] = mapped_column()
+    #: Width of the stored photo, in pixels (at most MAX_SIDE).
     width: Mapped[int] = mapped_column()
+    #: Height of the stored photo, in pixels (at most MAX_SIDE).
     height: Mapped[int] = mapped_column()
+    #: When it was uploaded.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

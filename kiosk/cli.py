@@ -58,7 +58,7 @@ def cmd_enroll(config, args) -> int:
 
 
 def cmd_transcribe(config, args) -> int:
-    from kiosk.recognizer import Recognizer, ModelMissing
+    from kiosk.recognizer import ModelMissing, Recognizer
 
     try:
         recognizer = Recognizer(args.model or config.model_path)

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from kiosk.client import Offline, Refused, Revoked
 from kiosk.microphone import MicrophoneMissing, Recording
-from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH
 from kiosk.voice import spell
+from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH
 
 log = logging.getLogger(__name__)
 

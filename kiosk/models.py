@@ -7,8 +7,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from wire.model_archive import BadArchive, sha256_of
-from wire.model_archive import unpack_model
+from wire.model_archive import BadArchive, sha256_of, unpack_model
 
 
 class InstallError(Exception):

@@ -14,7 +14,6 @@ from pathlib import Path
 from kiosk.files import write_whole
 from wire.protocol import PREFIX_LENGTH, RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt
 
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appeals (
     uuid TEXT PRIMARY KEY,

@@ -13,13 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.permissions import has_role
+from accounts.regions import Category, Region, RegionLevel
+from accounts.users import Role, User
 from core.audit import audited
 from core.db import UTCDateTime, db, utcnow
 from core.errors import InvalidInput, NotAllowed
-from accounts.regions import Category, Region, RegionLevel
-from accounts.permissions import has_role
 from core.rules import rule
-from accounts.users import Role, User
 from core.validation import clean_text
 from wire.protocol import PREFIX_LENGTH, RECEIPT_ALPHABET, TOKEN_PREFIX
 
@@ -36,6 +36,7 @@ SKEW_LIMIT = 2**31 - 1
 class Kiosk(db.Model):
     __tablename__ = "kiosks"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Where it stands, e.g. "Shangba village office".
     name: Mapped[str] = mapped_column(String(80))
@@ -47,24 +48,35 @@ class Kiosk(db.Model):
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     #: Three characters every receipt code made on this kiosk starts with (unique).
     receipt_prefix: Mapped[str] = mapped_column(String(3), unique=True)
+    #: SHA-256 of the pending one-time enrolment code (its digits only); None once used or revoked.
     enroll_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: When that enrolment code stops working; None when there is none.
     enroll_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: SHA-256 of the device token; NULL until enrolled.
     token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: When the kiosk last exchanged an enrolment code for its token; None until then.
     enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When an admin took it out of service (its token fails); None while in service.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the last heartbeat said.
+    #: When its last heartbeat arrived, on the server's clock; None before the first.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The kiosk software's version.
     version: Mapped[str | None] = mapped_column(String(40))
+    #: Appeals waiting on the kiosk to be sent.
     queue_length: Mapped[int | None] = mapped_column(Integer)
     #: Appeals the server refused for good (kept on the kiosk for an operator to look at).
     refused_count: Mapped[int | None] = mapped_column(Integer)
+    #: When it last synced, moved onto the server's clock; None if it never did or the time made no sense.
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Free space on the kiosk's disk (where its outbox is), in bytes.
     free_disk_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    #: Name of the speech-recognition model it uses (e.g. "vosk-model-small-cn-0.22").
     model: Mapped[str | None] = mapped_column(String(120))
     #: How far the kiosk's clock was ahead of the server's (negative: behind) at its last heartbeat, in seconds.
     #: A Pi has no real-time clock: it may start in 1970 or on the day it last shut down until NTP answers.
     clock_skew_seconds: Mapped[int | None] = mapped_column(Integer)
+    #: When an admin created it.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()

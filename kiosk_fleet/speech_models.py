@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accounts.permissions import has_role
+from accounts.users import Role, User
 from core.audit import audited
 from core.db import UTCDateTime, db, utcnow
 from core.errors import InvalidInput, NotAllowed
-from accounts.permissions import has_role
-from accounts.users import Role, User
 from wire.model_archive import BadArchive, inspect_model, sha256_of
 
 LANGUAGES = ("zh_Hans", "en")
@@ -22,6 +22,7 @@ LANGUAGES = ("zh_Hans", "en")
 class SpeechModel(db.Model):
     __tablename__ = "speech_models"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: e.g. "vosk-model-small-cn-0.22".
     name: Mapped[str] = mapped_column(String(120))
@@ -29,11 +30,15 @@ class SpeechModel(db.Model):
     language: Mapped[str] = mapped_column(String(10))
     #: SHA-256 of the archive (hex); also its file name in the upload folder.
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Size of the archive, in bytes.
     size_bytes: Mapped[int] = mapped_column(BigInteger)
+    #: Size of its files once unpacked, in bytes.
     unpacked_bytes: Mapped[int] = mapped_column(BigInteger)
     #: The one kiosks of its language should have (one per language).
     current: Mapped[bool] = mapped_column(default=False)
+    #: The admin who added it; None when added on the command line.
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was added.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

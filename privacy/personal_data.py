@@ -13,15 +13,15 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
-from core.db import db, utcnow
-from core.errors import NotAllowed
 from accounts.errors import WrongPassword
-from core.mail import OutgoingMail
 from accounts.notifications import Notification
 from accounts.passwords import hash_password, verify_password
 from accounts.tokens import ApiToken
 from accounts.users import CensusEntry, Role, User
 from appeals.models import Appeal, AppealEvent, Cosign, Rating
+from core.db import db, utcnow
+from core.errors import NotAllowed
+from core.mail import OutgoingMail
 from proposals.comments import Comment, Flag
 from proposals.images import ProposalImage
 from proposals.models import Proposal

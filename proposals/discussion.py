@@ -6,16 +6,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db, utcnow
-from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
-from core.rules import rule
 from accounts.users import Role, User
+from core.db import db, utcnow
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.fields import text_field
+from core.rules import rule
 from proposals.comments import Comment, Flag, Stance
 from proposals.errors import NotOpen
 from proposals.models import Proposal
-from core.fields import text_field
 from proposals.services import REASON_MAX
 
 COMMENT_MAX = 5_000

@@ -15,7 +15,9 @@ from proposals.models import Proposal
 class ProposalImage(StoredPhoto, db.Model):
     __tablename__ = "proposal_images"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The proposal it illustrates.
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     #: Short description for people who cannot see the photo.
     alt_text: Mapped[str] = mapped_column(String(200), default="")

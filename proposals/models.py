@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String, Text, case, cast, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, one_of, utcnow
 from accounts.regions import Category, Region, region_tree
 from accounts.users import User
+from core.db import UTCDateTime, db, one_of, utcnow
 
 
 class ProposalStatus(enum.StrEnum):
@@ -46,6 +46,7 @@ class Proposal(db.Model):
         Index("ix_proposals_region_id_id", "region_id", "id"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: One-line summary.
     title: Mapped[str] = mapped_column(String(200))
@@ -53,9 +54,11 @@ class Proposal(db.Model):
     body: Mapped[str] = mapped_column(Text)
     #: Language the author wrote in (zh_Hans or en); content is not machine-translated.
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
+    #: What kind of idea it is (roads, water …).
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
     #: The village the proposal is for.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    #: The resident who made it.
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: open → qualified → accepted | rejected | withdrawn | expired.
     status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.OPEN, index=True)
@@ -63,10 +66,13 @@ class Proposal(db.Model):
     scope: Mapped[str] = mapped_column(String(16), default=Scope.VILLAGE)
     #: Optional place: coordinates and/or an address in words.
     latitude: Mapped[float | None] = mapped_column(Float)
+    #: Longitude of that place, in decimal degrees (WGS84); given with ``latitude`` or not at all.
     longitude: Mapped[float | None] = mapped_column(Float)
+    #: The place in words.
     address: Mapped[str | None] = mapped_column(String(200))
     #: Optional funding goal in minor units (fen) of ``currency``; needs a deadline.
     goal_minor: Mapped[int | None] = mapped_column(BigInteger)
+    #: ISO 4217 code of ``goal_minor`` and of money pledged to it ("CNY").
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     #: Pledges settle at this moment: committed if the goal is reached, released otherwise.
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -86,8 +92,11 @@ class Proposal(db.Model):
     closing_reason: Mapped[str | None] = mapped_column(Text)
     #: Hidden by a moderator or by flags; the content is kept.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why it was hidden: the moderator's words, or "auto:reports" when flags hid it; None when shown.
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    #: When it was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: When the row last changed (a support changes it too); None until then.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     category: Mapped[Category] = relationship()

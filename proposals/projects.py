@@ -9,24 +9,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        func, select)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from core.audit import AuditEntry
-from core.db import UTCDateTime, db, local_zone, one_of, utcnow
-from core.errors import InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region
-from core.rules import rule
 from accounts.users import Role, User
-from appeals.workflow import may_handle
 from appeals.models import Appeal, Cosign
-from proposals.errors import NotOpen
+from appeals.workflow import may_handle
+from core.audit import AuditEntry
+from core.db import UTCDateTime, db, local_zone, one_of, utcnow
+from core.errors import InvalidInput, NotAllowed
 from core.fields import text_field
 from core.photos import StoredPhoto, store_photo
+from core.rules import rule
+from proposals.errors import NotOpen
 from proposals.models import Proposal, ProposalStatus
 
 TITLE_MAX, TEXT_MAX, PAYEE_MAX, PURPOSE_MAX = 200, 20_000, 120, 300
@@ -52,8 +62,11 @@ class Project(db.Model):
         CheckConstraint("target_on >= start_on", name="target_after_start"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short public name of the work.
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    #: What is to be done, in full (public).
     description: Mapped[str] = mapped_column(Text)
     #: The department that carries it out and answers for it; its officials edit the project.
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
@@ -61,14 +74,21 @@ class Project(db.Model):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Where it is done (the region of its sources); residents there may rate it when it is finished.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    #: planned, in_progress or completed (a ``ProjectStatus`` value).
     status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.PLANNED, index=True)
     #: Public funds set aside for it, in minor units (fen) of ``currency``.
     budget_public_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: ISO 4217 code of its money (MINYI_CURRENCY when it was made, e.g. "CNY").
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    #: The day work is planned to start.
     start_on: Mapped[date] = mapped_column(Date)
+    #: The day it should be finished (on or after ``start_on``).
     target_on: Mapped[date] = mapped_column(Date)
+    #: When it was marked completed (all milestones done); None until then.
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The official who made it.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was made.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     department: Mapped[Department] = relationship()
@@ -89,9 +109,13 @@ class ProjectSource(db.Model):
         UniqueConstraint("appeal_id"),
     )
 
+    #: Primary key (sources are listed in its order).
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project that came from it.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: The proposal it came from; None when the source is an appeal.
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    #: The appeal it came from; None when the source is a proposal.
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
 
     project: Mapped[Project] = relationship(back_populates="sources")
@@ -103,12 +127,17 @@ class Milestone(db.Model):
     __tablename__ = "milestones"
     __table_args__ = (CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),)
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project it belongs to.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: What is to be done by then.
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    #: The day it should be done (it is late after that while not done).
     target_on: Mapped[date] = mapped_column(Date)
     #: How much of the whole work it is (progress is the weighted share of milestones done).
     weight: Mapped[int] = mapped_column(Integer, default=1)
+    #: The day it was really done; None until then (once set, it is kept).
     done_on: Mapped[date | None] = mapped_column(Date)
 
     project: Mapped[Project] = relationship(back_populates="milestones")
@@ -128,10 +157,15 @@ class ProjectTask(db.Model):
         CheckConstraint("places BETWEEN 1 AND 500", name="places_range"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project the work is for.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: What the volunteers will do.
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    #: The day of the shift.
     on: Mapped[date] = mapped_column(Date)
+    #: How long the shift lasts, in hours (1 to 24).
     hours: Mapped[int] = mapped_column(Integer)
     #: Volunteers wanted.
     places: Mapped[int] = mapped_column(Integer)
@@ -143,8 +177,11 @@ class ProjectTask(db.Model):
 class TaskSignup(db.Model):
     __tablename__ = "task_signups"
 
+    #: The shift signed up for.
     task_id: Mapped[int] = mapped_column(ForeignKey("project_tasks.id", ondelete="CASCADE"), primary_key=True)
+    #: The volunteer (a backer who pledged hours to the project).
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    #: When they signed up.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     task: Mapped[ProjectTask] = relationship(back_populates="signups")
@@ -160,11 +197,17 @@ class ProjectRating(db.Model):
         UniqueConstraint("project_id", "user_id"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The finished project rated.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: Who rated it (a resident of its area or a backer).
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: 1 (done very poorly) to 5 (very well).
     score: Mapped[int] = mapped_column(Integer)
+    #: What they said with it, if anything.
     comment: Mapped[str | None] = mapped_column(Text)
+    #: When they last rated it (rating again moves it).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
@@ -175,10 +218,15 @@ class ProjectUpdate(db.Model):
 
     __tablename__ = "project_updates"
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project reported on.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: The official who wrote it.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The report's text (public).
     body: Mapped[str] = mapped_column(Text)
+    #: When it was posted (the timeline shows it).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()
@@ -190,9 +238,13 @@ class ProjectPhoto(StoredPhoto, db.Model):
     __tablename__ = "project_photos"
     __table_args__ = (CheckConstraint("(update_id IS NULL) <> (expenditure_id IS NULL)", name="one_owner"),)
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project it belongs to.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    #: The progress report it goes with; None for a receipt's photo.
     update_id: Mapped[int | None] = mapped_column(ForeignKey("project_updates.id", ondelete="CASCADE"), index=True)
+    #: The payment whose receipt it shows; None for a progress report's photo.
     expenditure_id: Mapped[int | None] = mapped_column(ForeignKey("expenditures.id", ondelete="CASCADE"),
                                                        index=True)
     #: What the photo shows, for people who cannot see it.
@@ -208,18 +260,25 @@ class Expenditure(db.Model):
         CheckConstraint(one_of("source", FundSource), name="source_known"),
     )
 
+    #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The project it was paid for (a project with payments cannot be deleted).
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), index=True)
+    #: How much was paid, in minor units (fen); above zero.
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+    #: The day it was paid (not in the future).
     spent_on: Mapped[date] = mapped_column(Date)
     #: Who was paid, and what for.
     payee: Mapped[str] = mapped_column(String(PAYEE_MAX))
+    #: What it paid for.
     purpose: Mapped[str] = mapped_column(String(PURPOSE_MAX))
     #: Whose money paid it: public funds or the residents' collected pledges.
     source: Mapped[str] = mapped_column(String(10))
     #: Invoice or receipt number, so a payment is not booked twice.
     receipt_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    #: The official who recorded it.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was recorded.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -4,9 +4,9 @@ One definition for the web pages and the API, so both show residents the same th
 
 from sqlalchemy import select
 
+from accounts.regions import subtree_id_list
 from core import search
 from core.db import utcnow
-from accounts.regions import subtree_id_list
 from proposals.models import Proposal, ProposalStatus
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.

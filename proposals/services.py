@@ -5,14 +5,14 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.db import db, utcnow
-from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region, RegionLevel
 from accounts.users import Role, User
-from proposals.errors import HasPledges, HasSupports, NotOpen
+from core.db import db, utcnow
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.fields import place_fields, text_field
+from proposals.errors import HasPledges, HasSupports, NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
 
 TITLE_MAX, BODY_MAX, REASON_MAX = 200, 10_000, 2_000

@@ -10,16 +10,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import server.models  # noqa: F401  (every table in the metadata, for Alembic and create_all)
 from accounts.regions import forget_region_tree
 from core.cache import cache
-from server import api
-from server.api import appeals as api_appeals
-from server.api import projects as api_projects
-from server.api import proposals as api_proposals
+from server import admin, api, officials
 from server import config as settings
 from server.admin import appeals as admin_appeals  # noqa: F401  (routes register on admin.bp)
 from server.admin import kiosks as admin_kiosks  # noqa: F401
 from server.admin import organisation as admin_organisation  # noqa: F401
 from server.admin import users as admin_users  # noqa: F401
-from server import admin, officials
+from server.api import appeals as api_appeals
+from server.api import projects as api_projects
+from server.api import proposals as api_proposals
 from server.commands import register_commands
 from server.extensions import csrf, db, htmx, limiter, migrate, talisman
 from server.kiosk_api import endpoints as kiosk_api

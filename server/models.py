@@ -1,19 +1,19 @@
 """Import every domain model once, so the metadata (and Alembic) sees all tables."""
 
+from accounts.notifications import Notification  # noqa: F401
+from accounts.regions import Category, Department, Region  # noqa: F401
+from accounts.tokens import ApiToken  # noqa: F401
+from accounts.users import CensusEntry, User  # noqa: F401
+from appeals.candidates import ProjectCandidate  # noqa: F401
+from appeals.dashboard import Snapshot  # noqa: F401
+from appeals.models import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cosign, Rating  # noqa: F401
 from core.audit import AuditEntry  # noqa: F401
-from kiosk_fleet.kiosks import Kiosk  # noqa: F401
-from kiosk_fleet.speech_models import SpeechModel  # noqa: F401
 from core.jobs import Job  # noqa: F401
 from core.mail import OutgoingMail  # noqa: F401
-from accounts.notifications import Notification  # noqa: F401
-from accounts.tokens import ApiToken  # noqa: F401
-from accounts.regions import Category, Department, Region  # noqa: F401
-from accounts.users import CensusEntry, User  # noqa: F401
-from appeals.models import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cosign, Rating  # noqa: F401
-from appeals.candidates import ProjectCandidate  # noqa: F401
-from proposals.projects import Expenditure, Milestone, Project, ProjectSource, ProjectUpdate  # noqa: F401
+from kiosk_fleet.kiosks import Kiosk  # noqa: F401
+from kiosk_fleet.speech_models import SpeechModel  # noqa: F401
 from proposals.comments import Comment, Flag  # noqa: F401
-from appeals.dashboard import Snapshot  # noqa: F401
 from proposals.images import ProposalImage  # noqa: F401
 from proposals.models import Proposal  # noqa: F401
+from proposals.projects import Expenditure, Milestone, Project, ProjectSource, ProjectUpdate  # noqa: F401
 from voting.models import Collection, Pledge, Support  # noqa: F401

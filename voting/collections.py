@@ -11,10 +11,10 @@ from typing import Protocol
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.db import db
-from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
+from core.db import db
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validation import clean_text
 from proposals.models import Proposal
 from voting.models import Collection, Pledge, PledgeKind, PledgeStatus

@@ -6,18 +6,18 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.db import db, utcnow
-from core.errors import Conflict, InvalidInput, NotAllowed
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
+from core.db import db, utcnow
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.money import money
+from core.rules import rule
 from core.validation import clean_text
 from proposals.errors import NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus
-from voting.models import Pledge, PledgeKind, PledgeStatus
 from voting.collections import LEDGER
-from core.money import money
-from core.rules import rule
+from voting.models import Pledge, PledgeKind, PledgeStatus
 
 
 def _short(value, field, maximum, required=False):

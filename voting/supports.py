@@ -5,15 +5,15 @@ import math
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.cache import remembered
-from core.db import db, insert_unless_present, utcnow
 from accounts.notifications import notify
 from accounts.regions import region_tree
 from accounts.users import Role, User
+from core.cache import remembered
+from core.db import db, insert_unless_present, utcnow
+from core.rules import rule
 from proposals.errors import AlreadySupported, NotEligible, NotOpen, NotSupported
 from proposals.models import ACTIVE, Proposal, ProposalStatus, hot_score_sql
 from voting.models import Support
-from core.rules import rule
 
 
 def verified_residents(region_id: int) -> int:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.audit import AuditEntry
-from core.db import db
 from accounts.regions import Category
 from appeals import answer_templates
 from appeals.models import AnswerTemplate
+from core.audit import AuditEntry
+from core.db import db
 from server.admin import bp
 from server.forms.accounts import coerce_id
 from server.web.helpers import category_choices, get_or_404, keyset_page, submit

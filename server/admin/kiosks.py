@@ -9,23 +9,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from kiosk_fleet import kiosks, speech_models
-from core.db import db
-from kiosk_fleet.kiosks import Kiosk
-from core.rules import rule
-from kiosk_fleet.speech_models import SpeechModel
 from accounts.regions import Category, Region
-from server.admin import bp
-from server.forms.accounts import coerce_id
-from server.extensions import csrf
-from server.web.helpers import category_choices, get_or_404, submit, village_choices
+from core.db import db
+from core.rules import rule
 from core.storage import uploads
+from kiosk_fleet import kiosks, speech_models
+from kiosk_fleet.kiosks import Kiosk
+from kiosk_fleet.speech_models import SpeechModel
+from server.admin import bp
+from server.extensions import csrf
+from server.forms.accounts import coerce_id
+from server.web.helpers import category_choices, get_or_404, submit, village_choices
 
 STATES = ("offline", "online", "new", "revoked")  # the list's order: what needs attention first
 

@@ -6,12 +6,19 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from accounts import census, organisation
-from core.db import db
-from core.errors import DomainError
 from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import CensusEntry
+from core.db import db
+from core.errors import DomainError
 from server.admin import bp
-from server.forms.accounts import CategoryForm, CensusImportForm, DepartmentCategoriesForm, DepartmentForm, NamesForm, RegionForm
+from server.forms.accounts import (
+    CategoryForm,
+    CensusImportForm,
+    DepartmentCategoriesForm,
+    DepartmentForm,
+    NamesForm,
+    RegionForm,
+)
 from server.web.helpers import category_choices, get_or_404, region_choices, show_error, submit
 
 

@@ -8,13 +8,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accounts import services
-from core.db import db
 from accounts.regions import Department, Region, region_tree, subtree_id_list
-from core.search import matching
 from accounts.users import Role, User
+from core.db import db
+from core.search import matching
 from server.admin import bp
 from server.forms.accounts import NewUserForm, UserEditForm
-from server.web.helpers import csv_response, department_choices, get_from_args, get_or_404, keyset_page, region_choices, submit
+from server.web.helpers import (
+    csv_response,
+    department_choices,
+    get_from_args,
+    get_or_404,
+    keyset_page,
+    region_choices,
+    submit,
+)
 
 
 def role_choices():

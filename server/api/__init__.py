@@ -7,7 +7,6 @@ import json
 from functools import wraps
 
 import flask_smorest
-from flask import g, request
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 

@@ -5,17 +5,24 @@ from flask import abort, current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
 from accounts.regions import Category, Region, subtree_id_list
-from appeals import services
-from appeals import workflow
+from appeals import services, workflow
 from appeals.models import Appeal, AppealEvent, Cosign
-from server.web.limits import backing, limited_posting, receipts
+from core.db import db
 from server.api import Blueprint, by_code, documented_errors, token_required
-from server.web.tokens import bearer_user
-from server.api.appeal_schemas import (AnswerIn, AppealDetailOut, AppealIn, AppealListArgs, AppealPage, CosignOut,
-                                       RatingIn, RatingOut)
+from server.api.appeal_schemas import (
+    AnswerIn,
+    AppealDetailOut,
+    AppealIn,
+    AppealListArgs,
+    AppealPage,
+    CosignOut,
+    RatingIn,
+    RatingOut,
+)
+from server.web.limits import backing, limited_posting, receipts
 from server.web.pagination import keyset
+from server.web.tokens import bearer_user
 
 blp = Blueprint("api_appeals", __name__, url_prefix="/api/v1", description="Appeals to officials")
 TOKEN = [{"token": []}]

@@ -6,15 +6,15 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
 from accounts.regions import Region, subtree_id_list
+from core.db import db
 from proposals import projects
 from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
-from server.web.limits import backing
 from server.api import Blueprint, by_code, documented_errors, token_required
-from server.web.tokens import bearer_user
 from server.api.schemas import RegionOut
+from server.web.limits import backing
 from server.web.pagination import keyset
+from server.web.tokens import bearer_user
 
 blp = Blueprint("api_projects", __name__, url_prefix="/api/v1", description="Projects and their money trail")
 TOKEN = [{"token": []}]

@@ -4,20 +4,29 @@ from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import commit_with_retry, db
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
 from accounts.users import Role
+from core.db import commit_with_retry, db
 from proposals import discussion, services
 from proposals.comments import Comment
-from proposals.queries import public_proposals
 from proposals.models import Proposal
-from server.web.limits import backing, limited_posting
+from proposals.queries import public_proposals
 from server.api import Blueprint, by_code, documented_errors, token_required
-from server.web.tokens import bearer_user
-from server.api.schemas import (CommentIn, CommentOut, PledgeIn, PledgeOut, ProposalIn, ProposalListArgs,
-                                ProposalOut, ProposalPage, SupportOut)
+from server.api.schemas import (
+    CommentIn,
+    CommentOut,
+    PledgeIn,
+    PledgeOut,
+    ProposalIn,
+    ProposalListArgs,
+    ProposalOut,
+    ProposalPage,
+    SupportOut,
+)
+from server.web.limits import backing, limited_posting
 from server.web.pagination import keyset
+from server.web.tokens import bearer_user
 from voting import pledges as pledging
 from voting import supports as voting
 from voting.models import Pledge

@@ -5,12 +5,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from accounts import census, organisation, services
-from kiosk_fleet import kiosks
-from core.db import db, utcnow
 from accounts.users import CensusEntry, Role, User
 from appeals.models import Appeal, AppealEvent, AppealStatus, EventKind
-from appeals.services import month_of
 from appeals.routing import due_at
+from appeals.services import month_of
+from core.db import db, utcnow
+from kiosk_fleet import kiosks
 from proposals.models import Proposal, ProposalStatus, hot_score
 
 DEMO_PASSWORD = "minyi-demo"

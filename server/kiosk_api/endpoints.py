@@ -6,26 +6,26 @@ A kiosk authenticates with its device token (``Authorization: Bearer kiosk_...``
 import json
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from kiosk_fleet import kiosks, speech_models
-from core.db import db
-from core.errors import InvalidInput
 from accounts.regions import Category, region_tree
 from appeals import kiosk as kiosk_appeals
-from appeals.services import find_by_receipt
 from appeals.models import AppealEvent, EventKind
+from appeals.services import find_by_receipt
+from core.db import db
+from core.errors import InvalidInput
+from core.storage import uploads
+from kiosk_fleet import kiosks, speech_models
 from proposals.models import ACTIVE, Proposal, Scope
-from server.web.limits import kiosk_receipts, kiosk_uploads
 from server.api import Blueprint, documented_errors
 from server.api.schemas import RegionOut
-from server.web.errors import error_response
 from server.extensions import limiter
-from core.storage import uploads
+from server.web.errors import error_response
 from server.web.helpers import send_stored
+from server.web.limits import kiosk_receipts, kiosk_uploads
 from server.web.tokens import current_kiosk
 
 blp = Blueprint("api_kiosk", __name__, url_prefix="/api/v1/kiosk", description="Voice kiosks")

@@ -10,21 +10,41 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from accounts.regions import Category, Department, Region, region_tree, subtree_id_list
+from accounts.users import Role
+from appeals import audio, services, workflow
+from appeals import kiosk as kiosk_appeals
+from appeals.models import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
 from core.audit import AuditEntry
 from core.db import db, utcnow
 from core.errors import DomainError
-from accounts.regions import Category, Department, Region, region_tree, subtree_id_list
-from accounts.users import Role
-from appeals import services
-from appeals import workflow
-from appeals import audio, kiosk as kiosk_appeals
-from appeals.models import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
-from server.forms.appeals import AnswerForm, DuplicateForm, NoteForm, ReasonForm, ReassignForm, RecordAppealForm, TranscriptForm
-from server.public.board import filter_choices
-from server.web.helpers import button_action, category_choices, csv_response, department_choices, get_from_args, get_or_404, parse_id, safe_next, send_stored, submit, ticked_ids, village_choices
-from server.officials import bp
-from server.web.pagination import keyset
 from core.storage import uploads
+from server.forms.appeals import (
+    AnswerForm,
+    DuplicateForm,
+    NoteForm,
+    ReasonForm,
+    ReassignForm,
+    RecordAppealForm,
+    TranscriptForm,
+)
+from server.officials import bp
+from server.public.board import filter_choices
+from server.web.helpers import (
+    button_action,
+    category_choices,
+    csv_response,
+    department_choices,
+    get_from_args,
+    get_or_404,
+    parse_id,
+    safe_next,
+    send_stored,
+    submit,
+    ticked_ids,
+    village_choices,
+)
+from server.web.pagination import keyset
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
 INBOX_SORTS = {

@@ -6,19 +6,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
-from core.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import subtree_id_list
+from core.db import db
+from core.errors import DomainError
+from core.money import parse_amount
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
-from server.web.helpers import get_or_404, submit
-from server.officials import bp
-from server.web.pagination import keyset
 from server.forms.proposals import CollectionForm, RejectForm
+from server.officials import bp
+from server.web.helpers import get_or_404, submit
+from server.web.pagination import keyset
 from voting.collections import LEDGER
 from voting.models import Pledge, PledgeKind, PledgeStatus
-from core.money import parse_amount
 
 
 def _in_my_region(query):

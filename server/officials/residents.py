@@ -7,15 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts import services
-from core.db import db
-from core.errors import DomainError
 from accounts.permissions import jurisdiction, oversees
 from accounts.regions import Region, RegionLevel, subtree_id_list
-from core.search import matching
 from accounts.users import Role, User
-from server.web.errors import error_response
+from core.db import db
+from core.errors import DomainError
+from core.search import matching
 from server.officials import bp
-from server.web.helpers import get_from_args, get_or_404, keyset_page, role_required, safe_next, ticked_ids
+from server.web.errors import error_response
+from server.web.helpers import get_from_args, get_or_404, keyset_page, safe_next, ticked_ids
+
 
 def _residents_query(args):
     query = select(User).where(User.role == Role.RESIDENT)

@@ -10,19 +10,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import commit_with_retry, db, local_zone, utcnow
-from core.errors import DomainError
-from core.i18n import current_language
 from accounts.permissions import has_role
 from accounts.regions import Category, Department, Region, RegionLevel, region_tree
 from accounts.tokens import user_for_token
 from accounts.users import Role
-from appeals.services import find_by_receipt, submit_appeal
 from appeals.models import CLOSED, Appeal, AppealEvent, EventKind
-from server.web.limits import limited_posting
+from appeals.services import find_by_receipt, submit_appeal
+from core.db import commit_with_retry, db, local_zone, utcnow
+from core.errors import DomainError
+from core.i18n import current_language
 from server.extensions import csrf
-from server.web.helpers import parse_id
 from server.open311.documents import CONTENT_TYPES, document, error_document, parse_w3c, w3c
+from server.web.helpers import parse_id
+from server.web.limits import limited_posting
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # clients authenticate with api_key, never with the browser session

@@ -7,18 +7,27 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select, union
 from sqlalchemy.orm import selectinload
 
-from core.db import db
-from core.errors import DomainError
 from accounts.regions import Category, Region
-from core.storage import uploads
 from accounts.users import Role
 from appeals import services
-from appeals.workflow import may_handle, may_read
 from appeals.models import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
 from appeals.similarity import similar_appeals
-from server.web.limits import backing, limited_posting, receipts
+from appeals.workflow import may_handle, may_read
+from core.db import db
+from core.errors import DomainError
+from core.storage import uploads
 from server.forms.appeals import AppealForm, RatingForm, ReceiptForm, ReopenForm
-from server.web.helpers import category_choices, get_or_404, keyset_page, parse_id, role_required, show_error, submit, village_choices
+from server.web.helpers import (
+    category_choices,
+    get_or_404,
+    keyset_page,
+    parse_id,
+    role_required,
+    show_error,
+    submit,
+    village_choices,
+)
+from server.web.limits import backing, limited_posting, receipts
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 

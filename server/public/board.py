@@ -4,10 +4,10 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
-from core.i18n import current_language
 from accounts.regions import Category, Region, RegionLevel, region_tree, subtree_id_list
 from appeals.models import Appeal
+from core.db import db
+from core.i18n import current_language
 from server.web.helpers import get_from_args, keyset_page
 
 bp = Blueprint("board", __name__)

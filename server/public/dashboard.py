@@ -3,9 +3,9 @@
 
 from flask import Blueprint, jsonify, render_template, request
 
+from appeals.dashboard import DIMENSIONS, PERIODS, snapshot
 from core.rules import rule
 from server.web.helpers import csv_response, parse_id
-from appeals.dashboard import DIMENSIONS, PERIODS, snapshot
 
 bp = Blueprint("dashboard", __name__)
 

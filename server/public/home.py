@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.cache import cache
-from core.db import db
 from accounts.regions import Department, Region, RegionLevel
 from accounts.users import Role, User
+from core.cache import cache
+from core.db import db
 from server.extensions import csrf, limiter
 from server.web.helpers import safe_next
 from server.web.i18n import LANGUAGE_COOKIE, normalize_language

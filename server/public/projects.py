@@ -7,20 +7,29 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
 from accounts.regions import Department
 from accounts.users import Role, User
-from proposals import projects
 from appeals.models import Appeal
+from core.db import db
+from core.money import parse_amount
+from core.storage import uploads
+from proposals import projects
 from proposals.models import Proposal
 from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
-from server.web.limits import backing, limited_posting
-from server.web.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
+from server.forms.projects import (
+    DeliveryForm,
+    ExpenditureForm,
+    MilestoneForm,
+    NotDoneForm,
+    ProjectForm,
+    ProjectRatingForm,
+    TaskForm,
+    UpdateForm,
+)
 from server.officials import bp as officials_bp
+from server.web.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
+from server.web.limits import backing, limited_posting
 from server.web.pagination import keyset
-from core.storage import uploads
-from server.forms.projects import DeliveryForm, ExpenditureForm, MilestoneForm, NotDoneForm, ProjectForm, ProjectRatingForm, TaskForm, UpdateForm
-from core.money import parse_amount
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 

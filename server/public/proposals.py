@@ -5,31 +5,38 @@ import logging
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.db import commit_with_retry, db
-from core.errors import DomainError
 from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
-from core.storage import StorageError, uploads
 from accounts.users import Role
+from core.db import commit_with_retry, db
+from core.errors import DomainError
+from core.money import parse_amount
+from core.storage import StorageError, uploads
 from proposals import images, services
 from proposals.comments import Comment
-from proposals.queries import SORTS, public_proposals
 from proposals.models import Proposal, ProposalStatus
-from server.web.limits import backing, limited_posting
+from proposals.queries import SORTS, public_proposals
+from server.forms.proposals import (
+    HoursPledgeForm,
+    MaterialsPledgeForm,
+    MoneyPledgeForm,
+    PhotoForm,
+    ProposalForm,
+    WithdrawForm,
+)
 from server.public.board import filter_choices
 from server.web.helpers import category_choices, get_from_args, get_or_404, send_stored, submit, village_choices
+from server.web.limits import backing, limited_posting
 from server.web.pagination import keyset
-from server.forms.proposals import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm, PhotoForm, ProposalForm, WithdrawForm
 from voting import pledges as pledging
 from voting import supports as voting
 from voting.models import Pledge
-from core.money import parse_amount
 
 log = logging.getLogger(__name__)
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import census, services
-from core.db import db
-from core.errors import DomainError
 from accounts.errors import WrongPassword
 from accounts.regions import Region
 from accounts.users import User
+from core.db import db
+from core.errors import DomainError
 from server.extensions import limiter, login_manager
 from server.forms.accounts import CensusForm, ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 from server.web.helpers import safe_next, show_error, submit, village_choices
@@ -102,8 +102,9 @@ def logout():
 
 
 def _account_page(status=200, **context):
-    from accounts.tokens import ApiToken
     from sqlalchemy import select
+
+    from accounts.tokens import ApiToken
 
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id,
                                                        ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
@@ -139,7 +140,8 @@ def create_token():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id):
-    from accounts.tokens import ApiToken, revoke_token as revoke
+    from accounts.tokens import ApiToken
+    from accounts.tokens import revoke_token as revoke
 
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:

@@ -7,17 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
-from core.errors import DomainError
 from accounts.notifications import Notification
 from accounts.permissions import jurisdiction
 from accounts.regions import subtree_id_list
 from accounts.users import Role
+from core.db import db, utcnow
+from core.errors import DomainError
 from proposals import discussion
 from proposals.comments import Comment, Flag
 from proposals.models import Proposal
-from server.web.limits import backing, limited_posting
 from server.web.helpers import get_or_404, parse_id, role_required, safe_next
+from server.web.limits import backing, limited_posting
 from server.web.pagination import keyset
 
 bp = Blueprint("discussion", __name__)

@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import DomainError
-from server.web.limits import backing
-from server.web.helpers import get_or_404, submit
+from core.money import parse_amount
 from server.forms.proposals import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
 from server.public.proposals import _visible, bp, page_context
+from server.web.helpers import get_or_404, submit
+from server.web.limits import backing
 from voting import pledges as pledging
 from voting.models import Pledge
-from core.money import parse_amount
 
 FORMS = {"money": MoneyPledgeForm, "hours": HoursPledgeForm, "materials": MaterialsPledgeForm}
 

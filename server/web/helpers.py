@@ -1,7 +1,7 @@
 """Small helpers shared by the blueprints: role guards, inline form errors, safe redirects."""
 
-import re
 import io
+import re
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -11,9 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from core.db import db
 from accounts.regions import Category, Department, Region, RegionLevel
-
+from core.db import db
 
 # Ids are PostgreSQL integers: a larger number cannot name anything, so it is "not found", not an error.
 MAX_ID = 2**31 - 1
@@ -68,9 +67,7 @@ def submit(form, action, *, message=None):
 
     Returns what the action returned (True when it returned nothing), or None when the form is invalid
     or the service refused; then the error sits next to its field and nothing was saved."""
-    from flask import flash
-
-    from flask import g
+    from flask import flash, g
 
     from core.errors import DomainError
 

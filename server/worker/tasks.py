@@ -53,9 +53,9 @@ def send_mail(key: str) -> str:
 def transcode(key: str) -> str:
     """A kiosk's WAV recording kept as Ogg/Opus instead: written, then the appeal points to it, then the WAV
     is removed (after a crash in between, the next run removes it)."""
-    from core.storage import uploads
     from appeals import audio
     from appeals.models import Appeal
+    from core.storage import uploads
 
     appeal = db.session.get(Appeal, int(key))
     if appeal is None or not appeal.audio_file:
@@ -103,9 +103,9 @@ TASKS = {"notify": notify, "mail": send_mail, "transcode": transcode, "settle": 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
     anything waits, each WAV recording."""
-    from core.mail import waiting
     from accounts.notifications import Announcement
     from appeals.models import WAV_SQL, Appeal
+    from core.mail import waiting
 
     work = [("settle", ""), ("dashboard", "")]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]

@@ -133,8 +133,8 @@ def test_verify_while_officials_act_finds_nothing_wrong(app, handled, make_appea
     """An official's step committed while verify walks the chain is past the end it began with: no alarm."""
     import threading
 
-    from core import audit
     from appeals import workflow
+    from core import audit
 
     appeal = make_appeal()
     official = make_user("official", department=appeal.department)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from accounts import census
+from accounts.users import CensusEntry, User
 from core.db import db
 from core.errors import InvalidInput
-from accounts.users import CensusEntry, User
 from server.commands.demo import id_number_with_check
 
 ID_A = id_number_with_check("53012119800101123")

@@ -4,8 +4,8 @@ import subprocess
 import sys
 import textwrap
 
-from core.db import db
 from accounts.regions import Region, region_tree
+from core.db import db
 
 RENAME_IN_ANOTHER_PROCESS = textwrap.dedent("""
     import sys

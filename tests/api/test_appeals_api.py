@@ -3,8 +3,8 @@ following by receipt code, answering as an official; errors in the API's one sha
 
 from sqlalchemy import func, select
 
-from core.db import db
 from appeals.models import Appeal
+from core.db import db
 from tests.api.test_proposals_api import api, token_for  # noqa: F401  (fixtures)
 
 

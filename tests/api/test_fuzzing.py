@@ -31,8 +31,8 @@ RANDOM = os.environ.get("MINYI_FUZZ_RANDOM") == "1"
 @pytest.fixture
 def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_region):
     """An app with something behind every operation, and the tokens to reach it."""
-    from kiosk_fleet import kiosks
     from accounts.tokens import create_token
+    from kiosk_fleet import kiosks
 
     app = make_app(**NO_LIMITS)
     with app.app_context():

@@ -8,11 +8,11 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from kiosk_fleet import kiosks
-from core.db import db
 from appeals import workflow as appeal_workflow
 from appeals.models import Appeal, new_receipt_code
+from core.db import db
 from core.storage import uploads
+from kiosk_fleet import kiosks
 from tests.speech import encoded, say
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.db import db, utcnow
 from accounts.tokens import ApiToken, create_token
+from core.db import db, utcnow
 from proposals.models import Proposal
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 
 PASSWORD = "correct horse battery"
 

@@ -4,8 +4,8 @@ a new one, an official answering it, and the resident reading and rating the ans
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from core.db import db
 from appeals.models import Appeal, Cosign
+from core.db import db
 from tests.browser.test_proposals_browser import log_in
 
 

@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from core.db import db
-from kiosk.sync import deliver_due
 from appeals import workflow as appeal_workflow
 from appeals.models import Appeal
+from core.db import db
+from kiosk.sync import deliver_due
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import eventually, speak_into
 

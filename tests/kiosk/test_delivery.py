@@ -9,13 +9,13 @@ import stat
 
 from sqlalchemy import select
 
-from kiosk_fleet import kiosks
+from appeals.models import Appeal
 from core.db import db
 from kiosk import sync
 from kiosk.client import Client
 from kiosk.config import load
 from kiosk.outbox import Outbox
-from appeals.models import Appeal
+from kiosk_fleet import kiosks
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 

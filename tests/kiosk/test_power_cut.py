@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kiosk_fleet import kiosks
+from appeals.models import Appeal
 from core.db import db
+from core.storage import uploads
 from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk.sync import deliver_due
-from appeals.models import Appeal
-from core.storage import uploads
+from kiosk_fleet import kiosks
 from tests.speech import encoded, say
 
 KILLS = 25

@@ -16,10 +16,10 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from sqlalchemy import select
 
+from appeals.models import Appeal
 from core.db import db
 from kiosk import button
 from kiosk.client import Client
-from appeals.models import Appeal
 from tests.conftest import eventually, speak_into
 from tests.kiosk.conftest import kiosk_cli
 from tests.speech import encoded, say

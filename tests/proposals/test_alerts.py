@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from core.db import db, utcnow
 from accounts.regions import Region
 from appeals.alerts import rising
+from core.db import db, utcnow
 
 
 def test_a_wave_of_appeals_raises_an_alert_with_the_appeals_behind_it(app, make_appeal, make_region, make_category,

@@ -5,9 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.audit import AuditEntry
-from core.db import db, utcnow
-from core.errors import DomainError, InvalidInput, NotAllowed
 from accounts.notifications import Notification
 from accounts.regions import Region
 from appeals import services as appeals
@@ -15,6 +12,9 @@ from appeals import workflow
 from appeals.errors import AlreadyCosigned, AppealClosed, NotHandler, UnknownReceipt, WrongStep
 from appeals.models import Appeal, AppealEvent, AppealStatus, Cosign
 from appeals.routing import responsible_department
+from core.audit import AuditEntry
+from core.db import db, utcnow
+from core.errors import DomainError, InvalidInput, NotAllowed
 
 
 def official_of(make_user, appeal):

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from core.db import db, utcnow
-from appeals.models import AppealStatus, Rating
 from appeals.dashboard import figures
+from appeals.models import AppealStatus, Rating
+from core.db import db, utcnow
 
 HOUR = 3600
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from accounts.notifications import Notification
 from core.db import db, utcnow
 from core.errors import Conflict, NotAllowed
-from accounts.notifications import Notification
 from proposals import discussion
 from proposals.comments import Comment
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accounts.notifications import Notification
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotAllowed
-from accounts.notifications import Notification
 from proposals import projects
 from proposals.errors import NotOpen
 from proposals.models import ProposalStatus

@@ -6,15 +6,14 @@ import random
 import pytest
 from sqlalchemy import select
 
+from accounts.regions import Department
+from accounts.users import User
+from appeals import services, workflow
+from appeals.dashboard import figures
+from appeals.models import Appeal, Rating
+from appeals.rollups import AppealRollup, ResponseTimes, rebuild
 from core.db import commit_with_retry, db
 from core.errors import DomainError
-from accounts.regions import Department
-from appeals import services
-from appeals import workflow
-from accounts.users import User
-from appeals.models import Appeal, Rating
-from appeals.dashboard import figures
-from appeals.rollups import AppealRollup, ResponseTimes, rebuild
 from tests.conftest import at_once
 
 

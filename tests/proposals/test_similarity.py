@@ -4,13 +4,12 @@ latest few), by the grams stored beside each body, which follow the body when it
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import insert
 
-from core.db import db, utcnow
-from appeals.models import Appeal
 from appeals.grams import cosine, cosines_to_stored, likeness, profile, stored
+from appeals.models import Appeal
 from appeals.similarity import SUGGEST_AT, candidates, similar_appeals
+from core.db import db, utcnow
 
 
 def stored_all(text):

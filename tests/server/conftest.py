@@ -16,8 +16,8 @@ from tests.conftest import NO_LIMITS
 def world(make_app, make_region, make_category, make_department, make_user, make_proposal, make_appeal,
           make_kiosk):
     """Everything a route may be about, and a way in for each role."""
-    from kiosk_fleet import kiosks
     from accounts.tokens import ApiToken, create_token
+    from kiosk_fleet import kiosks
     from proposals import projects
     from proposals.discussion import post_comment
     from proposals.models import ProposalStatus

@@ -5,12 +5,11 @@ import html
 import io
 
 import pytest
-
 from sqlalchemy import select
 
-from core.db import db
 from accounts.regions import Category, Department, Region
 from accounts.users import User
+from core.db import db
 
 
 def test_admin_builds_the_region_tree(client, make_user):

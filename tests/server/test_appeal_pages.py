@@ -8,9 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db
-from appeals import services as appeal_services, workflow as appeal_workflow
+from appeals import services as appeal_services
+from appeals import workflow as appeal_workflow
 from appeals.models import AnswerTemplate, Appeal, AppealImage, Cosign
+from core.db import db
 from tests.proposals.test_photos_and_expiry import jpeg_with_gps
 
 

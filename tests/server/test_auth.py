@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 
 
 def register(client, village, **overrides):
@@ -195,10 +195,11 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     told; the lock ends by itself or an administrator lifts it."""
     from datetime import timedelta
 
-    from core.db import db
+    from sqlalchemy import select
+
     from accounts.notifications import Notification
     from accounts.users import User
-    from sqlalchemy import select
+    from core.db import db
     from tests.conftest import WebClient
 
     app = make_app(MINYI_LOCKOUT_FAILURES=3, MINYI_LOCKOUT_MINUTES=15, MINYI_LOGIN_LIMIT="100 per minute")

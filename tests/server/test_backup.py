@@ -39,8 +39,8 @@ def everything(app):
 @pytest.fixture
 def filled(make_app, make_proposal, make_appeal, make_user, tmp_path):
     """A little of everything, with an official's steps in the audit log and files in its own upload folder."""
-    from core.storage import uploads
     from appeals import workflow
+    from core.storage import uploads
 
     app = make_app(MINYI_UPLOAD_PATH=str(tmp_path / "uploads"))
 

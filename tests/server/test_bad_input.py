@@ -5,9 +5,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db
 from accounts.regions import Category, Region
 from accounts.users import CensusEntry, User
+from core.db import db
 from server.commands.demo import id_number_with_check
 
 HUGE = "99999999999999999999"

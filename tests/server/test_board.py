@@ -9,8 +9,8 @@ def test_proposals_list_shows_both_languages_and_filters_by_region(app, client):
     assert "修缮村口到小学的石板路" in html and "Sorting bins and a compost corner" in html
     from sqlalchemy import select
 
-    from core.db import db
     from accounts.regions import Region
+    from core.db import db
 
     hekou = db.session.scalar(select(Region).where(Region.code == "FY-HK"))
     filtered = client.get(f"/proposals?region={hekou.id}").get_data(as_text=True)
@@ -21,8 +21,8 @@ def test_private_appeals_stay_off_the_public_board(app, client):
     app.test_cli_runner().invoke(demo_command)
     from sqlalchemy import select
 
-    from core.db import db
     from appeals.models import Appeal
+    from core.db import db
 
     private = db.session.scalar(select(Appeal).where(Appeal.public.is_(False)))
     assert "低保" not in client.get("/appeals").get_data(as_text=True)

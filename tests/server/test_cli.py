@@ -6,13 +6,13 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db
 from accounts.regions import Region
 from accounts.users import User
 from appeals.models import Appeal
+from core.db import db
 from proposals.models import Proposal
-from server.commands.people import create_user_command
 from server.commands.data import demo_command
+from server.commands.people import create_user_command
 
 
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],

@@ -327,8 +327,8 @@ def test_requests_fail_cleanly_while_postgresql_restarts_and_the_app_recovers_by
 def whole(outcomes):
     """Every 2xx answer has its row, a 503 that said "nothing was saved" left none, and what is counted agrees
     with the rows."""
-    from core.audit import AuditEntry, verify
     from appeals.models import Appeal, AppealEvent, EventKind
+    from core.audit import AuditEntry, verify
     from proposals.models import Proposal
     from voting.models import Pledge, Support
     from voting.pledges import progress

@@ -3,7 +3,6 @@
 import logging
 
 
-
 def test_healthz_reports_a_working_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200

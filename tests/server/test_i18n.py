@@ -8,8 +8,8 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 from tests.conftest import WebClient
 
 ROOT = Path(__file__).resolve().parents[2]

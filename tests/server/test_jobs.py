@@ -18,12 +18,13 @@ import soundfile
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select, update
 
+from appeals import services as appeal_services
+from appeals import workflow as appeal_workflow
+from appeals.models import Appeal
 from core import jobs
 from core.db import db, utcnow
 from core.mail import OutgoingMail
 from core.storage import uploads
-from appeals import services as appeal_services, workflow as appeal_workflow
-from appeals.models import Appeal
 from server.worker.tasks import run, work
 from tests.conftest import WebClient, at_once
 from tests.server.test_mail import Inbox, free_port

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from kiosk_fleet import kiosks
+from appeals.models import Appeal
 from core.audit import AuditEntry
 from core.db import db, utcnow
+from kiosk_fleet import kiosks
 from kiosk_fleet.kiosks import Kiosk
-from appeals.models import Appeal
 from tests.speech import encoded, say
 
 

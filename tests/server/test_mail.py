@@ -7,11 +7,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from appeals import services as appeal_services
+from appeals import workflow as appeal_workflow
 from core.db import db
 from core.mail import OutgoingMail
-from appeals import services as appeal_services, workflow as appeal_workflow
-from server.worker.tasks import work
 from server.worker.mailer import deliver_pending
+from server.worker.tasks import work
 
 
 class Inbox:

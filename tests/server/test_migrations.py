@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 
 
 def test_migrations_match_the_models(app):

@@ -86,8 +86,8 @@ def test_a_kiosk_recording_goes_to_the_bucket_and_officials_play_it(s3_app, buck
 
 
 def test_kiosks_download_a_model_from_the_bucket_in_parts(s3_app, bucket, make_kiosk, tmp_path):
-    from kiosk_fleet.speech_models import add_model
     from core.storage import uploads
+    from kiosk_fleet.speech_models import add_model
     from tests.kiosk.test_models import LAYOUT, tiny_archive
 
     archive = tiny_archive(tmp_path / "m.zip", {**LAYOUT, "m/notes.txt": b"0123456789" * 1000})

@@ -1,7 +1,7 @@
 """Officials verify residents in person, one at a time (htmx) or in bulk, only within their region."""
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 
 
 def official_for(make_user, region):

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.db import db, utcnow
 from accounts.tokens import create_token
 from appeals import workflow as appeal_workflow
 from appeals.models import Appeal, AppealEvent
+from core.db import db, utcnow
 
 V2 = "/open311/v2"
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]

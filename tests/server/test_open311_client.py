@@ -4,8 +4,8 @@ unchanged, in JSON and in XML."""
 import pytest
 from georeport import GeoReport
 
-from core.db import db
 from appeals import workflow as appeal_workflow
+from core.db import db
 
 
 @pytest.mark.parametrize("output_format", ["json", "xml"])

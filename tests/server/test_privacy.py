@@ -5,8 +5,8 @@ import json
 
 from sqlalchemy import select
 
-from core.db import db
 from accounts.users import User
+from core.db import db
 from tests.conftest import WebClient
 
 
@@ -88,8 +88,8 @@ def test_deleting_an_account_removes_the_person_and_keeps_what_they_did(app, cli
     again = make_user("resident", region=village, email="wang@example.org")  # the address is free again
     assert again.id != resident.id
 
-    from core.mail import OutgoingMail
     from accounts.notifications import Notification, notify
+    from core.mail import OutgoingMail
 
     notify([resident.id], "appeal_answered", appeal_id=appeal.id)  # something happens later: nobody is told
     db.session.commit()

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
+from appeals import services as appeal_services
+from appeals import workflow as appeal_workflow
 from core.db import db, utcnow
-from appeals import services as appeal_services, workflow as appeal_workflow
 from proposals import discussion, projects
 from proposals.models import ProposalStatus
 from voting import pledges as pledging

@@ -7,11 +7,10 @@ from sqlalchemy import select
 
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotAllowed
-from core.money import BadAmount
+from core.money import BadAmount, parse_amount
 from proposals.errors import NotOpen
-from voting.models import Pledge
-from core.money import parse_amount
 from voting.collections import record_collection
+from voting.models import Pledge
 from voting.pledges import cancel_pledge, pledge_to, progress, settle, settle_due
 
 

@@ -5,8 +5,8 @@ import threading
 
 from sqlalchemy import func, insert, select
 
-from core.db import commit_with_retry, db, utcnow
 from accounts.users import Role, User
+from core.db import commit_with_retry, db, utcnow
 from proposals.models import Proposal
 from voting import supports as services
 from voting.models import Support

@@ -111,9 +111,9 @@ def ensure_empty() -> None:
     """Raise NotEmpty unless the app's database holds no regions and no users."""
     from sqlalchemy import func, select
 
-    from core.db import db
     from accounts.regions import Region
     from accounts.users import User
+    from core.db import db
 
     held = db.session.scalar(select(func.count()).select_from(Region)) or \
         db.session.scalar(select(func.count()).select_from(User))
@@ -126,8 +126,8 @@ def load(sizes: Sizes, *, now: datetime | None = None) -> Facts:
     """Generate into the app's database (migrated, empty), count the dashboard's roll-ups, and refresh the
     planner's statistics."""
     from accounts import passwords
-    from core.db import db
     from appeals.rollups import rebuild
+    from core.db import db
     from server.commands.demo import DEMO_PASSWORD
 
     ensure_empty()

@@ -3,10 +3,10 @@ closed as duplicates, some reopened, co-signed by neighbours and rated, each wit
 
 from datetime import timedelta
 
-from wire.protocol import RECEIPT_ALPHABET
-from appeals.models import RECEIPT_LETTERS
 from appeals.grams import stored as stored_grams
+from appeals.models import RECEIPT_LETTERS
 from server.commands.scale.words import FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
+from wire.protocol import RECEIPT_ALPHABET
 
 APPEAL_COLUMNS = ["id", "receipt_code", "body", "body_grams", "language", "category_id", "region_id", "author_id",
                   "department_id", "channel", "public", "status", "due_at", "answered_at", "response_seconds",

@@ -9,7 +9,18 @@ import math
 from datetime import timedelta
 
 from proposals.models import hot_score
-from server.commands.scale.words import ACTIONS_EN, ACTIONS_ZH, CATEGORIES, FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, RARE, REASONS, TOPICS
+from server.commands.scale.words import (
+    ACTIONS_EN,
+    ACTIONS_ZH,
+    CATEGORIES,
+    FILLER_EN,
+    FILLER_ZH,
+    PLACES_EN,
+    PLACES_ZH,
+    RARE,
+    REASONS,
+    TOPICS,
+)
 
 PROPOSAL_COLUMNS = ["id", "title", "body", "language", "category_id", "region_id", "author_id", "status", "scope",
                     "latitude", "longitude", "address", "goal_minor", "currency", "deadline", "in_kind_counts",
