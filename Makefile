@@ -52,6 +52,7 @@ system-deps:
 
 test: system-deps $(TEST_STAMP) translations
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ "$$CI" = "true" ] || $(BIN)/python -m tests.pg_reachable "$(PG_TEST_URL)"; then \
 	  $(MAKE) --no-print-directory test-postgres; \

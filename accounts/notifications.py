@@ -11,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accounts.users import User
 from core import jobs
 from core.db import UTCDateTime, db, utcnow
+from core.mail import MAIL_KINDS, mail_configured, queue_mail
 
 #: Up to this many people are told at once; more are told by the "notify" job.
 TOLD_AT_ONCE = 100
@@ -39,7 +41,6 @@ class Notification(db.Model):
 
 class Announcement(db.Model):
     """Something many people are to be told, and how many of them the "notify" job has told so far."""
-
     __tablename__ = "announcements"
 
     #: Primary key (the key of its "notify" job).
@@ -95,8 +96,6 @@ def tell_next(announcement_id: int, recipients: list[int], batch: int = BATCH) -
 
 
 def _tell(user_ids, kind: str, params: dict) -> None:
-    from accounts.users import User
-    from core.mail import MAIL_KINDS, mail_configured, queue_mail
 
     if not user_ids:
         return

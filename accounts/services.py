@@ -9,7 +9,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from accounts.census import release_claim
 from accounts.errors import AccountDeactivated, AccountLocked, DuplicateAccount, WrongPassword
+from accounts.notifications import notify
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from accounts.permissions import has_role, oversees
 from accounts.regions import Department, Region, RegionLevel
@@ -119,7 +121,6 @@ def note_failed_login(identifier: str, phone_region="CN") -> None:
     if count >= int(rule("MINYI_LOCKOUT_FAILURES")):
         until = utcnow() + timedelta(minutes=int(rule("MINYI_LOCKOUT_MINUTES")))
         db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
-        from accounts.notifications import notify
 
         notify([user.id], "account_locked", count=count, minutes=int(rule("MINYI_LOCKOUT_MINUTES")))
         log.warning("account %s locked after %d wrong passwords", user.id, count)
@@ -180,8 +181,6 @@ def verify_in_person(resident: User, *, actor: User) -> User:
 
 def revoke_verification(resident: User, *, actor: User) -> User:
     """Undo a verification made in error (the census entry, if any, is freed)."""
-    from accounts.census import release_claim
-
     if not has_role(actor, Role.OFFICIAL, Role.ADMIN) or not oversees(actor, resident.region):
         raise NotAllowed()
     resident.verified_at = None

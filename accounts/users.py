@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.regions import Department, Region
 from core.db import UTCDateTime, db, utcnow
+from core.search import grams_of
 
 
 class Role(enum.StrEnum):
@@ -92,7 +93,6 @@ class User(UserMixin, db.Model):
     def searched(*, email: bool = True):
         """What people are found by: their name, phone number and (for administrators) email address; names and
         addresses with their Chinese grams, as indexed (migration 0032), so a surname of one character finds them."""
-        from core.search import grams_of
 
         return [([User.display_name], grams_of(User.display_name)), ([User.phone], None),
                 *([([User.email], grams_of(User.email))] if email else [])]
@@ -133,7 +133,6 @@ class User(UserMixin, db.Model):
 
 class CensusEntry(db.Model):
     """One line of a village's census list; only a keyed hash of the ID number is kept."""
-
     __tablename__ = "census_entries"
 
     #: Primary key.

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 from accounts.regions import Department, Region, region_tree
 from appeals.models import WAITING, Appeal
 from appeals.rollups import COUNTERS, AppealRollup, ResponseTimes
+from appeals.services import month_of
 from core.db import UTCDateTime, db, utcnow
 from core.rules import rule
 
@@ -177,7 +178,6 @@ def _hours(seconds):
 
 
 def _first_month(months: int) -> str:
-    from appeals.services import month_of
 
     now = utcnow()
     year, month = divmod(int(month_of(now)[:4]) * 12 + int(month_of(now)[5:]) - 1 - (months - 1), 12)

@@ -21,7 +21,7 @@ from datetime import date
 from sqlalchemy import BigInteger, Date, Integer, String, event, func, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from accounts.regions import region_tree
+from accounts.regions import Region, region_tree
 from appeals.models import Appeal, AppealStatus, Rating
 from core.db import db, local_zone
 
@@ -306,7 +306,6 @@ def rebuild_with(connection) -> None:
     """``rebuild`` on one connection (a migration's, whose new tables no other connection sees yet)."""
     from sqlalchemy import delete, insert
 
-    from accounts.regions import Region
 
     if connection.dialect.name == "postgresql":
         # Writers wait until the recount is committed, then add their differences to it (SQLite has one writer).

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -18,8 +19,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
-from accounts.users import User
 from core.db import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from accounts.users import User
 
 #: The "hash before" the first entry.
 GENESIS = "0" * 64
@@ -50,7 +53,7 @@ class AuditEntry(db.Model):
     #: sha256 of the hash before it and its content (``entry_hash``).
     hash: Mapped[str | None] = mapped_column(String(64))
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped["User | None"] = relationship("User")  # accounts.users: core names it, never imports it
 
 
 class AuditHead(db.Model):

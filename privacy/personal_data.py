@@ -22,10 +22,10 @@ from appeals.models import Appeal, AppealEvent, Cosign, Rating
 from core.db import db, utcnow
 from core.errors import NotAllowed
 from core.mail import OutgoingMail
+from projects.models import ProjectRating, TaskSignup
 from proposals.comments import Comment, Flag
 from proposals.images import ProposalImage
 from proposals.models import Proposal
-from proposals.projects import ProjectRating, TaskSignup
 from voting.models import Pledge, Support
 
 

@@ -1,6 +1,6 @@
 """Use cases for proposals: put forward, edit, withdraw, decide, hide. Each takes an explicit actor."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -12,6 +12,8 @@ from accounts.users import Role, User
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.fields import place_fields, text_field
+from core.rules import rule
+from proposals import signals
 from proposals.errors import HasPledges, HasSupports, NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
 
@@ -75,12 +77,9 @@ def edit_proposal(proposal: Proposal, *, actor: User, **changes) -> Proposal:
         raise NotOpen()
     if proposal.supports_count > 0:
         raise HasSupports()
-    from voting.models import Pledge, PledgeStatus
-
-    if proposal.settled_at is not None or db.session.scalar(select(Pledge.id).where(
-            Pledge.proposal_id == proposal.id,
-            Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).limit(1)) is not None:
+    if proposal.settled_at is not None:
         raise HasPledges()
+    signals.changing.send(proposal)
     now = utcnow()
     if "title" in changes:
         proposal.title = text_field(changes["title"], "title", TITLE_MAX)
@@ -112,9 +111,7 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str) -> Propos
                           "can stop it now."))
     proposal.closing_reason = text_field(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.WITHDRAWN
-    from voting.pledges import release_open_pledges
-
-    release_open_pledges(proposal)
+    signals.close(proposal)
     db.session.flush()
     return proposal
 
@@ -127,13 +124,8 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
         raise NotOpen()
     proposal.closing_reason = text_field(reason, "reason", REASON_MAX, multiline=True)
     proposal.status = ProposalStatus.REJECTED
-    from voting.models import Pledge, PledgeStatus
-    from voting.pledges import release_open_pledges
-
-    backers = db.session.scalars(select(Pledge.backer_id).where(
-        Pledge.proposal_id == proposal.id, Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))).all()
     # Rejected means nobody owes anything any more, even when the goal had been reached.
-    release_open_pledges(proposal, including_committed=True)
+    backers = signals.close(proposal, including_committed=True)
     notify([proposal.author_id, *backers], "proposal_rejected", proposal_id=proposal.id, title=proposal.title,
            reason=proposal.closing_reason)
     db.session.flush()
@@ -142,17 +134,12 @@ def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal
 
 def expire_stale(now=None) -> list[int]:
     """Open proposals that never reached the officials within their lifetime expire (the "settle" job of server/worker/tasks.py)."""
-    from datetime import timedelta
-
-    from core.rules import rule
-    from voting.pledges import release_open_pledges
-
     cutoff = (now or utcnow()) - timedelta(days=int(rule("MINYI_PROPOSAL_LIFETIME_DAYS")))
     stale = db.session.scalars(select(Proposal).where(Proposal.status == ProposalStatus.OPEN,
                                                       Proposal.created_at < cutoff)).all()
     for proposal in stale:
         proposal.status = ProposalStatus.EXPIRED
-        release_open_pledges(proposal)
+        signals.close(proposal)
         notify([proposal.author_id], "proposal_expired", proposal_id=proposal.id, title=proposal.title)
     db.session.flush()
     return [p.id for p in stale]

@@ -8,6 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from core.rules import DEFAULTS as RULES
+
 
 class ConfigError(RuntimeError):
     """The server must not start with this configuration; the message says why."""
@@ -110,8 +112,6 @@ def from_environment(instance_path: str) -> dict:
 
 def _rules_from_environment() -> dict:
     """Domain rules (core/rules.py): each may be set by the environment variable of the same name."""
-    from core.rules import DEFAULTS as RULES
-
     found = {}
     for name, default in RULES.items():
         raw = os.environ.get(name, "").strip()

@@ -1,5 +1,7 @@
-"""Import every domain model once, so the metadata (and Alembic) sees all tables."""
+"""Import every domain model once, so the metadata (and Alembic) sees all tables; and every module whose signal
+receivers must be connected before a service runs."""
 
+import voting.pledges  # noqa: F401  (releases pledges when a proposal closes: proposals.signals)
 from accounts.notifications import Notification  # noqa: F401
 from accounts.regions import Category, Department, Region  # noqa: F401
 from accounts.tokens import ApiToken  # noqa: F401
@@ -12,8 +14,8 @@ from core.jobs import Job  # noqa: F401
 from core.mail import OutgoingMail  # noqa: F401
 from kiosk_fleet.kiosks import Kiosk  # noqa: F401
 from kiosk_fleet.speech_models import SpeechModel  # noqa: F401
+from projects.models import Expenditure, Milestone, Project, ProjectSource, ProjectUpdate  # noqa: F401
 from proposals.comments import Comment, Flag  # noqa: F401
 from proposals.images import ProposalImage  # noqa: F401
 from proposals.models import Proposal  # noqa: F401
-from proposals.projects import Expenditure, Milestone, Project, ProjectSource, ProjectUpdate  # noqa: F401
 from voting.models import Collection, Pledge, Support  # noqa: F401

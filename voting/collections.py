@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from accounts.permissions import has_role, oversees
 from accounts.users import Role, User
-from core.db import db
+from core.db import db, local_zone
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validation import clean_text
 from proposals.models import Proposal
@@ -29,7 +29,6 @@ class Ledger(Protocol):
 
 class CashLedger:
     """Cash and bank transfers, booked by an official of the proposal's region against each pledge."""
-
     def record(self, pledge, *, actor, amount_minor, method, received_on, receipt_number):
         return record_collection(pledge, actor=actor, amount_minor=amount_minor, method=method,
                                  received_on=received_on, receipt_number=receipt_number)
@@ -47,7 +46,6 @@ def local_today() -> date:
     """Today where the residents live (the server's clock may be on UTC, eight hours behind Beijing)."""
     from datetime import datetime
 
-    from core.db import local_zone
 
     return datetime.now(local_zone()).date()
 

@@ -14,7 +14,8 @@ from core.errors import Conflict, InvalidInput, NotAllowed
 from core.money import money
 from core.rules import rule
 from core.validation import clean_text
-from proposals.errors import NotOpen
+from proposals import signals
+from proposals.errors import HasPledges, NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus
 from voting.collections import LEDGER
 from voting.models import Pledge, PledgeKind, PledgeStatus
@@ -161,15 +162,25 @@ def progress(proposal: Proposal) -> Progress:
     return result
 
 
-def release_open_pledges(proposal: Proposal, including_committed: bool = False) -> int:
-    """Release every open pledge (the proposal was withdrawn or rejected). Returns how many."""
+@signals.closed.connect
+def release_open_pledges(proposal: Proposal, including_committed: bool = False) -> list[int]:
+    """Release every open pledge (the proposal was withdrawn, rejected or expired); returns their backers."""
     statuses = (PledgeStatus.PLEDGED, PledgeStatus.COMMITTED) if including_committed else (PledgeStatus.PLEDGED,)
     pledges = db.session.scalars(select(Pledge).where(Pledge.proposal_id == proposal.id,
                                                       Pledge.status.in_(statuses))).all()
     now = utcnow()
     for pledge in pledges:
         pledge.status, pledge.closed_at = PledgeStatus.RELEASED, now
-    return len(pledges)
+    return [pledge.backer_id for pledge in pledges]
+
+
+@signals.changing.connect
+def refuse_change_while_pledged(proposal: Proposal) -> None:
+    """A proposal people have pledged to stays as they read it."""
+    if db.session.scalar(select(Pledge.id).where(
+            Pledge.proposal_id == proposal.id,
+            Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).limit(1)) is not None:
+        raise HasPledges()
 
 
 def settle(proposal: Proposal) -> bool | None:

@@ -10,6 +10,7 @@ from accounts.regions import Category, Department, Region, RegionLevel
 from accounts.users import CensusEntry
 from core.db import db
 from core.errors import DomainError
+from core.money import parse_amount
 from server.admin import bp
 from server.forms.accounts import (
     CategoryForm,
@@ -119,7 +120,6 @@ def edit_department(department_id):
         organisation.set_department_categories(department, actor=current_user,
                                                categories=[c for c in chosen if c is not None])
         organisation.set_answer_days(department, actor=current_user, days=form.answer_days.data)
-        from core.money import parse_amount
 
         organisation.set_project_budget(department, actor=current_user, amount_minor=parse_amount(
             form.project_budget.data, "project_budget", allow_zero=True) if (form.project_budget.data or "").strip() else None)

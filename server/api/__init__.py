@@ -10,6 +10,7 @@ import flask_smorest
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 
+from core.db import db
 from server.api.schemas import ErrorSchema
 from server.extensions import csrf
 from server.web.errors import error_response, http_error
@@ -82,14 +83,12 @@ def by_code(model, code):
     """The region or category with this code (None when absent or unknown)."""
     from sqlalchemy import select
 
-    from core.db import db
 
     return db.session.scalar(select(model).where(model.code == code)) if code else None
 
 
 def token_required(view):
     """401 with a WWW-Authenticate challenge unless a valid personal token is sent."""
-
     @wraps(view)
     def wrapped(*args, **kwargs):
         if bearer_user() is None:

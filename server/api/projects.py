@@ -8,8 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from accounts.regions import Region, subtree_id_list
 from core.db import db
-from proposals import projects
-from proposals.projects import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
+from projects import money, progress
+from projects.models import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
+from projects.money import money_trail
+from projects.progress import complete_milestone, late_milestones, percent_done
+from projects.ratings import rate_project, rating_of
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.schemas import RegionOut
 from server.web.limits import backing
@@ -73,8 +76,8 @@ class ProjectOut(Schema):
     start_on = fields.Date()
     target_on = fields.Date()
     completed_at = fields.AwareDateTime(allow_none=True)
-    progress = fields.Function(lambda p: projects.progress(p), metadata={"description": "Per cent, from milestones"})
-    late_milestones = fields.Function(lambda p: len(projects.late_milestones(p)))
+    progress = fields.Function(lambda p: percent_done(p), metadata={"description": "Per cent, from milestones"})
+    late_milestones = fields.Function(lambda p: len(late_milestones(p)))
 
 
 class ProjectDetailOut(ProjectOut):
@@ -83,9 +86,9 @@ class ProjectDetailOut(ProjectOut):
         select(ProjectUpdate).where(ProjectUpdate.project_id == p.id).order_by(ProjectUpdate.id.desc()))))
     expenditures = fields.Function(lambda p: ExpenditureOut(many=True).dump(db.session.scalars(
         select(Expenditure).where(Expenditure.project_id == p.id).order_by(Expenditure.id))))
-    money = fields.Function(lambda p: MoneyOut().dump(projects.money(p)))
+    money = fields.Function(lambda p: MoneyOut().dump(money_trail(p)))
     sources = fields.Function(lambda p: [{"proposal": s.proposal_id, "appeal": s.appeal_id} for s in p.sources])
-    rating = fields.Function(lambda p: dict(zip(("average", "count"), projects.score(p), strict=True)))
+    rating = fields.Function(lambda p: dict(zip(("average", "count"), rating_of(p), strict=True)))
 
 
 class ProjectPage(Schema):
@@ -170,7 +173,7 @@ def get_project(project_id):
 @blp.doc(security=TOKEN)
 def post_update(data, project_id):
     """A progress report (officials of the responsible department)."""
-    update = projects.post_update(_project(project_id), actor=bearer_user(), **data)
+    update = progress.post_update(_project(project_id), actor=bearer_user(), **data)
     db.session.commit()
     return update
 
@@ -183,7 +186,7 @@ def post_update(data, project_id):
 @blp.doc(security=TOKEN)
 def add_milestone(data, project_id):
     """A new milestone (officials of the responsible department)."""
-    milestone = projects.add_milestone(_project(project_id), actor=bearer_user(), **data)
+    milestone = progress.add_milestone(_project(project_id), actor=bearer_user(), **data)
     db.session.commit()
     return milestone
 
@@ -198,7 +201,7 @@ def milestone_done(project_id, milestone_id):
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.project_id != _project(project_id).id:
         abort(404)
-    projects.complete_milestone(milestone, actor=bearer_user())
+    complete_milestone(milestone, actor=bearer_user())
     db.session.commit()
     return milestone
 
@@ -211,7 +214,7 @@ def milestone_done(project_id, milestone_id):
 @blp.doc(security=TOKEN)
 def record_expenditure(data, project_id):
     """A payment out of the project's money, in minor units (officials of the responsible department)."""
-    expenditure = projects.record_expenditure(_project(project_id), actor=bearer_user(), **data)
+    expenditure = money.record_expenditure(_project(project_id), actor=bearer_user(), **data)
     db.session.commit()
     return expenditure
 
@@ -225,6 +228,6 @@ def record_expenditure(data, project_id):
 @blp.doc(security=TOKEN)
 def rate(data, project_id):
     """Rate a finished project 1–5 (residents of its area and its backers); rating again replaces it."""
-    rating = projects.rate_project(_project(project_id), actor=bearer_user(), **data)
+    rating = rate_project(_project(project_id), actor=bearer_user(), **data)
     db.session.commit()
     return rating

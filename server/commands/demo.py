@@ -11,7 +11,13 @@ from appeals.routing import due_at
 from appeals.services import month_of
 from core.db import db, utcnow
 from kiosk_fleet import kiosks
+from projects.money import record_expenditure
+from projects.progress import complete_milestone, post_update
+from projects.promotion import promote_to_project
+from proposals.discussion import post_comment
 from proposals.models import Proposal, ProposalStatus, hot_score
+from voting.pledges import pledge_to
+from voting.supports import cast_support
 
 DEMO_PASSWORD = "minyi-demo"
 
@@ -110,9 +116,6 @@ APPEALS = [  # village, category, author index (None: kiosk), language, body, st
 
 def _back_demo_proposals(made, residents, now):
     """Supports and pledges through the same services residents use."""
-    from voting.pledges import pledge_to
-    from voting.supports import cast_support
-
     path = made["修缮村口到小学的石板路"]
     path.goal_minor, path.deadline, path.in_kind_counts = 2_000_000, now + timedelta(days=20), True
     lights = made["柳树湾主路安装太阳能路灯"]
@@ -128,7 +131,6 @@ def _back_demo_proposals(made, residents, now):
               estimated_value_minor=60_000, anonymous=True)
     cast_support(made["Sorting bins and a compost corner by the market"], actor=residents[3])
 
-    from proposals.discussion import post_comment
 
     first = post_comment(path, actor=residents[1], stance="for", body="孙子每天走这条路上学，我愿意出工。")
     post_comment(path, actor=residents[0], stance="for", body="谢谢王阿姨！农闲时大家一起干。", reply_to=first)
@@ -177,8 +179,6 @@ def _demo_kiosks(regions, categories, now):
 
 def _demo_project(officials, now):
     """One project made of a resident's appeal, under way: a milestone done, a progress report, a payment."""
-    from proposals import projects
-
     appeal = db.session.scalar(select(Appeal).where(Appeal.department_id.is_not(None), Appeal.public.is_(True))
                                .order_by(Appeal.id))
     if appeal is None:
@@ -187,16 +187,16 @@ def _demo_project(officials, now):
     if official is None:
         return
     today = now.date()
-    project = projects.promote_to_project(
+    project = promote_to_project(
         actor=official, title="修复问题并回访村民 Fix it and check back with the village",
         description="根据村民诉求立项：先勘察，再施工，最后回访。Survey, repair, then ask the residents.",
         department=official.department, lead=official, budget_public_minor=1_500_000,
         start_on=today - timedelta(days=10), target_on=today + timedelta(days=50), appeals=[appeal],
         milestones=[("勘察 Survey", today - timedelta(days=3), 1), ("施工 Repair", today + timedelta(days=30), 3),
                     ("回访 Check back", today + timedelta(days=45), 1)])
-    projects.complete_milestone(project.milestones[0], actor=official, done_on=today - timedelta(days=4))
-    projects.post_update(project, actor=official, body="勘察完成，材料已订购。The survey is done; materials are ordered.")
-    projects.record_expenditure(project, actor=official, amount_minor=320_000, spent_on=today - timedelta(days=2),
+    complete_milestone(project.milestones[0], actor=official, done_on=today - timedelta(days=4))
+    post_update(project, actor=official, body="勘察完成，材料已订购。The survey is done; materials are ordered.")
+    record_expenditure(project, actor=official, amount_minor=320_000, spent_on=today - timedelta(days=2),
                                 payee="凤仪建材 Fengyi Building Supplies", purpose="材料 Materials", source="public",
                                 receipt_number="DEMO-0001")
 

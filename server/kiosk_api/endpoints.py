@@ -19,6 +19,8 @@ from core.db import db
 from core.errors import InvalidInput
 from core.storage import uploads
 from kiosk_fleet import kiosks, speech_models
+from projects.models import Project, ProjectUpdate
+from projects.progress import percent_done
 from proposals.models import ACTIVE, Proposal, Scope
 from server.api import Blueprint, documented_errors
 from server.api.schemas import RegionOut
@@ -38,7 +40,6 @@ def errors(*statuses):
 
 def kiosk_required(view):
     """401 with a WWW-Authenticate challenge unless a live device token is sent."""
-
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_kiosk() is None:
@@ -250,15 +251,13 @@ def _spoken_length(text: str, limit: int = 200) -> str:
 
 def _projects_here(path):
     """Projects in the kiosk's village, township or county, newest first, with their latest report."""
-    from proposals.projects import Project, ProjectUpdate, progress
-
     found = db.session.scalars(select(Project).where(Project.region_id.in_(path)).order_by(Project.id.desc())
                                .limit(5)).all()
     latest = select(func.max(ProjectUpdate.id)).where(ProjectUpdate.project_id.in_([p.id for p in found])) \
         .group_by(ProjectUpdate.project_id)
     news = {u.project_id: _spoken_length(u.body) for u in db.session.scalars(
         select(ProjectUpdate).where(ProjectUpdate.id.in_(latest)))}
-    return [{"id": p.id, "title": p.title, "status": p.status, "progress": progress(p), "news": news.get(p.id)}
+    return [{"id": p.id, "title": p.title, "status": p.status, "progress": percent_done(p), "news": news.get(p.id)}
             for p in found]
 
 

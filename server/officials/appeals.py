@@ -14,7 +14,11 @@ from accounts.regions import Category, Department, Region, region_tree, subtree_
 from accounts.users import Role
 from appeals import audio, services, workflow
 from appeals import kiosk as kiosk_appeals
+from appeals.alerts import rising_cached
+from appeals.candidates import ProjectCandidate
+from appeals.candidates import propose_candidate as propose
 from appeals.models import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
+from appeals.similarity import group_similar, similar_appeals
 from core.audit import AuditEntry
 from core.db import db, utcnow
 from core.errors import DomainError
@@ -92,8 +96,6 @@ def appeal_inbox():
 
 def _my_alerts():
     """Waves of appeals in my department's categories and region (everything for admins)."""
-    from appeals.alerts import rising_cached
-
     if current_user.role == Role.ADMIN:
         found = rising_cached()
     else:
@@ -123,8 +125,6 @@ GROUPED_MAX = 1000
 @bp.route("/appeals/groups")
 def appeal_groups():
     """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
-    from appeals.similarity import group_similar
-
     recent = db.session.execute(inbox_query({"status": "waiting"}).with_only_columns(
         Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(GROUPED_MAX)).all()
     groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
@@ -236,8 +236,6 @@ def handle_context(appeal, **forms):
 @bp.route("/appeals/<int:appeal_id>/similar")
 def similar_to(appeal_id):
     """Open appeals nearby that read like this one (a fragment the appeal's page asks for once loaded)."""
-    from appeals.similarity import similar_appeals
-
     appeal = _handled(appeal_id)
     found = [a for a, _score in similar_appeals(appeal.body, appeal.region, category=appeal.category,
                                                 exclude_id=appeal.id)]
@@ -328,8 +326,6 @@ def record_appeal():
 @bp.route("/appeals/candidates", methods=["POST"])
 def propose_candidate():
     """A group of appeals put forward as one project candidate."""
-    from appeals.candidates import propose_candidate as propose
-
     ids = ticked_ids()
     appeals = db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).all() if ids else []
     try:
@@ -346,8 +342,6 @@ def propose_candidate():
 @bp.route("/candidates")
 def candidates():
     """Project candidates, newest first, with the appeals behind each."""
-    from appeals.candidates import ProjectCandidate
-
     query = select(ProjectCandidate).options(selectinload(ProjectCandidate.appeals),
                                              selectinload(ProjectCandidate.department))
     if current_user.role != Role.ADMIN:

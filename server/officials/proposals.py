@@ -11,6 +11,7 @@ from accounts.regions import subtree_id_list
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
+from projects.promotion import budget_left
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
 from server.forms.proposals import CollectionForm, RejectForm
@@ -33,7 +34,6 @@ def proposal_queue():
                                                  Proposal.hidden_at.is_(None)))
     query = query.options(selectinload(Proposal.category), selectinload(Proposal.region))
     rows, following, args = keyset(query, [Proposal.supports_count, Proposal.id])
-    from proposals.projects import budget_left
 
     department = current_user.department
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,

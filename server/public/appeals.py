@@ -16,7 +16,9 @@ from appeals.workflow import may_handle, may_read
 from core.db import db
 from core.errors import DomainError
 from core.storage import uploads
+from projects.promotion import project_of
 from server.forms.appeals import AppealForm, RatingForm, ReceiptForm, ReopenForm
+from server.public.proposals import serve_photo
 from server.web.helpers import (
     category_choices,
     get_or_404,
@@ -114,7 +116,6 @@ def page_context(appeal, **forms):
     if following:  # only they rate or reopen it (and no form means no token in an anonymous visitor's session)
         forms.setdefault("rating_form", RatingForm(obj=rating))
         forms.setdefault("reopen_form", ReopenForm())
-    from proposals.projects import project_of
 
     return {"appeal": appeal, "events": events, "photos": photos, "handler": handler, "following": following,
             "rating": rating, "project": project_of(appeal=appeal), **forms, **cosign_context(appeal)}
@@ -211,6 +212,5 @@ def photo(name):
     """A photo of an appeal, to whoever may read the appeal."""
     record = db.session.scalar(select(AppealImage).where(AppealImage.filename == name)) or abort(404)
     visible_appeal(record.appeal_id)
-    from server.public.proposals import serve_photo
 
     return serve_photo(record)

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from appeals.dashboard import DIMENSIONS, PERIODS, snapshot
 from core.rules import rule
+from projects.figures import figures
 from server.web.helpers import csv_response, parse_id
 
 bp = Blueprint("dashboard", __name__)
@@ -22,7 +23,6 @@ def _months():
 
 @bp.route("/dashboard")
 def dashboard():
-    from proposals.projects import figures
 
     data = snapshot(_months())
     return render_template("dashboard/index.html", months=data["months"], total=data["all"], periods=PERIODS,

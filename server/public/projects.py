@@ -7,15 +7,37 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.regions import Department
+from accounts.regions import Department, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal
 from core.db import db
 from core.money import parse_amount
 from core.storage import uploads
-from proposals import projects
+from projects.models import (
+    Expenditure,
+    Milestone,
+    Project,
+    ProjectPhoto,
+    ProjectRating,
+    ProjectStatus,
+    ProjectTask,
+    ProjectUpdate,
+)
+from projects.money import money_trail, money_trails, record_expenditure
+from projects.permissions import may_edit
+from projects.progress import (
+    add_milestone,
+    complete_milestone,
+    complete_project,
+    late_milestones,
+    percent_done,
+    photos_of,
+    post_update,
+)
+from projects.promotion import promote_to_project
+from projects.ratings import may_rate, rate_project, rating_of, report_not_done
+from projects.volunteering import add_task, confirm_delivery, may_volunteer, sign_up, withdraw_signup
 from proposals.models import Proposal
-from proposals.projects import Expenditure, Milestone, Project, ProjectRating, ProjectStatus, ProjectUpdate
 from server.forms.projects import (
     DeliveryForm,
     ExpenditureForm,
@@ -27,9 +49,12 @@ from server.forms.projects import (
     UpdateForm,
 )
 from server.officials import bp as officials_bp
+from server.public.proposals import serve_photo
 from server.web.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.web.limits import backing, limited_posting
 from server.web.pagination import keyset
+from voting.models import Pledge, PledgeKind, PledgeStatus
+from voting.pledges import backer_shown_to
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -43,23 +68,21 @@ def index():
         query = query.where(Project.status == status)
     rows, following, args = keyset(query, [Project.id])
     return render_template("projects/index.html", projects=rows, following=following, args=args, status=status,
-                           progress=projects.progress, late=projects.late_milestones, statuses=list(ProjectStatus))
+                           progress=percent_done, late=late_milestones, statuses=list(ProjectStatus))
 
 
 @bp.route("/export.csv")
 def export():
     """Open data: every project with its money by source (minor units), for spreadsheets."""
-    from accounts.regions import region_tree
-
     rows = db.session.scalars(select(Project).options(selectinload(Project.milestones),
                                                       selectinload(Project.department)).order_by(Project.id)).all()
     names = region_tree().full_names("zh_Hans")
-    moneys = projects.money_of(rows)
+    moneys = money_trails(rows)
 
     def row(p):
         m = moneys[p.id]
         return [p.id, p.title, p.status, names.get(p.region_id, ""), p.department.code, p.start_on.isoformat(),
-                p.target_on.isoformat(), projects.progress(p), len(projects.late_milestones(p)), p.currency,
+                p.target_on.isoformat(), percent_done(p), len(late_milestones(p)), p.currency,
                 m.budget_public, m.pledged_money, m.collected, m.pledged_in_kind, m.spent_public, m.spent_residents,
                 m.total_remaining]
 
@@ -87,9 +110,7 @@ def page_context(project, **forms):
     payments = db.session.scalars(select(Expenditure).where(Expenditure.project_id == project.id)
                                   .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())).all()
     viewer = current_user if current_user.is_authenticated else None
-    editor = projects.may_edit(viewer, project)
-    from voting.models import Pledge, PledgeKind, PledgeStatus
-    from voting.pledges import backer_shown_to
+    editor = may_edit(viewer, project)
 
     in_kind = db.session.scalars(select(Pledge).where(
         Pledge.project_id == project.id, Pledge.kind != PledgeKind.MONEY,
@@ -99,12 +120,12 @@ def page_context(project, **forms):
                                                          Appeal.public.is_(True)).order_by(Appeal.id)).all()
     mine = db.session.scalar(select(ProjectRating).where(ProjectRating.project_id == project.id,
                                                          ProjectRating.user_id == viewer.id)) if viewer else None
-    context = {"project": project, "updates": updates, "payments": payments, "money": projects.money(project),
-               "progress": projects.progress(project), "late": projects.late_milestones(project), "editor": editor,
+    context = {"project": project, "updates": updates, "payments": payments, "money": money_trail(project),
+               "progress": percent_done(project), "late": late_milestones(project), "editor": editor,
                "in_kind": in_kind, "shows_backer": lambda p: backer_shown_to(p, viewer), "follow_ups": follow_ups,
-               "score": projects.score(project), "may_rate": projects.may_rate(viewer, project),
-               "photos": projects.photos_of(project), "tasks": _tasks(project),
-               "volunteer": projects.may_volunteer(viewer, project),
+               "score": rating_of(project), "may_rate": may_rate(viewer, project),
+               "photos": photos_of(project), "tasks": _tasks(project),
+               "volunteer": may_volunteer(viewer, project),
                "rating_form": forms.get("rating_form") or ProjectRatingForm(obj=mine),
                "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm()}
     if editor:
@@ -116,7 +137,6 @@ def page_context(project, **forms):
 
 
 def _tasks(project):
-    from proposals.projects import ProjectTask
 
     return db.session.scalars(select(ProjectTask).where(ProjectTask.project_id == project.id)
                               .options(selectinload(ProjectTask.signups)).order_by(ProjectTask.on, ProjectTask.id)).all()
@@ -127,12 +147,10 @@ def _tasks(project):
 @login_required
 def shift(project_id, task_id, step):
     """A volunteer takes (or gives back) a place on a shift."""
-    from proposals.projects import ProjectTask
-
     task = get_or_404(ProjectTask, task_id)
     if task.project_id != project_id:
         abort(404)
-    button_action(lambda: (projects.sign_up if step == "join" else projects.withdraw_signup)(task, actor=current_user),
+    button_action(lambda: (sign_up if step == "join" else withdraw_signup)(task, actor=current_user),
                   message=_("You are signed up. Thank you!") if step == "join" else _("Your place is given back."))
     return redirect(url_for("projects.show", project_id=project_id) + "#shifts")
 
@@ -148,7 +166,7 @@ def show(project_id):
 def rate(project_id):
     project = get_or_404(Project, project_id)
     form = ProjectRatingForm()
-    if submit(form, lambda: projects.rate_project(project, actor=current_user, score=form.score.data,
+    if submit(form, lambda: rate_project(project, actor=current_user, score=form.score.data,
                                                   comment=form.comment.data), message=_("Thank you for your rating.")):
         return redirect(url_for("projects.show", project_id=project.id) + "#judging")
     return render_template("projects/show.html", **page_context(project, rating_form=form)), 422
@@ -161,7 +179,7 @@ def not_done(project_id):
     """A resident says the finished project did not solve the problem: a follow-up appeal."""
     project = get_or_404(Project, project_id)
     form = NotDoneForm()
-    appeal = submit(form, lambda: projects.report_not_done(project, actor=current_user, body=form.body.data),
+    appeal = submit(form, lambda: report_not_done(project, actor=current_user, body=form.body.data),
                     message=_("Your appeal about the project was sent to its department."))
     if appeal:
         return redirect(url_for("appeals.show", appeal_id=appeal.id))
@@ -171,9 +189,6 @@ def not_done(project_id):
 @bp.route("/photos/<name>")
 def photo(name):
     """A photo of the work or of a receipt: projects are public."""
-    from proposals.projects import ProjectPhoto
-    from server.public.proposals import serve_photo
-
     return serve_photo(db.session.scalar(select(ProjectPhoto).where(ProjectPhoto.filename == name)) or abort(404))
 
 
@@ -182,7 +197,7 @@ def photo(name):
 
 def _editable(project_id) -> Project:
     project = get_or_404(Project, project_id)
-    if not projects.may_edit(current_user, project):
+    if not may_edit(current_user, project):
         abort(403)
     return project
 
@@ -205,7 +220,7 @@ def new_project():
     form.lead.choices = [("", _("None yet"))] + [(u.id, u.display_name) for u in leads]
 
     def promote():
-        return projects.promote_to_project(
+        return promote_to_project(
             actor=current_user, title=form.title.data, description=form.description.data,
             department=db.session.get(Department, form.department.data or 0),
             lead=db.session.get(User, form.lead.data or 0) if form.lead.data else None,
@@ -224,14 +239,14 @@ def new_project():
 def project_step(project_id, step):
     project = _editable(project_id)
     form_class, name, action = {
-        "update": (UpdateForm, "update_form", lambda f: projects.post_update(
+        "update": (UpdateForm, "update_form", lambda f: post_update(
             project, actor=current_user, body=f.body.data, storage=uploads(), caption=f.caption.data,
             photos=[upload.read() for upload in f.photos.data or [] if upload and upload.filename])),
-        "task": (TaskForm, "task_form", lambda f: projects.add_task(
+        "task": (TaskForm, "task_form", lambda f: add_task(
             project, actor=current_user, title=f.title.data, on=f.on.data, hours=f.hours.data, places=f.places.data)),
-        "milestone": (MilestoneForm, "milestone_form", lambda f: projects.add_milestone(
+        "milestone": (MilestoneForm, "milestone_form", lambda f: add_milestone(
             project, actor=current_user, title=f.title.data, target_on=f.target_on.data, weight=f.weight.data)),
-        "expenditure": (ExpenditureForm, "expenditure_form", lambda f: projects.record_expenditure(
+        "expenditure": (ExpenditureForm, "expenditure_form", lambda f: record_expenditure(
             project, actor=current_user, amount_minor=parse_amount(f.amount.data, "amount"),
             spent_on=f.spent_on.data, payee=f.payee.data, purpose=f.purpose.data, source=f.source.data,
             receipt_number=f.receipt_number.data, storage=uploads(),
@@ -249,7 +264,7 @@ def milestone_done(project_id, milestone_id):
     milestone = get_or_404(Milestone, milestone_id)
     if milestone.project_id != project.id:
         abort(404)
-    button_action(lambda: projects.complete_milestone(milestone, actor=current_user), message=_("Saved."))
+    button_action(lambda: complete_milestone(milestone, actor=current_user), message=_("Saved."))
     return redirect(url_for("projects.show", project_id=project.id) + "#milestones")
 
 
@@ -258,14 +273,13 @@ def delivered(project_id, pledge_id):
     """Confirm the hours a volunteer worked or the materials received."""
     from flask import flash
 
-    from voting.models import Pledge
 
     project = _editable(project_id)
     pledge = get_or_404(Pledge, pledge_id)
     if pledge.project_id != project.id:
         abort(404)
     form = DeliveryForm()
-    if not submit(form, lambda: projects.confirm_delivery(pledge, actor=current_user, hours=form.hours.data,
+    if not submit(form, lambda: confirm_delivery(pledge, actor=current_user, hours=form.hours.data,
                                                           quantity=form.quantity.data), message=_("Saved.")):
         for errors in form.errors.values():
             for error in errors:
@@ -276,6 +290,6 @@ def delivered(project_id, pledge_id):
 @officials_bp.route("/projects/<int:project_id>/complete", methods=["POST"])
 def complete(project_id):
     project = _editable(project_id)
-    button_action(lambda: projects.complete_project(project, actor=current_user),
+    button_action(lambda: complete_project(project, actor=current_user),
                   message=_("The project is finished. Residents can now rate it."))
     return redirect(url_for("projects.show", project_id=project.id))

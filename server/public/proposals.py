@@ -18,6 +18,7 @@ from core.db import commit_with_retry, db
 from core.errors import DomainError
 from core.money import parse_amount
 from core.storage import StorageError, uploads
+from projects.promotion import project_of
 from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
@@ -172,7 +173,6 @@ def discussion_context(proposal):
 def page_context(proposal, **forms):
     photos = db.session.scalars(select(images.ProposalImage).where(images.ProposalImage.proposal_id == proposal.id)
                                 .order_by(images.ProposalImage.id)).all()
-    from proposals.projects import project_of
 
     return {**_signed_in_forms(withdraw_form=WithdrawForm, photo_form=PhotoForm), "photos": photos,
             "project": project_of(proposal=proposal),

@@ -10,9 +10,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from accounts import census, services
 from accounts.errors import WrongPassword
 from accounts.regions import Region
+from accounts.tokens import ApiToken
+from accounts.tokens import create_token as make
+from accounts.tokens import revoke_token as revoke
 from accounts.users import User
 from core.db import db
 from core.errors import DomainError
+from privacy.personal_data import delete_account as delete
+from privacy.personal_data import export_data
+from projects.volunteering import my_shifts
 from server.extensions import limiter, login_manager
 from server.forms.accounts import CensusForm, ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 from server.web.helpers import safe_next, show_error, submit, village_choices
@@ -104,14 +110,12 @@ def logout():
 def _account_page(status=200, **context):
     from sqlalchemy import select
 
-    from accounts.tokens import ApiToken
 
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id,
                                                        ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
     context.setdefault("password_form", ChangePasswordForm())
     context.setdefault("census_form", CensusForm())
     context.setdefault("delete_form", DeleteAccountForm())
-    from proposals.projects import my_shifts
 
     return render_template("auth/account.html", tokens=tokens, shifts=my_shifts(current_user), **context), status
 
@@ -126,8 +130,6 @@ def account():
 @login_required
 def create_token():
     """Make a personal API token; it is shown on this one page and never again."""
-    from accounts.tokens import create_token as make
-
     try:
         _token, text = make(current_user, actor=current_user, name=request.form.get("name", ""))
     except DomainError as error:
@@ -140,8 +142,6 @@ def create_token():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id):
-    from accounts.tokens import ApiToken
-    from accounts.tokens import revoke_token as revoke
 
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
@@ -169,8 +169,6 @@ def change_password():
 @login_required
 def export_account():
     """Everything Minyi holds about the signed-in person, as a JSON file."""
-    from privacy.personal_data import export_data
-
     body = json.dumps(export_data(current_user), ensure_ascii=False, indent=1)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f"attachment; filename=minyi-my-data-{current_user.id}.json"
@@ -181,7 +179,6 @@ def export_account():
 @bp.route("/account/delete", methods=["POST"])
 @login_required
 def delete_account():
-    from privacy.personal_data import delete_account as delete
 
     form = DeleteAccountForm()
     if submit(form, lambda: delete(current_user, actor=current_user, password=form.password.data),

@@ -10,7 +10,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from core.db import db
 from core.errors import DomainError
+from server.open311.documents import error_document
+from server.web.database import committed_in_request, database_away, in_doubt
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,6 @@ def error_response(status: int, message: str | None = None, field: str | None = 
     specific = message
     message = message or messages.get(status) or (messages[400] if status < 500 else messages[500])
     if request.path.startswith("/open311/"):
-        from server.open311.documents import error_document
 
         return error_document(status, str(message))  # Open311 clients read only their own error format
     if wants_json():
@@ -99,7 +101,6 @@ RETRY_AFTER_SECONDS = 60
 def database_error(error: DBAPIError):
     """The database is away for a moment (restarting, failing over): 503, "nothing was saved, try again", and the
     app goes on by itself once it is back. Any other database error is unexpected."""
-    from server.web.database import committed_in_request, database_away, in_doubt
 
     if not database_away(error):
         return unexpected(error)
@@ -129,8 +130,6 @@ def unexpected(error):
 
 def _roll_back():
     """End the request's failed transaction (on a connection that may be gone: then there is nothing to end)."""
-    from core.db import db
-
     try:
         db.session.rollback()
     except SQLAlchemyError as error:

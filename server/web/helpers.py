@@ -13,6 +13,8 @@ from werkzeug.routing import IntegerConverter
 
 from accounts.regions import Category, Department, Region, RegionLevel
 from core.db import db
+from core.errors import DomainError, InvalidInput
+from core.storage import LocalStorage
 
 # Ids are PostgreSQL integers: a larger number cannot name anything, so it is "not found", not an error.
 MAX_ID = 2**31 - 1
@@ -39,7 +41,6 @@ def get_from_args(model, name: str):
 
 class IdConverter(IntegerConverter):
     """``<int:...>`` in URLs, limited to ids that can exist (a huge number is a 404, not a 500)."""
-
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
@@ -47,7 +48,6 @@ class IdConverter(IntegerConverter):
 
 def role_required(*roles):
     """Anonymous users go to the login page; logged-in users without the role get 403."""
-
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -69,7 +69,6 @@ def submit(form, action, *, message=None):
     or the service refused; then the error sits next to its field and nothing was saved."""
     from flask import flash, g
 
-    from core.errors import DomainError
 
     if not form.validate_on_submit():
         g.refused_form = form  # base.html sums its errors up at the top of the page (the form may be far below)
@@ -93,7 +92,6 @@ def button_action(action, *, message) -> bool:
     from flask import flash
     from flask_wtf import FlaskForm
 
-    from core.errors import DomainError
 
     if not FlaskForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "warning")
@@ -175,8 +173,6 @@ def keyset_page(query, key_column):
 
 def refuse_nul_bytes(texts) -> None:
     """No text legitimately holds a NUL byte, and PostgreSQL can neither store nor compare one: refuse it clearly."""
-    from core.errors import InvalidInput
-
     if any("\x00" in text for text in texts):
         raise InvalidInput(_("What you sent contains a character that is not allowed (a NUL byte)."))
 
@@ -255,7 +251,6 @@ def send_stored(storage, name: str, *, mimetype: str, max_age: int = 0, etag: st
     storage, small files through the app and large ones (speech models) by a short-lived link to the object."""
     from flask import abort, redirect, send_file, send_from_directory
 
-    from core.storage import LocalStorage
 
     if isinstance(storage, LocalStorage):
         return send_from_directory(storage.root, name, mimetype=mimetype, conditional=True, etag=etag or True,
@@ -278,7 +273,6 @@ def ticked_ids() -> list[int]:
     from flask import request
     from flask_babel import gettext as _
 
-    from core.errors import InvalidInput
 
     ids = list(dict.fromkeys(i for i in (parse_id(v) for v in request.form.getlist("ids")) if i))
     if len(ids) > MOST_TICKED:

@@ -5,7 +5,10 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user
 from markupsafe import Markup
 
+from accounts.notifications import unread_count
 from accounts.regions import region_tree
+from core.money import money
+from proposals.discussion import hidden_reason_text
 from server.extensions import babel
 
 LANGUAGE_COOKIE = "minyi_lang"
@@ -100,10 +103,8 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(percent=percent, hours=hours, fromiso=datetime.fromisoformat)
     app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS,
                                  region_name=lambda region_id: region_tree().full_name(region_id))
-    from core.money import money
 
     app.jinja_env.filters["money"] = money
-    from proposals.discussion import hidden_reason_text
 
     app.jinja_env.filters["hidden_reason"] = hidden_reason_text
 
@@ -115,7 +116,6 @@ def init_app(app) -> None:
         code = "en" if locale and locale.language == "en" else "zh_Hans"
         from flask_login import current_user as user
 
-        from accounts.notifications import unread_count
 
         return {
             # A function, so fragments that never show the navigation never count.

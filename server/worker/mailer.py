@@ -12,14 +12,13 @@ from flask_babel import gettext as _
 
 from core.db import db, utcnow
 from core.mail import OutgoingMail, claim_pending
+from server.residents.discussion import NOTIFICATION_TEXTS
 
 log = logging.getLogger(__name__)
 
 
 def compose(mail: OutgoingMail) -> EmailMessage:
     """The mail in its reader's language, with a link to the appeal."""
-    from server.residents.discussion import NOTIFICATION_TEXTS
-
     config = current_app.config
     with force_locale(mail.locale if mail.locale in config["MINYI_LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]):
         params = {"title": "", "reason": "", "appeal_id": "", **mail.params}

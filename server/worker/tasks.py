@@ -16,9 +16,18 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from accounts.notifications import Announcement, recipients_of, tell_next
+from appeals import audio
+from appeals.dashboard import refresh, shown_periods
+from appeals.models import WAV_SQL, Appeal
 from core import jobs
 from core.db import commit_with_retry, db, utcnow
+from core.mail import waiting
 from core.rules import rule
+from core.storage import uploads
+from proposals.services import expire_stale
+from server.worker.mailer import deliver_pending
+from voting.pledges import settle_due
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +39,6 @@ POLL_SECONDS = 1.0
 
 def notify(key: str) -> str:
     """Tell everyone an announcement is for (accounts.notifications), a batch per transaction."""
-    from accounts.notifications import recipients_of, tell_next
-
     told, recipients = 0, recipients_of(int(key))
     while (batch := tell_next(int(key), recipients)) is not None:
         told += batch
@@ -40,8 +47,6 @@ def notify(key: str) -> str:
 
 def send_mail(key: str) -> str:
     """Send the outbox: everything waiting, in batches (a mail that fails stays for a later attempt)."""
-    from server.worker.mailer import deliver_pending
-
     sent = failed = 0
     while True:
         batch = deliver_pending(limit=50)
@@ -53,9 +58,6 @@ def send_mail(key: str) -> str:
 def transcode(key: str) -> str:
     """A kiosk's WAV recording kept as Ogg/Opus instead: written, then the appeal points to it, then the WAV
     is removed (after a crash in between, the next run removes it)."""
-    from appeals import audio
-    from appeals.models import Appeal
-    from core.storage import uploads
 
     appeal = db.session.get(Appeal, int(key))
     if appeal is None or not appeal.audio_file:
@@ -77,9 +79,6 @@ def transcode(key: str) -> str:
 
 def settle(key: str) -> str:
     """Proposals past their deadline: pledges committed or released; proposals that never qualified expire."""
-    from proposals.services import expire_stale
-    from voting.pledges import settle_due
-
     settled = commit_with_retry(settle_due)
     expired = commit_with_retry(expire_stale)
     lines = [f"proposal {proposal_id}: {'goal reached, pledges committed' if funded else 'goal missed, pledges released'}"
@@ -89,8 +88,6 @@ def settle(key: str) -> str:
 
 def dashboard(key: str) -> str:
     """The dashboard's figures counted ahead, so no visitor waits for them."""
-    from appeals.dashboard import refresh, shown_periods
-
     periods = shown_periods()
     for months in periods:
         refresh(months)
@@ -103,9 +100,6 @@ TASKS = {"notify": notify, "mail": send_mail, "transcode": transcode, "settle": 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
     anything waits, each WAV recording."""
-    from accounts.notifications import Announcement
-    from appeals.models import WAV_SQL, Appeal
-    from core.mail import waiting
 
     work = [("settle", ""), ("dashboard", "")]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]

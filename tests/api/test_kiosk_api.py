@@ -191,7 +191,8 @@ def test_the_resident_hears_the_answer_by_receipt_code(api, make_kiosk, make_use
 def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
     from datetime import date
 
-    from proposals import projects
+    from projects.progress import post_update
+    from projects.promotion import promote_to_project
 
     kiosk, code = make_kiosk(language="en")
     headers, _body = enroll(api, code)
@@ -199,11 +200,11 @@ def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
     make_proposal(title="Elsewhere")  # another village's proposal is not shown here
     official = make_user("official", department=kiosk.category.departments[0])
     mine.status = "qualified"
-    project = projects.promote_to_project(actor=official, title="Well repair", description="x",
+    project = promote_to_project(actor=official, title="Well repair", description="x",
                                           department=official.department, lead=official, budget_public_minor=0,
                                           start_on=date.today(), target_on=date.today(), proposals=[mine])
-    projects.post_update(project, actor=official, body="An old report. " * 100)
-    projects.post_update(project, actor=official, body="The pump is in.")
+    post_update(project, actor=official, body="An old report. " * 100)
+    post_update(project, actor=official, body="The pump is in.")
     db.session.commit()
     content = api.get("/api/v1/kiosk/content", headers=headers).get_json()
     assert [p["title"] for p in content["proposals"]] == []  # it became a project

@@ -4,7 +4,8 @@ payments with a token, residents' ratings, errors in the API's one shape."""
 from datetime import date, timedelta
 
 from core.db import db
-from proposals import projects
+from projects.progress import complete_milestone, complete_project
+from projects.promotion import promote_to_project
 from proposals.models import ProposalStatus
 from tests.api.test_proposals_api import api, token_for  # noqa: F401  (fixtures)
 
@@ -16,7 +17,7 @@ def a_project(make_proposal, make_user, make_department):
     proposal.status = ProposalStatus.QUALIFIED
     department = make_department(region=proposal.region.path[0])
     official = make_user("official", department=department)
-    project = projects.promote_to_project(
+    project = promote_to_project(
         actor=official, title="Well repair", description="Pump", department=department, lead=official,
         budget_public_minor=300_000, start_on=TODAY, target_on=TODAY + timedelta(30), proposals=[proposal],
         milestones=[("Pump", TODAY + timedelta(10), 1)])
@@ -66,8 +67,8 @@ def test_residents_rate_a_finished_project(api, token_for, make_proposal, make_u
     neighbour = make_user("resident", region=proposal.region, verified=True)
     early = api.put(f"/api/v1/projects/{project.id}/rating", headers=token_for(neighbour), json={"score": 4})
     assert early.status_code == 409
-    projects.complete_milestone(project.milestones[0], actor=official)
-    projects.complete_project(project, actor=official)
+    complete_milestone(project.milestones[0], actor=official)
+    complete_project(project, actor=official)
     db.session.commit()
     rated = api.put(f"/api/v1/projects/{project.id}/rating", headers=token_for(neighbour), json={"score": 4})
     assert rated.status_code == 200 and rated.get_json()["score"] == 4

@@ -9,7 +9,20 @@ from sqlalchemy import func, select
 from accounts.notifications import Notification
 from core.db import db, utcnow
 from core.errors import InvalidInput, NotAllowed
-from proposals import projects
+from projects.figures import figures
+from projects.models import Project, ProjectTask, TaskSignup
+from projects.money import money_trail, record_expenditure
+from projects.progress import (
+    add_milestone,
+    complete_milestone,
+    complete_project,
+    late_milestones,
+    percent_done,
+    post_update,
+)
+from projects.promotion import budget_left, promote_to_project
+from projects.ratings import may_rate, rate_project, rating_of, report_not_done
+from projects.volunteering import add_task, confirm_delivery, my_shifts, sign_up, withdraw_signup
 from proposals.errors import NotOpen
 from proposals.models import ProposalStatus
 from voting import pledges as pledging
@@ -47,7 +60,7 @@ def promote(proposal, department, official, **extra):
               "proposals": [proposal],
               "milestones": [("Buy the pump", TODAY + timedelta(10), 1), ("Line the well", TODAY + timedelta(40), 3)]}
     fields.update(extra)
-    project = projects.promote_to_project(actor=official, **fields)
+    project = promote_to_project(actor=official, **fields)
     db.session.commit()
     return project
 
@@ -67,7 +80,7 @@ def test_promotion_carries_every_pledge_over_exactly(funded):
     assert db.session.scalar(select(func.count()).select_from(Pledge).where(
         Pledge.project_id == project.id, Pledge.status == PledgeStatus.CANCELLED)) == 0
     assert proposal.status == ProposalStatus.ACCEPTED and project.region_id == proposal.region_id
-    money = projects.money(project)
+    money = money_trail(project)
     assert (money.pledged_money, money.pledged_in_kind, money.collected) == (200_050, 30_000, 0)
     told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "became_project")))
     assert told == {proposal.author_id, *(b.id for b in backers[:3]), backers[3].id}  # backers and supporters
@@ -103,32 +116,32 @@ def test_only_qualified_proposals_in_the_officials_area_become_projects(funded, 
 def test_progress_is_derived_from_weighted_milestones_and_late_ones_are_flagged(funded):
     proposal, department, official, _backers = funded
     project = promote(proposal, department, official)
-    assert projects.progress(project) == 0 and project.status == "planned"
+    assert percent_done(project) == 0 and project.status == "planned"
     first, second = project.milestones
-    projects.complete_milestone(first, actor=official)
-    assert projects.progress(project) == 25 and project.status == "in_progress"  # weight 1 of 4
-    assert projects.late_milestones(project, on=TODAY + timedelta(41)) == [second]
-    assert projects.late_milestones(project, on=TODAY + timedelta(39)) == []
+    complete_milestone(first, actor=official)
+    assert percent_done(project) == 25 and project.status == "in_progress"  # weight 1 of 4
+    assert late_milestones(project, on=TODAY + timedelta(41)) == [second]
+    assert late_milestones(project, on=TODAY + timedelta(39)) == []
     with pytest.raises(InvalidInput, match="not done yet"):
-        projects.complete_project(project, actor=official)
-    projects.complete_milestone(second, actor=official)
-    projects.complete_project(project, actor=official)
-    assert projects.progress(project) == 100 and project.status == "completed"
+        complete_project(project, actor=official)
+    complete_milestone(second, actor=official)
+    complete_project(project, actor=official)
+    assert percent_done(project) == 100 and project.status == "completed"
 
 
 def test_only_the_responsible_department_changes_the_project(funded, make_user, make_department):
     proposal, department, official, _backers = funded
     project = promote(proposal, department, official)
     colleague = make_user("official", department=department)
-    projects.post_update(project, actor=colleague, body="The pump is ordered.")
+    post_update(project, actor=colleague, body="The pump is ordered.")
     for outsider in (make_user("official", department=make_department(region=department.region)),
                      make_user("resident", verified=True), make_user("moderator")):
         with pytest.raises(NotAllowed):
-            projects.post_update(project, actor=outsider, body="x")
+            post_update(project, actor=outsider, body="x")
         with pytest.raises(NotAllowed):
-            projects.record_expenditure(project, actor=outsider, amount_minor=100, spent_on=TODAY, payee="x",
+            record_expenditure(project, actor=outsider, amount_minor=100, spent_on=TODAY, payee="x",
                                         purpose="y", source="public")
-    projects.add_milestone(project, actor=make_user("admin"), title="Inspection", target_on=TODAY + timedelta(50))
+    add_milestone(project, actor=make_user("admin"), title="Inspection", target_on=TODAY + timedelta(50))
     assert len(project.milestones) == 3
 
 
@@ -141,12 +154,12 @@ def test_the_money_trail_adds_up_and_never_overspends(funded, make_user):
     treasurer = make_user("official", department=department)
     record_collection(money_pledge, actor=treasurer, amount_minor=100_000, method="cash", received_on=TODAY,
                       receipt_number="R-1")
-    projects.record_expenditure(project, actor=official, amount_minor=250_000, spent_on=TODAY, payee="Pump Co.",
+    record_expenditure(project, actor=official, amount_minor=250_000, spent_on=TODAY, payee="Pump Co.",
                                 purpose="Pump", source="public", receipt_number="INV-7")
-    projects.record_expenditure(project, actor=official, amount_minor=60_000, spent_on=TODAY, payee="Shop",
+    record_expenditure(project, actor=official, amount_minor=60_000, spent_on=TODAY, payee="Shop",
                                 purpose="Cement", source="residents")
     db.session.commit()
-    money = projects.money(project)
+    money = money_trail(project)
     assert (money.budget_public, money.spent_public, money.remaining_public) == (300_000, 250_000, 50_000)
     assert (money.collected, money.spent_residents, money.remaining_residents) == (100_000, 60_000, 40_000)
     assert money.total_available == money.total_spent + money.total_remaining == 400_000
@@ -163,10 +176,10 @@ def test_the_money_trail_adds_up_and_never_overspends(funded, make_user):
         fields = {"amount_minor": 100, "spent_on": TODAY, "payee": "Shop", "purpose": "Nails", "source": "public",
                   **extra}
         with pytest.raises(InvalidInput) as refused:
-            projects.record_expenditure(project, actor=official, **fields)
+            record_expenditure(project, actor=official, **fields)
         db.session.rollback()
         assert refused.value.field == field and message in str(refused.value.message), extra
-    assert projects.money(project) == money  # nothing changed
+    assert money_trail(project) == money  # nothing changed
 
 
 def test_a_group_of_appeals_becomes_one_project(make_appeal, make_user, make_category, make_department,
@@ -176,7 +189,7 @@ def test_a_group_of_appeals_becomes_one_project(make_appeal, make_user, make_cat
     department = make_department(region=village.path[0], categories=[water])
     appeals = [make_appeal(village=village, category=water) for _ in range(3)]
     official = make_user("official", department=department)
-    project = projects.promote_to_project(
+    project = promote_to_project(
         actor=official, title="New water main", description="Three villages' appeals", department=department,
         lead=official, budget_public_minor=1_000_000, start_on=TODAY, target_on=TODAY + timedelta(90),
         appeals=appeals)
@@ -194,15 +207,15 @@ def test_carried_pledges_settle_at_the_deadline_as_promised(funded):
     proposal.deadline = utcnow() - timedelta(minutes=1)
     assert pledging.settle(proposal) is False  # 200,050 + 30,000 of 500,000: not reached
     db.session.commit()
-    money = projects.money(project)
+    money = money_trail(project)
     assert (money.pledged_money, money.pledged_in_kind) == (0, 0)  # released: nobody owes anything
     assert money.total_available == money.budget_public
 
 
 def finished(project, official):
     for milestone in project.milestones:
-        projects.complete_milestone(milestone, actor=official)
-    projects.complete_project(project, actor=official)
+        complete_milestone(milestone, actor=official)
+    complete_project(project, actor=official)
     db.session.commit()
     return project
 
@@ -212,26 +225,26 @@ def test_residents_of_the_area_and_backers_rate_a_finished_project(funded, make_
     project = promote(proposal, department, official)
     neighbour = make_user("resident", region=proposal.region, verified=True)
     with pytest.raises(NotOpen, match="when it is finished"):
-        projects.rate_project(project, actor=neighbour, score=5)
+        rate_project(project, actor=neighbour, score=5)
     finished(project, official)
-    projects.rate_project(project, actor=neighbour, score=2, comment="Slow.")
-    projects.rate_project(project, actor=neighbour, score=4, comment="Better now.")  # replaces the first
-    projects.rate_project(project, actor=backers[0], score=5)
-    assert projects.score(project) == (4.5, 2)
+    rate_project(project, actor=neighbour, score=2, comment="Slow.")
+    rate_project(project, actor=neighbour, score=4, comment="Better now.")  # replaces the first
+    rate_project(project, actor=backers[0], score=5)
+    assert rating_of(project) == (4.5, 2)
     for outsider in (make_user("resident", region=make_region("village"), verified=True),  # another county
                      make_user("resident", region=proposal.region)):  # not verified
         with pytest.raises(NotAllowed):
-            projects.rate_project(project, actor=outsider, score=1)
+            rate_project(project, actor=outsider, score=1)
     with pytest.raises(InvalidInput, match="1 to 5"):
-        projects.rate_project(project, actor=neighbour, score=6)
-    assert projects.figures().average_score == 4.5 and projects.figures().by_status["completed"] == 1
+        rate_project(project, actor=neighbour, score=6)
+    assert figures().average_score == 4.5 and figures().by_status["completed"] == 1
 
 
 def test_a_finished_project_that_did_not_solve_it_becomes_a_follow_up_appeal(funded, make_user):
     proposal, department, official, _backers = funded
     project = finished(promote(proposal, department, official), official)
     neighbour = make_user("resident", region=proposal.region, verified=True)
-    appeal = projects.report_not_done(project, actor=neighbour, body="The well is dry again.")
+    appeal = report_not_done(project, actor=neighbour, body="The well is dry again.")
     db.session.commit()
     assert appeal.follow_up_project_id == project.id and appeal.category_id == proposal.category_id
     assert appeal.region_id == neighbour.region_id and appeal.status == "submitted"
@@ -241,13 +254,13 @@ def test_officials_confirm_the_hours_worked_against_the_pledge(funded, make_user
     proposal, department, official, backers = funded
     project = promote(proposal, department, official)
     hours = db.session.scalar(select(Pledge).where(Pledge.project_id == project.id, Pledge.kind == PledgeKind.HOURS))
-    projects.confirm_delivery(hours, actor=official, hours=8)
+    confirm_delivery(hours, actor=official, hours=8)
     assert hours.delivered_hours == 8 and hours.delivered_at is not None
     for bad in (0, -3, "8", None):
         with pytest.raises(InvalidInput):
-            projects.confirm_delivery(hours, actor=official, hours=bad)
+            confirm_delivery(hours, actor=official, hours=bad)
     with pytest.raises(NotAllowed):
-        projects.confirm_delivery(hours, actor=make_user("official", department=make_department()), hours=8)
+        confirm_delivery(hours, actor=make_user("official", department=make_department()), hours=8)
 
 
 def test_a_department_cannot_give_projects_more_than_its_budget(funded, make_user, client):
@@ -256,13 +269,13 @@ def test_a_department_cannot_give_projects_more_than_its_budget(funded, make_use
     proposal, department, official, _backers = funded
     organisation.set_project_budget(department, actor=make_user("admin"), amount_minor=400_000)
     db.session.commit()
-    assert projects.budget_left(department) == 400_000
+    assert budget_left(department) == 400_000
     with pytest.raises(InvalidInput) as refused:
         promote(proposal, department, official, budget_public_minor=500_000)
     db.session.rollback()
     assert refused.value.field == "budget" and "4,000.00 left" in str(refused.value.message)
     promote(proposal, department, official, budget_public_minor=300_000)
-    assert projects.budget_left(department) == 100_000
+    assert budget_left(department) == 100_000
     client.login(official)
     assert "¥1,000.00 of public funds left" in client.get("/officials/proposals").get_data(as_text=True)
 
@@ -271,18 +284,18 @@ def test_volunteers_who_pledged_hours_take_places_on_shifts(funded, make_user):
     proposal, department, official, backers = funded
     project = promote(proposal, department, official)
     volunteer, money_backer = backers[2], backers[0]  # hours, and money only
-    shift = projects.add_task(project, actor=official, title="Carry stones", on=TODAY + timedelta(3), hours=4,
+    shift = add_task(project, actor=official, title="Carry stones", on=TODAY + timedelta(3), hours=4,
                               places=1)
     with pytest.raises(InvalidInput, match="today or later"):
-        projects.add_task(project, actor=official, title="Yesterday", on=TODAY - timedelta(1), hours=4, places=1)
+        add_task(project, actor=official, title="Yesterday", on=TODAY - timedelta(1), hours=4, places=1)
     with pytest.raises(NotAllowed):
-        projects.add_task(project, actor=volunteer, title="Mine", on=TODAY, hours=4, places=1)
+        add_task(project, actor=volunteer, title="Mine", on=TODAY, hours=4, places=1)
     with pytest.raises(NotAllowed, match="pledged hours"):
-        projects.sign_up(shift, actor=money_backer)
-    projects.sign_up(shift, actor=volunteer)
+        sign_up(shift, actor=money_backer)
+    sign_up(shift, actor=volunteer)
     with pytest.raises(InvalidInput, match="already signed up"):
-        projects.sign_up(shift, actor=volunteer)
-    assert [t.title for t in projects.my_shifts(volunteer)] == ["Carry stones"]
+        sign_up(shift, actor=volunteer)
+    assert [t.title for t in my_shifts(volunteer)] == ["Carry stones"]
     other = make_user("resident", region=proposal.region, verified=True)
     from voting.models import Pledge
 
@@ -290,10 +303,10 @@ def test_volunteers_who_pledged_hours_take_places_on_shifts(funded, make_user):
                           skill="x", status="pledged"))
     db.session.flush()
     with pytest.raises(InvalidInput, match="full"):
-        projects.sign_up(shift, actor=other)
-    projects.withdraw_signup(shift, actor=volunteer)
-    projects.sign_up(shift, actor=other)
-    assert projects.my_shifts(volunteer) == []
+        sign_up(shift, actor=other)
+    withdraw_signup(shift, actor=volunteer)
+    sign_up(shift, actor=other)
+    assert my_shifts(volunteer) == []
 
 
 def test_review_fixes_hold(funded, make_user, make_department, make_region):
@@ -306,9 +319,9 @@ def test_review_fixes_hold(funded, make_user, make_department, make_region):
     db.session.rollback()
     project = promote(proposal, department, official, budget_public_minor=0)  # residents' money only is fine
     first = project.milestones[0]
-    projects.complete_milestone(first, actor=official, done_on=TODAY - timedelta(days=30))
+    complete_milestone(first, actor=official, done_on=TODAY - timedelta(days=30))
     with pytest.raises(NotOpen, match="already done"):
-        projects.complete_milestone(first, actor=official)
+        complete_milestone(first, actor=official)
     assert first.done_on == TODAY - timedelta(days=30)
 
     stranger = make_user("resident", region=make_region("village"), verified=True)
@@ -318,20 +331,20 @@ def test_review_fixes_hold(funded, make_user, make_department, make_region):
                        amount_minor=100, status="cancelled")
     db.session.add(cancelled)
     for milestone in project.milestones[1:]:
-        projects.complete_milestone(milestone, actor=official)
-    projects.complete_project(project, actor=official)
-    assert not projects.may_rate(stranger, project)
+        complete_milestone(milestone, actor=official)
+    complete_project(project, actor=official)
+    assert not may_rate(stranger, project)
 
-    shift = projects.ProjectTask(project_id=project.id, title="Old shift", on=TODAY - timedelta(days=2), hours=4,
+    shift = ProjectTask(project_id=project.id, title="Old shift", on=TODAY - timedelta(days=2), hours=4,
                                  places=2)
     db.session.add(shift)
-    db.session.add(projects.TaskSignup(task=shift, user_id=backers[2].id))
+    db.session.add(TaskSignup(task=shift, user_id=backers[2].id))
     db.session.flush()
     with pytest.raises(NotOpen, match="over"):
-        projects.withdraw_signup(shift, actor=backers[2])
+        withdraw_signup(shift, actor=backers[2])
 
     neighbour = make_user("resident", region=proposal.region, verified=True)
-    appeal = projects.report_not_done(project, actor=neighbour, body="Still dry.")
+    appeal = report_not_done(project, actor=neighbour, body="Still dry.")
     assert appeal.department_id == department.id and appeal.due_at is not None
 
 
@@ -346,11 +359,11 @@ def test_two_payments_at_once_never_spend_more_than_is_left(app, make_app, funde
 
     def pay(receipt):
         with other_app.app_context():
-            project_there = db.session.get(projects.Project, project.id)
+            project_there = db.session.get(Project, project.id)
             actor = db.session.get(type(official), official.id)
             barrier.wait()
             try:
-                projects.record_expenditure(project_there, actor=actor, amount_minor=200_000, spent_on=TODAY,
+                record_expenditure(project_there, actor=actor, amount_minor=200_000, spent_on=TODAY,
                                             payee="Pump Co.", purpose="Pump", source="public", receipt_number=receipt)
                 db.session.commit()
                 results.append("paid")
@@ -367,4 +380,4 @@ def test_two_payments_at_once_never_spend_more_than_is_left(app, make_app, funde
         thread.join(timeout=60)
     db.session.expire_all()
     assert sorted(results) == ["paid", "refused"]
-    assert projects.money(project).spent_public == 200_000
+    assert money_trail(project).spent_public == 200_000

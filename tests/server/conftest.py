@@ -18,7 +18,9 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     """Everything a route may be about, and a way in for each role."""
     from accounts.tokens import ApiToken, create_token
     from kiosk_fleet import kiosks
-    from proposals import projects
+    from projects.progress import add_milestone
+    from projects.promotion import promote_to_project
+    from projects.volunteering import add_task
     from proposals.discussion import post_comment
     from proposals.models import ProposalStatus
     from voting import pledges
@@ -46,12 +48,12 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     comment = post_comment(proposal, actor=author, body="I agree.")
     pledge = pledges.pledge_to(proposal, actor=author, kind="money", amount_minor=10_000)
     proposal.status = ProposalStatus.QUALIFIED
-    project = projects.promote_to_project(actor=users["official"], title="Well", description="x",
+    project = promote_to_project(actor=users["official"], title="Well", description="x",
                                           department=department, lead=users["official"],
                                           budget_public_minor=100_000, start_on=date.today(),
                                           target_on=date.today(), proposals=[proposal])
-    milestone = projects.add_milestone(project, actor=users["official"], title="Dig", target_on=date.today())
-    task = projects.add_task(project, actor=users["official"], title="Carry stones", on=date.today(), hours=2,
+    milestone = add_milestone(project, actor=users["official"], title="Dig", target_on=date.today())
+    task = add_task(project, actor=users["official"], title="Carry stones", on=date.today(), hours=2,
                              places=5)
     kiosk, code = make_kiosk(village=village, category=category)
     _kiosk, kiosk_token = kiosks.enroll(code)

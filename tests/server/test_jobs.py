@@ -25,6 +25,7 @@ from core import jobs
 from core.db import db, utcnow
 from core.mail import OutgoingMail
 from core.storage import uploads
+from projects.promotion import promote_to_project
 from server.worker.tasks import run, work
 from tests.conftest import WebClient, at_once
 from tests.server.test_mail import Inbox, free_port
@@ -329,11 +330,10 @@ def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make
     told nothing."""
     from accounts.notifications import Announcement, recipients_of, tell_next
     from privacy import personal_data as privacy
-    from proposals import projects
 
     _name, app = backend
     proposal, official, leaving, ids = _supported_by_many(make_proposal, make_region, make_department, make_user)
-    project = projects.promote_to_project(actor=official, title="Many hands", description="x",
+    project = promote_to_project(actor=official, title="Many hands", description="x",
                                           department=official.department, lead=official, budget_public_minor=0, start_on=date.today(), target_on=date.today() + timedelta(days=30),
                                           proposals=[proposal])
     db.session.commit()
@@ -360,10 +360,9 @@ def test_many_people_are_told_by_a_job_a_batch_at_a_time_each_once(backend, make
 def test_two_workers_telling_one_announcement_at_once_tell_each_person_once(app, make_proposal, make_region,
                                                                             make_department, make_user):
     from accounts.notifications import Announcement
-    from proposals import projects
 
     proposal, official, _leaving, ids = _supported_by_many(make_proposal, make_region, make_department, make_user)
-    projects.promote_to_project(actor=official, title="Many hands", description="x", department=official.department, lead=official,
+    promote_to_project(actor=official, title="Many hands", description="x", department=official.department, lead=official,
                                 budget_public_minor=0, start_on=date.today(), target_on=date.today() + timedelta(days=30), proposals=[proposal])
     db.session.commit()
     key = str(db.session.scalar(select(Announcement.id)))

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from core.db import db
+from projects.models import Project, ProjectTask
+from projects.money import record_expenditure
+from projects.promotion import promote_to_project
 from proposals.models import ProposalStatus
-from proposals.projects import Project
 
 TODAY = date.today()
 
@@ -72,9 +74,7 @@ def test_a_project_may_start_with_no_public_funds(client, make_proposal, make_us
 
 def test_others_cannot_change_a_project(client, make_proposal, make_user, make_department):
     proposal, department, official = qualified(make_proposal, make_user, make_department)
-    from proposals import projects
-
-    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+    project = promote_to_project(actor=official, title="Well", description="x", department=department,
                                           lead=official, budget_public_minor=100, start_on=TODAY, target_on=TODAY,
                                           proposals=[proposal])
     db.session.commit()
@@ -86,12 +86,11 @@ def test_others_cannot_change_a_project(client, make_proposal, make_user, make_d
 
 def test_open_data_and_the_links_back(client, make_proposal, make_user, make_department):
     proposal, department, official = qualified(make_proposal, make_user, make_department)
-    from proposals import projects
 
-    project = projects.promote_to_project(actor=official, title="=HYPERLINK(\"x\")", description="x",
+    project = promote_to_project(actor=official, title="=HYPERLINK(\"x\")", description="x",
                                           department=department, lead=official, budget_public_minor=100_000,
                                           start_on=TODAY, target_on=TODAY, proposals=[proposal])
-    projects.record_expenditure(project, actor=official, amount_minor=40_000, spent_on=TODAY, payee="+cmd|calc",
+    record_expenditure(project, actor=official, amount_minor=40_000, spent_on=TODAY, payee="+cmd|calc",
                                 purpose="Pump", source="public", receipt_number="INV-9")
     db.session.commit()
     export = client.get("/projects/export.csv")
@@ -118,11 +117,10 @@ def png(color="red"):
 def test_progress_reports_and_payments_carry_photos(client, make_proposal, make_user, make_department):
     import io
 
-    from proposals import projects
-    from proposals.projects import ProjectUpdate
+    from projects.models import ProjectUpdate
 
     proposal, department, official = qualified(make_proposal, make_user, make_department)
-    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+    project = promote_to_project(actor=official, title="Well", description="x", department=department,
                                           lead=official, budget_public_minor=100_000, start_on=TODAY,
                                           target_on=TODAY, proposals=[proposal])
     db.session.commit()
@@ -152,7 +150,6 @@ def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client
                                                                            make_department):
     from datetime import timedelta
 
-    from proposals import projects
     from voting.pledges import pledge_to
 
     proposal, department, official = qualified(make_proposal, make_user, make_department)
@@ -161,7 +158,7 @@ def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client
     volunteer = make_user("resident", region=proposal.region, verified=True)
     pledge_to(proposal, actor=volunteer, kind="hours", hours=8, skill="masonry", availability="weekends")
     proposal.status = ProposalStatus.QUALIFIED
-    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+    project = promote_to_project(actor=official, title="Well", description="x", department=department,
                                           lead=official, budget_public_minor=0, start_on=TODAY, target_on=TODAY,
                                           proposals=[proposal])
     db.session.commit()
@@ -172,7 +169,7 @@ def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client
     client.login(volunteer)
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "Carry stones" in page and "Sign up" in page
-    task = db.session.scalar(select(projects.ProjectTask))
+    task = db.session.scalar(select(ProjectTask))
     client.post(f"/projects/{project.id}/tasks/{task.id}/join", {})
     account = client.get("/account").get_data(as_text=True)
     assert "Carry stones" in account and "4 hours" in account
@@ -181,9 +178,8 @@ def test_a_volunteer_signs_up_for_a_shift_and_sees_it_on_the_account_page(client
 
 def test_a_refused_button_says_why(client, make_proposal, make_user, make_department):
     proposal, department, official = qualified(make_proposal, make_user, make_department)
-    from proposals import projects
 
-    project = projects.promote_to_project(actor=official, title="Well", description="x", department=department,
+    project = promote_to_project(actor=official, title="Well", description="x", department=department,
                                           lead=official, budget_public_minor=0, start_on=TODAY, target_on=TODAY,
                                           proposals=[proposal], milestones=[("Pump", TODAY, 1)])
     db.session.commit()

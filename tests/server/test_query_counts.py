@@ -10,7 +10,10 @@ from sqlalchemy import event
 from appeals import services as appeal_services
 from appeals import workflow as appeal_workflow
 from core.db import db, utcnow
-from proposals import discussion, projects
+from projects.money import record_expenditure
+from projects.progress import add_milestone, post_update
+from projects.promotion import promote_to_project
+from proposals import discussion
 from proposals.models import ProposalStatus
 from voting import pledges as pledging
 from voting.supports import cast_support
@@ -33,7 +36,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     anchor.status = ProposalStatus.QUALIFIED
     talk = make_proposal(village=village, title="Talked about", goal_minor=1_000_000,
                          deadline=utcnow() + timedelta(days=30))
-    project = projects.promote_to_project(actor=official, title="Project", description="x", department=department,
+    project = promote_to_project(actor=official, title="Project", description="x", department=department,
                                           lead=official, budget_public_minor=10**9, start_on=TODAY,
                                           target_on=TODAY + timedelta(days=90), proposals=[anchor])
     db.session.commit()
@@ -61,13 +64,13 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
             appeal_services.submit_appeal(actor=regular, body="The bridge is broken.", category=category, village=home)
             appeal_workflow.answer_appeal(appeal, actor=official, body="Fixed on Monday.")
             appeal_ids.append(appeal.id)
-            projects.promote_to_project(actor=official, title="From an appeal", description="x",
+            promote_to_project(actor=official, title="From an appeal", description="x",
                                         department=department, lead=official, budget_public_minor=0,
                                         start_on=TODAY, target_on=TODAY + timedelta(days=30), appeals=[appeal])
-            projects.post_update(project, actor=official, body="Progress")
-            projects.record_expenditure(project, actor=official, amount_minor=100, spent_on=TODAY, payee="Shop",
+            post_update(project, actor=official, body="Progress")
+            record_expenditure(project, actor=official, amount_minor=100, spent_on=TODAY, payee="Shop",
                                         purpose="Nails", source="public")
-            projects.add_milestone(project, actor=official, title="Step", target_on=TODAY + timedelta(days=10))
+            add_milestone(project, actor=official, title="Step", target_on=TODAY + timedelta(days=10))
             kiosks.create_kiosk(actor=admin, name="Kiosk", village=home, category=category)
         db.session.commit()
 

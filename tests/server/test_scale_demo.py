@@ -27,7 +27,7 @@ def _scalar(sql):
 
 def test_generates_every_kind_of_record_and_says_how_many(generated):
     from appeals.models import Appeal
-    from proposals.projects import Expenditure, Project
+    from projects.models import Expenditure, Project
     from voting.models import Pledge, Support
 
     assert "200 residents, 200 proposals, 2,000 supports and 2,000 appeals" in generated

@@ -11,6 +11,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from accounts import passwords
+from accounts.regions import Region
+from accounts.users import User
+from appeals.rollups import rebuild
+from core.db import db
+from server.commands.demo import DEMO_PASSWORD
+from server.commands.scale import appeals, people, projects, proposals
 from server.commands.scale.bulk import Loader
 
 #: Scale 1: what the message board this platform grows from holds (about a million messages).
@@ -40,7 +47,6 @@ class Sizes:
 @dataclass
 class Facts:
     """What the benchmarks and the command's summary need to know about the generated data."""
-
     townships: list = field(default_factory=list)
     villages: list = field(default_factory=list)
     categories: list = field(default_factory=list)
@@ -62,7 +68,6 @@ class Facts:
 @dataclass
 class Context:
     """The state the generating steps share."""
-
     load: Loader
     sizes: Sizes
     password_hash: str
@@ -89,7 +94,6 @@ class Context:
 def generate(load: Loader, sizes: Sizes, password_hash: str, *, now: datetime | None = None) -> Facts:
     """Write every table; ``now`` defaults to today's midnight (UTC). Run it in the app's context: months are
     counted in its time zone (MINYI_TIMEZONE)."""
-    from server.commands.scale import appeals, people, projects, proposals
 
     now = now or datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     ctx = Context(load, sizes, password_hash, now, random.Random(sizes.seed))
@@ -111,9 +115,6 @@ def ensure_empty() -> None:
     """Raise NotEmpty unless the app's database holds no regions and no users."""
     from sqlalchemy import func, select
 
-    from accounts.regions import Region
-    from accounts.users import User
-    from core.db import db
 
     held = db.session.scalar(select(func.count()).select_from(Region)) or \
         db.session.scalar(select(func.count()).select_from(User))
@@ -125,10 +126,6 @@ def ensure_empty() -> None:
 def load(sizes: Sizes, *, now: datetime | None = None) -> Facts:
     """Generate into the app's database (migrated, empty), count the dashboard's roll-ups, and refresh the
     planner's statistics."""
-    from accounts import passwords
-    from appeals.rollups import rebuild
-    from core.db import db
-    from server.commands.demo import DEMO_PASSWORD
 
     ensure_empty()
     raw = db.engine.raw_connection()

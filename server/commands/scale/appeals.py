@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from appeals.grams import stored as stored_grams
 from appeals.models import RECEIPT_LETTERS
+from core.db import local_zone
 from server.commands.scale.words import FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 from wire.protocol import RECEIPT_ALPHABET
 
@@ -26,8 +27,6 @@ def body_of(rng, lang: str) -> str:
 
 def fill(ctx) -> None:
     """``sizes.appeals`` appeals over the last year, with events, co-signs and ratings."""
-    from core.db import local_zone
-
     rng, now, facts, zone = ctx.rng, ctx.now, ctx.facts, local_zone()  # an appeal's month is the residents'
     n, span, residents = ctx.sizes.appeals, 365 * 86400, ctx.sizes.users
     homes = rng.choices(facts.villages, weights=ctx.village_weights, k=n)

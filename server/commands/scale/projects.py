@@ -63,7 +63,7 @@ def fill(ctx) -> None:
                                "receipt_number", "recorded_by_id", "created_at"], payments)
     load.copy("project_ratings", ["project_id", "user_id", "score", "comment", "created_at"], ratings)
     load.sequences("projects", "project_sources", "milestones", "project_updates", "expenditures", "project_ratings")
-    # The backers' pledges move to the project (proposals.projects.promote_to_project), and each department's
+    # The backers' pledges move to the project (projects.promotion.promote_to_project), and each department's
     # project funds cover what it gave, with a fifth to spare.
     load.execute("UPDATE pledges SET project_id = (SELECT s.project_id FROM project_sources s "
                  "WHERE s.proposal_id = pledges.proposal_id) WHERE status IN ('pledged', 'committed') "
