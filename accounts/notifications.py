@@ -29,7 +29,7 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The person told.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: What happened, e.g. "pledge_committed"; the web layer words it (server/notification_texts.py).
+    #: What happened, e.g. "pledge_committed"; the server words it (server/notices.py).
     kind: Mapped[str] = mapped_column(String(40))
     #: Details for the wording and a link: {"proposal_id": 3, "title": "...", "reason": "..."}.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -117,3 +117,14 @@ def _tell(user_ids, kind: str, params: dict) -> None:
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_of(user: User):
+    """The notifications ``user`` reads (a query, for paging)."""
+    return select(Notification).where(Notification.user_id == user.id)
+
+
+def mark_all_read(user: User) -> None:
+    """Everything ``user`` has been told counts as read from now."""
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))

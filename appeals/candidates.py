@@ -11,7 +11,7 @@ from accounts.regions import Department
 from accounts.users import User
 from appeals.errors import NotHandler
 from appeals.models import Appeal
-from appeals.workflow import may_handle
+from appeals.queries import may_handle
 from core.audit import AuditEntry
 from core.db import UTCDateTime, db, utcnow
 from core.errors import InvalidInput

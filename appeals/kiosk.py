@@ -13,9 +13,9 @@ from accounts.regions import Category
 from accounts.users import User
 from appeals import audio
 from appeals.models import Appeal, AppealEvent, Channel, EventKind
+from appeals.queries import may_handle
 from appeals.routing import due_at, responsible_department
 from appeals.services import contact_field, file_appeal, month_of
-from appeals.workflow import may_handle
 from core.audit import audited
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotAllowed

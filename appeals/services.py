@@ -23,6 +23,7 @@ from appeals.models import (
     EventKind,
     Rating,
 )
+from appeals.queries import followers
 from appeals.routing import due_at, responsible_department
 from core.db import db, insert_unless_present, local_zone, utcnow
 from core.errors import InvalidInput, NotAllowed
@@ -114,12 +115,6 @@ def contact_field(normalize, value, field, *args):
 def department_officials(department_id: int) -> list[int]:
     return list(db.session.scalars(select(User.id).where(User.department_id == department_id,
                                                          User.role == Role.OFFICIAL, User.active.is_(True))))
-
-
-def followers(appeal: Appeal) -> list[int]:
-    """Who is told of every public step: the author and the co-signers."""
-    cosigners = db.session.scalars(select(Cosign.user_id).where(Cosign.appeal_id == appeal.id)).all()
-    return [uid for uid in [appeal.author_id, *cosigners] if uid is not None]
 
 
 def find_by_receipt(code: str) -> Appeal:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from accounts.regions import region_tree
 from appeals.grams import blend, cosine, cosines_to_stored, pairs, profile
 from appeals.models import WAITING, Appeal, AppealStatus
+from appeals.queries import PUBLIC
 from core.db import db, utcnow
 
 #: Below this, two appeals are not offered as the same problem.
@@ -41,7 +42,7 @@ def in_scope(village, *, days=90):
     tree = region_tree()
     path = tree.path(village.id)
     area = path[-2] if len(path) > 1 else village.id  # the township
-    return (Appeal.region_id.in_(tree.subtree(area)), Appeal.public.is_(True),
+    return (Appeal.region_id.in_(tree.subtree(area)), PUBLIC,
             Appeal.status.in_((*WAITING, AppealStatus.ANSWERED)),
             Appeal.created_at > utcnow() - timedelta(days=days))
 

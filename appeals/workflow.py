@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.notifications import notify
-from accounts.permissions import has_role
 from accounts.regions import Department
-from accounts.users import Role, User
+from accounts.users import User
 from appeals.errors import NotHandler, WrongStep
 from appeals.models import CLOSED, WAITING, Appeal, AppealEvent, AppealStatus, Cosign, EventKind
+from appeals.queries import followers, may_handle
 from appeals.routing import due_at
-from appeals.services import REASON_MAX, department_officials, followers
+from appeals.services import REASON_MAX, department_officials
 from core.audit import audited
 from core.db import db, insert_unless_present, utcnow
 from core.errors import InvalidInput
@@ -22,21 +22,6 @@ from core.mail import queue_mail
 ANSWER_MAX = 5000
 #: The fields whose changes the audit log keeps for every step.
 AUDITED = ("status", "department_id", "answered_at", "closed_at", "closing_reason", "duplicate_of_id", "due_at")
-
-
-def may_handle(user: User | None, appeal: Appeal) -> bool:
-    """Admins, and the officials of the department the appeal is with."""
-    if has_role(user, Role.ADMIN):
-        return True
-    return has_role(user, Role.OFFICIAL) and appeal.department_id is not None \
-        and user.department_id == appeal.department_id
-
-
-def may_read(user: User | None, appeal: Appeal) -> bool:
-    """Public appeals to anyone; private ones to their author, co-signers and the officials handling them."""
-    if appeal.public or may_handle(user, appeal):
-        return True
-    return user is not None and user.is_authenticated and user.id in followers(appeal)
 
 
 def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, status=None, body=None,
@@ -118,14 +103,15 @@ def mark_duplicate(appeal: Appeal, *, actor: User, original: Appeal | None) -> A
     if not may_handle(actor, original):  # (this one is theirs: it is the number given that is wrong)
         raise InvalidInput(_l("That appeal is handled by another department: give the number of one your "
                               "department handles."), field="original")
-    if not original.public and original.author_id != appeal.author_id:
-        # Its followers would join it, and so read it: a private appeal only takes its own author's repeats.
-        raise InvalidInput(_l("The earlier appeal is private; only its author's own repeats can join it."),
-                           field="original")
+    joining = set(followers(appeal)) - set(followers(original))
+    if not original.public and joining:
+        # Its followers would join it, and so read it: a private appeal only takes repeats of its own followers.
+        raise InvalidInput(_l("The earlier appeal is private; only repeats sent or joined by its own followers can "
+                              "join it."), field="original")
     _step(appeal, actor, "duplicate", (*WAITING, AppealStatus.ANSWERED), EventKind.DUPLICATE,
           status=AppealStatus.DUPLICATE, params={"original": original.id}, tell="appeal_duplicate",
           changes={"duplicate_of_id": original.id})
-    for user_id in set(followers(appeal)) - set(followers(original)):
+    for user_id in joining:
         insert_unless_present(Cosign, appeal_id=original.id, user_id=user_id)  # one may just have joined
     original.cosigns_count = db.session.scalar(select(func.count()).select_from(Cosign)
                                                .where(Cosign.appeal_id == original.id))

@@ -18,7 +18,8 @@ from accounts.notifications import Notification
 from accounts.passwords import hash_password, verify_password
 from accounts.tokens import ApiToken
 from accounts.users import CensusEntry, Role, User
-from appeals.models import Appeal, AppealEvent, Cosign, Rating
+from appeals.models import Appeal, Cosign, Rating
+from appeals.queries import visible_events
 from core.db import db, utcnow
 from core.errors import NotAllowed
 from core.mail import OutgoingMail
@@ -47,9 +48,8 @@ def export_data(user: User) -> dict:
         return db.session.scalars(select(model).where(column == user.id).order_by(model.id)).all()
 
     appeals = mine(Appeal, Appeal.author_id)
-    events = db.session.scalars(select(AppealEvent).where(
-        AppealEvent.appeal_id.in_([a.id for a in appeals]), AppealEvent.public.is_(True))
-        .order_by(AppealEvent.id)).all() if appeals else []
+    # What the person was told (the public steps), not the departments' internal notes.
+    events = db.session.scalars(visible_events(None, [a.id for a in appeals])).all() if appeals else []
     return {
         "account": {
             **{name: _plain(getattr(user, name)) for name in (

@@ -15,7 +15,7 @@ from accounts.permissions import has_role, oversees
 from accounts.regions import Department, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal, Cosign
-from appeals.workflow import may_handle
+from appeals.queries import may_handle
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import InvalidInput, NotAllowed

@@ -1,12 +1,15 @@
-"""The public list of proposals: which are shown, how they are filtered, searched and ordered.
+"""Reading proposals: the public list (which are shown, how they are filtered, searched and ordered: one
+definition for the web pages and the API, so both show residents the same thing), and the moderation queue."""
 
-One definition for the web pages and the API, so both show residents the same thing."""
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import selectinload
 
-from sqlalchemy import select
-
+from accounts.permissions import has_role, jurisdiction, oversees
 from accounts.regions import subtree_id_list
+from accounts.users import Role, User
 from core import search
-from core.db import utcnow
+from core.db import db, utcnow
+from proposals.comments import Comment, Flag
 from proposals.models import Proposal, ProposalStatus
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
@@ -42,3 +45,39 @@ def public_proposals(*, region=None, category=None, status=None, q="", sort="new
         query = matching(query, q)
     columns, descending = SORTS[sort]
     return query, list(columns), descending
+
+
+def may_see(user: User | None, proposal: Proposal) -> bool:
+    """A hidden proposal only its author and the moderators of its region still see; others, every proposal."""
+    if proposal.hidden_at is None:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.id == proposal.author_id or (has_role(user, Role.MODERATOR, Role.ADMIN)
+                                             and oversees(user, proposal.region))
+
+
+def visible_proposal(user: User | None, proposal_id: int | None) -> Proposal | None:
+    """The proposal with this id if ``user`` may see it; None otherwise, as if it did not exist."""
+    proposal = db.session.get(Proposal, proposal_id) if proposal_id is not None else None
+    return proposal if proposal is not None and may_see(user, proposal) else None
+
+
+def moderation_queue(moderator: User) -> tuple[list[Proposal], list[Comment], dict]:
+    """What waits for this moderator's decision in their area: flagged proposals, flagged comments, and the
+    reasons given, by (kind, id)."""
+    open_flags = select(Flag.target, Flag.target_id, func.count().label("n")).where(Flag.resolved_at.is_(None)) \
+        .group_by(Flag.target, Flag.target_id).subquery()
+    scope = jurisdiction(moderator)
+    mine = Proposal.region_id.in_(subtree_id_list(scope)) if scope is not None else true()
+    proposals = db.session.scalars(select(Proposal).where(mine).join(
+        open_flags, (open_flags.c.target == "proposal") & (open_flags.c.target_id == Proposal.id))).all()
+    comments = db.session.scalars(select(Comment).options(selectinload(Comment.proposal))
+                                  .join(Proposal, Comment.proposal_id == Proposal.id).where(mine)
+                                  .join(open_flags, (open_flags.c.target == "comment")
+                                        & (open_flags.c.target_id == Comment.id))).all()
+    reasons = {}
+    for item in db.session.execute(select(Flag.target, Flag.target_id, Flag.reason)
+                                   .where(Flag.resolved_at.is_(None))):
+        reasons.setdefault((item.target, item.target_id), []).append(item.reason)
+    return proposals, comments, reasons

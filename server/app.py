@@ -20,7 +20,7 @@ from server.api import appeals as api_appeals
 from server.api import projects as api_projects
 from server.api import proposals as api_proposals
 from server.commands import register_commands
-from server.extensions import csrf, db, htmx, limiter, migrate, talisman
+from server.extensions import csrf, db, limiter, migrate, talisman
 from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
@@ -33,7 +33,7 @@ from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
 from server.residents import account, discussion
 from server.residents import pledges as pledge_pages  # noqa: F401  (routes register on proposal_pages.bp)
-from server.web import database, errors, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
+from server.web import database, errors, htmx, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
 from server.web.helpers import IdConverter, reject_nul_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,11 +26,15 @@ def verified_residents(region_id: int) -> int:
             User.region_id.in_(region_tree().subtree(region_id)))))
 
 
+def threshold_for(residents: int) -> int:
+    """Supports a proposal needs where ``residents`` verified residents live: the larger of the minimum
+    (MINYI_SUPPORT_MINIMUM) and the share MINYI_SUPPORT_PERCENT of them."""
+    return max(int(rule("MINYI_SUPPORT_MINIMUM")), math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100 * residents))
+
+
 def threshold(proposal: Proposal) -> int:
-    """Supports needed to qualify: max(minimum, percent × verified residents of the proposal's scope)."""
-    minimum = int(rule("MINYI_SUPPORT_MINIMUM"))
-    return max(minimum, math.ceil(float(rule("MINYI_SUPPORT_PERCENT")) / 100
-                                  * verified_residents(proposal.scope_region_id)))
+    """Supports ``proposal`` needs to qualify, from the verified residents of its scope."""
+    return threshold_for(verified_residents(proposal.scope_region_id))
 
 
 def eligibility_problem(proposal: Proposal, user: User | None) -> Exception | None:

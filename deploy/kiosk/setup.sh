@@ -13,16 +13,20 @@ apt-get update
 apt-get install -y --no-install-recommends python3-venv python3-dev libportaudio2 espeak-ng curl make \
   fonts-noto-cjk fonts-noto-color-emoji
 apt-get install -y --no-install-recommends chromium || apt-get install -y --no-install-recommends chromium-browser
-usermod -a -G gpio,audio "$user"
+# The gpio group exists on Raspberry Pi OS; elsewhere (a test machine) the button is not wired anyway.
+usermod -a -G audio "$user"
+if getent group gpio > /dev/null; then usermod -a -G gpio "$user"; fi
 install -d -o "$user" -g "$user" -m 0700 /var/lib/minyi-kiosk /var/lib/minyi-kiosk/models
 
 if [ "$repo" != /opt/minyi ]; then
   rm -rf /opt/minyi && cp -a "$repo" /opt/minyi
+  rm -rf /opt/minyi/.venv  # the checkout's own environment may hold the server's libraries: never reuse it
 fi
+# The kiosk's libraries only (none of the server's: no database drivers, no object storage, no job queue).
 python3 -m venv /opt/minyi/.venv
 /opt/minyi/.venv/bin/pip install --upgrade pip
 /opt/minyi/.venv/bin/pip install -e '/opt/minyi[kiosk]'
-make -C /opt/minyi translations
+/opt/minyi/.venv/bin/pybabel compile -d /opt/minyi/kiosk/translations -D messages
 
 [ -f /etc/minyi-kiosk/config.toml ] || install -D -m 0644 "$here/config.toml" /etc/minyi-kiosk/config.toml
 install -d -o "$user" -g "$user" "$home/.config/systemd/user"

@@ -17,7 +17,8 @@ from core.audit import AuditEntry
 from core.db import db
 from server.admin import bp
 from server.forms.accounts import coerce_id
-from server.web.helpers import category_choices, get_or_404, keyset_page, submit
+from server.web.helpers import category_choices, get_or_404, submit
+from server.web.pagination import keyset
 
 
 class TemplateForm(FlaskForm):
@@ -55,6 +56,6 @@ def audit_log():
     query = select(AuditEntry).options(selectinload(AuditEntry.actor))
     if request.args.get("action"):
         query = query.where(AuditEntry.action == request.args["action"][:40])
-    rows, next_before, args = keyset_page(query, AuditEntry.id)
+    rows, following, args = keyset(query, [AuditEntry.id])
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-    return render_template("admin/audit.html", entries=rows, next_before=next_before, args=args, actions=actions)
+    return render_template("admin/audit.html", entries=rows, following=following, args=args, actions=actions)

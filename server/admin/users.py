@@ -19,10 +19,10 @@ from server.web.helpers import (
     department_choices,
     get_from_args,
     get_or_404,
-    keyset_page,
     region_choices,
     submit,
 )
+from server.web.pagination import keyset
 
 
 def role_choices():
@@ -51,10 +51,9 @@ def filtered_users(args):
 
 @bp.route("/users")
 def users():
-    rows, next_before, args = keyset_page(filtered_users(request.args).options(selectinload(User.department)),
-                                          User.id)
+    rows, following, args = keyset(filtered_users(request.args).options(selectinload(User.department)), [User.id])
     return render_template("admin/users.html", users=rows, roles=role_choices(), regions=region_choices(),
-                           args=args, next_before=next_before)
+                           args=args, following=following)
 
 
 @bp.route("/users.csv")

@@ -2,12 +2,12 @@
 answer."""
 
 from flask import abort, current_app
-from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.regions import Category, Region, subtree_id_list
 from appeals import services, workflow
-from appeals.models import Appeal, AppealEvent, Cosign
+from appeals.models import Appeal, Cosign
+from appeals.queries import follows, may_handle, public_appeals, visible_appeal, visible_events
 from core.db import db
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.appeal_schemas import (
@@ -35,31 +35,24 @@ def errors(*statuses):
 
 def _readable(appeal_id) -> Appeal:
     """Public appeals to anyone; private ones to their author, co-signers and handling officials (else 404)."""
-    appeal = db.session.get(Appeal, appeal_id)
-    if appeal is None or not workflow.may_read(bearer_user(), appeal):
-        abort(404)
-    return appeal
+    return visible_appeal(bearer_user(), appeal_id) or abort(404)
 
 
 class AppealView:
     """An appeal as one reader sees it: its steps (internal ones for its officials only), and its receipt
     code when that reader may know it."""
 
-    def __init__(self, appeal, *, internal: bool, insider: bool):
+    def __init__(self, appeal, reader, *, holds_receipt=False):
+        insider = holds_receipt or may_handle(reader, appeal) or follows(reader, appeal)
         self._appeal, self.receipt_code_shown = appeal, appeal.receipt_code if insider else None
-        self.events = db.session.scalars(select(AppealEvent).where(
-            AppealEvent.appeal_id == appeal.id, or_(AppealEvent.public.is_(True), internal))
-            .order_by(AppealEvent.id)).all()
+        self.events = db.session.scalars(visible_events(reader, appeal)).all()
 
     def __getattr__(self, name):
         return getattr(self._appeal, name)
 
 
 def _detail(appeal):
-    user = bearer_user()
-    handler = workflow.may_handle(user, appeal)
-    return AppealView(appeal, internal=handler,
-                      insider=handler or (user is not None and user.id in services.followers(appeal)))
+    return AppealView(appeal, bearer_user())
 
 
 @blp.route("/appeals", methods=["GET"])
@@ -67,7 +60,7 @@ def _detail(appeal):
 @blp.response(200, AppealPage)
 def list_appeals(args):
     """The public message board, newest first; filter by region, category and status."""
-    query = select(Appeal).where(Appeal.public.is_(True)).options(selectinload(Appeal.category),
+    query = public_appeals().options(selectinload(Appeal.category),
                                                                   selectinload(Appeal.region),
                                                                   selectinload(Appeal.department))
     region, category = by_code(Region, args.get("region")), by_code(Category, args.get("category"))
@@ -113,7 +106,7 @@ def get_appeal(appeal_id):
 @errors(404)
 def get_by_receipt(code):
     """Follow an appeal by its receipt code, public or not, without an account."""
-    return AppealView(services.find_by_receipt(code), internal=False, insider=True)
+    return AppealView(services.find_by_receipt(code), None, holds_receipt=True)  # reads as the public does
 
 
 @blp.route("/appeals/<int:appeal_id>/cosign", methods=["PUT"])

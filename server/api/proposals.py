@@ -4,14 +4,12 @@ from flask import abort, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.permissions import has_role, oversees
 from accounts.regions import Category, Region
-from accounts.users import Role
 from core.db import commit_with_retry, db
 from proposals import discussion, services
 from proposals.comments import Comment
 from proposals.models import Proposal
-from proposals.queries import public_proposals
+from proposals.queries import public_proposals, visible_proposal
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.schemas import (
     CommentIn,
@@ -41,12 +39,7 @@ def errors(*statuses):
 
 
 def _proposal(proposal_id) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    user = bearer_user()
-    if proposal is None or (proposal.hidden_at is not None and not (
-            has_role(user, Role.MODERATOR, Role.ADMIN) and oversees(user, proposal.region))):
-        abort(404)
-    return proposal
+    return visible_proposal(bearer_user(), proposal_id) or abort(404)
 
 
 @blp.route("/proposals", methods=["GET"])

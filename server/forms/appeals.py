@@ -5,7 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from appeals.models import RECORDED
 from server.forms.accounts import choices, coerce_id
+from server.web.i18n import CHANNEL_LABELS
 
 
 def _required():
@@ -39,8 +41,8 @@ class AppealForm(FlaskForm):
 
 class RecordAppealForm(AppealForm):
     """An official writes down an appeal received by phone, letter or visit."""
-    channel = SelectField(_l("Received by"), choices=choices(
-        ("phone", _l("Phone")), ("letter", _l("Letter")), ("visit", _l("Visit"))))
+    channel = SelectField(_l("How it came in"), choices=choices(
+        *((channel, CHANNEL_LABELS[channel]) for channel in RECORDED)))
     contact_name = StringField(_l("Resident's name (optional)"), validators=[Optional(), _at_most(80)])
 
 

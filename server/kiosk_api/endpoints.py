@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from accounts.regions import Category, region_tree
 from appeals import kiosk as kiosk_appeals
 from appeals.models import AppealEvent, EventKind
+from appeals.queries import visible_events
 from appeals.services import find_by_receipt
 from core.db import db
 from core.errors import InvalidInput
@@ -216,9 +217,8 @@ def send_appeal(data, files):
 def appeal_status(code):
     """Where an appeal stands, and the officials' answers, for the resident holding its receipt code."""
     appeal = find_by_receipt(code)
-    answers = db.session.scalars(select(AppealEvent).where(
-        AppealEvent.appeal_id == appeal.id, AppealEvent.kind == EventKind.ANSWERED, AppealEvent.public.is_(True))
-        .order_by(AppealEvent.id)).all()
+    # The code's holder reads what the public reads of it, private or not.
+    answers = db.session.scalars(visible_events(None, appeal).where(AppealEvent.kind == EventKind.ANSWERED)).all()
     return {"receipt_code": appeal.receipt_code, "status": appeal.status, "created_at": appeal.created_at,
             "answered_at": appeal.answered_at, "closing_reason": appeal.closing_reason, "answers": answers}
 

@@ -10,17 +10,18 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from accounts.regions import Category, Department, Region, region_tree, subtree_id_list
+from accounts.regions import Category, Department, Region, region_tree
 from accounts.users import Role
 from appeals import audio, services, workflow
 from appeals import kiosk as kiosk_appeals
 from appeals.alerts import rising_cached
 from appeals.candidates import ProjectCandidate
 from appeals.candidates import propose_candidate as propose
-from appeals.models import WAITING, AnswerTemplate, Appeal, AppealEvent, AppealStatus
+from appeals.models import AnswerTemplate, Appeal, AppealEvent
+from appeals.queries import INBOX_SORTS, inbox, may_handle, visible_events
 from appeals.similarity import group_similar, similar_appeals
 from core.audit import AuditEntry
-from core.db import db, utcnow
+from core.db import db
 from core.errors import DomainError
 from core.storage import uploads
 from server.forms.appeals import (
@@ -50,37 +51,11 @@ from server.web.helpers import (
 )
 from server.web.pagination import keyset
 
-#: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
-INBOX_SORTS = {
-    "newest": ((Appeal.id,), True),
-    "oldest": ((Appeal.id,), False),
-    "due": ((Appeal.due_at, Appeal.id), False),
-    "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
-}
-
 
 def inbox_query(args):
-    """The appeals of my department (all of them for admins), with the inbox filters applied."""
-    query = select(Appeal)
-    if current_user.role != Role.ADMIN:
-        query = query.where(Appeal.department_id == current_user.department_id)
-    status = args.get("status", "waiting")
-    if status == "waiting":
-        query = query.where(Appeal.status.in_(WAITING))
-    elif status == "overdue":
-        query = query.where(Appeal.status.in_(WAITING), Appeal.due_at < utcnow())
-    elif status in set(AppealStatus):
-        query = query.where(Appeal.status == status)
-    category = get_from_args(Category, "category")
-    if category is not None:
-        query = query.where(Appeal.category_id == category.id)
-    region = get_from_args(Region, "region")
-    if region is not None:
-        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
-    least = parse_id(args.get("cosigns"))
-    if least:
-        query = query.where(Appeal.cosigns_count >= least)
-    return query
+    """My department's appeals (all of them for admins) with the inbox filters of ``args`` applied."""
+    return inbox(current_user, status=args.get("status", "waiting"), category=get_from_args(Category, "category"),
+                 region=get_from_args(Region, "region"), least_cosigns=parse_id(args.get("cosigns")))
 
 
 @bp.route("/appeals")
@@ -194,7 +169,7 @@ def bulk_appeals():
 
 def _handled(appeal_id) -> Appeal:
     appeal = get_or_404(Appeal, appeal_id)
-    if not workflow.may_handle(current_user, appeal):
+    if not may_handle(current_user, appeal):
         abort(403)
     return appeal
 
@@ -212,7 +187,7 @@ def _chosen(templates):
 
 
 def handle_context(appeal, **forms):
-    events = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)
+    events = db.session.scalars(visible_events(current_user, appeal)
                                 .options(selectinload(AppealEvent.actor)).order_by(AppealEvent.id)).all()
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "appeal",
                                                         AuditEntry.subject_id == appeal.id)

@@ -15,7 +15,8 @@ from core.errors import DomainError
 from core.search import matching
 from server.officials import bp
 from server.web.errors import error_response
-from server.web.helpers import get_from_args, get_or_404, keyset_page, safe_next, ticked_ids
+from server.web.helpers import get_from_args, get_or_404, safe_next, ticked_ids
+from server.web.pagination import keyset
 
 
 def _residents_query(args):
@@ -47,9 +48,9 @@ def _villages():
 
 @bp.route("/residents")
 def residents():
-    rows, next_before, args = keyset_page(_residents_query(request.args), User.id)
+    rows, following, args = keyset(_residents_query(request.args), [User.id])
     return render_template("officials/residents.html", residents=rows, villages=_villages(), args=args,
-                           status=request.args.get("status", "unverified"), next_before=next_before)
+                           status=request.args.get("status", "unverified"), following=following)
 
 
 def _change_residency(user_id, service, message):

@@ -15,6 +15,7 @@ from accounts.regions import Category, Department, Region, RegionLevel, region_t
 from accounts.tokens import user_for_token
 from accounts.users import Role
 from appeals.models import CLOSED, Appeal, AppealEvent, EventKind
+from appeals.queries import public_appeals, visible_events
 from appeals.services import find_by_receipt, submit_appeal
 from core.db import commit_with_retry, db, local_zone, utcnow
 from core.errors import DomainError
@@ -125,10 +126,9 @@ def _notes(appeal_ids: list[int]) -> dict[int, str]:
     if not appeal_ids:
         return {}
     rows = db.session.execute(
-        select(AppealEvent.appeal_id, AppealEvent.body)
-        .where(AppealEvent.appeal_id.in_(appeal_ids), AppealEvent.public.is_(True),
-               AppealEvent.kind.in_(NOTE_KINDS), AppealEvent.body.is_not(None))
-        .order_by(AppealEvent.created_at, AppealEvent.id)).all()
+        visible_events(None, appeal_ids).with_only_columns(AppealEvent.appeal_id, AppealEvent.body)
+        .where(AppealEvent.kind.in_(NOTE_KINDS), AppealEvent.body.is_not(None))
+        .order_by(None).order_by(AppealEvent.created_at, AppealEvent.id)).all()
     return {appeal_id: body for appeal_id, body in rows}  # later rows overwrite earlier ones
 
 
@@ -165,9 +165,9 @@ def _shared() -> dict:
 
 def _public_appeals():
     """Public appeals as the columns a service request shows: rows, not objects, a thousand at a time."""
-    return select(Appeal.id, Appeal.status, Appeal.body, Appeal.category_id, Appeal.department_id, Appeal.created_at,
-                  Appeal.updated_at, Appeal.due_at, Appeal.address, Appeal.region_id, Appeal.latitude,
-                  Appeal.longitude).where(Appeal.public.is_(True))
+    return public_appeals().with_only_columns(
+        Appeal.id, Appeal.status, Appeal.body, Appeal.category_id, Appeal.department_id, Appeal.created_at,
+        Appeal.updated_at, Appeal.due_at, Appeal.address, Appeal.region_id, Appeal.latitude, Appeal.longitude)
 
 
 def _requests_document(fmt: str, appeals):

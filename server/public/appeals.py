@@ -4,15 +4,15 @@ one ("my problem too"), follow it by receipt code, rate the answer, reopen, and 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select, union
+from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
 from accounts.regions import Category, Region
 from accounts.users import Role
-from appeals import services
+from appeals import queries, services
 from appeals.models import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
+from appeals.queries import may_handle, visible_events
 from appeals.similarity import similar_appeals
-from appeals.workflow import may_handle, may_read
 from core.db import db
 from core.errors import DomainError
 from core.storage import uploads
@@ -21,8 +21,6 @@ from server.forms.appeals import AppealForm, RatingForm, ReceiptForm, ReopenForm
 from server.public.proposals import serve_photo
 from server.web.helpers import (
     category_choices,
-    get_or_404,
-    keyset_page,
     parse_id,
     role_required,
     show_error,
@@ -30,6 +28,7 @@ from server.web.helpers import (
     village_choices,
 )
 from server.web.limits import backing, limited_posting, receipts
+from server.web.pagination import keyset
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 
@@ -37,8 +36,7 @@ bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 def visible_appeal(appeal_id) -> Appeal:
     """The appeal, if the current user may read it: public ones to all; private ones to their author,
     co-signers and the officials handling them (anyone else gets 404, as if it did not exist)."""
-    appeal = get_or_404(Appeal, appeal_id)
-    return appeal if may_read(current_user, appeal) else abort(404)
+    return queries.visible_appeal(current_user, appeal_id) or abort(404)
 
 
 def _choices(form):
@@ -105,12 +103,10 @@ def show(appeal_id):
 def page_context(appeal, **forms):
     """Everything the appeal page shows to the current user (officials also see the internal steps)."""
     handler = may_handle(current_user, appeal)
-    events = db.session.scalars(
-        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id, or_(AppealEvent.public.is_(True), handler))
-        .options(selectinload(AppealEvent.actor)).order_by(AppealEvent.id)).all()
+    events = db.session.scalars(visible_events(current_user, appeal).options(selectinload(AppealEvent.actor))).all()
     photos = db.session.scalars(select(AppealImage).where(AppealImage.appeal_id == appeal.id)
                                 .order_by(AppealImage.id)).all()
-    following = current_user.is_authenticated and current_user.id in services.followers(appeal)
+    following = queries.follows(current_user, appeal)
     rating = db.session.scalar(select(Rating).where(Rating.appeal_id == appeal.id, Rating.user_id == current_user.id)) \
         if following else None
     if following:  # only they rate or reopen it (and no form means no token in an anonymous visitor's session)
@@ -189,8 +185,7 @@ def receipt():
         except DomainError as error:
             show_error(form, error)
         else:
-            events = db.session.scalars(select(AppealEvent).where(
-                AppealEvent.appeal_id == appeal.id, AppealEvent.public.is_(True)).order_by(AppealEvent.id)).all()
+            events = db.session.scalars(visible_events(None, appeal)).all()  # the holder reads what the public does
     status = 404 if request.args.get("code") is not None and appeal is None else 200
     return render_template("appeals/receipt.html", form=form, appeal=appeal, events=events), status
 
@@ -203,8 +198,8 @@ def mine():
     mine_ids = union(select(Appeal.id).where(Appeal.author_id == current_user.id),
                      select(Cosign.appeal_id).where(Cosign.user_id == current_user.id))
     query = select(Appeal).where(Appeal.id.in_(mine_ids)).options(selectinload(Appeal.category))
-    rows, next_before, args = keyset_page(query, Appeal.id)
-    return render_template("appeals/mine.html", appeals=rows, next_before=next_before, args=args)
+    rows, following, args = keyset(query, [Appeal.id])
+    return render_template("appeals/mine.html", appeals=rows, following=following, args=args)
 
 
 @bp.route("/photos/<name>")

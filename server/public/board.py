@@ -6,15 +6,18 @@ from sqlalchemy.orm import selectinload
 
 from accounts.regions import Category, Region, RegionLevel, region_tree, subtree_id_list
 from appeals.models import Appeal
+from appeals.queries import public_appeals
 from core.db import db
 from core.i18n import current_language
-from server.web.helpers import get_from_args, keyset_page
+from server.web.helpers import get_from_args
+from server.web.pagination import keyset
 
 bp = Blueprint("board", __name__)
 
 
-def filtered(model, args):
-    query = select(model).options(selectinload(model.category))
+def filtered(query, model, args):
+    """``query`` of ``model`` rows narrowed to the region and category the page asks for."""
+    query = query.options(selectinload(model.category))
     region = get_from_args(Region, "region")
     if region is not None:
         query = query.where(model.region_id.in_(subtree_id_list(region)))
@@ -35,6 +38,6 @@ def filter_choices():
 
 @bp.route("/appeals")
 def appeals():
-    rows, next_before, args = keyset_page(filtered(Appeal, request.args).where(Appeal.public.is_(True)), Appeal.id)
-    return render_template("board/appeals.html", appeals=rows, next_before=next_before, args=args,
+    rows, following, args = keyset(filtered(public_appeals(), Appeal, request.args), [Appeal.id])
+    return render_template("board/appeals.html", appeals=rows, following=following, args=args,
                            **filter_choices())

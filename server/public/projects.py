@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from accounts.regions import Department, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal
+from appeals.queries import public_appeals
 from core.db import db
 from core.money import parse_amount
 from core.storage import uploads
@@ -116,8 +117,8 @@ def page_context(project, **forms):
         Pledge.project_id == project.id, Pledge.kind != PledgeKind.MONEY,
         Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED))).options(selectinload(Pledge.backer))
         .order_by(Pledge.id)).all()
-    follow_ups = db.session.scalars(select(Appeal).where(Appeal.follow_up_project_id == project.id,
-                                                         Appeal.public.is_(True)).order_by(Appeal.id)).all()
+    follow_ups = db.session.scalars(public_appeals().where(Appeal.follow_up_project_id == project.id)
+                                    .order_by(Appeal.id)).all()
     mine = db.session.scalar(select(ProjectRating).where(ProjectRating.project_id == project.id,
                                                          ProjectRating.user_id == viewer.id)) if viewer else None
     context = {"project": project, "updates": updates, "payments": payments, "money": money_trail(project),

@@ -22,7 +22,7 @@ from projects.promotion import project_of
 from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
-from proposals.queries import SORTS, public_proposals
+from proposals.queries import SORTS, public_proposals, visible_proposal
 from server.forms.proposals import (
     HoursPledgeForm,
     MaterialsPledgeForm,
@@ -118,12 +118,9 @@ def save_photos(proposal, files, alt_text=""):
         raise
 
 
-def _visible(proposal_id) -> Proposal:
-    proposal = get_or_404(Proposal, proposal_id)
-    if proposal.hidden_at is not None and not (is_moderator_of(proposal)
-                                               or current_user.get_id() and current_user.id == proposal.author_id):
-        abort(404)
-    return proposal
+def visible(proposal_id) -> Proposal:
+    """The proposal, if the current user may see it (else 404, as if it did not exist)."""
+    return visible_proposal(current_user, proposal_id) or abort(404)
 
 
 def is_moderator_of(proposal) -> bool:
@@ -181,7 +178,7 @@ def page_context(proposal, **forms):
 
 @bp.route("/<int:proposal_id>")
 def show(proposal_id):
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     return render_template("proposals/show.html", **page_context(proposal))
 
 
@@ -189,7 +186,7 @@ def show(proposal_id):
 @limited_posting
 @login_required
 def edit(proposal_id):
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     if current_user.id != proposal.author_id:
         abort(403)
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
@@ -210,7 +207,7 @@ def edit(proposal_id):
 @bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id):
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     form = WithdrawForm()
     if submit(form, lambda: services.withdraw_proposal(proposal, actor=current_user, reason=form.reason.data),
               message=_("Your proposal is withdrawn. Open pledges were released.")):
@@ -220,7 +217,7 @@ def withdraw(proposal_id):
 
 def _change_support(proposal_id, action):
     """Support or withdraw support; htmx gets the fragment back (it replaces itself), others a redirect."""
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     try:
@@ -256,7 +253,7 @@ def unsupport(proposal_id):
 @limited_posting
 @login_required
 def add_photos(proposal_id):
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     form = PhotoForm()
     if submit(form, lambda: save_photos(proposal, form.images.data, form.alt_text.data)):
         return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")
@@ -286,7 +283,7 @@ def photo(name):
     """Serve a stored photo (random names; the type is the one we wrote, never guessed)."""
     record = db.session.scalar(select(images.ProposalImage).where(images.ProposalImage.filename == name)) \
         or abort(404)
-    _visible(record.proposal_id)  # a hidden proposal's photos are hidden too
+    visible(record.proposal_id)  # a hidden proposal's photos are hidden too
     return serve_photo(record)
 
 

@@ -8,7 +8,7 @@ from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
 from server.forms.proposals import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
-from server.public.proposals import _visible, bp, page_context
+from server.public.proposals import bp, page_context, visible
 from server.web.helpers import get_or_404, submit
 from server.web.limits import backing
 from voting import pledges as pledging
@@ -36,7 +36,7 @@ def _pledge_fields(kind, form):
 @backing
 @login_required
 def pledge(proposal_id, kind):
-    proposal = _visible(proposal_id)
+    proposal = visible(proposal_id)
     form = FORMS[kind](prefix=kind)  # three forms share the page: prefixes keep their ids apart
     if submit(form, lambda: pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,
                                                **_pledge_fields(kind, form)),

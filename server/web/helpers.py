@@ -157,20 +157,6 @@ def category_choices(active_only=True):
     return [(c.id, c.name) for c in db.session.scalars(query)]
 
 
-def keyset_page(query, key_column):
-    """One page, newest first, after ``?before=<id>``: no OFFSET, so deep pages stay fast.
-
-    Returns the rows, the id to continue before (None on the last page), and the other
-    query arguments for building the "More" link."""
-    size = current_app.config["MINYI_PAGE_SIZE"]
-    before = arg_id("before")
-    if before:
-        query = query.where(key_column < before)
-    rows = db.session.scalars(query.order_by(key_column.desc()).limit(size + 1)).all()
-    args = {k: v for k, v in request.args.items() if k != "before"}
-    return rows[:size], (rows[size - 1].id if len(rows) > size else None), args
-
-
 def refuse_nul_bytes(texts) -> None:
     """No text legitimately holds a NUL byte, and PostgreSQL can neither store nor compare one: refuse it clearly."""
     if any("\x00" in text for text in texts):

@@ -1,7 +1,10 @@
 """Language choice: the user's saved preference, then the language cookie, then Accept-Language."""
 
+from datetime import datetime
+
 from flask import current_app, has_request_context, request
-from flask_babel import lazy_pgettext
+from flask_babel import get_locale, lazy_pgettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,6 +16,12 @@ from server.extensions import babel
 
 LANGUAGE_COOKIE = "minyi_lang"
 LANGUAGE_LABELS = {"zh_Hans": "中文", "en": "English"}
+
+#: How an appeal reached the department, as its pages, the inbox and the recording form say it.
+CHANNEL_LABELS = {
+    "web": _l("website"), "kiosk": _l("voice kiosk"), "phone": _l("by phone"), "letter": _l("by letter"),
+    "visit": _l("in person"),
+}
 
 #: Statuses are translated with a context: "accepted" is 已采纳 for a proposal but 已受理 for an appeal.
 STATUS_LABELS = {
@@ -98,10 +107,8 @@ def init_app(app) -> None:
 
     # Content keeps the language it was written in; screen readers need to know it.
     app.jinja_env.filters["html_lang"] = lambda code: "en" if code == "en" else "zh-Hans"
-    from datetime import datetime
-
     app.jinja_env.filters.update(percent=percent, hours=hours, fromiso=datetime.fromisoformat)
-    app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS,
+    app.jinja_env.globals.update(status_badge=status_badge, status_labels=STATUS_LABELS, channel_labels=CHANNEL_LABELS,
                                  region_name=lambda region_id: region_tree().full_name(region_id))
 
     app.jinja_env.filters["money"] = money
@@ -110,13 +117,9 @@ def init_app(app) -> None:
 
     @app.context_processor
     def language_context():
-        from flask_babel import get_locale
-
         locale = get_locale()
         code = "en" if locale and locale.language == "en" else "zh_Hans"
-        from flask_login import current_user as user
-
-
+        user = current_user
         return {
             # A function, so fragments that never show the navigation never count.
             "unread_notifications": lambda: unread_count(user) if user and user.is_authenticated else 0,
@@ -129,5 +132,4 @@ def init_app(app) -> None:
     def vary_on_language(response):
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
-        response.vary.add("HX-Request")
         return response

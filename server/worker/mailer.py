@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from core.db import db, utcnow
 from core.mail import OutgoingMail, claim_pending
-from server.residents.discussion import NOTIFICATION_TEXTS
+from server.notices import notice_text
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,10 @@ def compose(mail: OutgoingMail) -> EmailMessage:
     """The mail in its reader's language, with a link to the appeal."""
     config = current_app.config
     with force_locale(mail.locale if mail.locale in config["MINYI_LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]):
-        params = {"title": "", "reason": "", "appeal_id": "", **mail.params}
-        text = str(NOTIFICATION_TEXTS[mail.kind]) % params if mail.kind in NOTIFICATION_TEXTS else mail.kind
+        text = notice_text(mail.kind, mail.params)
         lines = [text, ""]
         if mail.params.get("appeal_id") and config.get("MINYI_BASE_URL"):
-            # (No request here, so no url_for: the appeal page is /appeals/<id>, see server/public/appeals.py.)
+            # (No request here, so no url_for: the appeal page is /appeals/<id>, see server.public.appeals.)
             url = f"{config['MINYI_BASE_URL'].rstrip('/')}/appeals/{int(mail.params['appeal_id'])}"
             lines += [_("Read it here: %(url)s", url=url), ""]
         lines.append(_("You receive this mail because you sent or joined this appeal on Minyi.")

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from accounts.notifications import Notification
 from accounts.regions import Region
+from appeals import queries, workflow
 from appeals import services as appeals
-from appeals import workflow
 from appeals.errors import AlreadyCosigned, AppealClosed, NotHandler, UnknownReceipt, WrongStep
 from appeals.models import Appeal, AppealEvent, AppealStatus, Cosign
 from appeals.routing import responsible_department
@@ -130,7 +130,7 @@ def test_only_the_departments_officials_act_and_only_in_order(app, make_appeal, 
         workflow.accept_appeal(appeal, actor=official)
     with pytest.raises(WrongStep):
         workflow.reject_appeal(appeal, actor=official, reason="Too late")
-    assert workflow.may_handle(make_user("admin"), appeal)
+    assert queries.may_handle(make_user("admin"), appeal)
 
 
 def test_a_rejection_needs_a_public_reason(app, make_appeal, make_user):
@@ -267,6 +267,22 @@ def test_a_private_appeal_of_another_department_cannot_swallow_duplicates(app, m
     with pytest.raises(InvalidInput, match="private"):
         workflow.mark_duplicate(mine, actor=official, original=private_here)
     assert mine.author_id not in appeals.followers(private_here)
+
+
+def test_a_private_appeal_takes_no_repeat_that_would_bring_new_readers(app, make_appeal, make_user):
+    """The author's own repeat of their private appeal may join it; a repeat others co-signed may not, or the
+    co-signers would follow, and read, the private appeal."""
+    original = make_appeal(public=False)
+    official = official_of(make_user, original)
+    repeat = make_appeal(author=original.author, village=original.region, category=original.category)
+    neighbour = make_user("resident", region=original.region, verified=True)
+    appeals.cosign(repeat, actor=neighbour)
+    with pytest.raises(InvalidInput, match="private"):
+        workflow.mark_duplicate(repeat, actor=official, original=original)
+    assert neighbour.id not in queries.followers(original)
+    alone = make_appeal(author=original.author, village=original.region, category=original.category)
+    workflow.mark_duplicate(alone, actor=official, original=original)
+    assert alone.duplicate_of_id == original.id and queries.followers(original) == [original.author_id]
 
 
 def test_a_silent_resolve_is_not_an_answer_and_lateness_survives_a_reopen(app, make_appeal, make_user):

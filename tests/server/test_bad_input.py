@@ -15,8 +15,8 @@ BEYOND_POSTGRES_INTEGER = "2147483648"
 
 
 @pytest.mark.parametrize("number", [HUGE, BEYOND_POSTGRES_INTEGER, "-1", "0", "²", "1e3"])
-@pytest.mark.parametrize("path", ["/proposals?region={n}", "/proposals?category={n}", "/proposals?before={n}",
-                                  "/appeals?before={n}", "/proposals/{n}", "/appeals/{n}"])
+@pytest.mark.parametrize("path", ["/proposals?region={n}", "/proposals?category={n}", "/proposals?after={n}",
+                                  "/appeals?after={n}", "/proposals/{n}", "/appeals/{n}"])
 def test_impossible_ids_in_public_urls(client, path, number):
     response = client.get(path.format(n=number))
     assert response.status_code in (200, 404)
@@ -24,8 +24,8 @@ def test_impossible_ids_in_public_urls(client, path, number):
 
 @pytest.mark.parametrize("method, path", [
     ("get", "/admin/users/{n}"), ("get", "/admin/departments/{n}"), ("get", "/admin/users?region={n}"),
-    ("get", "/admin/users?before={n}"), ("get", "/admin/users.csv?region={n}"),
-    ("get", "/officials/residents?before={n}"), ("get", "/officials/residents?village={n}"),
+    ("get", "/admin/users?after={n}"), ("get", "/admin/users.csv?region={n}"),
+    ("get", "/officials/residents?after={n}"), ("get", "/officials/residents?village={n}"),
     ("post", "/officials/residents/{n}/verify"), ("post", "/admin/categories/{n}/active"),
     ("get", "/admin/regions/{n}/names"),
 ])

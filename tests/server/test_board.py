@@ -30,5 +30,5 @@ def test_private_appeals_stay_off_the_public_board(app, client):
 
 
 def test_unknown_filters_and_ids_do_not_break_the_lists(client):
-    assert client.get("/proposals?region=abc&category=-1&before=x").status_code == 200
+    assert client.get("/proposals?region=abc&category=-1&after=x").status_code == 200
     assert client.get("/proposals/999999").status_code == 404

@@ -424,7 +424,7 @@ def test_every_page_takes_hostile_addresses(world):
                     addresses.append(url_of(rule, {**ids, **{k: quote(value[:200], safe="") for k in free_parts}}))
                 for address in addresses:
                     assert_safe(client.raw.get(address, headers=headers), (route, value[:40]))
-            response = client.raw.get(url_of(rule, ids) + "?q=%FF%FE&before=%C0%AF&region=%00", headers=headers)
+            response = client.raw.get(url_of(rule, ids) + "?q=%FF%FE&after=%C0%AF&region=%00", headers=headers)
             assert_safe(response, (route, "invalid UTF-8"))
 
 

@@ -80,8 +80,8 @@ def test_residents_list_filters_and_pages(client, make_user, make_region):
     first = client.get("/officials/residents?status=unverified").get_data(as_text=True)
     assert first.count('id="resident-') == 5  # page size in tests
     assert "Person 7" in first and "Person 2" not in first and "Person 0" not in first
-    more = first.split('href="/officials/residents?before=')[1].split('"')[0].replace("&amp;", "&")
-    second = client.get("/officials/residents?before=" + more).get_data(as_text=True)
+    more = first.split('href="/officials/residents?after=')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get("/officials/residents?after=" + more).get_data(as_text=True)
     assert "Person 2" in second and "Person 7" not in second and "Person 1" not in second
     verified = client.get("/officials/residents?status=verified").get_data(as_text=True)
     assert "Person 0" in verified and "Person 5" not in verified

@@ -5,7 +5,6 @@ township or county), after the proposal was created; supports_count, hot (``hot_
 qualified_at are derived from them, and a settled proposal is funded exactly when its pledges reached the goal
 (as voting.pledges.settle decides)."""
 
-import math
 from datetime import timedelta
 
 from proposals.models import hot_score
@@ -21,16 +20,12 @@ from server.commands.scale.words import (
     REASONS,
     TOPICS,
 )
+from voting.supports import threshold_for
 
 PROPOSAL_COLUMNS = ["id", "title", "body", "language", "category_id", "region_id", "author_id", "status", "scope",
                     "latitude", "longitude", "address", "goal_minor", "currency", "deadline", "in_kind_counts",
                     "settled_at", "funded", "supports_count", "hot", "qualified_at", "closing_reason", "hidden_at",
                     "hidden_reason", "created_at"]
-
-
-def _threshold(population: int) -> int:
-    """voting.supports.threshold with the default rules (10 supports or 5% of the scope)."""
-    return max(10, math.ceil(5.0 / 100 * population))
 
 
 def fill(ctx) -> None:
@@ -54,7 +49,7 @@ def fill(ctx) -> None:
         zh_topic, en_topic, cat = rng.choice(TOPICS)
         title, body = _text(rng, lang, zh_topic, en_topic)
         status = rng.choices(("active", "accepted", "rejected", "withdrawn", "expired"), weights=(88, 4, 3, 3, 2))[0]
-        reached = count[i] >= _threshold(cap[i])
+        reached = count[i] >= threshold_for(cap[i])
         qualified_at = created[i] + timedelta(days=rng.uniform(1, 60)) if reached else None
         if qualified_at and qualified_at > now:
             qualified_at = now - timedelta(minutes=1)

@@ -1,0 +1,113 @@
+"""Who may see which appeal, and which of its events: the one place these privacy rules are written. Every
+interface (web pages, the JSON API, the kiosk API, Open311, the board, project pages, a person's data export)
+reads appeals through these functions, so none can show what another would hide.
+
+- A public appeal anyone may read; a private one only its author, its co-signers and the officials handling it.
+- Its public events anyone who may read the appeal sees; internal events (notes, reassignments between
+  departments) only the officials handling it.
+- Lists for the public (the board, Open311, the API's list) hold public appeals only."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+
+from accounts.permissions import has_role
+from accounts.regions import Category, Region, subtree_id_list
+from accounts.users import Role, User
+from appeals.models import WAITING, Appeal, AppealEvent, AppealStatus, Cosign
+from core.db import db, utcnow
+
+
+def may_handle(user: User | None, appeal: Appeal) -> bool:
+    """Admins, and the officials of the department the appeal is with."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.OFFICIAL) and appeal.department_id is not None \
+        and user.department_id == appeal.department_id
+
+
+def handled_by(user: User | None) -> ColumnElement[bool]:
+    """The condition on Appeal rows that ``user`` handles (``may_handle`` as SQL)."""
+    if has_role(user, Role.ADMIN):
+        return true()
+    if has_role(user, Role.OFFICIAL) and user.department_id is not None:
+        return Appeal.department_id == user.department_id
+    return false()
+
+
+def followers(appeal: Appeal) -> list[int]:
+    """The author and the co-signers: they read the appeal, public or not, and are told of its public steps."""
+    cosigners = db.session.scalars(select(Cosign.user_id).where(Cosign.appeal_id == appeal.id)).all()
+    return [uid for uid in [appeal.author_id, *cosigners] if uid is not None]
+
+
+def follows(user: User | None, appeal: Appeal) -> bool:
+    """Whether ``user`` is the appeal's author or one of its co-signers."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.id in followers(appeal)
+
+
+def may_read(user: User | None, appeal: Appeal) -> bool:
+    """Public appeals to anyone; private ones to their author, co-signers and the officials handling them."""
+    return appeal.public or may_handle(user, appeal) or follows(user, appeal)
+
+
+def visible_appeal(user: User | None, appeal_id: int | None) -> Appeal | None:
+    """The appeal with this id if ``user`` may read it; None otherwise, as if it did not exist."""
+    appeal = db.session.get(Appeal, appeal_id) if appeal_id is not None else None
+    return appeal if appeal is not None and may_read(user, appeal) else None
+
+
+#: The condition on Appeal rows anyone may read.
+PUBLIC = Appeal.public.is_(True)
+
+
+def public_appeals() -> Select:
+    """The appeals anyone may read, for public lists (the board, Open311, the API, suggestions)."""
+    return select(Appeal).where(PUBLIC)
+
+
+def visible_events(user: User | None, appeals: Appeal | Iterable[int]) -> Select:
+    """The events of one appeal (or of the appeals with these ids) that ``user`` sees, oldest first: the public
+    ones, and the internal ones of appeals ``user`` handles. Callers make sure ``user`` may read the appeals
+    (``visible_appeal``, ``public_appeals``), or pass ``None`` for the public's view."""
+    if isinstance(appeals, Appeal):
+        query = select(AppealEvent).where(AppealEvent.appeal_id == appeals.id)
+        if not may_handle(user, appeals):
+            query = query.where(AppealEvent.public.is_(True))
+    else:
+        ids = list(appeals)
+        handled = select(Appeal.id).where(Appeal.id.in_(ids), handled_by(user))
+        query = select(AppealEvent).where(AppealEvent.appeal_id.in_(ids),
+                                          or_(AppealEvent.public.is_(True), AppealEvent.appeal_id.in_(handled)))
+    return query.order_by(AppealEvent.appeal_id, AppealEvent.id)
+
+
+#: Orders of the officials' inbox: name → (key columns, newest/largest first?); the last column is unique, for
+#: keyset paging.
+INBOX_SORTS = {
+    "newest": ((Appeal.id,), True),
+    "oldest": ((Appeal.id,), False),
+    "due": ((Appeal.due_at, Appeal.id), False),
+    "cosigns": ((Appeal.cosigns_count, Appeal.id), True),
+}
+
+
+def inbox(official: User, *, status: str = "waiting", category: Category | None = None,
+          region: Region | None = None, least_cosigns: int | None = None) -> Select:
+    """The appeals ``official`` handles (every appeal for admins): ``status`` is one of AppealStatus, "waiting"
+    (not yet closed), "overdue" (waiting past the deadline) or anything else for all; narrowed to a category, a
+    region and its villages, and appeals with at least ``least_cosigns`` co-signers."""
+    query = select(Appeal).where(handled_by(official))
+    if status == "waiting":
+        query = query.where(Appeal.status.in_(WAITING))
+    elif status == "overdue":
+        query = query.where(Appeal.status.in_(WAITING), Appeal.due_at < utcnow())
+    elif status in set(AppealStatus):
+        query = query.where(Appeal.status == status)
+    if category is not None:
+        query = query.where(Appeal.category_id == category.id)
+    if region is not None:
+        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
+    if least_cosigns:
+        query = query.where(Appeal.cosigns_count >= least_cosigns)
+    return query
