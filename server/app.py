@@ -53,7 +53,8 @@ CONTENT_SECURITY_POLICY = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: environment first, then ``config`` overrides (tests inject theirs)."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_relative_config=True,
+    # Named after the package: its templates, its instance folder and its logger ("server") are found by it.
+    app = Flask("server", static_folder=str(ROOT / "static"), instance_relative_config=True,
                 instance_path=os.environ.get("MINYI_INSTANCE_PATH") or None)
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(app.instance_path))
