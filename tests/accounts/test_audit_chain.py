@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from accounts.audit import AuditEntry
 from accounts.db import db
 from server.cli import audit_verify_command
-from tests.conftest import at_once
+from tests.helpers import at_once
 
 
 @pytest.fixture

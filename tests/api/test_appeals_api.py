@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 
 from accounts.db import db
 from proposals.appeals import Appeal
-from tests.api.test_proposals_api import api, token_for  # noqa: F401  (fixtures)
 
 
 def test_a_resident_sends_an_appeal_and_follows_it(api, token_for, make_user, make_category, make_department):  # noqa: F811

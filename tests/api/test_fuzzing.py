@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.db import db
-from tests.conftest import NO_LIMITS, app_without_data
+from tests.helpers import NO_LIMITS, app_without_data
 
 EXAMPLES = int(os.environ.get("MINYI_FUZZ_EXAMPLES", "30"))
 #: The same examples every run (CI), unless MINYI_FUZZ_RANDOM=1 asks for new ones (to look further by hand).

@@ -5,7 +5,6 @@ import io
 import json
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from accounts import kiosks
@@ -13,31 +12,7 @@ from accounts.db import db
 from proposals import appeal_workflow
 from proposals.appeals import Appeal, new_receipt_code
 from accounts.storage import uploads
-from tests.speech import encoded, say
-
-
-@pytest.fixture(scope="module")
-def recording():
-    return encoded(say("물이 안 나와요", pause=0.3))
-
-
-@pytest.fixture
-def api(app):
-    return app.test_client()
-
-
-def enroll(api, code):
-    response = api.post("/api/v1/kiosk/enroll", json={"code": code, "version": "0.1.0"},
-                        headers={"Accept-Language": "en"})
-    assert response.status_code == 201, response.get_json()
-    body = response.get_json()
-    return {"Authorization": f"Bearer {body['token']}", "Accept-Language": "en"}, body
-
-
-def send(api, headers, recording, **fields):
-    form = {"uuid": str(uuid.uuid4()), "transcript": "물이 안 나와요", **fields}
-    return api.post("/api/v1/kiosk/appeals", headers=headers, content_type="multipart/form-data",
-                    data={**form, "audio": (io.BytesIO(recording), "appeal.ogg")})
+from tests.helpers import at_once, encoded, enroll, say, send
 
 
 def test_a_kiosk_enrols_once_and_a_revoked_kiosk_is_refused(api, make_kiosk, make_user):
@@ -232,8 +207,6 @@ def test_the_kiosk_api_is_in_the_openapi_document(api):
 def test_one_appeal_sent_several_times_at_once_is_filed_once(app, make_kiosk, recording):
     """A kiosk cut off mid-send tries again while the server still works on the first try: every try gets the
     one appeal (never "another appeal already has this receipt code")."""
-    from tests.conftest import at_once
-
     api = app.test_client()
     kiosk, code = make_kiosk()
     headers, _body = enroll(api, code)

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from accounts.db import db
 from proposals import projects
 from proposals.models import ProposalStatus
-from tests.api.test_proposals_api import api, token_for  # noqa: F401  (fixtures)
 
 TODAY = date.today()
 

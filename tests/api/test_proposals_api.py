@@ -11,20 +11,6 @@ from accounts.tokens import ApiToken, create_token
 from proposals.models import Proposal
 
 
-@pytest.fixture
-def token_for(app):
-    def factory(user):
-        _record, text = create_token(user, actor=user, name="test")
-        db.session.commit()
-        return {"Authorization": f"Bearer {text}", "Accept-Language": "en"}
-    return factory
-
-
-@pytest.fixture
-def api(app):
-    return app.test_client()
-
-
 def test_resident_creates_a_proposal_with_a_token(api, token_for, make_user, make_category):
     author = make_user("resident", verified=True)
     category = make_category(code="roads")

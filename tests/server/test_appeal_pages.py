@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from accounts.db import db
 from proposals import appeal_services, appeal_workflow
 from proposals.appeals import AnswerTemplate, Appeal, AppealImage, Cosign
-from tests.proposals.test_photos_and_expiry import jpeg_with_gps
+from tests.helpers import jpeg_with_gps
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from accounts.db import db
 from accounts.users import User
+from tests.helpers import WebClient
 
 
 def register(client, village, **overrides):
@@ -108,8 +109,6 @@ def test_deactivated_account_cannot_log_in(client, make_user):
 
 
 def test_login_is_throttled_after_repeated_failures(make_app, make_user):
-    from tests.conftest import WebClient
-
     app = make_app(MINYI_LOGIN_LIMIT="3 per minute")
     with app.app_context():
         client = WebClient(app.test_client())
@@ -129,8 +128,6 @@ def test_login_redirects_only_to_this_site(client, make_user):
 
 
 def test_change_password_logs_out_other_sessions(app, make_user):
-    from tests.conftest import WebClient
-
     user = make_user()
     here, elsewhere = WebClient(app.test_client()), WebClient(app.test_client())
     here.login(user)
@@ -156,8 +153,6 @@ def test_change_password_with_wrong_current_password_changes_nothing(client, mak
 
 
 def test_one_account_is_protected_from_guessing_across_addresses(make_app, make_user):
-    from tests.conftest import WebClient
-
     app = make_app(MINYI_ACCOUNT_LOGIN_LIMIT="2 per hour")
     user = make_user()
     statuses = []
@@ -172,8 +167,6 @@ def test_one_account_is_protected_from_guessing_across_addresses(make_app, make_
 def test_throttling_is_shared_by_all_workers_through_redis(make_app, redis_url):
     """With Redis configured, two app processes (here: two app instances) count attempts together."""
     import secrets
-
-    from tests.conftest import WebClient
 
     url = redis_url
     prefix = secrets.token_hex(4)
@@ -199,7 +192,6 @@ def test_an_account_is_locked_after_wrong_passwords_and_its_owner_told(make_app,
     from accounts.notifications import Notification
     from accounts.users import User
     from sqlalchemy import select
-    from tests.conftest import WebClient
 
     app = make_app(MINYI_LOCKOUT_FAILURES=3, MINYI_LOCKOUT_MINUTES=15, MINYI_LOGIN_LIMIT="100 per minute")
     owner = make_user(email="li@example.org")

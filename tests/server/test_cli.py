@@ -12,6 +12,7 @@ from accounts.users import User
 from proposals.appeals import Appeal
 from proposals.models import Proposal
 from server.cli import create_user_command, demo_command
+from tests.helpers import free_port, wait_until
 
 
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],
@@ -104,28 +105,23 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
 def test_serve_starts_gunicorn_that_answers_health_checks(test_config, _migrated, tmp_path):
     """`minyi serve` (what `make run` and the systemd unit start) really serves."""
     import os
-    import socket
-    import time
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "MINYI_DATABASE_URL": test_config["SQLALCHEMY_DATABASE_URI"],
            "MINYI_SECRET_KEY": test_config["SECRET_KEY"], "MINYI_INSTANCE_PATH": str(tmp_path)}
     server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{port}",
                                "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
+        def answers():
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    break
+                    return response.status == 200
             except OSError:
                 assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
-                time.sleep(0.3)
+                return False
+
+        wait_until(answers, timeout=30, message="gunicorn did not answer within 30 s", interval=0.3)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

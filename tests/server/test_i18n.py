@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from accounts.db import db
 from accounts.users import User
-from tests.conftest import WebClient
+from tests.helpers import WebClient
 
 ROOT = Path(__file__).resolve().parents[2]
 

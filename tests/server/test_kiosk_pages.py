@@ -13,7 +13,7 @@ from accounts.audit import AuditEntry
 from accounts.db import db, utcnow
 from accounts.kiosks import Kiosk
 from proposals.appeals import Appeal
-from tests.speech import encoded, say
+from tests.helpers import encoded, say
 
 
 def test_the_admin_creates_a_kiosk_and_sees_which_are_offline(client, app, make_user, make_region, make_category):

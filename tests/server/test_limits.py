@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 
 from accounts.db import db
 from proposals.discussion import Comment
-from tests.api.test_kiosk_api import enroll, recording, send  # noqa: F401 (the recording fixture)
-from tests.conftest import WebClient
+from tests.helpers import enroll, send, WebClient
 
 
 def comments():

@@ -1,7 +1,6 @@
 """Mail to residents through a real SMTP server (aiosmtpd): sent by a worker after the official's step, in the reader's
 language, to followers and to the contact address; kept and retried when the mail server is away."""
 
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -12,23 +11,7 @@ from accounts.mail import OutgoingMail
 from proposals import appeal_services, appeal_workflow
 from server.jobs import work
 from server.mailer import deliver_pending
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        from email import message_from_bytes, policy
-
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import Inbox, free_port
 
 
 @pytest.fixture

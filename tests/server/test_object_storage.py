@@ -11,8 +11,7 @@ import requests
 from sqlalchemy import func, select
 
 from accounts.db import db
-from tests.conftest import WebClient
-from tests.proposals.test_photos_and_expiry import jpeg_with_gps
+from tests.helpers import encoded, enroll, jpeg_with_gps, MODEL_LAYOUT, say, send, tiny_archive, WebClient
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +67,6 @@ def test_a_photo_goes_to_the_bucket_and_comes_back(s3_app, bucket, make_proposal
 
 def test_a_kiosk_recording_goes_to_the_bucket_and_officials_play_it(s3_app, bucket, make_kiosk, make_user):
     from proposals.appeals import Appeal
-    from tests.api.test_kiosk_api import enroll, send
-    from tests.speech import encoded, say
 
     kiosk, code = make_kiosk()
     api = s3_app.test_client()
@@ -88,16 +85,14 @@ def test_a_kiosk_recording_goes_to_the_bucket_and_officials_play_it(s3_app, buck
 def test_kiosks_download_a_model_from_the_bucket_in_parts(s3_app, bucket, make_kiosk, tmp_path):
     from accounts.speech_models import add_model
     from accounts.storage import uploads
-    from tests.kiosk.test_models import LAYOUT, tiny_archive
 
-    archive = tiny_archive(tmp_path / "m.zip", {**LAYOUT, "m/notes.txt": b"0123456789" * 1000})
+    archive = tiny_archive(tmp_path / "m.zip", {**MODEL_LAYOUT, "m/notes.txt": b"0123456789" * 1000})
     with s3_app.app_context():
         model = add_model(actor=None, archive=archive, storage=uploads().area("models"), language="zh_Hans")
         db.session.commit()
     assert objects(bucket) == [f"site/models/{model.filename}"]
     kiosk, code = make_kiosk()
     api = s3_app.test_client()
-    from tests.api.test_kiosk_api import enroll
 
     headers, _body = enroll(api, code)
     link = api.get(f"/api/v1/kiosk/model/{model.sha256}.zip", headers=headers)

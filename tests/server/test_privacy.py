@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts.db import db
 from accounts.users import User
-from tests.conftest import WebClient
+from tests.helpers import WebClient
 
 
 def test_contacts_reach_only_the_officials_handling_the_appeal(app, client, make_appeal, make_user,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from accounts.db import db
 from proposals.models import Proposal
 from voting.models import Support
+from tests.helpers import WebClient
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -193,8 +194,6 @@ def test_concurrent_clients_lose_no_vote(app, make_user, make_proposal):
     """24 browsers click "Support" at the same moment (and each clicks twice): 24 supports, no error page."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.conftest import WebClient
-
     app.config["MINYI_LOGIN_LIMIT"] = "100 per minute"  # 24 logins from one test address
     proposal = make_proposal()
     clients = []
@@ -276,7 +275,6 @@ def test_trending_follows_votes(client, make_user, make_proposal):
 
     from accounts.db import utcnow
     from proposals.models import hot_score
-    from tests.conftest import WebClient
 
     older = make_proposal(title="Older one")
     older.created_at = utcnow() - timedelta(hours=2)

@@ -12,6 +12,7 @@ from proposals import appeal_services, appeal_workflow, discussion, projects
 from proposals.models import ProposalStatus
 from voting import pledges as pledging
 from voting.services import cast_support
+from tests.helpers import WebClient
 
 TODAY = date.today()
 
@@ -110,8 +111,6 @@ def queries(client, url, counted) -> int:
 
 
 def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted):
-    from tests.conftest import WebClient
-
     talk, project = world["talk"], world["project"]
     pages = PUBLIC + [f"/proposals/{talk.id}", f"/projects/{project.id}", f"/api/v1/projects/{project.id}"]
     world["more"](5)  # enough for the officials' early warning to show a wave already

@@ -2,7 +2,6 @@
 every write and the health check use the primary. The "replica" here is a second database with its own
 content, so the test sees which one answered."""
 
-import time
 
 import psycopg
 import psycopg.sql
@@ -11,8 +10,8 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from accounts.db import db
-from tests.conftest import WebClient
-from tests.server.postgres_clusters import Clusters, free_port
+from tests.helpers import free_port, wait_until, WebClient
+from tests.server.postgres_clusters import Clusters
 
 
 def _a_verified_resident():
@@ -188,27 +187,28 @@ def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behi
         return visitor.get("/healthz").get_json()
 
     propose("Mend the well")
-    wait_for(lambda: "Mend the well" in page(), "the replica never caught up")
+    wait_until(lambda: "Mend the well" in page(), message="the replica never caught up", interval=0.2)
     assert health()["replica"] == "ok" and health()["replica_lag_seconds"] < 1
 
     with psycopg.connect(standby.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute("SELECT pg_wal_replay_pause()")  # the replica falls behind
         propose("Light the lane")
-        wait_for(lambda: health()["replica"] == "behind", "the lag was never seen")
+        wait_until(lambda: health()["replica"] == "behind", message="the lag was never seen", interval=0.2)
         assert "Light the lane" in page()  # read from the primary meanwhile
         assert conn.execute("SELECT count(*) FROM proposals WHERE title = 'Light the lane'").fetchone()[0] == 0
         conn.execute("SELECT pg_wal_replay_resume()")
-        wait_for(lambda: health()["replica"] == "ok", "the replica never caught up again")
+        wait_until(lambda: health()["replica"] == "ok", message="the replica never caught up again", interval=0.2)
 
         upstream = conn.execute("SHOW primary_conninfo").fetchone()[0]
         conn.execute("ALTER SYSTEM SET primary_conninfo = ''")  # replication broken: it hears nothing more
         conn.execute("SELECT pg_reload_conf()")
-        wait_for(lambda: health()["replica"] == "detached", "a replica cut off from the primary was trusted")
+        wait_until(lambda: health()["replica"] == "detached", interval=0.2,
+                   message="a replica cut off from the primary was trusted")
         propose("Paint the school")
         assert "Paint the school" in page()  # read from the primary meanwhile
         conn.execute(psycopg.sql.SQL("ALTER SYSTEM SET primary_conninfo = {}").format(upstream))
         conn.execute("SELECT pg_reload_conf()")
-    wait_for(lambda: health()["replica"] == "ok", "the replica never came back")
+    wait_until(lambda: health()["replica"] == "ok", message="the replica never came back", interval=0.2)
 
     stop_standby()  # the replica goes away
     now = page()
@@ -218,10 +218,3 @@ def test_a_streaming_replica_is_read_while_close_behind_and_set_aside_while_behi
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
-
-
-def wait_for(condition, message, seconds=30):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from accounts.db import db
 from server.cli import demo_command
 from server.demo import DEMO_PASSWORD
+from tests.helpers import empty_all_tables
 
 SCALE = ["--scale", "0.002", "--as-of", "2026-11-27"]
 
@@ -95,15 +96,13 @@ def _fingerprint() -> str:
 
 
 def test_the_same_seed_gives_the_same_data(app, generated):
-    from tests.conftest import _empty_all_tables
-
     first = _fingerprint()
     db.session.commit()
-    _empty_all_tables(db.engine)
+    empty_all_tables(db.engine)
     assert app.test_cli_runner().invoke(demo_command, SCALE).exit_code == 0
     assert _fingerprint() == first
     db.session.commit()
-    _empty_all_tables(db.engine)
+    empty_all_tables(db.engine)
     assert app.test_cli_runner().invoke(demo_command, [*SCALE, "--seed", "7"]).exit_code == 0
     assert _fingerprint() != first
 

@@ -6,7 +6,7 @@ import secrets
 import pytest
 
 from server.config import ConfigError
-from tests.conftest import WebClient
+from tests.helpers import WebClient
 
 
 def _redis_app(make_app, url, prefix):

@@ -15,8 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from accounts.db import db
-from tests.api.test_kiosk_api import enroll, recording  # noqa: F401 (the recording fixture)
-from tests.conftest import WebClient
+from tests.helpers import enroll, WebClient
 
 
 @pytest.fixture
