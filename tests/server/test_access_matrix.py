@@ -6,7 +6,7 @@ kiosk...), least privileged first. Web roles sign in; on the API they use their 
 Requests carry no form data: what is checked is the door, not the form (forms are tested in their own files).
 So where a form is checked before who sends it (the API's bodies are validated first), "+" means "refused for
 its content" (422), not "allowed": what each role may then do is tested with the service (e.g.
-tests/proposals/test_appeals.py). A route added without an entry in ``MATRIX`` (tests/server/access_matrix.py) fails: to write one, run
+tests/appeals/test_appeals.py). A route added without an entry in ``MATRIX`` (tests/server/access_matrix.py) fails: to write one, run
 ``ACCESS_MATRIX_PRINT=1 pytest tests/server/test_access_matrix.py -s -k 'the route'``, check the line, add it."""
 
 import os

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.db import db
 from tests.helpers import free_port, wait_until, WebClient
-from tests.server.postgres_clusters import Clusters
+from tests.server.web.postgres_clusters import Clusters
 
 
 def _a_verified_resident():
@@ -137,7 +137,7 @@ def test_a_replica_url_that_is_no_database_stops_the_server(make_app):
 @pytest.fixture
 def streaming_pair():
     """(primary URL, standby URL), start the standby, stop it: two clusters of the test's own
-    (tests/server/postgres_clusters.py)."""
+    (tests/server/web/postgres_clusters.py)."""
     clusters = Clusters()
     try:
         primary = clusters.create("primary", "-c wal_level=replica")

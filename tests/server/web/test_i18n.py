@@ -12,7 +12,7 @@ from accounts.db import db
 from accounts.users import User
 from tests.helpers import WebClient
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("header, expected_lang, text", [

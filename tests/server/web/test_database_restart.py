@@ -4,7 +4,7 @@ appeals, officials answer and visitors read, over real HTTP. Every answer meanwh
 the database is away; once it is back the same app serves normally by itself; and the data is whole: every 2xx
 answer has its row, a 503 left nothing, counts and roll-ups agree with a recount, and the audit chain holds.
 
-PostgreSQL only: the test restarts a cluster of its own (tests/server/postgres_clusters.py)."""
+PostgreSQL only: the test restarts a cluster of its own (tests/server/web/postgres_clusters.py)."""
 
 import re
 import threading
@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from accounts.db import db, utcnow
 from tests.helpers import NO_LIMITS, wait_until
-from tests.server.postgres_clusters import Clusters
+from tests.server.web.postgres_clusters import Clusters
 
 NOTHING_SAVED = "The service is briefly unavailable. Nothing was saved; please try again in a minute."
 IN_DOUBT = "The service was interrupted just as this was being saved, so it may or may not have been saved."
