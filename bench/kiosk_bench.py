@@ -58,7 +58,7 @@ def rss_mb() -> float:
 
 def speech(seconds: float, rate: int = 16000) -> np.ndarray:
     """Sentences spoken by espeak-ng with short pauses, until ``seconds`` long."""
-    from tests.speech import say
+    from tests.helpers import say
 
     parts, total, i = [], 0, 0
     while total < seconds * rate:
@@ -89,7 +89,7 @@ def measure_recognition(model_dir, utterances):
     after_session = rss_mb()
 
     delays = []
-    from tests.speech import say
+    from tests.helpers import say
 
     for n in range(utterances):
         audio = say(SENTENCES[n % len(SENTENCES)], pause=0.3)

@@ -10,6 +10,7 @@ from accounts.users import CensusEntry, User
 from core.db import db
 from core.errors import InvalidInput
 from server.commands.demo import id_number_with_check
+from tests.helpers import WebClient
 
 ID_A = id_number_with_check("53012119800101123")
 ID_B = id_number_with_check("53012119900202456")
@@ -119,8 +120,6 @@ def test_revoking_verification_frees_the_census_entry(client, make_user, make_re
 
 
 def test_census_guessing_is_throttled_per_account_not_per_village_office(make_app, make_user, make_region):
-    from tests.conftest import WebClient
-
     app = make_app(MINYI_CENSUS_LIMIT="2 per hour")
     village = make_region("village", code="V-1")
     guesser, neighbour = make_user("resident", region=village), make_user("resident", region=village)

@@ -1,22 +1,11 @@
 """WCAG 2.2 AA checks with axe-core (vendored in tests/browser/vendor) on the pages people use most."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from server.commands.data import demo_command
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page):
-    # A page whose stylesheet is still loading has unstyled, crowded links; audit what people see.
-    page.wait_for_load_state("load")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+from tests.helpers import axe_violations
 
 
 @pytest.fixture

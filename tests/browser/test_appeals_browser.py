@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from appeals.models import Appeal, Cosign
 from core.db import db
-from tests.browser.test_proposals_browser import log_in
+from tests.helpers import log_in
 
 
 def test_an_appeal_from_suggestion_to_rated_answer(page, live_server, make_user, make_appeal, make_region,

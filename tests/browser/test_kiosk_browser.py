@@ -10,8 +10,7 @@ from appeals import workflow as appeal_workflow
 from appeals.models import Appeal
 from core.db import db
 from kiosk.sync import deliver_due
-from tests.browser.test_accessibility import axe_violations
-from tests.conftest import eventually, speak_into
+from tests.helpers import axe_violations, speak_into, wait_until
 
 
 @pytest.fixture
@@ -30,7 +29,7 @@ def test_a_resident_speaks_sends_and_later_hears_the_answer(screen, kiosk_screen
     expect(page.get_by_text("Press the button and speak")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Say it again aloud").click()  # what this screen is for, aloud
-    assert eventually(lambda: machine.voice.last.startswith("Press the button and speak."))
+    assert wait_until(lambda: machine.voice.last.startswith("Press the button and speak."))
 
     page.get_by_role("button", name="Speak").click()
     expect(page.get_by_role("heading", name="I am listening…")).to_be_visible()
@@ -86,5 +85,5 @@ def test_the_space_bar_is_the_button_and_cancel_keeps_nothing(screen, kiosk_scre
     expect(page.get_by_text("Press the button and speak")).to_be_visible()
     assert kiosk_screen.outbox.counts()["queued"] == 0
     page.get_by_role("button", name="Louder").click()
-    assert eventually(lambda: kiosk_screen.machine.voice.last == "Louder.")
+    assert wait_until(lambda: kiosk_screen.machine.voice.last == "Louder.")
     assert kiosk_screen.machine.voice.volume_step == 4

@@ -2,7 +2,6 @@
 
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,20 +9,11 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.db import db, utcnow
+from tests.helpers import axe_violations, log_in
 from voting import pledges as pledging
 from voting.models import Pledge
 
 PASSWORD = "correct horse battery"
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Phone number or email", exact=True).fill(user.login_name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="My account")).to_be_visible()
 
 
 def english_full_name(region):
@@ -235,12 +225,6 @@ def test_each_pledge_form_label_belongs_to_its_own_field(page, live_server, make
 
 
 # --- Accessibility -------------------------------------------------------------------------------------------
-
-
-def axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 @pytest.fixture

@@ -4,32 +4,15 @@ back-off, exactly once even when the server's answer is lost, and a revoked kios
 import json
 import os
 import random
-import socket
 import stat
 
-from sqlalchemy import select
-
-from appeals.models import Appeal
 from core.db import db
 from kiosk import sync
 from kiosk.client import Client
 from kiosk.config import load
 from kiosk.outbox import Outbox
 from kiosk_fleet import kiosks
-from tests.kiosk.conftest import kiosk_cli
-from tests.speech import encoded, say
-
-
-def closed_port_url():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
-
-
-def server_appeals():
-    db.session.rollback()  # see what the server process committed
-    db.session.expire_all()
-    return db.session.scalars(select(Appeal).order_by(Appeal.id)).all()
+from tests.helpers import closed_port_url, encoded, kiosk_cli, say, server_appeals
 
 
 def test_enrol_queue_offline_then_deliver_exactly_once(live_server, make_kiosk, kiosk_env, tmp_path):

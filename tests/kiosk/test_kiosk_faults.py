@@ -17,8 +17,7 @@ from kiosk import sync
 from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk_fleet import kiosks
-from tests.kiosk.test_delivery import closed_port_url, server_appeals
-from tests.speech import encoded, say
+from tests.helpers import closed_port_url, encoded, say, server_appeals, wait_until
 
 DAY = 86400.0
 FIRST, LONGEST = 5.0, 900.0  # the kiosk's default back-off
@@ -193,9 +192,8 @@ def test_a_clock_set_back_a_year_does_not_stall_delivery(live_server, make_kiosk
         "first": 600.0, "longest": LONGEST, "heartbeat_seconds": 0.2}, daemon=True)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while outbox.counts()["queued"] and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: not outbox.counts()["queued"], timeout=20, interval=0.1,
+                   message=lambda: f"still queued: {outbox.counts()}")
     finally:
         stop.set()
         worker.join(timeout=10)

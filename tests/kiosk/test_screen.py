@@ -20,9 +20,7 @@ from appeals.models import Appeal
 from core.db import db
 from kiosk import button
 from kiosk.client import Client
-from tests.conftest import eventually, speak_into
-from tests.kiosk.conftest import kiosk_cli
-from tests.speech import encoded, say
+from tests.helpers import closed_port_url, encoded, kiosk_cli, say, speak_into, wait_until
 
 
 @pytest.fixture
@@ -39,12 +37,12 @@ def test_the_big_button_starts_and_ends_a_recording(kiosk_screen, mock_pins, tmp
     pin = mock_pins.pin(17)
     pin.drive_low()  # pressed
     pin.drive_high()
-    assert eventually(lambda: machine.screen == "recording")
+    assert wait_until(lambda: machine.screen == "recording")
     speak_into(kiosk_screen.microphone, "아버지", tmp_path, pause=0.5)
-    assert eventually(lambda: "아버지" in machine.transcript)
+    assert wait_until(lambda: "아버지" in machine.transcript)
     pin.drive_low()  # the second press ends it, before the silence would
     pin.drive_high()
-    assert eventually(lambda: machine.screen == "review")
+    assert wait_until(lambda: machine.screen == "review")
     assert machine.recorded.reason == "pressed" and "아버지" in machine.transcript
     assert any(said.startswith("You said: 아버지") for said in machine.voice.history)  # read back aloud
     pressed.close()
@@ -60,7 +58,7 @@ def test_a_missing_microphone_is_said_and_the_kiosk_recovers(kiosk_screen, tmp_p
     machine.press()
     assert machine.screen == "recording"
     speak_into(kiosk_screen.microphone, "아버지", tmp_path)
-    assert eventually(lambda: machine.screen == "review") and "아버지" in machine.transcript
+    assert wait_until(lambda: machine.screen == "review") and "아버지" in machine.transcript
 
 
 def test_time_outs_are_generous_and_announced(kiosk_screen):
@@ -108,11 +106,7 @@ def test_looking_up_without_a_connection_is_answered_kindly(kiosk_screen, unused
 
 @pytest.fixture
 def unused_url():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
+    return closed_port_url()
 
 
 def test_the_kiosk_service_shows_the_screen_and_delivers_in_the_background(live_server, make_kiosk, kiosk_env,
@@ -135,10 +129,10 @@ def test_the_kiosk_service_shows_the_screen_and_delivers_in_the_background(live_
         def delivered():
             db.session.rollback()
             return db.session.scalar(select(Appeal.receipt_code)) == receipt.strip()
-        assert eventually(delivered)
-        assert eventually(lambda: kiosk.region.name_en in requests.get(url + "/screen", timeout=10).text)
+        assert wait_until(delivered)
+        assert wait_until(lambda: kiosk.region.name_en in requests.get(url + "/screen", timeout=10).text)
         # (the server may have it a moment before the kiosk has noted its answer)
-        assert eventually(lambda: json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1)
+        assert wait_until(lambda: json.loads(kiosk_cli(kiosk_env, "status").stdout)["sent"] == 1)
     finally:
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=30) == 0
@@ -152,11 +146,12 @@ def test_a_slow_answer_is_never_spoken_to_the_next_resident(kiosk_screen):
     from flask import Flask, jsonify
     from werkzeug.serving import make_server
 
-    slow = Flask("slow-server")
+    slow, asked = Flask("slow-server"), threading.Event()
 
     @slow.get("/api/v1/kiosk/appeals/<code>")
     def status(code):
-        time.sleep(1.0)
+        asked.set()
+        time.sleep(1.0)  # the slow network is the behaviour under test
         return jsonify({"receipt_code": code, "status": "answered", "answers": [{"body": "private answer"}]})
 
     server = make_server("127.0.0.1", 0, slow, threaded=True)
@@ -169,7 +164,7 @@ def test_a_slow_answer_is_never_spoken_to_the_next_resident(kiosk_screen):
             machine.code_key(key)
         asking = threading.Thread(target=machine.look_up)
         asking.start()
-        time.sleep(0.2)
+        assert asked.wait(10), "the kiosk never asked"
         machine.home()  # the first resident walks away; the next one arrives
         asking.join(timeout=10)
         assert machine.screen == "idle" and machine.status is None
@@ -182,7 +177,7 @@ def test_done_after_sending_does_not_say_cancelled(kiosk_screen, tmp_path):
     machine = kiosk_screen.machine
     machine.press()
     speak_into(kiosk_screen.microphone, "아버지", tmp_path)
-    assert eventually(lambda: machine.screen == "review")
+    assert wait_until(lambda: machine.screen == "review")
     machine.send()
     assert machine.screen == "sent" and machine.receipt
     machine.home()

@@ -11,16 +11,7 @@ from core.db import db, utcnow
 from proposals.images import ProposalImage
 from proposals.models import Proposal
 from proposals.services import expire_stale
-
-
-def jpeg_with_gps(size=(64, 48)) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    exif = Image.Exif()
-    exif[0x8825] = {2: (25.0, 2.0, 30.0)}  # GPSInfo: where the photographer stood
-    exif[0x0110] = "Secret Phone 12"       # camera model
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
+from tests.helpers import jpeg_with_gps
 
 
 def upload(client, proposal, data, name="photo.jpg"):

@@ -2,14 +2,13 @@
 appeal, a comment, a pledge, a project with a milestone and a task, kiosks, one revoked, and a proposal still open
 for support, ``ids["open_proposal_id"]``) and a person with a token for each role."""
 
-import re
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from core.db import db, utcnow
-from tests.conftest import NO_LIMITS
+from tests.helpers import NO_LIMITS
 
 
 @pytest.fixture
@@ -72,13 +71,3 @@ def world(make_app, make_region, make_category, make_department, make_user, make
            "open_proposal_id": still_open.id}
     return app, users, ids, {"kiosk": kiosk_token, "revoked kiosk": gone_token, **tokens}
 
-
-def url_of(rule: str, ids: dict) -> str:
-    """The address of a route in the little world (the first choice of an ``any(...)``)."""
-    def value(match):
-        converter, name = match.group(1), match.group(2)
-        if converter and converter.startswith("any("):
-            return converter[4:-1].split(",")[0].strip()
-        return str(ids[name])
-
-    return re.sub(r"<(?:([^:<>]+):)?([^<>]+)>", value, rule)

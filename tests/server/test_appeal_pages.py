@@ -12,7 +12,7 @@ from appeals import services as appeal_services
 from appeals import workflow as appeal_workflow
 from appeals.models import AnswerTemplate, Appeal, AppealImage, Cosign
 from core.db import db
-from tests.proposals.test_photos_and_expiry import jpeg_with_gps
+from tests.helpers import jpeg_with_gps
 
 
 @pytest.fixture

@@ -27,9 +27,8 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from core.db import db
-from tests.conftest import WebClient
-from tests.server.conftest import url_of
-from tests.server.test_access_matrix import MATRIX, ROLES
+from tests.helpers import WebClient, app_without_data, encoded, enroll, say, send, url_of
+from tests.server.access_matrix import MATRIX, ROLES
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 SCRIPT = '<script>alert("minyi")</script>'
@@ -384,8 +383,6 @@ def who_may(api, method, url, content, ids, tokens, signs) -> dict:
 
 @pytest.fixture(scope="module")
 def api_schemas():
-    from tests.conftest import app_without_data
-
     return app_without_data().test_client().get("/api/v1/openapi.json").get_json()
 
 
@@ -476,9 +473,6 @@ def _wav_saying(wav: bytes, offset: int, fmt: str, value: int) -> bytes:
 @pytest.mark.parametrize("lie", ["rate of 2³¹ Hz", "rate of 1 Hz", "65,535 channels", "no rate", "OggS and noise",
                                  "Ogg damaged in the middle", "a WAV inside an Ogg name"])
 def test_recordings_whose_headers_lie_are_refused_and_nothing_is_saved(app, make_kiosk, lie):
-    from tests.api.test_kiosk_api import enroll, send
-    from tests.speech import encoded, say
-
     wav = encoded(say("물이 안 나와요"), kind="wav")
     ogg = encoded(say("물이 안 나와요"))
     audio = {"rate of 2³¹ Hz": _wav_saying(wav, 24, "<I", 2**31 - 1),

@@ -13,7 +13,7 @@ from core.audit import AuditEntry
 from core.db import db, utcnow
 from kiosk_fleet import kiosks
 from kiosk_fleet.kiosks import Kiosk
-from tests.speech import encoded, say
+from tests.helpers import encoded, say
 
 
 def test_the_admin_creates_a_kiosk_and_sees_which_are_offline(client, app, make_user, make_region, make_category):

@@ -15,6 +15,7 @@ from projects.progress import add_milestone, post_update
 from projects.promotion import promote_to_project
 from proposals import discussion
 from proposals.models import ProposalStatus
+from tests.helpers import WebClient
 from voting import pledges as pledging
 from voting.supports import cast_support
 
@@ -115,8 +116,6 @@ def queries(client, url, counted) -> int:
 
 
 def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted):
-    from tests.conftest import WebClient
-
     talk, project = world["talk"], world["project"]
     pages = PUBLIC + [f"/proposals/{talk.id}", f"/projects/{project.id}", f"/api/v1/projects/{project.id}"]
     world["more"](5)  # enough for the officials' early warning to show a wave already
