@@ -1,2 +1,2 @@
-"""People, places and organisation: users and roles, the region tree, departments,
-categories and residency verification. Every other domain package builds on these."""
+"""People, places and organisation: users and roles, the region tree, departments, categories, residency
+verification by census, personal API tokens, and the notifications people are sent. Every domain builds on it."""
