@@ -7,7 +7,20 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from accounts.regions import Category, Department, Region
@@ -155,6 +168,10 @@ class Appeal(db.Model):
     machine_transcript: Mapped[str | None] = mapped_column(Text)
     #: The recognized words with their confidence (0–1): [{"word": "...", "conf": 0.93}, ...].
     transcript_words: Mapped[list | None] = mapped_column(JSON)
+    #: A voice-only appeal not yet written down: its recording is the appeal (recognition found nothing sure, or
+    #: the resident said the read-back was wrong). Until an official writes down what was said it stays off the
+    #: public board and out of similar-appeal grouping; deadlines and the dashboard count it from arrival.
+    to_listen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     #: When it arrived (response times and the dashboard count from here).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, active_history=True)
     #: When the row last changed; None until then (Open311's ``updated_datetime``).
