@@ -31,9 +31,12 @@ WORDS_MAX = 5000  # recognized words kept with their confidences
 
 def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcript: str, audio_data: bytes,
                         storage, words: list | None = None, category: str | None = None,
-                        contact_phone: str | None = None, public: bool = False,
+                        contact_phone: str | None = None, public: bool = False, voice_only: bool = False,
                         phone_region: str = "CN") -> tuple[Appeal, bool]:
     """File the appeal a kiosk recorded, or find the one it already filed: (appeal, whether it is new).
+
+    ``voice_only``: the recording is the appeal (recognition found nothing sure, or the resident said the
+    read-back was wrong): it waits for an official to listen and write it down, the machine's words kept beside.
 
     A retry with the same ``uuid`` (the kiosk did not hear the answer) gets the same appeal, never a second one."""
     if kiosk is None or kiosk.revoked_at is not None:
@@ -73,7 +76,8 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
     now = utcnow()
     department = responsible_department(chosen, kiosk.region)
     appeal = Appeal(
-        body=transcript or _untranscribed(kiosk.language), machine_transcript=transcript or "",
+        body=_untranscribed(kiosk.language) if voice_only or not transcript else transcript,
+        machine_transcript=transcript or "", to_listen=bool(voice_only or not transcript),
         transcript_words=_words(words), language=kiosk.language, category=chosen, region=kiosk.region,
         channel=Channel.KIOSK, public=bool(public), receipt_code=code, kiosk=kiosk, client_uuid=uuid,
         contact_phone=phone,
@@ -115,7 +119,7 @@ def _note(language: str, typed: str, problem: str) -> str:
 
 def _untranscribed(language: str) -> str:
     with force_locale(language):
-        return _("(Spoken appeal: nothing was recognized. Please listen to the recording.)")
+        return _("(A spoken appeal, not yet written down: please listen to the recording.)")
 
 
 def _words(words) -> list | None:
@@ -137,11 +141,13 @@ def _words(words) -> list | None:
 
 
 def correct_transcript(appeal: Appeal, *, actor: User, body: str) -> Appeal:
-    """An official handling a spoken appeal corrects what speech recognition made of it; the machine's
+    """An official handling a spoken appeal writes down what was said (a voice-only appeal, which then joins
+    the board and similar-appeal grouping) or corrects what speech recognition made of it; the machine's
     transcript stays beside it."""
     if appeal.channel != Channel.KIOSK or not may_handle(actor, appeal):
         raise NotAllowed()
-    with audited(actor, "appeal.correct_transcript", appeal, ("body",)):
+    with audited(actor, "appeal.correct_transcript", appeal, ("body", "to_listen")):
         appeal.body = text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True)
+        appeal.to_listen = False
         db.session.flush()
     return appeal

@@ -5,11 +5,12 @@ reads appeals through these functions, so none can show what another would hide.
 - A public appeal anyone may read; a private one only its author, its co-signers and the officials handling it.
 - Its public events anyone who may read the appeal sees; internal events (notes, reassignments between
   departments) only the officials handling it.
-- Lists for the public (the board, Open311, the API's list) hold public appeals only."""
+- Lists for the public (the board, Open311, the API's list) hold public appeals only, and of those only the ones
+  whose words are known: a voice-only appeal waits for an official to listen and write it down."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from accounts.permissions import has_role
 from accounts.regions import Category, Region, subtree_id_list
@@ -48,7 +49,7 @@ def follows(user: User | None, appeal: Appeal) -> bool:
 
 def may_read(user: User | None, appeal: Appeal) -> bool:
     """Public appeals to anyone; private ones to their author, co-signers and the officials handling them."""
-    return appeal.public or may_handle(user, appeal) or follows(user, appeal)
+    return (appeal.public and not appeal.to_listen) or may_handle(user, appeal) or follows(user, appeal)
 
 
 def visible_appeal(user: User | None, appeal_id: int | None) -> Appeal | None:
@@ -57,8 +58,10 @@ def visible_appeal(user: User | None, appeal_id: int | None) -> Appeal | None:
     return appeal if appeal is not None and may_read(user, appeal) else None
 
 
+#: The condition on Appeal rows whose words are known (not a voice-only appeal still to be listened to).
+WRITTEN = Appeal.to_listen.is_(False)
 #: The condition on Appeal rows anyone may read.
-PUBLIC = Appeal.public.is_(True)
+PUBLIC = and_(Appeal.public.is_(True), WRITTEN)
 
 
 def public_appeals() -> Select:
@@ -95,13 +98,16 @@ INBOX_SORTS = {
 def inbox(official: User, *, status: str = "waiting", category: Category | None = None,
           region: Region | None = None, least_cosigns: int | None = None) -> Select:
     """The appeals ``official`` handles (every appeal for admins): ``status`` is one of AppealStatus, "waiting"
-    (not yet closed), "overdue" (waiting past the deadline) or anything else for all; narrowed to a category, a
+    (not yet closed), "overdue" (waiting past the deadline), "to_listen" (voice-only, not yet written down) or
+    anything else for all; narrowed to a category, a
     region and its villages, and appeals with at least ``least_cosigns`` co-signers."""
     query = select(Appeal).where(handled_by(official))
     if status == "waiting":
         query = query.where(Appeal.status.in_(WAITING))
     elif status == "overdue":
         query = query.where(Appeal.status.in_(WAITING), Appeal.due_at < utcnow())
+    elif status == "to_listen":
+        query = query.where(Appeal.to_listen.is_(True))
     elif status in set(AppealStatus):
         query = query.where(Appeal.status == status)
     if category is not None:

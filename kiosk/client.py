@@ -75,6 +75,9 @@ class Client:
         content_type = "audio/wav" if audio.suffix == ".wav" else "audio/ogg"
         form = {key: getattr(queued, key) for key in APPEAL_FIELDS if getattr(queued, key)}
         form["transcript"] = queued.transcript
+        for flag in ("voice_only", "public"):
+            if getattr(queued, flag):
+                form[flag] = "true"
         with open(audio, "rb") as recording:
             return self._call("POST", "/appeals", data=form, files={AUDIO_FIELD: (audio.name, recording, content_type)})[1]
 

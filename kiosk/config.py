@@ -39,6 +39,14 @@ class Config:
     button_pin: int = 17
     #: Seconds without a touch before a screen goes back to the start (announced first).
     idle_seconds: float = 90.0
+    #: Seconds a receipt or an answer stays on screen once it has been spoken (announced; a touch keeps it).
+    done_seconds: float = 30.0
+    #: Below this average word confidence (0-1) the kiosk does not trust what it recognized, and offers to send
+    #: the recording itself: the officials listen to it.
+    min_confidence: float = 0.6
+    #: Whether the appeals made here go on the public message board (without a name; a voice-only one once an
+    #: official has written it down). The village decides; the screen tells the resident.
+    public: bool = False
     #: Where the touch screen is served (Chromium in kiosk mode shows it).
     ui_port: int = 8080
     #: Seconds between heartbeats and between delivery attempts when all is sent.
@@ -92,11 +100,16 @@ def _convert(name: str, kind, raw):
     try:
         if kind is Path:
             return Path(str(raw)).expanduser()
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}[str(raw).lower()]
         if kind in (int, float):
             return kind(raw)
         return str(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a {'whole number' if kind is int else 'number'}, not {raw!r}.") from None
+    except (TypeError, ValueError, KeyError):
+        what = {int: "whole number", bool: "true or false"}.get(kind, "number")
+        raise ConfigError(f"{name} must be a {what}, not {raw!r}.") from None
 
 
 def load(path: str | os.PathLike | None = None) -> Config:
@@ -117,12 +130,14 @@ def load(path: str | os.PathLike | None = None) -> Config:
     for name, spec in known.items():
         raw = os.environ.get(f"MINYI_KIOSK_{name.upper()}", values.get(name))
         if raw is not None:
-            kind = {"Path": Path, "str": str, "int": int, "float": float}[
+            kind = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}[
                 spec.type if isinstance(spec.type, str) else spec.type.__name__]
             settings[name] = _convert(name, kind, raw)
     config = Config(**settings)
     if config.language and config.language not in ("zh_Hans", "en"):
         raise ConfigError(f"language must be zh_Hans or en, not {config.language!r}.")
+    if not 0 <= config.min_confidence <= 1:
+        raise ConfigError("min_confidence must be between 0 and 1.")
     if config.silence_seconds <= 0 or config.max_seconds <= config.warn_seconds:
         raise ConfigError("silence_seconds must be above 0 and max_seconds above warn_seconds.")
     if config.max_seconds > MAX_RECORDING_SECONDS:

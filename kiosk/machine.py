@@ -3,16 +3,16 @@ button and the recording. The touch screen (``kiosk.ui``) only shows this and pa
 
 import json
 import logging
+import math
 import threading
 import time
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from kiosk.client import Offline, Refused, Revoked
+from kiosk.hearing import Hearing
 from kiosk.microphone import MicrophoneMissing, Recording
 from kiosk.voice import spell
-from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ GRACE_SECONDS = 30.0
 WARNING_SPOKEN_SECONDS = 3.0  # the time warning, left out of the recording
 
 
-class Machine:
+class Machine(Hearing):
     def __init__(self, *, config, outbox, voice, recognizer=None, client=None, content=None, app=None,
                  wake_sync: threading.Event | None = None, clock=time.monotonic):
         self.config, self.outbox, self.voice, self.recognizer = config, outbox, voice, recognizer
@@ -41,11 +41,16 @@ class Machine:
         self.generation += 1
         self.screen = "idle"
         self.transcript, self.words, self.recorded = "", [], None
+        #: The recording is the appeal (the words were not sure, or the resident said they were wrong).
+        self.voice_only = False
+        #: Why the words were not sure: "no_words", "unsure" or "wrong" (the resident said so).
+        self.unclear = None
         self.category, self.phone, self.code = None, "", ""
         self.receipt = self.status = self.message = None
         self.seconds_left = None
         self.touched = self.clock()
         self.warned_idle = False
+        self.closing_announced = False
 
     def _say(self, text):
         self.voice.say(text)
@@ -64,8 +69,8 @@ class Machine:
         """Changes whenever the screen would look different apart from what keys type (the keypads and the
         category buttons swap their own parts): the page swaps the screen in only then, since a swap in the
         middle of a slow press would lose the press."""
-        return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message,
-                         self.out_of_service, self.warned_idle)) & 0xFFFFFFFF)
+        return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message, self.unclear,
+                         self.out_of_service, self.warned_idle, self.seconds_left)) & 0xFFFFFFFF)
 
     # -- the big button (and the space bar, and the Speak / Done buttons on the screen) --------------------
 
@@ -74,7 +79,7 @@ class Machine:
             self.touch()
             if self.screen == "recording":
                 self.finish_recording()
-            elif self.screen in ("idle", "review", "no_microphone", "nothing_heard", "sent", "status"):
+            elif self.screen in ("idle", "review", "unclear", "no_microphone", "nothing_heard", "sent", "status"):
                 self.start_recording()
 
     def start_recording(self):
@@ -136,19 +141,64 @@ class Machine:
                 return  # cancelled meanwhile
             self.recording = None
             self.touch()
-            if recorded is None or recorded.reason == "nothing" or not recorded.text:
+            if recorded is None or not (recorded.text or recorded.spoke):
                 self.screen = "nothing_heard"
                 self._say(self._t("I did not hear anything. Press the button and speak again."))
                 return
             self.recorded, self.transcript, self.words = recorded, recorded.text, recorded.words
-            self.screen = "review"
-            self._say(self._t("You said: %(text)s. Touch Send to send it, or Say it again.", text=recorded.text))
+            if not recorded.text:
+                self._offer_voice("no_words")
+            elif self._unsure(recorded.words):
+                self._offer_voice("unsure")
+            else:
+                self.screen = "review"
+                self._say(self._t("You said: %(text)s. If that is right, touch Yes. If not, touch No, or Say it "
+                                  "again.", text=recorded.text))
+
+    def _unsure(self, words) -> bool:
+        """Whether recognition was too unsure of its words to read them back as what the resident said."""
+        confidences = [w.get("conf", 0.0) for w in words or []]
+        return not confidences or sum(confidences) / len(confidences) < self.config.min_confidence
+
+    def _offer_voice(self, why: str):
+        """The words are not sure: the recording itself can be the appeal, which an official listens to."""
+        self.screen, self.unclear = "unclear", why
+        opening = self._t("Sorry, I got it wrong.") if why == "wrong" else \
+            self._t("I could not make out the words.")
+        self._say(opening + " " + self._t("You can send your voice as it is: the officials will listen to it. "
+                                          "Or touch Say it again."))
 
     # -- review, details, send ------------------------------------------------------------------------------
 
     def again(self):
         with self.lock:
             self.start_recording()
+
+    def wrong(self):
+        """The resident says the read-back is not what they said."""
+        with self.lock:
+            self.touch()
+            if self.screen == "review":
+                self._offer_voice("wrong")
+
+    def send_voice(self):
+        """Send the recording as it is: on to what it is about, and a number for the answer."""
+        with self.lock:
+            self.touch()
+            if self.screen == "unclear" and self.recorded is not None:
+                self.voice_only = True
+                self._ask_category()
+
+    def confirm(self):
+        """The read-back is right: on to what it is about, and a number for the answer."""
+        with self.lock:
+            self.touch()
+            if self.screen == "review":
+                self._ask_category()
+
+    def _ask_category(self):
+        self.screen = "category"
+        self._say(self._t("What is it about? Touch a picture, or I do not know."))
 
     def cancel(self):
         with self.lock:
@@ -166,18 +216,24 @@ class Machine:
             self.voice.quiet()
             self._reset()
 
-    def details(self):
-        with self.lock:
-            self.touch()
-            if self.screen == "review":
-                self.screen = "details"
-                self._say(self._t("Choose what it is about, and type a phone number if you want a call back."))
-
     def choose_category(self, code):
+        """A picture, or "I do not know" (any other code): then the kiosk's own category, the village office's
+        general intake, takes it."""
         with self.lock:
             self.touch()
+            if self.screen != "category":
+                return
             known = {c["code"] for c in self.content.get("categories", [])}
-            self.category = code if code in known and code != self.category else None
+            self.category = code if code in known else None
+            self.screen, self.message = "phone", None
+            self._say(self._t("If you want the answer by phone, type your phone number. Then touch Send."))
+
+    def back(self):
+        """From the phone number back to what it is about."""
+        with self.lock:
+            self.touch()
+            if self.screen == "phone":
+                self._ask_category()
 
     def phone_key(self, key):
         with self.lock:
@@ -194,14 +250,15 @@ class Machine:
             if self.recorded is None:
                 return
             if self.phone and not PHONE_MIN <= len(self.phone) <= PHONE_MAX:
-                self.screen = "details"
+                self.screen = "phone"
                 self.message = self._t("That phone number looks too short. Correct it, or delete it to send "
                                        "without one.")
                 self._say(self.message)
                 return
             queued = self.outbox.add(transcript=self.transcript, audio=self.recorded.ogg_opus(),
                                      words=json.dumps(self.words, ensure_ascii=False), category=self.category,
-                                     contact_phone=self.phone or None)
+                                     contact_phone=self.phone or None, voice_only=self.voice_only,
+                                     public=self.config.public)
             self.wake_sync.set()
             self._reset()
             self.screen, self.receipt = "sent", queued.receipt_code
@@ -211,100 +268,9 @@ class Machine:
         self._say(self._t("Thank you. Your appeal is kept and will be sent. Your receipt code is %(code)s. "
                           "Please write it down; with it you can hear the answer here later.",
                           code=spell(self.receipt)))
-
-    # -- hearing the answer -----------------------------------------------------------------------------------
-
-    def lookup(self):
-        with self.lock:
-            self._reset()
-            self.screen = "lookup"
-            self._say(self._t("Type your receipt code, then touch Look up."))
-
-    def code_key(self, key):
-        with self.lock:
-            self.touch()
-            if key == "back":
-                self.code = self.code[:-1]
-            elif key in RECEIPT_ALPHABET and len(self.code) < RECEIPT_LENGTH:
-                self.code += key
-
-    def look_up(self):
-        with self.lock:
-            self.touch()
-            generation = self.generation
-            if len(self.code) != RECEIPT_LENGTH:
-                self.message = self._t("The receipt code has eight characters.")
-                self._say(self.message)
-                return
-            code = f"{self.code[:4]}-{self.code[4:]}"
-            waiting = self.outbox.by_receipt(code)
-            if waiting is not None and waiting.state in ("queued", "refused"):
-                self.status = {"kind": "waiting" if waiting.state == "queued" else "stuck"}
-                self._speak_status()
-                return
-        try:
-            found = self.client.status(code) if self.client is not None else None
-            status = {"kind": "found", **found} if found else {"kind": "offline"}
-        except Offline:
-            status = {"kind": "offline"}
-        except (Revoked, Refused) as error:
-            status = {"kind": "unknown"} if getattr(error, "status", None) == 404 else {"kind": "offline"}
-        with self.lock:
-            if self.generation != generation or self.screen != "lookup":
-                return  # the resident left meanwhile: never speak their answer to the next one
-            self.status = status
-            self._speak_status()
-
-    def _speak_status(self):
-        self.screen = "status"
-        self.message = None
-        kind = self.status["kind"]
-        if kind == "waiting":
-            self._say(self._t("Your appeal is kept here and will be sent as soon as there is a connection."))
-        elif kind == "stuck":
-            self._say(self._t("Your appeal is kept here, but it could not be delivered. Please ask the village "
-                              "office for help."))
-        elif kind == "offline":
-            self._say(self._t("Sorry, there is no connection right now. Your appeal is safe. Please try again "
-                              "later."))
-        elif kind == "unknown":
-            self._say(self._t("No appeal has this receipt code. Please check it and try again."))
-        else:
-            answers = self.status.get("answers") or []
-            said = self._t("Your appeal is: %(status)s.", status=self.status_label(self.status["status"]))
-            if answers:
-                said += " " + self._t("The answer: %(answer)s", answer=answers[-1]["body"])
-            self._say(said)
-
-    def status_label(self, status):
-        labels = {"submitted": self._t("Received"), "accepted": self._t("Accepted"),
-                  "in_progress": self._t("Being worked on"), "answered": self._t("Answered"),
-                  "resolved": self._t("Resolved"), "rejected": self._t("Rejected"),
-                  "duplicate": self._t("Joined with the same problem")}
-        return labels.get(status, status)
+        self.touch()
 
     # -- on every screen ------------------------------------------------------------------------------------
-
-    def news(self):
-        """Read aloud the projects here (with their latest report) and the most supported proposals, from the
-        content kept for offline use."""
-        with self.lock:
-            self.touch()
-            proposals = self.content.get("proposals") or []
-            projects = self.content.get("projects") or []
-            if not proposals and not projects:
-                self._say(self._t("There is no village news yet."))
-                return
-            said = []
-            if projects:
-                said.append(self._t("Projects:") + " " + ". ".join(
-                    self._t("%(title)s, %(n)d percent done", title=p["title"], n=p["progress"])
-                    + (": " + p["news"] if p.get("news") else "") for p in projects))
-            if proposals:
-                said.append(self._t("Village proposals:") + " " + ". ".join(
-                    self._t("%(title)s, %(n)d supporters", title=p["title"], n=p["supports_count"])
-                    for p in proposals))
-            self._say(" ".join(said))
 
     def repeat(self):
         """Say again what was last said on this screen (or, before anything was, what the screen is for)."""
@@ -327,6 +293,9 @@ class Machine:
         with self.lock:
             if self.screen in ("idle", "recording"):
                 return
+            if self.screen in ("sent", "status"):
+                self._close_when_done()
+                return
             if self.voice.speaking() and not self.warned_idle:
                 self.touched = self.clock()
                 return
@@ -336,3 +305,21 @@ class Machine:
             elif quiet >= self.config.idle_seconds and not self.warned_idle:
                 self.warned_idle = True
                 self._say(self._t("Are you still there? Touch Stay, or the screen goes back to the start."))
+
+    def _close_when_done(self):
+        """A receipt or an answer, once spoken, stays ``done_seconds`` (announced; a touch keeps it), then the
+        screen goes back to the start: nothing of one resident is shown to the next."""
+        if self.voice.speaking():
+            self.touched = self.clock()
+            return
+        if not self.closing_announced:
+            self.closing_announced = True
+            self.touched = self.clock()
+            self._say(self._t("This screen goes back to the start in %(n)d seconds. Touch it to keep it.",
+                              n=round(self.config.done_seconds)))
+            return
+        left = self.config.done_seconds - (self.clock() - self.touched)
+        if left <= 0:
+            self.home()
+        else:
+            self.seconds_left = math.ceil(left)

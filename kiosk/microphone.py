@@ -41,6 +41,8 @@ class Recorded:
     words: list
     text: str
     reason: str  # "silence", "pressed", "limit" or "nothing" (no speech at all)
+    #: Whether the voice detector heard speech, words recognized or not (a dialect the model does not know).
+    spoke: bool = True
 
     @property
     def seconds(self) -> float:
@@ -188,5 +190,5 @@ class Recording:
         if self.error is None:
             heard = self.session.finish()
             reason = self.reason if heard.words or self.reason == "pressed" else "nothing"
-            self.result = Recorded(bytes(pcm), self.rate, heard.words, heard.text, reason)
+            self.result = Recorded(bytes(pcm), self.rate, heard.words, heard.text, reason, spoke_at is not None)
         self.done.set()

@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS appeals (
     server_id INTEGER,
     created_at REAL NOT NULL,
     sent_at REAL,
-    set_aside INTEGER NOT NULL DEFAULT 0
+    set_aside INTEGER NOT NULL DEFAULT 0,
+    voice_only INTEGER NOT NULL DEFAULT 0,
+    public INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS ix_appeals_due ON appeals (state, next_try);
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT);
@@ -53,6 +55,10 @@ class Queued:
     created_at: float = 0.0
     #: The server kept failing on this one while it took the others: it is tried on its own, not in line.
     set_aside: bool = False
+    #: The recording is the appeal; the transcript (maybe empty) is only a help for the official who listens.
+    voice_only: bool = False
+    #: Shown on the public message board (without a name) once its words are known.
+    public: bool = False
 
 
 class Outbox:
@@ -72,8 +78,10 @@ class Outbox:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed appeal is on the disk
         self.db.executescript(SCHEMA)
-        if "set_aside" not in {row[1] for row in self.db.execute("PRAGMA table_info(appeals)")}:  # an older outbox
-            self.db.execute("ALTER TABLE appeals ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0")
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(appeals)")}
+        for added in ("set_aside", "voice_only", "public"):  # an outbox made by an older version
+            if added not in columns:
+                self.db.execute(f"ALTER TABLE appeals ADD COLUMN {added} INTEGER NOT NULL DEFAULT 0")
         self._remove_orphans()
 
     def close(self) -> None:
@@ -95,7 +103,8 @@ class Outbox:
                 continue
 
     def add(self, *, transcript: str, audio: bytes, extension: str = ".ogg", words: str | None = None,
-            category: str | None = None, contact_phone: str | None = None) -> Queued:
+            category: str | None = None, contact_phone: str | None = None, voice_only: bool = False,
+            public: bool = False) -> Queued:
         """Keep a confirmed appeal; returns it with its receipt code (made here, so it works offline)."""
         appeal_id = str(uuids.uuid4())
         audio_file = appeal_id + extension
@@ -106,9 +115,9 @@ class Outbox:
             try:
                 self.db.execute(
                     "INSERT INTO appeals (uuid, receipt_code, transcript, words, audio_file, category, contact_phone, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "created_at, voice_only, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (appeal_id, format_receipt(raw), transcript, words, audio_file, category, contact_phone,
-                     self.clock()))
+                     self.clock(), int(voice_only), int(public)))
                 return self.get(appeal_id)
             except sqlite3.IntegrityError:  # this kiosk gave that code before: draw again
                 continue
@@ -118,12 +127,13 @@ class Outbox:
         if row is None:
             return None
         (appeal_id, code, transcript, words, audio_file, category, contact, state, attempts, server_id,
-         last_error, created_at, set_aside) = row
+         last_error, created_at, set_aside, voice_only, public) = row
         return Queued(appeal_id, code, transcript, words, self.audio_folder / audio_file, category, contact,
-                      attempts, state, server_id, last_error, created_at, bool(set_aside))
+                      attempts, state, server_id, last_error, created_at, bool(set_aside), bool(voice_only),
+                      bool(public))
 
     _COLUMNS = ("uuid, receipt_code, transcript, words, audio_file, category, contact_phone, state, attempts, "
-                "server_id, last_error, created_at, set_aside")
+                "server_id, last_error, created_at, set_aside, voice_only, public")
 
     def get(self, appeal_id: str) -> Queued | None:
         return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE uuid = ?",

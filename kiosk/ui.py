@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Simple pictures for the usual categories (by code); others get a generic one.
 CATEGORY_ICONS = {"water": "🚰", "roads": "🛣️", "electricity": "💡", "health": "🏥", "education": "🏫",
                   "sanitation": "🧹", "safety": "🛡️", "other": "💬"}
+#: The code of "I do not know" on the category screen (no category has it: the kiosk's own takes the appeal).
+UNKNOWN_CATEGORY = "unknown"
 
 
 def create_ui(machine: Machine) -> Flask:
@@ -30,7 +32,7 @@ def create_ui(machine: Machine) -> Flask:
     def shown():
         return {"m": machine, "language": "zh-Hans" if language == "zh_Hans" else "en",
                 "village": (machine.content.get("kiosk") or {}).get("village", {}).get("name", ""),
-                "alphabet": RECEIPT_ALPHABET, "icons": CATEGORY_ICONS,
+                "alphabet": RECEIPT_ALPHABET, "icons": CATEGORY_ICONS, "unknown": UNKNOWN_CATEGORY,
                 "refresh": "every 500ms" if machine.screen == "recording" else "every 1s"}
 
     @app.get("/")
@@ -47,7 +49,8 @@ def create_ui(machine: Machine) -> Flask:
 
     actions = {
         "press": machine.press, "again": machine.again, "cancel": machine.cancel, "send": machine.send,
-        "details": machine.details, "lookup": machine.lookup, "look-up": machine.look_up, "news": machine.news,
+        "confirm": machine.confirm, "wrong": machine.wrong, "send-voice": machine.send_voice, "back": machine.back,
+        "lookup": machine.lookup, "look-up": machine.look_up, "news": machine.news,
         "repeat": machine.repeat, "louder": lambda: machine.volume(True), "softer": lambda: machine.volume(False),
         "home": machine.home, "touch": machine.touch,
     }
@@ -67,8 +70,8 @@ def create_ui(machine: Machine) -> Flask:
         elif kind == "phone":
             machine.phone_key(key)
         elif kind == "category":
-            machine.choose_category(key)
-            return render_template("kiosk/_categories.html", fragment=True)
+            machine.choose_category(key)  # the next question follows: the whole screen changes
+            return render_template("kiosk/_screen.html")
         else:
             abort(404)
         return render_template("kiosk/_entry.html", fragment=True)

@@ -88,7 +88,7 @@ class ReassignForm(FlaskForm):
 
 
 class TranscriptForm(FlaskForm):
-    body = TextAreaField(_l("What the resident said, corrected"), validators=[_required(), _at_most(5000)])
+    body = TextAreaField(_l("What the resident said"), validators=[_required(), _at_most(5000)])
 
 
 class NoteForm(FlaskForm):

@@ -85,6 +85,9 @@ class KioskAppealIn(Schema):
     category = fields.String(validate=validate.Length(max=40))
     contact_phone = fields.String(validate=validate.Length(max=40))
     public = fields.Boolean(load_default=False)
+    voice_only = fields.Boolean(load_default=False, metadata={
+        "description": "The recording is the appeal: recognition found nothing sure, or the resident said the "
+                       "read-back was wrong. An official listens and writes it down."})
 
 
 class KioskAppealFiles(Schema):
@@ -202,7 +205,7 @@ def send_appeal(data, files):
     appeal, new = kiosk_appeals.submit_kiosk_appeal(
         current_kiosk(), uuid=data["uuid"], receipt_code=data["receipt_code"], transcript=data["transcript"],
         words=words, category=data.get("category"), contact_phone=data.get("contact_phone"),
-        public=data["public"], audio_data=files["audio"].read(), storage=uploads().area("audio"),
+        public=data["public"], voice_only=data["voice_only"], audio_data=files["audio"].read(), storage=uploads().area("audio"),
         phone_region=current_app.config["MINYI_PHONE_REGION"])
     db.session.commit()
     return appeal, 201 if new else 200

@@ -18,7 +18,7 @@ from appeals.alerts import rising_cached
 from appeals.candidates import ProjectCandidate
 from appeals.candidates import propose_candidate as propose
 from appeals.models import AnswerTemplate, Appeal, AppealEvent
-from appeals.queries import INBOX_SORTS, inbox, may_handle, visible_events
+from appeals.queries import INBOX_SORTS, WRITTEN, inbox, may_handle, visible_events
 from appeals.similarity import group_similar, similar_appeals
 from core.audit import AuditEntry
 from core.db import db
@@ -100,7 +100,7 @@ GROUPED_MAX = 1000
 @bp.route("/appeals/groups")
 def appeal_groups():
     """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
-    recent = db.session.execute(inbox_query({"status": "waiting"}).with_only_columns(
+    recent = db.session.execute(inbox_query({"status": "waiting"}).where(WRITTEN).with_only_columns(
         Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(GROUPED_MAX)).all()
     groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
     page = min(parse_id(request.args.get("page")) or 1, max(1, -(-len(groups) // size)))  # the biggest first
@@ -205,7 +205,8 @@ def handle_context(appeal, **forms):
             "reject_form": forms.pop("reject_form", None) or ReasonForm(),
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
-            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(body=appeal.body)}
+            "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(
+                body=appeal.machine_transcript if appeal.to_listen else appeal.body)}
 
 
 @bp.route("/appeals/<int:appeal_id>/similar")

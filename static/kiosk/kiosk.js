@@ -14,3 +14,18 @@ document.addEventListener("htmx:configRequest", function (event) {
     event.detail.parameters.seen = screen ? screen.dataset.fingerprint : "";
   }
 });
+
+// A touch anywhere on the screen (not only on a button) counts as "I am still here": it keeps a receipt or an
+// answer on screen, and answers "Are you still there?".
+document.addEventListener("pointerdown", function (event) {
+  if (!event.target.closest("button")) {
+    htmx.ajax("POST", "/do/touch", { target: "#screen", swap: "outerHTML" });
+  }
+});
+
+// Each new screen starts at its top.
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (event.detail.target && event.detail.target.id === "screen") {
+    window.scrollTo(0, 0);
+  }
+});
