@@ -11,10 +11,13 @@ home="$(getent passwd "$user" | cut -d: -f6)"
 
 apt-get update
 apt-get install -y --no-install-recommends python3-venv python3-dev libportaudio2 espeak-ng curl make \
-  fonts-noto-cjk fonts-noto-color-emoji
+  fonts-noto-cjk fonts-noto-color-emoji libusb-1.0-0
 apt-get install -y --no-install-recommends chromium || apt-get install -y --no-install-recommends chromium-browser
 # The gpio group exists on Raspberry Pi OS; elsewhere (a test machine) the button is not wired anyway.
 usermod -a -G audio "$user"
+# A receipt printer: /dev/usb/lp* belong to the lp group, serial lines to dialout (a printer on raw USB needs a
+# udev rule too: README.md here).
+usermod -a -G lp,dialout "$user"
 if getent group gpio > /dev/null; then usermod -a -G gpio "$user"; fi
 install -d -o "$user" -g "$user" -m 0700 /var/lib/minyi-kiosk /var/lib/minyi-kiosk/models
 
