@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-APT_PACKAGES := chromium espeak-ng libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql-client
+APT_PACKAGES := chromium espeak-ng fonts-noto-cjk libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql-client
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?= -n auto
 

@@ -7,6 +7,7 @@
   sync [--once]                     deliver the outbox (with back-off while offline) and send heartbeats
   status                            what waits in the outbox
   model install [--file ARCHIVE]    install the server's current speech model (resumes, checks, switches at once)
+  print-test                        print a sample slip on the receipt printer (printer in config.toml)
   serve                             the kiosk: touch screen on 127.0.0.1, button, recognition and delivery
 
 
@@ -154,6 +155,7 @@ def cmd_serve(config, args) -> int:
 
     from kiosk import button, sync  # lazily: see the module docstring
     from kiosk.machine import Machine  # lazily: see the module docstring
+    from kiosk.printer import SlipPrinter  # lazily: see the module docstring
     from kiosk.recognizer import ModelMissing, Recognizer  # lazily: see the module docstring
     from kiosk.ui import create_ui  # lazily: see the module docstring
     from kiosk.voice import Voice  # lazily: see the module docstring
@@ -171,7 +173,7 @@ def cmd_serve(config, args) -> int:
         recognizer = None
     wake, stop = threading.Event(), threading.Event()
     machine = Machine(config=config, outbox=outbox, voice=Voice(config.spoken_language), recognizer=recognizer,
-                      client=client, content=content, wake_sync=wake)
+                      client=client, content=content, wake_sync=wake, printer=SlipPrinter.from_config(config))
     app = create_ui(machine)
 
     def refresh_content(client):
@@ -232,6 +234,29 @@ def cmd_model(config, args) -> int:
     return 0
 
 
+def cmd_print_test(config, args) -> int:
+    """A sample slip, to check a newly attached printer (its ids, its access rights, the font)."""
+    from datetime import datetime
+
+    from kiosk.printer import SlipPrinter, receipt_page_url  # lazily: see the module docstring
+
+    printer = SlipPrinter.from_config(config)
+    if printer is None:
+        print("No printer is set: set printer in config.toml (deploy/kiosk/config.toml lists the forms).",
+              file=sys.stderr)
+        return 2
+    code = "TEST-2345"
+    village = (config.identity().get("village") or {}).get("name", "")
+    if not printer.print_slip(code, village=village, when=datetime.now(), language=config.spoken_language,
+                              status_url=receipt_page_url(config.server_url or "https://minyi.example.org", code)):
+        print(f"Nothing was printed on {config.printer}: {printer.last_error}", file=sys.stderr)
+        return 1
+    print(f"Printed a test slip on {config.printer}" + (" (its paper is running low)" if printer.paper_low else "")
+          + ("." if printer.font or config.spoken_language == "en"
+             else "; no font with Chinese characters was found, so it is in English."))
+    return 0
+
+
 def cmd_status(config, args) -> int:
     outbox = _outbox(config)
     counts, last = outbox.counts(), outbox.last_sync()
@@ -266,6 +291,7 @@ def main(argv=None) -> int:
     install = model_commands.add_parser("install", help="install the server's current model (or --file ARCHIVE)")
     install.add_argument("--file", help="a model archive (.zip) to install instead")
     install.add_argument("--name", help="its name (default: the file's name)")
+    commands.add_parser("print-test", help="print a sample slip on the receipt printer")
     serve = commands.add_parser("serve", help="run the kiosk: touch screen, button, recognition, delivery")
     serve.add_argument("--port", type=int, help="screen port (default: ui_port of the config, 8080)")
     args = parser.parse_args(argv)
@@ -276,7 +302,7 @@ def main(argv=None) -> int:
     try:
         config = load(args.config)
         return {"enroll": cmd_enroll, "transcribe": cmd_transcribe, "queue": cmd_queue, "record": cmd_record, "sync": cmd_sync, "serve": cmd_serve, "model": cmd_model,
-                "status": cmd_status}[args.command](config, args)
+                "status": cmd_status, "print-test": cmd_print_test}[args.command](config, args)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

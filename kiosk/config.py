@@ -18,6 +18,53 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
+#: The forms the ``printer`` setting takes, as the error for a wrong one lists them.
+PRINTER_FORMS = ('"" (no printer), "usb:VENDOR:PRODUCT" (hexadecimal ids from lsusb, e.g. "usb:0x0416:0x5011"; '
+                 'endpoints may follow: "usb:0x0416:0x5011:0x81:0x03"), "serial:DEVICE[:BAUD]" (e.g. '
+                 '"serial:/dev/ttyUSB0:9600") or "file:PATH" (e.g. "file:/dev/usb/lp0")')
+PAPER_WIDTHS_MM = (58, 80)
+
+
+@dataclass(frozen=True)
+class PrinterSpec:
+    """Where the receipt printer is: ``usb`` (vendor and product ids, endpoints if not the usual), ``serial``
+    (device and baud rate) or ``file`` (a device file such as /dev/usb/lp0)."""
+    kind: str
+    device: str = ""
+    vendor: int = 0
+    product: int = 0
+    in_ep: int | None = None
+    out_ep: int | None = None
+    baud: int = 9600
+
+
+def parse_printer(value: str) -> PrinterSpec | None:
+    """The ``printer`` setting read: None for no printer; a ConfigError naming the forms for a wrong one."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    kind, _, rest = value.partition(":")
+    try:
+        if kind == "usb":
+            numbers = [int(part, 16) for part in rest.split(":")]
+            if len(numbers) in (2, 4) and all(0 < n <= 0xFFFF for n in numbers[:2]) and all(
+                    0 < n <= 0xFF for n in numbers[2:]):
+                return PrinterSpec("usb", vendor=numbers[0], product=numbers[1],
+                                   in_ep=numbers[2] if len(numbers) == 4 else None,
+                                   out_ep=numbers[3] if len(numbers) == 4 else None)
+        elif kind == "serial" and rest.startswith("/"):
+            device, _, baud = rest.partition(":")
+            if not baud:
+                return PrinterSpec("serial", device=device)
+            if baud.isdigit() and int(baud) > 0:
+                return PrinterSpec("serial", device=device, baud=int(baud))
+        elif kind == "file" and rest.startswith("/"):
+            return PrinterSpec("file", device=rest)
+    except ValueError:
+        pass
+    raise ConfigError(f"printer must be {PRINTER_FORMS}; not {value!r}.")
+
+
 @dataclass
 class Config:
     #: The Minyi server, e.g. https://minyi.example.org (written by ``minyi-kiosk enroll``).
@@ -54,6 +101,12 @@ class Config:
     #: Delivery back-off: first wait and longest wait, in seconds (doubled per failure, with jitter).
     retry_first_seconds: float = 5.0
     retry_max_seconds: float = 900.0
+    #: The receipt printer (ESC/POS) for the printed slip; empty: none (see PRINTER_FORMS).
+    printer: str = ""
+    #: Its paper width in millimetres: 58 or 80.
+    printer_paper_mm: int = 58
+    #: A font with Chinese characters for the slip's words; empty: the usual places (fonts-noto-cjk, ...).
+    printer_font: str = ""
 
     @property
     def token_path(self) -> Path:
@@ -143,6 +196,12 @@ def load(path: str | os.PathLike | None = None) -> Config:
     if config.max_seconds > MAX_RECORDING_SECONDS:
         raise ConfigError(f"max_seconds may be at most {MAX_RECORDING_SECONDS:g} (the server refuses longer "
                           "recordings).")
+    parse_printer(config.printer)
+    if config.printer_paper_mm not in PAPER_WIDTHS_MM:
+        raise ConfigError(f"printer_paper_mm must be 58 or 80, not {config.printer_paper_mm}.")
+    if config.printer_font and not Path(config.printer_font).expanduser().is_file():
+        raise ConfigError(f"printer_font {config.printer_font!r} is not a font file: give the path of a TrueType "
+                          "or OpenType font with Chinese characters (fc-list :lang=zh lists them), or leave it out.")
     return config
 
 

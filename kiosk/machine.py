@@ -6,12 +6,14 @@ import logging
 import math
 import threading
 import time
+from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from kiosk.hearing import Hearing
 from kiosk.microphone import MicrophoneMissing, Recording
+from kiosk.printer import SlipPrinter, receipt_page_url
 from kiosk.voice import spell
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,9 @@ WARNING_SPOKEN_SECONDS = 3.0  # the time warning, left out of the recording
 
 class Machine(Hearing):
     def __init__(self, *, config, outbox, voice, recognizer=None, client=None, content=None, app=None,
-                 wake_sync: threading.Event | None = None, clock=time.monotonic):
+                 wake_sync: threading.Event | None = None, clock=time.monotonic, printer: SlipPrinter | None = None):
         self.config, self.outbox, self.voice, self.recognizer = config, outbox, voice, recognizer
+        self.printer = printer
         self.client, self.app, self.clock = client, app, clock
         self.content = content or {}
         self.wake_sync = wake_sync or threading.Event()
@@ -263,6 +266,19 @@ class Machine(Hearing):
             self._reset()
             self.screen, self.receipt = "sent", queued.receipt_code
             self._say_receipt()
+            if self.printer is not None:  # on its own thread: a slow or dead printer never holds the screen
+                threading.Thread(target=self._print_slip, args=(queued.receipt_code, self.generation),
+                                 daemon=True).start()
+
+    def _print_slip(self, code, generation):
+        village = (self.content.get("kiosk") or {}).get("village", {}).get("name", "")
+        printed = self.printer.print_slip(code, village=village, when=datetime.now(),
+                                          status_url=receipt_page_url(self.config.server_url, code),
+                                          language=self.config.spoken_language)
+        with self.lock:
+            if not printed and self.generation == generation and self.screen == "sent":
+                self.message = self._t("The printer is not working. Please write the code down.")
+                self._say(self.message)
 
     def _say_receipt(self):
         self._say(self._t("Thank you. Your appeal is kept and will be sent. Your receipt code is %(code)s. "

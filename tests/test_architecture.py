@@ -11,6 +11,8 @@ from pathlib import Path
 
 import grimp
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
@@ -152,7 +154,8 @@ def test_the_wire_contract_needs_nothing_but_python():
 
 def test_installing_the_kiosk_brings_none_of_the_server_libraries():
     """The kiosk extra and the server extra share only what both really use (Flask and Babel for their pages,
-    soundfile for recordings): no database, object storage, job queue or web server on a Pi."""
+    soundfile for recordings, Pillow for pictures: the server's photos, the kiosk's printed slip, which
+    python-escpos draws with it anyway): no database, object storage, job queue or web server on a Pi."""
     extras = {"kiosk": set(), "server": set()}
     for requirement in requires("minyi") or []:
         name, _, marker = requirement.partition(";")
@@ -160,5 +163,24 @@ def test_installing_the_kiosk_brings_none_of_the_server_libraries():
             if f'extra == "{extra}"' in marker:
                 extras[extra].add(name.split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip().lower())
     assert extras["kiosk"] and extras["server"]
-    assert extras["kiosk"] & extras["server"] == {"flask", "flask-babel", "babel", "soundfile"}
-    assert not extras["kiosk"] & {"sqlalchemy", "psycopg", "boto3", "rq", "redis", "gunicorn", "pillow"}
+    assert extras["kiosk"] & extras["server"] == {"flask", "flask-babel", "babel", "soundfile", "pillow"}
+    assert not extras["kiosk"] & {"sqlalchemy", "psycopg", "boto3", "rq", "redis", "gunicorn"}
+
+
+def test_the_kiosk_libraries_bring_none_of_the_server_libraries_along():
+    """Nor does what the kiosk's libraries need in turn (python-escpos brings Pillow, qrcode, pyusb, pyserial...)."""
+    pending = [Requirement(r) for r in requires("minyi") or [] if 'extra == "kiosk"' in r]
+    installed = set()
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in installed:
+            continue
+        installed.add(name)
+        for needed in map(Requirement, requires(name) or []):
+            if not needed.marker or needed.marker.evaluate({"extra": ""}) or any(
+                    needed.marker.evaluate({"extra": extra}) for extra in requirement.extras):
+                pending.append(needed)
+    assert {"python-escpos", "pillow", "qrcode", "pyusb", "pyserial"} <= installed
+    assert not installed & {"sqlalchemy", "flask-sqlalchemy", "psycopg", "boto3", "rq", "redis", "gunicorn",
+                            "flask-login", "flask-wtf", "flask-limiter", "argon2-cffi"}

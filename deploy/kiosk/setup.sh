@@ -114,7 +114,7 @@ if [ "$apt" = 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y --no-install-recommends python3-venv python3-dev libportaudio2 espeak-ng curl \
-    fonts-noto-cjk fonts-noto-color-emoji
+    fonts-noto-cjk fonts-noto-color-emoji libusb-1.0-0
   apt-get install -y --no-install-recommends chromium || apt-get install -y --no-install-recommends chromium-browser
   # The GPIO library gpiozero uses on Bookworm (the only one that works on a Pi 5): the C library here, its
   # Python binding in the venv below (swig builds it where PyPI has no wheel).
@@ -125,6 +125,9 @@ fi
 if [ -z "$prefix" ]; then
   # The gpio group exists on Raspberry Pi OS (/dev/gpiochip*); elsewhere the button is not wired anyway.
   usermod -a -G audio "$user"
+  # A receipt printer: /dev/usb/lp* belong to the lp group, serial lines to dialout (a printer on raw USB needs a
+  # udev rule too: README.md here).
+  usermod -a -G lp,dialout "$user"
   if getent group gpio > /dev/null; then usermod -a -G gpio "$user"; fi
 fi
 install -d -o "$user" -g "$group" -m 0700 "$var" "$var/models"
