@@ -32,7 +32,7 @@ WORDS_MAX = 5000  # recognized words kept with their confidences
 def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcript: str, audio_data: bytes,
                         storage, words: list | None = None, category: str | None = None,
                         contact_phone: str | None = None, public: bool = False, voice_only: bool = False,
-                        phone_region: str = "CN") -> tuple[Appeal, bool]:
+                        phone_region: str = "CN", sms_ok: bool = True) -> tuple[Appeal, bool]:
     """File the appeal a kiosk recorded, or find the one it already filed: (appeal, whether it is new).
 
     ``voice_only``: the recording is the appeal (recognition found nothing sure, or the resident said the
@@ -80,7 +80,7 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
         machine_transcript=transcript or "", to_listen=bool(voice_only or not transcript),
         transcript_words=_words(words), language=kiosk.language, category=chosen, region=kiosk.region,
         channel=Channel.KIOSK, public=bool(public), receipt_code=code, kiosk=kiosk, client_uuid=uuid,
-        contact_phone=phone,
+        contact_phone=phone, sms_ok=bool(sms_ok),
         department=department, created_at=now, month=month_of(now), due_at=due_at(department, now),
         audio_file=f"{uuid}{extension}", audio_seconds=round(seconds, 2))
     storage.write(appeal.audio_file, audio_data)  # before the commit: a filed appeal has its recording

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -123,6 +124,8 @@ class Appeal(db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(80))
     #: Contact phone number, in E.164 form.
     contact_phone: Mapped[str | None] = mapped_column(String(32))
+    #: Whether the resident wants the answer by SMS at ``contact_phone`` (they may say no; core.sms).
+    sms_ok: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     #: Contact email address (lower-cased); mail about the appeal's progress goes there.
     contact_email: Mapped[str | None] = mapped_column(String(254))
     #: The department responsible for answering (NULL when no department serves the category there).

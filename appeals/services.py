@@ -41,9 +41,10 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
                   latitude: float | None = None, longitude: float | None = None, address: str | None = None,
                   contact_name: str | None = None, contact_phone: str | None = None,
                   contact_email: str | None = None, phone_region: str = "CN",
-                  department: Department | None = None) -> Appeal:
+                  department: Department | None = None, sms_ok: bool = True) -> Appeal:
     """A resident sends an appeal, or an official records one received by phone, letter or visit. ``department``
-    overrides the routing (a follow-up goes to the department that answers for the project)."""
+    overrides the routing (a follow-up goes to the department that answers for the project). With ``sms_ok`` False
+    the answer is not sent by SMS to ``contact_phone``."""
     if channel == Channel.WEB:
         if not has_role(actor, Role.RESIDENT):
             raise NotAllowed(_l("Only residents can send appeals; officials record them as phone, letter or visit."))
@@ -67,8 +68,8 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
         author=actor if channel == Channel.WEB else None, recorded_by=actor if channel in RECORDED else None,
         channel=channel, public=bool(public), latitude=latitude, longitude=longitude, address=address,
         contact_name=text_field(contact_name, "contact_name", NAME_MAX, required=False),
-        contact_phone=contact_phone, contact_email=contact_email, department=department, created_at=now,
-        month=month_of(now), due_at=due_at(department, now))
+        contact_phone=contact_phone, sms_ok=bool(sms_ok), contact_email=contact_email, department=department,
+        created_at=now, month=month_of(now), due_at=due_at(department, now))
     return file_appeal(appeal, actor_id=actor.id)
 
 

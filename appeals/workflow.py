@@ -18,8 +18,11 @@ from core.db import db, insert_unless_present, utcnow
 from core.errors import InvalidInput
 from core.fields import text_field
 from core.mail import queue_mail
+from core.sms import queue_sms
 
 ANSWER_MAX = 5000
+#: The most of an answer an SMS is queued with (it is cut further to fit: server/worker/texting.py).
+SMS_WORDS_MAX = 400
 #: The fields whose changes the audit log keeps for every step.
 AUDITED = ("status", "department_id", "answered_at", "closed_at", "closing_reason", "duplicate_of_id", "due_at")
 
@@ -50,6 +53,8 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
         db.session.flush()
     if tell:
         tell_followers(appeal, tell)
+        if public and body and kind in (EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED):
+            text_the_answer(appeal, tell, body)
     return appeal
 
 
@@ -59,6 +64,14 @@ def tell_followers(appeal: Appeal, kind: str) -> None:
     notify(followers(appeal), kind, appeal_id=appeal.id)
     if appeal.contact_email and not (appeal.author and appeal.author.email == appeal.contact_email):
         queue_mail(appeal.contact_email, kind, locale=appeal.language, appeal_id=appeal.id)
+
+
+def text_the_answer(appeal: Appeal, kind: str, body: str) -> None:
+    """The answer's first words by SMS to the call-back number the appeal was given, unless the resident said no
+    (a job sends it: server/worker/texting.py). Only the receipt code and the answer go in it."""
+    if appeal.contact_phone and appeal.sms_ok:
+        queue_sms(appeal.contact_phone, kind, locale=appeal.language, appeal_id=appeal.id, code=appeal.receipt_code,
+                  words=" ".join(body.split())[:SMS_WORDS_MAX])
 
 
 def accept_appeal(appeal: Appeal, *, actor: User) -> Appeal:

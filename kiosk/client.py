@@ -73,11 +73,13 @@ class Client:
         """Deliver one queued appeal with its recording; a repeat of a delivered one answers the same appeal."""
         audio: Path = queued.audio_path
         content_type = "audio/wav" if audio.suffix == ".wav" else "audio/ogg"
-        form = {key: getattr(queued, key) for key in APPEAL_FIELDS if getattr(queued, key)}
+        form = {key: getattr(queued, key) for key in APPEAL_FIELDS if getattr(queued, key, None)}
         form["transcript"] = queued.transcript
         for flag in ("voice_only", "public"):
             if getattr(queued, flag):
                 form[flag] = "true"
+        if queued.no_sms:
+            form["sms"] = "false"
         with open(audio, "rb") as recording:
             return self._call("POST", "/appeals", data=form, files={AUDIO_FIELD: (audio.name, recording, content_type)})[1]
 

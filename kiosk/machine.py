@@ -49,6 +49,7 @@ class Machine(Hearing):
         #: Why the words were not sure: "no_words", "unsure" or "wrong" (the resident said so).
         self.unclear = None
         self.category, self.phone, self.code = None, "", ""
+        self.no_sms = False
         self.receipt = self.status = self.message = None
         self.seconds_left = None
         self.touched = self.clock()
@@ -72,7 +73,7 @@ class Machine(Hearing):
         """Changes whenever the screen would look different apart from what keys type (the keypads and the
         category buttons swap their own parts): the page swaps the screen in only then, since a swap in the
         middle of a slow press would lose the press."""
-        return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message, self.unclear,
+        return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message, self.unclear, self.no_sms,
                          self.out_of_service, self.warned_idle, self.seconds_left)) & 0xFFFFFFFF)
 
     # -- the big button (and the space bar, and the Speak / Done buttons on the screen) --------------------
@@ -231,6 +232,14 @@ class Machine(Hearing):
             self.screen, self.message = "phone", None
             self._say(self._t("If you want the answer by phone, type your phone number. Then touch Send."))
 
+    def sms(self):
+        """The resident wants, or does not want, the answer by text message to the number typed."""
+        with self.lock:
+            self.touch()
+            self.no_sms = not self.no_sms
+            self._say(self._t("No text message: the number is for a call only.") if self.no_sms else
+                      self._t("The answer will also come by text message."))
+
     def back(self):
         """From the phone number back to what it is about."""
         with self.lock:
@@ -261,7 +270,7 @@ class Machine(Hearing):
             queued = self.outbox.add(transcript=self.transcript, audio=self.recorded.ogg_opus(),
                                      words=json.dumps(self.words, ensure_ascii=False), category=self.category,
                                      contact_phone=self.phone or None, voice_only=self.voice_only,
-                                     public=self.config.public)
+                                     public=self.config.public, no_sms=self.no_sms)
             self.wake_sync.set()
             self._reset()
             self.screen, self.receipt = "sent", queued.receipt_code

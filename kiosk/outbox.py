@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS appeals (
     sent_at REAL,
     set_aside INTEGER NOT NULL DEFAULT 0,
     voice_only INTEGER NOT NULL DEFAULT 0,
-    public INTEGER NOT NULL DEFAULT 0
+    public INTEGER NOT NULL DEFAULT 0,
+    no_sms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS ix_appeals_due ON appeals (state, next_try);
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT);
@@ -59,6 +60,8 @@ class Queued:
     voice_only: bool = False
     #: Shown on the public message board (without a name) once its words are known.
     public: bool = False
+    #: The resident wants no text message with the answer (the number is for a call only).
+    no_sms: bool = False
 
 
 class Outbox:
@@ -79,7 +82,7 @@ class Outbox:
         self.db.execute("PRAGMA synchronous=FULL")  # a committed appeal is on the disk
         self.db.executescript(SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(appeals)")}
-        for added in ("set_aside", "voice_only", "public"):  # an outbox made by an older version
+        for added in ("set_aside", "voice_only", "public", "no_sms"):  # an outbox made by an older version
             if added not in columns:
                 self.db.execute(f"ALTER TABLE appeals ADD COLUMN {added} INTEGER NOT NULL DEFAULT 0")
         self._remove_orphans()
@@ -104,7 +107,7 @@ class Outbox:
 
     def add(self, *, transcript: str, audio: bytes, extension: str = ".ogg", words: str | None = None,
             category: str | None = None, contact_phone: str | None = None, voice_only: bool = False,
-            public: bool = False) -> Queued:
+            public: bool = False, no_sms: bool = False) -> Queued:
         """Keep a confirmed appeal; returns it with its receipt code (made here, so it works offline)."""
         appeal_id = str(uuids.uuid4())
         audio_file = appeal_id + extension
@@ -115,9 +118,9 @@ class Outbox:
             try:
                 self.db.execute(
                     "INSERT INTO appeals (uuid, receipt_code, transcript, words, audio_file, category, contact_phone, "
-                    "created_at, voice_only, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "created_at, voice_only, public, no_sms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (appeal_id, format_receipt(raw), transcript, words, audio_file, category, contact_phone,
-                     self.clock(), int(voice_only), int(public)))
+                     self.clock(), int(voice_only), int(public), int(no_sms)))
                 return self.get(appeal_id)
             except sqlite3.IntegrityError:  # this kiosk gave that code before: draw again
                 continue
@@ -127,13 +130,13 @@ class Outbox:
         if row is None:
             return None
         (appeal_id, code, transcript, words, audio_file, category, contact, state, attempts, server_id,
-         last_error, created_at, set_aside, voice_only, public) = row
+         last_error, created_at, set_aside, voice_only, public, no_sms) = row
         return Queued(appeal_id, code, transcript, words, self.audio_folder / audio_file, category, contact,
                       attempts, state, server_id, last_error, created_at, bool(set_aside), bool(voice_only),
-                      bool(public))
+                      bool(public), bool(no_sms))
 
     _COLUMNS = ("uuid, receipt_code, transcript, words, audio_file, category, contact_phone, state, attempts, "
-                "server_id, last_error, created_at, set_aside, voice_only, public")
+                "server_id, last_error, created_at, set_aside, voice_only, public, no_sms")
 
     def get(self, appeal_id: str) -> Queued | None:
         return self._row(self.db.execute(f"SELECT {self._COLUMNS} FROM appeals WHERE uuid = ?",

@@ -49,7 +49,7 @@ def create_ui(machine: Machine) -> Flask:
 
     actions = {
         "press": machine.press, "again": machine.again, "cancel": machine.cancel, "send": machine.send,
-        "confirm": machine.confirm, "wrong": machine.wrong, "send-voice": machine.send_voice, "back": machine.back,
+        "confirm": machine.confirm, "sms": machine.sms, "wrong": machine.wrong, "send-voice": machine.send_voice, "back": machine.back,
         "lookup": machine.lookup, "look-up": machine.look_up, "news": machine.news,
         "repeat": machine.repeat, "louder": lambda: machine.volume(True), "softer": lambda: machine.volume(False),
         "home": machine.home, "touch": machine.touch,

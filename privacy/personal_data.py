@@ -2,10 +2,10 @@
 of their account.
 
 Deleting an account removes who the person was (name, phone, email, password, census claim, tokens,
-notifications, mail not yet sent, the contacts they left on appeals) and keeps what they did, unnamed: their
-proposals, comments and appeals stay where others read and answered them, their supports still count and their
-pledges stay in the money trail, shown as by a former resident. That keeps the public record whole (an official's
-answer still has its question) while nothing points to the person any more."""
+notifications, mail not yet sent, text messages to their appeals' numbers, the contacts they left on appeals) and
+keeps what they did, unnamed: their proposals, comments and appeals stay where others read and answered them, their
+supports still count and their pledges stay in the money trail, shown as by a former resident. That keeps the
+public record whole (an official's answer still has its question) while nothing points to the person any more."""
 
 import secrets
 from datetime import datetime
@@ -23,6 +23,7 @@ from appeals.queries import visible_events
 from core.db import db, utcnow
 from core.errors import NotAllowed
 from core.mail import OutgoingMail
+from core.sms import OutgoingSms
 from projects.models import ProjectRating, TaskSignup
 from proposals.comments import Comment, Flag
 from proposals.images import ProposalImage
@@ -112,6 +113,9 @@ def delete_account(user: User, *, actor: User, password: str) -> None:
     if addresses:  # mail not yet sent to them, queued for the account or for an appeal's contact address
         db.session.execute(delete(OutgoingMail).where(OutgoingMail.address.in_(addresses),
                                                       OutgoingMail.sent_at.is_(None)))
+    # Text messages to the call-back numbers of their appeals go with the numbers, sent or not.
+    db.session.execute(delete(OutgoingSms).where(OutgoingSms.appeal_id.in_(
+        select(Appeal.id).where(Appeal.author_id == user.id))).execution_options(synchronize_session=False))
     db.session.execute(update(Appeal).where(Appeal.author_id == user.id)
                        .values(contact_name=None, contact_phone=None, contact_email=None))
     for model, column in ((ApiToken, ApiToken.user_id), (Notification, Notification.user_id)):

@@ -94,6 +94,15 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_SMTP_PASSWORD": os.environ.get("MINYI_SMTP_PASSWORD") or None,
         "MINYI_SMTP_STARTTLS": _flag("MINYI_SMTP_STARTTLS", default=False),
         "MINYI_MAIL_FROM": os.environ.get("MINYI_MAIL_FROM", "minyi@localhost"),
+        # An SMS centre (SMPP 3.4) for telling residents of answers by SMS (server/worker/texting.py).
+        "MINYI_SMPP_HOST": os.environ.get("MINYI_SMPP_HOST", "").strip() or None,
+        "MINYI_SMPP_PORT": _int("MINYI_SMPP_PORT", 2775),
+        "MINYI_SMPP_SYSTEM_ID": os.environ.get("MINYI_SMPP_SYSTEM_ID") or None,
+        "MINYI_SMPP_PASSWORD": os.environ.get("MINYI_SMPP_PASSWORD") or None,
+        "MINYI_SMPP_SYSTEM_TYPE": os.environ.get("MINYI_SMPP_SYSTEM_TYPE") or None,
+        "MINYI_SMPP_SOURCE": os.environ.get("MINYI_SMPP_SOURCE", "").strip() or None,
+        "MINYI_SMPP_BIND": os.environ.get("MINYI_SMPP_BIND", "transmitter").strip().lower(),
+        "MINYI_SMPP_TIMEOUT": _int("MINYI_SMPP_TIMEOUT", 10),
         "MINYI_BASE_URL": os.environ.get("MINYI_BASE_URL", "").strip() or None,
         # Short pages: quick on the slow mobile networks of villages (and to render; docs/performance.md).
         "MINYI_PAGE_SIZE": _int("MINYI_PAGE_SIZE", 20),
@@ -161,6 +170,10 @@ def _check_values(config: dict) -> None:
                           "such as 'Asia/Shanghai'.") from None
     if not 1 <= config["MINYI_PAGE_SIZE"] <= 200:
         raise ConfigError(f"MINYI_PAGE_SIZE must be between 1 and 200, not {config['MINYI_PAGE_SIZE']}.")
+    if config.get("MINYI_SMPP_BIND", "transmitter") not in ("transmitter", "transceiver"):
+        raise ConfigError("MINYI_SMPP_BIND must be transmitter or transceiver.")
+    if len(config.get("MINYI_SMPP_SYSTEM_ID") or "") > 15 or len(config.get("MINYI_SMPP_PASSWORD") or "") > 8:
+        raise ConfigError("MINYI_SMPP_SYSTEM_ID has at most 15 characters and MINYI_SMPP_PASSWORD at most 8 (SMPP 3.4).")
     if config["BABEL_DEFAULT_LOCALE"] not in config["MINYI_LANGUAGES"]:
         raise ConfigError(f"MINYI_DEFAULT_LOCALE must be one of {', '.join(config['MINYI_LANGUAGES'])}.")
     scheme = (config.get("RATELIMIT_STORAGE_URI") or "memory://").split(":", 1)[0]

@@ -28,6 +28,25 @@ TEXTS = {
 }
 
 
+#: kind → the text message (SMS) telling a resident of the answer to their appeal: %(code)s is its receipt code,
+#: %(words)s the answer's first words (server/worker/texting.py cuts them to fit in three messages).
+SMS_TEXTS = {
+    "appeal_answered": _l("Minyi: your appeal %(code)s has an answer: %(words)s"),
+    "appeal_resolved": _l("Minyi: your appeal %(code)s is resolved: %(words)s"),
+    "appeal_rejected": _l("Minyi: your appeal %(code)s was rejected: %(words)s"),
+}
+#: How to hear or read the whole answer, after the SMS's words: with the site's public address, and without.
+SMS_FULL_ONLINE = _l("Full answer: %(url)s or at a village kiosk with the code %(code)s.")
+SMS_FULL_AT_KIOSK = _l("Hear the full answer at a village kiosk with the code %(code)s.")
+
+
+def sms_text(kind: str, code: str, words: str, url: str | None = None) -> str:
+    """The SMS about ``kind`` in the current language: the answer's ``words``, the receipt code, where to hear it."""
+    text = SMS_TEXTS.get(kind) or SMS_TEXTS["appeal_answered"]
+    full = SMS_FULL_ONLINE % {"url": url, "code": code} if url else SMS_FULL_AT_KIOSK % {"code": code}
+    return f"{text % {'code': code, 'words': words}} {full}"
+
+
 def notice_text(kind: str, params: dict | None) -> str:
     """What a notification of ``kind`` says, in the current language (the kind itself for an unknown one)."""
     text = TEXTS.get(kind)

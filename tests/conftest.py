@@ -9,5 +9,6 @@ pytest_plugins = [
     "tests.fixtures.kiosks",
     "tests.fixtures.speech",
     "tests.fixtures.servers",
+    "tests.fixtures.smsc",
     "tests.fixtures.browser",
 ]

@@ -10,8 +10,9 @@ TOKEN_PREFIX = "kiosk_"
 #: Form fields of a spoken appeal (multipart, with the recording under ``AUDIO_FIELD``). ``uuid`` is made by
 #: the kiosk, so a retry of a delivered appeal answers the same appeal; ``voice_only`` ("true") says the
 #: recording is the appeal and the transcript only a help; ``public`` ("true") puts it on the public board once
-#: its words are known.
-APPEAL_FIELDS = ("uuid", "receipt_code", "transcript", "words", "category", "contact_phone", "voice_only", "public")
+#: its words are known; ``sms`` ("false") says the resident wants no text message with the answer.
+APPEAL_FIELDS = ("uuid", "receipt_code", "transcript", "words", "category", "contact_phone", "voice_only", "public",
+                 "sms")
 AUDIO_FIELD = "audio"
 
 #: Characters of receipt codes: no 0/O, 1/I/L, which people misread.

@@ -65,6 +65,8 @@ class AppealIn(Schema):
     latitude = fields.Float(load_default=None, allow_none=True)
     longitude = fields.Float(load_default=None, allow_none=True)
     contact_phone = fields.String(load_default=None, allow_none=True)
+    sms_ok = fields.Boolean(load_default=True, data_key="sms", metadata={
+        "description": "Whether the answer may be sent by SMS to contact_phone (its first words and the receipt code)"})
     contact_email = fields.String(load_default=None, allow_none=True)
 
 

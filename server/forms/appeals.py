@@ -32,6 +32,9 @@ class AppealForm(FlaskForm):
                              render_kw={"inputmode": "decimal"})
     contact_phone = TelField(_l("Phone for the answer (optional)"), validators=[Optional(), _at_most(32)],
                              description=_l("Only the officials handling your appeal see it."))
+    sms_ok = BooleanField(_l("Send me the answer by SMS"), default=True,
+                          description=_l("A text message to that phone with the answer's first words and your receipt "
+                                         "code."))
     contact_email = EmailField(_l("Email for the answer (optional)"), validators=[Optional(), _at_most(254)],
                                description=_l("Only the officials handling your appeal see it."))
     public = BooleanField(_l("Show this appeal on the public message board"), default=True,
@@ -44,6 +47,9 @@ class RecordAppealForm(AppealForm):
     channel = SelectField(_l("How it came in"), choices=choices(
         *((channel, CHANNEL_LABELS[channel]) for channel in RECORDED)))
     contact_name = StringField(_l("Resident's name (optional)"), validators=[Optional(), _at_most(80)])
+    sms_ok = BooleanField(_l("Send the answer to this phone by SMS"), default=True,
+                          description=_l("Ask the resident: a text message with the answer's first words and the "
+                                         "receipt code."))
 
 
 class ReceiptForm(FlaskForm):

@@ -84,6 +84,7 @@ class KioskAppealIn(Schema):
     words = fields.String(validate=validate.Length(max=200_000), metadata={"description": 'JSON list of {"word", "conf"}'})
     category = fields.String(validate=validate.Length(max=40))
     contact_phone = fields.String(validate=validate.Length(max=40))
+    sms = fields.Boolean(load_default=True, metadata={"description": "false: the resident wants no SMS of the answer"})
     public = fields.Boolean(load_default=False)
     voice_only = fields.Boolean(load_default=False, metadata={
         "description": "The recording is the appeal: recognition found nothing sure, or the resident said the "
@@ -205,8 +206,8 @@ def send_appeal(data, files):
     appeal, new = kiosk_appeals.submit_kiosk_appeal(
         current_kiosk(), uuid=data["uuid"], receipt_code=data["receipt_code"], transcript=data["transcript"],
         words=words, category=data.get("category"), contact_phone=data.get("contact_phone"),
-        public=data["public"], voice_only=data["voice_only"], audio_data=files["audio"].read(), storage=uploads().area("audio"),
-        phone_region=current_app.config["MINYI_PHONE_REGION"])
+        public=data["public"], voice_only=data["voice_only"], audio_data=files["audio"].read(),
+        storage=uploads().area("audio"), phone_region=current_app.config["MINYI_PHONE_REGION"], sms_ok=data["sms"])
     db.session.commit()
     return appeal, 201 if new else 200
 

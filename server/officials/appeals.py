@@ -23,6 +23,7 @@ from appeals.similarity import group_similar, similar_appeals
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import DomainError
+from core.sms import messages_about
 from core.storage import uploads
 from server.forms.appeals import (
     AnswerForm,
@@ -206,7 +207,8 @@ def handle_context(appeal, **forms):
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
             "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(
-                body=appeal.machine_transcript if appeal.to_listen else appeal.body)}
+                body=appeal.machine_transcript if appeal.to_listen else appeal.body),
+            "sms_messages": messages_about(appeal.id)}
 
 
 @bp.route("/appeals/<int:appeal_id>/similar")
@@ -291,7 +293,8 @@ def record_appeal():
         latitude=float(form.latitude.data) if form.latitude.data is not None else None,
         longitude=float(form.longitude.data) if form.longitude.data is not None else None,
         contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
-        contact_email=form.contact_email.data, phone_region=current_app.config["MINYI_PHONE_REGION"]))
+        contact_email=form.contact_email.data, sms_ok=form.sms_ok.data,
+        phone_region=current_app.config["MINYI_PHONE_REGION"]))
     if appeal:
         flash(_("Recorded. Give the resident the receipt code %(code)s.", code=appeal.receipt_code), "success")
         return redirect(url_for("appeals.show", appeal_id=appeal.id))

@@ -57,7 +57,7 @@ def new():
             village=db.session.get(Region, form.village.data or 0), public=form.public.data,
             language=form.language.data, latitude=_number(form.latitude.data), longitude=_number(form.longitude.data),
             address=form.address.data, contact_phone=form.contact_phone.data, contact_email=form.contact_email.data,
-            phone_region=current_app.config["MINYI_PHONE_REGION"])
+            sms_ok=form.sms_ok.data, phone_region=current_app.config["MINYI_PHONE_REGION"])
         files = [f.read() for f in request.files.getlist("images") if f and f.filename]
         services.add_photos(appeal, files, uploads())
         return appeal

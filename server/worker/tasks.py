@@ -1,5 +1,5 @@
 """The work done by `minyi worker` (the queue itself is core/jobs.py): notifications to many people, mail,
-recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and
+SMS, recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and
 reads what is left to do from the database, so running it twice, or on two workers at once, changes nothing; the
 sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or
 Redis."""
@@ -20,12 +20,13 @@ from accounts.notifications import Announcement, recipients_of, tell_next
 from appeals import audio
 from appeals.dashboard import refresh, shown_periods
 from appeals.models import WAV_SQL, Appeal
-from core import jobs
+from core import jobs, sms
 from core.db import commit_with_retry, db, utcnow
 from core.mail import waiting
 from core.rules import rule
 from core.storage import uploads
 from proposals.services import expire_stale
+from server.worker import texting
 from server.worker.mailer import deliver_pending
 from voting.pledges import settle_due
 
@@ -53,6 +54,16 @@ def send_mail(key: str) -> str:
         sent, failed = sent + batch[0], failed + batch[1]
         if batch == (0, 0) or batch[1]:
             return f"mail: {sent} sent, {failed} left for later"
+
+
+def send_sms(key: str) -> str:
+    """Send the SMS outbox: everything due, in batches (a message refused or not taken stays for a later attempt)."""
+    sent = failed = 0
+    while True:
+        batch = texting.deliver_pending(limit=50)
+        sent, failed = sent + batch[0], failed + batch[1]
+        if batch == (0, 0) or batch[1]:
+            return f"sms: {sent} sent, {failed} left for later"
 
 
 def transcode(key: str) -> str:
@@ -94,17 +105,19 @@ def dashboard(key: str) -> str:
     return f"dashboard: {len(periods)} period(s) counted"
 
 
-TASKS = {"notify": notify, "mail": send_mail, "transcode": transcode, "settle": settle, "dashboard": dashboard}
+TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "transcode": transcode, "settle": settle, "dashboard": dashboard}
 
 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
-    anything waits, each WAV recording."""
+    anything waits, the SMS outbox if any message is due, each WAV recording."""
 
     work = [("settle", ""), ("dashboard", "")]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
     if current_app.config.get("MINYI_SMTP_HOST") and waiting():
         work.append(("mail", ""))
+    if current_app.config.get("MINYI_SMPP_HOST") and sms.waiting():
+        work.append(("sms", ""))
     recent = utcnow() - TRANSCODE_WINDOW
     work += [("transcode", str(appeal_id)) for appeal_id in db.session.scalars(
         select(Appeal.id).where(db.text(WAV_SQL), Appeal.created_at > recent).order_by(Appeal.id))]

@@ -67,6 +67,7 @@ def test_a_resident_speaks_sends_and_later_hears_the_answer(screen, kiosk_screen
     db.session.rollback()
     appeal = db.session.scalar(select(Appeal).where(Appeal.receipt_code == code))
     assert appeal.category_id == category.id and appeal.contact_phone == "+8613800138000" and "아버지" in appeal.body
+    assert appeal.sms_ok and not appeal.to_listen
     appeal_workflow.answer_appeal(appeal, actor=make_user("official", department=appeal.department),
                                   body="We will call you on Monday.")
     db.session.commit()
@@ -112,12 +113,18 @@ def buzz(seconds=2.5, rate=16000):
     return np.concatenate([samples, np.zeros(rate // 2, dtype=np.int16)])
 
 
-def send_voice_as_it_is(page, category_name):
+def send_voice_as_it_is(page, category_name, phone="", sms=True):
     expect(page.get_by_role("button", name="Send my voice as it is")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Send my voice as it is").click()
     page.get_by_role("button", name=category_name).click()
     expect(page.get_by_role("heading", name="Your phone number")).to_be_visible()
+    for digit in phone:
+        page.locator(".keypad").get_by_role("button", name=digit, exact=True).click()
+    if not sms:
+        page.get_by_role("button", name="The answer by text message too").click()
+        expect(page.get_by_role("button", name="The answer by text message too")).to_have_attribute("aria-pressed",
+                                                                                                   "false")
     page.get_by_role("button", name="Send").click()
     return page.locator("#receipt").inner_text()
 
@@ -141,7 +148,7 @@ def test_a_voice_the_model_cannot_read_reaches_the_officials_as_it_is(screen, ki
     page.get_by_role("button", name="Speak").click()
     play_into(kiosk_screen.microphone, say("我们村的自来水已经停了三天", voice="cmn", pause=0.3), tmp_path, "mandarin")
     expect(page.get_by_role("heading", name="I could not make out the words.")).to_be_visible(timeout=20_000)
-    unsure = send_voice_as_it_is(page, kiosk_screen.kiosk.category.name_en)
+    unsure = send_voice_as_it_is(page, kiosk_screen.kiosk.category.name_en, phone="13800138000", sms=False)
 
     for _attempt in range(2):  # a second pass (as after a lost answer) files nothing new
         deliver_due(kiosk_screen.outbox, kiosk_screen.client)
@@ -156,6 +163,7 @@ def test_a_voice_the_model_cannot_read_reaches_the_officials_as_it_is(screen, ki
         assert appeal.to_listen and appeal.audio_file and appeal.audio_seconds > 2 and appeal.public
         assert appeal.category_id == kiosk_screen.kiosk.category_id  # "I do not know": the kiosk's own
     assert appeals[silent].machine_transcript == "" and appeals[unsure].machine_transcript  # the machine's words kept
+    assert appeals[unsure].contact_phone == "+8613800138000" and not appeals[unsure].sms_ok  # a call, no text
 
     official = make_user("official", department=appeals[silent].department)
     client.login(official)
