@@ -1,10 +1,13 @@
-"""Recordings sent with kiosk appeals: checked by decoding them whole, never by their name or headers."""
+"""Recordings: sent with kiosk appeals, and officials' spoken answers; checked by decoding them whole, never by
+their name or headers."""
 
 import io
+import uuid
 
 import soundfile
 from flask_babel import lazy_gettext as _l
 
+from appeals.webm import NotWebmOpus, is_webm, webm_to_ogg
 from core.errors import InvalidInput
 from core.rules import rule
 
@@ -16,12 +19,12 @@ CONTENT_TYPES = {ext: content_type for content_type, ext in FORMATS.values()}
 SAMPLE_RATES = (8000, 192000)
 
 
-def check_recording(data: bytes) -> tuple[str, float]:
-    """(file extension, seconds) of a valid Ogg (Opus or Vorbis) or 16-bit WAV recording within the limits;
-    anything else is refused with a message saying why."""
+def check_recording(data: bytes, limits: str = "KIOSK") -> tuple[str, float]:
+    """(file extension, seconds) of a valid Ogg (Opus or Vorbis) or 16-bit WAV recording within the limits
+    (the rules MINYI_<limits>_AUDIO_MAX_BYTES and _SECONDS); anything else is refused with a message saying why."""
     if not data:
         raise InvalidInput(_l("The recording is empty."), field="audio")
-    if len(data) > int(rule("MINYI_KIOSK_AUDIO_MAX_BYTES")):
+    if len(data) > int(rule(f"MINYI_{limits}_AUDIO_MAX_BYTES")):
         raise InvalidInput(_l("The recording is too large."), field="audio")
     try:
         with soundfile.SoundFile(io.BytesIO(data)) as sound:
@@ -38,7 +41,7 @@ def check_recording(data: bytes) -> tuple[str, float]:
     seconds = frames / rate if rate else 0.0
     if seconds <= 0:
         raise InvalidInput(_l("The recording is empty."), field="audio")
-    if seconds > float(rule("MINYI_KIOSK_AUDIO_MAX_SECONDS")):
+    if seconds > float(rule(f"MINYI_{limits}_AUDIO_MAX_SECONDS")):
         raise InvalidInput(_l("The recording is too long."), field="audio")
     return kind[1], seconds
 
@@ -55,3 +58,17 @@ def to_ogg(data: bytes) -> bytes:
     out = io.BytesIO()
     soundfile.write(out, samples, rate, format="OGG", subtype="OPUS" if rate in OPUS_RATES else "VORBIS")
     return out.getvalue()
+
+
+def spoken_answer(data: bytes) -> tuple[str, bytes, float]:
+    """(file name, Ogg bytes, seconds) of an official's spoken answer: recorded in the browser (Ogg/Opus, or WebM/Opus,
+    rewritten as Ogg/Opus) or an uploaded Ogg or WAV file (made Ogg/Opus); refused with a message like a kiosk's."""
+    if data and is_webm(data) and len(data) <= int(rule("MINYI_ANSWER_AUDIO_MAX_BYTES")):
+        try:
+            data = webm_to_ogg(data)
+        except NotWebmOpus:
+            raise InvalidInput(_l("The recording is not a sound file that can be played."), field="audio") from None
+    extension, seconds = check_recording(data, limits="ANSWER")
+    if extension == ".wav":
+        data = to_ogg(data)
+    return f"answer-{uuid.uuid4()}.ogg", data, seconds

@@ -235,6 +235,11 @@ class AppealEvent(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     #: When it happened.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: An answer the official also spoke: its Ogg recording (file name in the upload folder's ``audio/``), which the
+    #: public page and the kiosk play, the text above being its transcript; NULL for a written answer only.
+    audio_file: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Length of that recording, in seconds.
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
 
     actor: Mapped[User | None] = relationship()
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from accounts.notifications import notify
 from accounts.regions import Department
 from accounts.users import User
+from appeals import audio
 from appeals.errors import NotHandler, WrongStep
 from appeals.models import CLOSED, WAITING, Appeal, AppealEvent, AppealStatus, Cosign, EventKind
 from appeals.queries import followers, may_handle
@@ -28,7 +29,7 @@ AUDITED = ("status", "department_id", "answered_at", "closed_at", "closing_reaso
 
 
 def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, status=None, body=None,
-          public=True, params=None, tell=None, changes=None):
+          public=True, params=None, tell=None, changes=None, recording=None):
     """Check who and when, change the status, write the timeline, the audit log and the notifications."""
     if not may_handle(actor, appeal):
         raise NotHandler()
@@ -48,8 +49,11 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
             appeal.answered_at = now  # the first public word from the department: response time stops here
             appeal.response_seconds = int((now - appeal.created_at).total_seconds())
             appeal.answered_late = appeal.due_at is not None and now > appeal.due_at
-        db.session.add(AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
-                                   params=params or {}, created_at=now))
+        event = AppealEvent(appeal_id=appeal.id, kind=kind, actor_id=actor.id, body=body, public=public,
+                            params=params or {}, created_at=now)
+        if recording is not None:
+            event.audio_file, event.audio_seconds = recording
+        db.session.add(event)
         db.session.flush()
     if tell:
         tell_followers(appeal, tell)
@@ -85,13 +89,25 @@ def start_work(appeal: Appeal, *, actor: User) -> Appeal:
                  status=AppealStatus.IN_PROGRESS)
 
 
-def answer_appeal(appeal: Appeal, *, actor: User, body: str, resolve: bool = False) -> Appeal:
-    """A public answer; with ``resolve`` the problem is also marked solved."""
+def answer_appeal(appeal: Appeal, *, actor: User, body: str, resolve: bool = False, audio_data: bytes | None = None,
+                  storage=None) -> Appeal:
+    """A public answer; with ``resolve`` the problem is also marked solved. ``audio_data``: the official speaking
+    the answer (Ogg, WebM/Opus or WAV), kept in ``storage`` as Ogg and played to residents beside the text, which
+    stays the public record (and the recording's transcript)."""
     body = text_field(body, "body", ANSWER_MAX, multiline=True)
+    recording = None
+    if audio_data is not None:
+        if not may_handle(actor, appeal):  # checked before a file is written
+            raise NotHandler()
+        if appeal.status not in (*WAITING, AppealStatus.ANSWERED):
+            raise WrongStep()
+        name, ogg, seconds = audio.spoken_answer(audio_data)
+        storage.write(name, ogg)  # before the commit: a published spoken answer has its recording
+        recording = (name, round(seconds, 2))
     status = AppealStatus.RESOLVED if resolve else AppealStatus.ANSWERED
     return _step(appeal, actor, "resolve" if resolve else "answer", (*WAITING, AppealStatus.ANSWERED),
                  EventKind.RESOLVED if resolve else EventKind.ANSWERED, status=status, body=body,
-                 tell="appeal_resolved" if resolve else "appeal_answered")
+                 tell="appeal_resolved" if resolve else "appeal_answered", recording=recording)
 
 
 def resolve_appeal(appeal: Appeal, *, actor: User) -> Appeal:

@@ -25,6 +25,8 @@ DEFAULTS = {
     "MINYI_KIOSK_OFFLINE_MINUTES": 15,  # a kiosk not heard from for this long is shown as offline
     "MINYI_KIOSK_AUDIO_MAX_BYTES": 4 * 2**20,  # largest recording a kiosk may upload with an appeal
     "MINYI_KIOSK_AUDIO_MAX_SECONDS": 200,  # longest recording (the kiosk stops at 3 minutes)
+    "MINYI_ANSWER_AUDIO_MAX_BYTES": 8 * 2**20,  # largest spoken answer an official may upload (WAV, uncompressed)
+    "MINYI_ANSWER_AUDIO_MAX_SECONDS": 300,  # longest spoken answer: five minutes, heard standing at a kiosk
     "MINYI_KIOSK_MODEL_MAX_BYTES": 2 * 2**30,  # largest speech model archive uploaded on the admin page
     "MINYI_PAGE_CACHE_SECONDS": 5.0,    # public pages are kept this long for visitors who are not signed in
     "MINYI_JOB_LEASE_SECONDS": 600,     # a job (or mail) held this long by a silent worker is taken over

@@ -1,8 +1,12 @@
 """Hearing the answer at the kiosk: the resident types the receipt code and hears where the appeal stands and the
 officials' answer; and the village news read aloud. A part of the kiosk's ``Machine``."""
 
+import logging
+
 from kiosk.client import Offline, Refused, Revoked
 from wire.protocol import RECEIPT_ALPHABET, RECEIPT_LENGTH
+
+log = logging.getLogger(__name__)
 
 
 class Hearing:
@@ -38,7 +42,7 @@ class Hearing:
                 return
         try:
             found = self.client.status(code) if self.client is not None else None
-            status = {"kind": "found", **found} if found else {"kind": "offline"}
+            status = {"kind": "found", **found, "sound": self._fetch_voice(found)} if found else {"kind": "offline"}
         except Offline:
             status = {"kind": "offline"}
         except (Revoked, Refused) as error:
@@ -48,6 +52,24 @@ class Hearing:
                 return  # the resident left meanwhile: never speak their answer to the next one
             self.status = status
             self._speak_status()
+
+    def _fetch_voice(self, found):
+        """The latest answer's recording in the official's own voice, fetched into the data folder (as a string,
+        kept in ``status``); None when it was written only, or cannot be had now: then its words are read aloud."""
+        answers = found.get("answers") or []
+        if not answers or not answers[-1].get("audio"):
+            return None
+        folder = self.config.data_dir / "answers"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.iterdir():  # the last resident's answer goes (a half-fetched file is never resumed)
+                old.unlink()
+            path = folder / "answer.ogg"
+            self.client.download(answers[-1]["audio"], path)
+        except (Offline, Revoked, OSError) as error:
+            log.warning("the spoken answer could not be fetched (%s): its words are read aloud", error)
+            return None
+        return str(path)
 
     def _speak_status(self):
         self.screen = "status"
@@ -66,6 +88,10 @@ class Hearing:
         else:
             answers = self.status.get("answers") or []
             said = self._t("Your appeal is: %(status)s.", status=self.status_label(self.status["status"]))
+            sound = self.status.get("sound")
+            if sound and self.voice.play(sound, answers[-1]["body"], before=said + " " + self._t(
+                    "The answer, in the official's own voice:")):
+                return
             if answers:
                 said += " " + self._t("The answer: %(answer)s", answer=answers[-1]["body"])
             self._say(said)

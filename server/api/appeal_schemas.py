@@ -1,5 +1,6 @@
 """Marshmallow schemas of the appeals part of the JSON API."""
 
+from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from appeals.models import AppealStatus
@@ -11,6 +12,12 @@ class AppealEventOut(Schema):
     body = fields.String(allow_none=True)
     public = fields.Boolean(metadata={"description": "false: internal, shown to the handling officials only"})
     created_at = fields.AwareDateTime()
+    audio = fields.Function(
+        lambda e: url_for("appeals.answer_audio", appeal_id=e.appeal_id, event_id=e.id, _external=True)
+        if e.audio_file else None, allow_none=True,
+        metadata={"description": "An answer the official also spoke: its recording (audio/ogg), ``body`` being its "
+                                 "transcript; null for written words only"})
+    audio_seconds = fields.Float(allow_none=True)
 
 
 class AppealOut(Schema):

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -76,6 +77,10 @@ class AnswerForm(FlaskForm):
     template = SelectField(_l("Start from a template"), coerce=coerce_id, validators=[Optional()])
     body = TextAreaField(_l("Public answer"), validators=[_required(), _at_most(5000)],
                          description=_l("Everyone who can see the appeal reads this answer."))
+    audio = FileField(_l("The answer in your own voice (optional)"), render_kw={"accept": "audio/*"},
+                      description=_l("Residents hear it on the appeal's page and at the village kiosk, with the "
+                                     "written answer beside it. Record it here, or choose a sound file (Ogg, WebM or "
+                                     "WAV, at most five minutes)."))
     resolve = BooleanField(_l("The problem is solved"))
 
 

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from accounts.regions import Category, region_tree
+from appeals import audio
 from appeals import kiosk as kiosk_appeals
 from appeals.models import AppealEvent, EventKind
 from appeals.queries import visible_events
@@ -30,6 +31,7 @@ from server.web.errors import error_response
 from server.web.helpers import send_stored
 from server.web.limits import kiosk_receipts, kiosk_uploads
 from server.web.tokens import current_kiosk
+from wire.protocol import API_PATH
 
 blp = Blueprint("api_kiosk", __name__, url_prefix="/api/v1/kiosk", description="Voice kiosks")
 DEVICE = [{"kiosk": []}]
@@ -107,6 +109,10 @@ class KioskAppealOut(Schema):
 class AnswerOut(Schema):
     body = fields.String()
     created_at = fields.AwareDateTime()
+    audio = fields.String(allow_none=True, metadata={
+        "description": "The answer in the official's own voice (Ogg): GET this path with the device token; null when "
+                       "the answer was written only. ``body`` is its transcript."})
+    audio_seconds = fields.Float(allow_none=True)
 
 
 class StatusOut(Schema):
@@ -222,9 +228,31 @@ def appeal_status(code):
     """Where an appeal stands, and the officials' answers, for the resident holding its receipt code."""
     appeal = find_by_receipt(code)
     # The code's holder reads what the public reads of it, private or not.
-    answers = db.session.scalars(visible_events(None, appeal).where(AppealEvent.kind == EventKind.ANSWERED)).all()
+    # An answer given with "the problem is solved" is a resolved step with words: the resident hears it too.
+    answers = db.session.scalars(visible_events(None, appeal).where(
+        AppealEvent.kind.in_((EventKind.ANSWERED, EventKind.RESOLVED)), AppealEvent.body.is_not(None))).all()
     return {"receipt_code": appeal.receipt_code, "status": appeal.status, "created_at": appeal.created_at,
-            "answered_at": appeal.answered_at, "closing_reason": appeal.closing_reason, "answers": answers}
+            "answered_at": appeal.answered_at, "closing_reason": appeal.closing_reason,
+            "answers": [{"body": a.body, "created_at": a.created_at, "audio_seconds": a.audio_seconds,
+                         "audio": f"{API_PATH}/appeals/{appeal.receipt_code}/answers/{a.id}/audio" if a.audio_file
+                         else None} for a in answers]}
+
+
+@blp.route("/appeals/<code>/answers/<int:event_id>/audio", methods=["GET"])
+@kiosk_receipts
+@kiosk_required
+@errors(401, 404)
+@blp.doc(security=DEVICE, responses={"200": {"description": "The answer as the official spoke it (audio/ogg)"}})
+def answer_audio(code, event_id):
+    """An answer in the official's own voice, to the kiosk where the resident typed its receipt code."""
+    appeal = find_by_receipt(code)
+    # What the status above gives: the public's view of the appeal, private or not.
+    event = db.session.scalar(visible_events(None, appeal).where(AppealEvent.id == event_id))
+    if event is None or not event.audio_file:
+        abort(404)
+    response = send_stored(uploads().area("audio"), event.audio_file, mimetype=audio.CONTENT_TYPES[".ogg"])
+    response.headers["Cache-Control"] = "private, no-store"  # an answer to one resident: kept on no proxy
+    return response
 
 
 @blp.route("/content", methods=["GET"])

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from accounts.regions import Category, Department, Region, region_tree
 from accounts.users import Role
@@ -23,6 +24,7 @@ from appeals.similarity import group_similar, similar_appeals
 from core.audit import AuditEntry
 from core.db import db
 from core.errors import DomainError
+from core.rules import rule
 from core.sms import messages_about
 from core.storage import uploads
 from server.forms.appeals import (
@@ -203,6 +205,7 @@ def handle_context(appeal, **forms):
     reassign.department.choices = [(d, label) for d, label in department_choices(blank=_("Choose…"))
                                    if d != appeal.department_id]
     return {"appeal": appeal, "events": events, "audit": audit, "answer_form": answer,
+            "answer_audio_max_seconds": int(rule("MINYI_ANSWER_AUDIO_MAX_SECONDS")),
             "reject_form": forms.pop("reject_form", None) or ReasonForm(),
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
@@ -237,7 +240,8 @@ def appeal_step(appeal_id, step):
 
 FORM_STEPS = {
     "answer": (AnswerForm, "answer_form", lambda a, f: workflow.answer_appeal(
-        a, actor=current_user, body=f.body.data, resolve=f.resolve.data)),
+        a, actor=current_user, body=f.body.data, resolve=f.resolve.data, audio_data=_uploaded(f.audio.data),
+        storage=uploads().area("audio"))),
     "reject": (ReasonForm, "reject_form", lambda a, f: workflow.reject_appeal(a, actor=current_user,
                                                                               reason=f.reason.data)),
     "duplicate": (DuplicateForm, "duplicate_form", lambda a, f: workflow.mark_duplicate(
@@ -248,6 +252,12 @@ FORM_STEPS = {
     "transcript": (TranscriptForm, "transcript_form", lambda a, f: kiosk_appeals.correct_transcript(
         a, actor=current_user, body=f.body.data)),
 }
+
+
+def _uploaded(upload) -> bytes | None:
+    """The bytes of a file sent with a form; None when no file was chosen (an empty chosen file is b""), or when
+    the field came as text."""
+    return upload.read() if isinstance(upload, FileStorage) and upload.filename else None
 
 
 @bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note, transcript):step>",

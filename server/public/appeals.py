@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.regions import Category, Region
 from accounts.users import Role
-from appeals import queries, services
+from appeals import audio, queries, services
 from appeals.models import CLOSED, Appeal, AppealEvent, AppealImage, Cosign, Rating
 from appeals.queries import may_handle, visible_events
 from appeals.similarity import similar_appeals
@@ -23,6 +23,7 @@ from server.web.helpers import (
     category_choices,
     parse_id,
     role_required,
+    send_stored,
     show_error,
     submit,
     village_choices,
@@ -200,6 +201,20 @@ def mine():
     query = select(Appeal).where(Appeal.id.in_(mine_ids)).options(selectinload(Appeal.category))
     rows, following, args = keyset(query, [Appeal.id])
     return render_template("appeals/mine.html", appeals=rows, following=following, args=args)
+
+
+@bp.route("/<int:appeal_id>/answers/<int:event_id>/audio")
+def answer_audio(appeal_id, event_id):
+    """An answer the official spoke, to whoever may read the appeal and sees that step of it."""
+    appeal = visible_appeal(appeal_id)
+    event = db.session.scalar(visible_events(current_user, appeal).where(AppealEvent.id == event_id))
+    if event is None or not event.audio_file:
+        abort(404)
+    response = send_stored(uploads().area("audio"), event.audio_file, mimetype=audio.CONTENT_TYPES[".ogg"],
+                           max_age=3600)  # never changes under its name; Range requests let a player seek
+    response.cache_control.public = False  # browsers only: shared caches must not serve it once the appeal is
+    response.cache_control.private = True  # made private or hidden
+    return response
 
 
 @bp.route("/photos/<name>")

@@ -163,6 +163,18 @@ def test_the_resident_hears_the_answer_by_receipt_code(api, make_kiosk, make_use
     assert unknown.status_code == 404 and "receipt code" in unknown.get_json()["error"]["message"]
 
 
+def test_an_answer_that_solves_the_problem_is_heard_too(api, make_kiosk, make_user, recording):
+    kiosk, code = make_kiosk()
+    headers, _body = enroll(api, code)
+    sent = send(api, headers, recording, receipt_code=kiosk.receipt_prefix + "66666").get_json()
+    appeal = db.session.get(Appeal, sent["id"])
+    official = make_user("official", department=appeal.department)
+    appeal_workflow.answer_appeal(appeal, actor=official, body="The pipe is mended.", resolve=True)
+    db.session.commit()
+    status = api.get(f"/api/v1/kiosk/appeals/{sent['receipt_code']}", headers=headers).get_json()
+    assert status["status"] == "resolved" and [a["body"] for a in status["answers"]] == ["The pipe is mended."]
+
+
 def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
     from datetime import date
 
