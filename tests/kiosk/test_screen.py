@@ -208,3 +208,35 @@ def test_village_news_reads_projects_and_proposals_from_the_kept_content(kiosk_s
     machine.content = {}
     machine.news()
     assert machine.voice.last == "There is no village news yet."
+
+
+def test_a_receipt_stays_an_announced_while_then_the_next_resident_starts_fresh(kiosk_screen, tmp_path):
+    """Once the receipt has been spoken, the screen says it goes back to the start in 30 seconds; a touch keeps
+    it; then nothing of this resident is left on the screen."""
+    machine = kiosk_screen.machine
+    now = [1000.0]
+    machine.clock = lambda: now[0]
+    machine.press()
+    speak_into(kiosk_screen.microphone, "아버지", tmp_path)
+    assert wait_until(lambda: machine.screen == "review")
+    machine.send()
+    receipt = machine.receipt
+    now[0] += 600  # the receipt is read out: however long that takes, the time only starts after it
+    machine.tick()
+    assert machine.screen == "sent" and machine.seconds_left is None
+    machine.voice.quiet()
+    machine.tick()  # spoken: now announced, aloud and on screen
+    assert machine.voice.last == "This screen goes back to the start in 30 seconds. Touch it to keep it."
+    machine.voice.quiet()
+    now[0] += 20
+    machine.tick()
+    page = kiosk_screen.app.test_client().get("/screen").get_data(as_text=True)
+    assert machine.seconds_left == 10 and "Back to the start in 10 seconds" in page and receipt in page
+    kiosk_screen.app.test_client().post("/do/touch")  # a touch anywhere keeps it
+    now[0] += 29
+    machine.tick()
+    assert machine.screen == "sent" and machine.receipt == receipt
+    now[0] += 2
+    machine.tick()
+    assert machine.screen == "idle" and machine.receipt is None
+    assert receipt not in kiosk_screen.app.test_client().get("/screen").get_data(as_text=True)
