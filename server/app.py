@@ -31,7 +31,7 @@ from server.public import appeals as appeal_pages
 from server.public import board, dashboard, home
 from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
-from server.residents import account, discussion
+from server.residents import account, discussion, recovery
 from server.residents import pledges as pledge_pages  # noqa: F401  (routes register on proposal_pages.bp)
 from server.web import database, errors, htmx, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
 from server.web.helpers import IdConverter, reject_nul_bytes
@@ -92,7 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(reject_nul_bytes)
     app.before_request(forget_region_tree)
     replica.init_app(app)
-    for blueprint in (home.bp, account.bp, board.bp, appeal_pages.bp, dashboard.bp, proposal_pages.bp,
+    for blueprint in (home.bp, account.bp, recovery.bp, board.bp, appeal_pages.bp, dashboard.bp, proposal_pages.bp,
                       discussion.bp, project_pages.bp, admin.bp, officials.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, (api_proposals.blp, api_appeals.blp, api_projects.blp, kiosk_api.blp))

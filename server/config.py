@@ -73,6 +73,8 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_LOGIN_LIMIT": os.environ.get("MINYI_LOGIN_LIMIT", "10 per minute;100 per day"),
         "MINYI_ACCOUNT_LOGIN_LIMIT": os.environ.get("MINYI_ACCOUNT_LOGIN_LIMIT", "20 per hour"),
         "MINYI_CENSUS_LIMIT": os.environ.get("MINYI_CENSUS_LIMIT", "5 per hour"),
+        "MINYI_RESET_LIMIT": os.environ.get("MINYI_RESET_LIMIT", "10 per hour;30 per day"),
+        "MINYI_ACCOUNT_RESET_LIMIT": os.environ.get("MINYI_ACCOUNT_RESET_LIMIT", "3 per hour;6 per day"),
         # What one account (or address, or kiosk) may write (server/web/limits.py).
         "MINYI_POSTING_LIMIT": os.environ.get("MINYI_POSTING_LIMIT", "20 per hour;100 per day"),
         "MINYI_POSTING_ADDRESS_LIMIT": os.environ.get("MINYI_POSTING_ADDRESS_LIMIT", "300 per hour"),
@@ -155,7 +157,8 @@ def _check_values(config: dict) -> None:
     from limits import parse_many
     from limits.storage import SCHEMES
 
-    for name in ("MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_CENSUS_LIMIT", "MINYI_POSTING_LIMIT",
+    for name in ("MINYI_LOGIN_LIMIT", "MINYI_ACCOUNT_LOGIN_LIMIT", "MINYI_CENSUS_LIMIT", "MINYI_RESET_LIMIT",
+                 "MINYI_ACCOUNT_RESET_LIMIT", "MINYI_POSTING_LIMIT",
                  "MINYI_POSTING_ADDRESS_LIMIT", "MINYI_BACKING_LIMIT", "MINYI_RECEIPT_LIMIT",
                  "MINYI_KIOSK_UPLOAD_LIMIT"):
         try:

@@ -9,6 +9,7 @@ from proposals.discussion import hidden_reason_text
 TEXTS = {
     "account_locked": _l("Wrong passwords were given for your account %(count)s times in a row, so it is locked for "
                          "%(minutes)s minutes. If that was not you, change your password once you are back in."),
+    "password_reset": _l("Choose a new password"),
     "pledges_committed": _l("The goal of “%(title)s” was reached: your pledge is now binding."),
     "pledges_released": _l("The goal of “%(title)s” was not reached: your pledge is released, you owe nothing."),
     "proposal_qualified": _l("Your proposal “%(title)s” has enough support and is now with the officials."),
@@ -38,6 +39,27 @@ SMS_TEXTS = {
 #: How to hear or read the whole answer, after the SMS's words: with the site's public address, and without.
 SMS_FULL_ONLINE = _l("Full answer: %(url)s or at a village kiosk with the code %(code)s.")
 SMS_FULL_AT_KIOSK = _l("Hear the full answer at a village kiosk with the code %(code)s.")
+
+#: The mail with a link to choose a new password (accounts/recovery.py), after its subject.
+RESET_MAIL_LINK = _l("Someone asked to choose a new password for your Minyi account. To do so, open this link "
+                     "within %(minutes)s minutes (it works once): %(url)s")
+RESET_MAIL_NO_URL = _l("Someone asked to choose a new password for your Minyi account. Open the page "
+                       "/password/reset/%(token)s of the site within %(minutes)s minutes (it works once).")
+RESET_MAIL_IGNORE = _l("If that was not you, ignore this mail: your password stays as it is.")
+#: The SMS with a code to choose a new password (accounts/recovery.py).
+RESET_SMS = _l("Minyi: your code to choose a new password is %(code)s. It works for %(minutes)s minutes. "
+               "If you did not ask for it, ignore this message.")
+
+#: Kinds whose mail or SMS carries a secret (a link's token, a code): it is wiped from the outbox once sent.
+SECRET_KINDS = frozenset({"password_reset", "password_code"})
+
+
+def reset_mail_lines(token: str, minutes: int, base_url: str | None) -> list[str]:
+    """The body of the mail with the link to choose a new password, in the current language."""
+    url = f"{base_url.rstrip('/')}/password/reset/{token}" if base_url else None
+    first = RESET_MAIL_LINK % {"url": url, "minutes": minutes} if url else \
+        RESET_MAIL_NO_URL % {"token": token, "minutes": minutes}
+    return [first, "", str(RESET_MAIL_IGNORE)]
 
 
 def sms_text(kind: str, code: str, words: str, url: str | None = None) -> str:

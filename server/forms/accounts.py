@@ -145,3 +145,20 @@ class DepartmentCategoriesForm(NamesForm):
 class CensusImportForm(FlaskForm):
     file = FileField(_l("Census CSV file"), validators=[FileRequired(message=_l("Choose a file."))],
                      description=_l("UTF-8 CSV with the columns id_number and village_code."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(_l("Phone number or email"), validators=[_required(), _at_most(254)],
+                             description=_l("The one you sign in with."))
+
+
+class ResetCodeForm(FlaskForm):
+    phone = TelField(_l("Mobile phone number"), validators=[_required(), _at_most(32)])
+    code = StringField(_l("Code from the SMS"), validators=[_required(), _at_most(12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+                       description=_l("6 digits."))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[_required(), _at_most(PASSWORD_MAX)],
+                             description=_l("At least 8 characters."))

@@ -4,7 +4,8 @@
   office's residents may share one);
 - **backing** (supports, pledges, "my problem too", ratings): per account;
 - **receipts** (looking an appeal up by its receipt code): per address, so codes cannot be guessed;
-- **kiosk uploads**: per kiosk.
+- **kiosk uploads**: per kiosk;
+- **password resets** (asking for a link or code, trying codes): per address, and per phone number or email.
 
 An account is the signed-in person, or the holder of an API or kiosk token (counted by the token, before it is
 even looked up). Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
@@ -18,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from core.errors import InvalidInput
+from core.validation import looks_like_email, normalize_phone
 from server.extensions import limiter
 from server.web.tokens import bearer_user, current_kiosk
 
@@ -46,6 +49,17 @@ def address_key() -> str:
     return "address:" + get_remote_address()
 
 
+def reset_identifier_key() -> str:
+    """The phone number or email a new password is asked for, known or not (so the limit reveals nothing)."""
+    identifier = (request.form.get("identifier") or "").strip().lower()[:254]
+    if identifier and not looks_like_email(identifier):
+        try:
+            identifier = normalize_phone(identifier, current_app.config["MINYI_PHONE_REGION"])
+        except InvalidInput:
+            pass
+    return "reset:" + identifier
+
+
 def _rule(name):
     return lambda: current_app.config[name]
 
@@ -55,6 +69,7 @@ POSTING_MESSAGE = _l("You have posted a lot in a short time. Please wait a while
 BACKING_MESSAGE = _l("That is a lot of support in a short time. Please wait a while and try again.")
 RECEIPT_MESSAGE = _l("Too many receipt codes tried from here. Please wait an hour, or sign in to see your "
                      "appeals.")
+RESET_MESSAGE = _l("Too many requests for a new password. Please wait an hour, then try again.")
 KIOSK_MESSAGE = _l("This kiosk has sent a great many appeals. It will send the rest later.")
 
 posting = limiter.shared_limit(_rule("MINYI_POSTING_LIMIT"), scope="posting", key_func=actor_key,
@@ -68,6 +83,13 @@ receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", 
                                 exempt_when=lambda: request.path.endswith("/receipt") and "code" not in request.args)
 """Web and API lookups share one count; the web page counts only when a code is looked up, not when its
 form is shown."""
+password_resets = limiter.shared_limit(_rule("MINYI_RESET_LIMIT"), scope="password-reset", key_func=address_key,
+                                       methods=["POST"], error_message=RESET_MESSAGE)
+"""Asking for a new password and trying codes, per address."""
+password_reset_accounts = limiter.shared_limit(_rule("MINYI_ACCOUNT_RESET_LIMIT"), scope="password-reset-account",
+                                               key_func=reset_identifier_key, methods=["POST"],
+                                               error_message=RESET_MESSAGE)
+"""Asking for a new password, per phone number or email, from any address."""
 kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
                                       error_message=RECEIPT_MESSAGE)
 """Receipt codes looked up at a kiosk: per kiosk."""

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from core.db import db, utcnow
 from core.mail import OutgoingMail, claim_pending
-from server.notices import notice_text
+from server.notices import SECRET_KINDS, notice_text, reset_mail_lines
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,10 @@ def compose(mail: OutgoingMail) -> EmailMessage:
     with force_locale(mail.locale if mail.locale in config["MINYI_LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]):
         text = notice_text(mail.kind, mail.params)
         lines = [text, ""]
+        if mail.kind == "password_reset":
+            # (No request here, so no url_for: the page is /password/reset/<token>, see server.residents.recovery.)
+            lines += [*reset_mail_lines(str(mail.params.get("token", "")), int(mail.params.get("minutes", 30)),
+                                        config.get("MINYI_BASE_URL")), ""]
         if mail.params.get("appeal_id") and config.get("MINYI_BASE_URL"):
             # (No request here, so no url_for: the appeal page is /appeals/<id>, see server.public.appeals.)
             url = f"{config['MINYI_BASE_URL'].rstrip('/')}/appeals/{int(mail.params['appeal_id'])}"
@@ -67,6 +71,8 @@ def deliver_pending(limit: int = 50) -> tuple[int, int]:
                 failed += 1
             else:
                 mail.sent_at, mail.last_error = utcnow(), None
+                if mail.kind in SECRET_KINDS:  # the link must not outlive its mail in the database
+                    mail.params = {key: value for key, value in mail.params.items() if key != "token"}
                 sent += 1
             db.session.commit()  # recorded at once: a later failure must not send it again
     log.info("mail: %d sent, %d failed", sent, failed)

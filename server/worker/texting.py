@@ -20,7 +20,7 @@ from smpplib.gsm import make_parts
 
 from core.db import db, utcnow
 from core.sms import MAX_ATTEMPTS, RETRY_AFTER, OutgoingSms, SmsState, claim_pending, masked
-from server.notices import sms_text
+from server.notices import RESET_SMS, SECRET_KINDS, sms_text
 
 log = logging.getLogger(__name__)
 #: smpplib logs every PDU in hex at DEBUG, number and text included: never, whatever the log level.
@@ -57,6 +57,9 @@ def compose(message: OutgoingSms) -> str:
     url = status_url(code)
     with force_locale(message.locale if message.locale in config["MINYI_LANGUAGES"] else
                       config["BABEL_DEFAULT_LOCALE"]):
+        if message.kind == "password_code":
+            return str(RESET_SMS % {"code": code, "minutes": params.get("minutes", 10)})
+
         def text(n: int) -> str:
             return sms_text(message.kind, code, words if n >= len(words) else _cut(words, n), url)
 
@@ -159,6 +162,8 @@ def _send(client: Client, message: OutgoingSms) -> None:
         message.parts_sent, message.message_ids = index + 1, [*(message.message_ids or []), message_id]
         db.session.commit()
     message.state, message.sent_at, message.claimed_at, message.last_error = SmsState.SENT, utcnow(), None, None
+    if message.kind in SECRET_KINDS:  # the code must not outlive its message in the database
+        message.params = {key: value for key, value in params.items() if key not in ("code", "text")}
 
 
 def _response_to(client: Client, sequence: int):
