@@ -7,7 +7,7 @@ import psycopg
 from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 #: SQLSTATEs of a PostgreSQL server that is away for a moment: shutting down, crashed, starting up, or out of
@@ -33,6 +33,11 @@ def database_away(error) -> bool:
     a failover, a cut network) rather than that the request went wrong: the same request works once it is back.
     (Stale pooled connections are pinged before use, SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"], and one found
     dead sets aside every connection older than it, so nothing stale is handed out once the database is back.)"""
+    if isinstance(error, PendingRollbackError):
+        # A second query after the connection broke under the first (the rate limiter asks again for the token's
+        # owner): the transaction is dead because the database went away, if that is what broke it.
+        cause = error.__cause__ or error.__context__
+        return cause is not None and database_away(cause)
     if not isinstance(error, DBAPIError):
         return False
     if error.connection_invalidated:

@@ -7,7 +7,7 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from core.db import db
@@ -77,7 +77,8 @@ def init_app(app) -> None:
         return error_response(error.status, str(error.message), error.field)
 
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(DBAPIError, database_error)  # (server/web/replica.py's handler comes here too)
+    app.register_error_handler(DBAPIError, database_error)
+    app.register_error_handler(PendingRollbackError, database_error)  # (after a connection broke mid-request)  # (server/web/replica.py's handler comes here too)
 
     app.register_error_handler(Exception, unexpected)
 
@@ -104,7 +105,8 @@ def database_error(error: DBAPIError):
 
     if not database_away(error):
         return unexpected(error)
-    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig or error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                getattr(error, "orig", None) or error)
     _roll_back()
     # The page is made as for a visitor: who is signed in, and their unread notifications, are in the database.
     g._login_user = current_app.login_manager.anonymous_user()

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import count
 
+import psycopg
 import pytest
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.serving import make_server
 
 from core.db import db, utcnow
+from server.web.database import database_away
 from tests.helpers import NO_LIMITS, wait_until
 from tests.server.web.postgres_clusters import Clusters
 
@@ -444,3 +447,18 @@ def test_pooled_connections_are_tried_before_use_whatever_other_engine_options_a
                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
     with app.app_context():
         assert db.engine.pool._pre_ping
+
+
+def test_a_transaction_the_lost_connection_broke_counts_as_the_database_away():
+    """The rate limiter asks for a token's owner again after the first query lost its connection: SQLAlchemy then
+    refuses with PendingRollbackError, which is the database away (503, try again), not a bug (500)."""
+    lost = OperationalError("SELECT 1", {}, psycopg.OperationalError(
+        "consuming input failed: server closed the connection unexpectedly"))
+    try:
+        try:
+            raise lost
+        except OperationalError:
+            raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.") from None
+    except PendingRollbackError as error:
+        assert error.__context__ is lost and database_away(error)
+    assert not database_away(PendingRollbackError("rolled back for another reason"))
