@@ -17,6 +17,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     """Everything a route may be about, and a way in for each role."""
     from accounts.tokens import ApiToken, create_token
     from kiosk_fleet import kiosks
+    from projects.permissions import today
     from projects.progress import add_milestone
     from projects.promotion import promote_to_project
     from projects.volunteering import add_task
@@ -52,7 +53,8 @@ def world(make_app, make_region, make_category, make_department, make_user, make
                                           budget_public_minor=100_000, start_on=date.today(),
                                           target_on=date.today(), proposals=[proposal])
     milestone = add_milestone(project, actor=users["official"], title="Dig", target_on=date.today())
-    task = add_task(project, actor=users["official"], title="Carry stones", on=date.today(), hours=2,
+    # Today where the project is (Beijing time), which is already tomorrow in UTC from 16:00 UTC.
+    task = add_task(project, actor=users["official"], title="Carry stones", on=today(), hours=2,
                              places=5)
     kiosk, code = make_kiosk(village=village, category=category)
     _kiosk, kiosk_token = kiosks.enroll(code)
