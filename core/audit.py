@@ -11,7 +11,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -20,9 +19,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import UTCDateTime, db, utcnow
-
-if TYPE_CHECKING:
-    from accounts.users import User
 
 #: The "hash before" the first entry.
 GENESIS = "0" * 64
@@ -53,7 +49,8 @@ class AuditEntry(db.Model):
     #: sha256 of the hash before it and its content (``entry_hash``).
     hash: Mapped[str | None] = mapped_column(String(64))
 
-    actor: Mapped["User | None"] = relationship("User")  # accounts.users: core names it, never imports it
+    #: Who did it (accounts.users.User: core names it by its mapped name and never imports it).
+    actor: Mapped["User | None"] = relationship("User")  # noqa: F821
 
 
 class AuditHead(db.Model):
