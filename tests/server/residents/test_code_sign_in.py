@@ -264,3 +264,12 @@ def test_a_password_reset_code_does_not_log_in(app, client, smsc, make_user):
     assert db.session.scalar(select(PasswordReset.channel)) == "sms"
     assert enter(client, PHONE, code_from(smsc)).status_code == 422
     assert WebClient(app.test_client()).post("/login", {"identifier": PHONE, "password": PASSWORD}).status_code == 302
+
+
+def test_deleting_the_account_forgets_the_codes_of_its_number(app, client, smsc, make_user):
+    user = make_user("resident", phone=PHONE, email=None)
+    ask(client, PHONE)
+    work(app, burst=True)
+    client.login(user)
+    assert client.post("/account/delete", {"password": PASSWORD, "confirm": "y"}).status_code == 302
+    assert db.session.scalar(select(SignInCode)) is None
