@@ -10,30 +10,40 @@ right code is exchanged for a link token, so both ways end on the same page (cho
 actor: whoever holds the link or the code is the owner of the account, and nobody else can act here."""
 
 import enum
-import hashlib
-import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.one_time_codes import (
+    MAX_CODE_TRIES,
+    OneTimeSecret,
+    WrongCode,
+    check_code,
+    code_digest,
+    digest,
+    end_open,
+    new_code,
+    newest_live,
+)
 from accounts.passwords import hash_password
 from accounts.services import find_by_login
 from accounts.users import User
-from core.db import UTCDateTime, db, one_of, utcnow
+from core.db import db, one_of, utcnow
 from core.errors import DomainError
 from core.mail import queue_mail
 from core.sms import queue_sms
 from core.validation import check_password, looks_like_email
 
+# WrongCode and MAX_CODE_TRIES are the shared ones of accounts/one_time_codes.py.
+__all__ = ["MAX_CODE_TRIES", "PasswordReset", "ResetInvalid", "WrongCode", "exchange_code", "live_reset",
+           "request_reset", "reset_password"]
+
 #: How long a link (by email) and a code (by SMS) work; fixed: longer helps nobody but a guesser.
 LINK_LIFETIME = timedelta(minutes=30)
 CODE_LIFETIME = timedelta(minutes=10)
-#: Wrong codes before the code is burnt (a new one must be asked for).
-MAX_CODE_TRIES = 5
-CODE_DIGITS = 6
 
 
 class ResetChannel(enum.StrEnum):
@@ -46,12 +56,7 @@ class ResetInvalid(DomainError):
     default_message = _l("This link has expired or was already used. Ask for a new one.")
 
 
-class WrongCode(DomainError):
-    field = "code"
-    default_message = _l("This code is not correct or has expired. Check it, or ask for a new one.")
-
-
-class PasswordReset(db.Model):
+class PasswordReset(OneTimeSecret, db.Model):
     __tablename__ = "password_resets"
     __table_args__ = (CheckConstraint(one_of("channel", ResetChannel), name="channel_known"),
                       CheckConstraint("code_tries >= 0", name="code_tries_not_negative"))
@@ -64,29 +69,12 @@ class PasswordReset(db.Model):
     channel: Mapped[str] = mapped_column(String(8))
     #: SHA-256 (hex) of the link's token, or of the account and the code; never the token or code itself.
     digest: Mapped[str] = mapped_column(String(64), index=True)
-    #: When it was asked for.
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: It no longer works after this.
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: When it was used, or ended by a newer request or by too many wrong codes; None while it works.
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Wrong codes tried so far (SMS only); at MAX_CODE_TRIES it is ended.
-    code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _code_digest(user_id: int, code: str) -> str:
-    return _digest(f"code:{user_id}:{code}")
-
-
 def _end_open_resets(user_id: int) -> None:
-    db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
-                       .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    end_open(PasswordReset, PasswordReset.user_id == user_id)
 
 
 def request_reset(identifier: str, *, phone_region: str = "CN", locale: str | None = None) -> None:
@@ -94,19 +82,19 @@ def request_reset(identifier: str, *, phone_region: str = "CN", locale: str | No
     nothing, with nothing to tell the two apart. Older links and codes of the account stop working."""
     user = find_by_login(identifier, phone_region)
     by_email = looks_like_email(identifier)
-    secret = secrets.token_urlsafe(32) if by_email else f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    secret = secrets.token_urlsafe(32) if by_email else new_code()
     if user is None or not user.active or not (user.email if by_email else user.phone):
         return
     _end_open_resets(user.id)
     now = utcnow()
     locale = user.locale or locale
     if by_email:
-        db.session.add(PasswordReset(user_id=user.id, channel=ResetChannel.EMAIL, digest=_digest(secret),
+        db.session.add(PasswordReset(user_id=user.id, channel=ResetChannel.EMAIL, digest=digest(secret),
                                      created_at=now, expires_at=now + LINK_LIFETIME, code_tries=0))
         queue_mail(user.email, "password_reset", locale=locale, user_id=user.id, token=secret,
                    minutes=int(LINK_LIFETIME.total_seconds() // 60))
     else:
-        db.session.add(PasswordReset(user_id=user.id, channel=ResetChannel.SMS, digest=_code_digest(user.id, secret),
+        db.session.add(PasswordReset(user_id=user.id, channel=ResetChannel.SMS, digest=code_digest(user.id, secret),
                                      created_at=now, expires_at=now + CODE_LIFETIME, code_tries=0))
         queue_sms(user.phone, "password_code", locale=locale, code=secret,
                   minutes=int(CODE_LIFETIME.total_seconds() // 60))
@@ -117,7 +105,7 @@ def live_reset(token: str) -> PasswordReset:
     """The unused, unexpired reset a link's ``token`` belongs to, or ResetInvalid."""
     if not token or len(token) > 100:
         raise ResetInvalid()
-    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.digest == _digest(token),
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.digest == digest(token),
                                                           PasswordReset.used_at.is_(None)))
     if reset is None or reset.expires_at <= utcnow() or not reset.user.active or reset.user.deleted_at:
         raise ResetInvalid()
@@ -128,25 +116,11 @@ def exchange_code(phone: str, code: str, *, phone_region: str = "CN") -> str:
     """A right code sent to ``phone`` becomes a link token (returned) to choose the new password with; a wrong one
     counts, and the code is ended at MAX_CODE_TRIES. WrongCode the same whether the number has an account or not."""
     user = find_by_login(phone, phone_region) if phone and not looks_like_email(phone) else None
-    code = "".join((code or "").split())
-    reset = user and db.session.scalar(
-        select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.channel == ResetChannel.SMS,
-                                    PasswordReset.used_at.is_(None), PasswordReset.expires_at > utcnow())
-        .order_by(PasswordReset.id.desc()).limit(1))
-    expected = reset.digest if reset else _digest("no-such-code")
-    right = hmac.compare_digest(expected, _code_digest(user.id if user else 0, code))
-    if reset is None or not right:
-        if reset is not None:
-            # Counted in the database: tries sent at the same moment all count.
-            tries = db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id)
-                                       .values(code_tries=PasswordReset.code_tries + 1)
-                                       .returning(PasswordReset.code_tries)).scalar()
-            if tries >= MAX_CODE_TRIES:
-                db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id).values(used_at=utcnow()))
-            db.session.flush()
-        raise WrongCode()
+    reset = user and newest_live(PasswordReset, PasswordReset.user_id == user.id,
+                                 PasswordReset.channel == ResetChannel.SMS)
+    check_code(PasswordReset, reset or None, user.id if user else 0, code)
     token = secrets.token_urlsafe(32)
-    reset.digest = _digest(token)  # the code no longer works; the token does, until the code's time is up
+    reset.digest = digest(token)  # the code no longer works; the token does, until the code's time is up
     db.session.flush()
     return token
 

@@ -11,8 +11,9 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
+from accounts.code_sign_in import SignInCode
 from accounts.errors import WrongPassword
 from accounts.notifications import Notification
 from accounts.passwords import hash_password, verify_password
@@ -101,7 +102,7 @@ def delete_account(user: User, *, actor: User, password: str) -> None:
                             "accountable."))
     if not verify_password(user.password_hash, password or ""):
         raise WrongPassword(_l("That is not your password. Nothing was deleted."), field="password")
-    now, email = utcnow(), user.email
+    now, email, phone = utcnow(), user.email, user.phone
     # An address that reaches nobody (RFC 2606) keeps the rule that every account has a login.
     user.display_name, user.phone, user.email, user.locale = "", None, f"deleted-{user.id}@invalid", None
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # nobody knows it
@@ -118,6 +119,9 @@ def delete_account(user: User, *, actor: User, password: str) -> None:
         select(Appeal.id).where(Appeal.author_id == user.id))).execution_options(synchronize_session=False))
     db.session.execute(update(Appeal).where(Appeal.author_id == user.id)
                        .values(contact_name=None, contact_phone=None, contact_email=None))
+    # Codes to log in asked for the number, made or not, go with it.
+    db.session.execute(delete(SignInCode).where(or_(SignInCode.user_id == user.id, SignInCode.phone == phone))
+                       .execution_options(synchronize_session=False))
     for model, column in ((ApiToken, ApiToken.user_id), (Notification, Notification.user_id)):
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(delete(OutgoingMail).where(OutgoingMail.user_id == user.id, OutgoingMail.sent_at.is_(None)))

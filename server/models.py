@@ -2,6 +2,7 @@
 receivers must be connected before a service runs."""
 
 import voting.pledges  # noqa: F401  (releases pledges when a proposal closes: proposals.signals)
+from accounts.code_sign_in import SignInCode  # noqa: F401
 from accounts.notifications import Notification  # noqa: F401
 from accounts.recovery import PasswordReset  # noqa: F401
 from accounts.regions import Category, Department, Region  # noqa: F401

@@ -49,9 +49,14 @@ RESET_MAIL_IGNORE = _l("If that was not you, ignore this mail: your password sta
 #: The SMS with a code to choose a new password (accounts/recovery.py).
 RESET_SMS = _l("Minyi: your code to choose a new password is %(code)s. It works for %(minutes)s minutes. "
                "If you did not ask for it, ignore this message.")
+#: The SMS with a code to log in with (accounts/code_sign_in.py).
+SIGN_IN_SMS = _l("Minyi: your code to log in is %(code)s. It works for %(minutes)s minutes. Never tell it to "
+                 "anyone. If you did not ask for it, ignore this message.")
+#: The text of each kind of SMS that carries a code, filled with its code and minutes.
+CODE_SMS = {"password_code": RESET_SMS, "sign_in_code": SIGN_IN_SMS}
 
 #: Kinds whose mail or SMS carries a secret (a link's token, a code): it is wiped from the outbox once sent.
-SECRET_KINDS = frozenset({"password_reset", "password_code"})
+SECRET_KINDS = frozenset({"password_reset", *CODE_SMS})
 
 
 def reset_mail_lines(token: str, minutes: int, base_url: str | None) -> list[str]:

@@ -70,6 +70,20 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
+class SendCodeForm(LoginForm):
+    """The login form sent with "Send me a code instead": the password is not needed."""
+
+    password = PasswordField(_l("Password"), validators=[Optional(), _at_most(PASSWORD_MAX)])
+
+
+class CodeLoginForm(FlaskForm):
+    phone = TelField(_l("Mobile phone number"), validators=[_required(), _at_most(32)])
+    code = StringField(_l("Code from the SMS"), validators=[_required(), _at_most(12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+                       description=_l("6 digits."))
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[_required(), _at_most(PASSWORD_MAX)])
     new_password = PasswordField(_l("New password"), validators=[_required(), _at_most(PASSWORD_MAX)],

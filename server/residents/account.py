@@ -1,14 +1,16 @@
-"""Register, log in, log out, change password, and residents' self-verification by census."""
+"""Register, log in (with the password, or with a code by SMS), log out, change password, and residents'
+self-verification by census."""
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts import census, services
+from accounts import census, code_sign_in, services
 from accounts.errors import WrongPassword
+from accounts.one_time_codes import WrongCode
 from accounts.regions import Region
 from accounts.tokens import ApiToken
 from accounts.tokens import create_token as make
@@ -20,8 +22,18 @@ from privacy.personal_data import delete_account as delete
 from privacy.personal_data import export_data
 from projects.volunteering import my_shifts
 from server.extensions import limiter, login_manager
-from server.forms.accounts import CensusForm, ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
+from server.forms.accounts import (
+    CensusForm,
+    ChangePasswordForm,
+    CodeLoginForm,
+    DeleteAccountForm,
+    LoginForm,
+    RegisterForm,
+    SendCodeForm,
+)
+from server.web import limits
 from server.web.helpers import safe_next, show_error, submit, village_choices
+from server.web.i18n import select_locale
 
 bp = Blueprint("auth", __name__)
 
@@ -74,6 +86,19 @@ def register():
     return render_template("auth/register.html", form=form), (422 if form.errors or form.form_errors else 200)
 
 
+def sign_in(user: User, remember: bool):
+    """Log ``user`` in on a fresh session: nothing of the session before (a form in progress, the number a code
+    was asked for) carries over, and its cookie is a new one, so a session planted beforehand is of no use."""
+    session.clear()
+    login_user(user, remember=remember)
+    current_app.logger.info("login user=%s", user.id)
+    return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+
+
+def _login_page(form, status=200):
+    return render_template("auth/login.html", form=form, codes=code_sign_in.codes_offered()), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key)
@@ -92,12 +117,52 @@ def login():
             status = error.status
         else:
             db.session.commit()
-            login_user(user, remember=form.remember.data)
-            current_app.logger.info("login user=%s", user.id)
-            return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+            return sign_in(user, remember=form.remember.data)
     elif form.errors:
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form, status)
+
+
+@bp.route("/login/code/send", methods=["POST"])
+@limits.sign_in_codes
+@limits.sign_in_code_numbers
+def send_code():
+    """"Send me a code instead": the login form, sent to ask for a code by SMS. The same answer for every mobile
+    number, with an account or not."""
+    form = SendCodeForm()
+    if submit(form, lambda: code_sign_in.ask_for_code(form.identifier.data, locale=select_locale(),
+                                                      phone_region=current_app.config["MINYI_PHONE_REGION"])):
+        session["sign_in_phone"] = form.identifier.data.strip()
+        session["sign_in_remember"] = bool(form.remember.data)
+        flash(_("If an account has this phone number, we are sending it a code by SMS. Enter it here; it works for "
+                "%(minutes)d minutes.", minutes=code_sign_in.CODE_LIFETIME.seconds // 60), "info")
+        return redirect(url_for("auth.code_login", next=request.args.get("next")))
+    return _login_page(form, 422)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limits.sign_in_codes
+def code_login():
+    """Log in with the code from the SMS."""
+    form = CodeLoginForm()
+    if request.method == "GET":
+        form.phone.data = session.get("sign_in_phone", "")
+        form.remember.data = session.get("sign_in_remember", False)
+    elif form.validate_on_submit():
+        try:
+            user = code_sign_in.sign_in_with_code(form.phone.data, form.code.data,
+                                                  phone_region=current_app.config["MINYI_PHONE_REGION"])
+        except WrongCode as error:
+            db.session.commit()  # the wrong try counts
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return sign_in(user, remember=form.remember.data)
+    response = current_app.make_response((render_template(
+        "auth/code.html", form=form, resend=session.get("sign_in_phone"), remember=session.get("sign_in_remember")),
+        422 if form.errors or form.form_errors else 200))
+    response.headers["Cache-Control"] = "no-store"  # a form for a one-time code: never kept
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

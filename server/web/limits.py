@@ -5,7 +5,9 @@
 - **backing** (supports, pledges, "my problem too", ratings): per account;
 - **receipts** (looking an appeal up by its receipt code): per address, so codes cannot be guessed;
 - **kiosk uploads**: per kiosk;
-- **password resets** (asking for a link or code, trying codes): per address, and per phone number or email.
+- **password resets** (asking for a link or code, trying codes): per address, and per phone number or email;
+- **codes to log in** (asking for one, trying them): the same counts as password resets, so codes by SMS of
+  either kind share one allowance per address and one per phone number.
 
 An account is the signed-in person, or the holder of an API or kiosk token (counted by the token, before it is
 even looked up). Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
@@ -70,6 +72,8 @@ BACKING_MESSAGE = _l("That is a lot of support in a short time. Please wait a wh
 RECEIPT_MESSAGE = _l("Too many receipt codes tried from here. Please wait an hour, or sign in to see your "
                      "appeals.")
 RESET_MESSAGE = _l("Too many requests for a new password. Please wait an hour, then try again.")
+CODE_MESSAGE = _l("Too many codes asked for or tried. Please wait an hour, then try again, or log in with your "
+                  "password.")
 KIOSK_MESSAGE = _l("This kiosk has sent a great many appeals. It will send the rest later.")
 
 posting = limiter.shared_limit(_rule("MINYI_POSTING_LIMIT"), scope="posting", key_func=actor_key,
@@ -90,6 +94,13 @@ password_reset_accounts = limiter.shared_limit(_rule("MINYI_ACCOUNT_RESET_LIMIT"
                                                key_func=reset_identifier_key, methods=["POST"],
                                                error_message=RESET_MESSAGE)
 """Asking for a new password, per phone number or email, from any address."""
+sign_in_codes = limiter.shared_limit(_rule("MINYI_RESET_LIMIT"), scope="password-reset", key_func=address_key,
+                                     methods=["POST"], error_message=CODE_MESSAGE)
+"""Asking for a code to log in and trying codes, per address: counted with password resets (the same scope)."""
+sign_in_code_numbers = limiter.shared_limit(_rule("MINYI_ACCOUNT_RESET_LIMIT"), scope="password-reset-account",
+                                            key_func=reset_identifier_key, methods=["POST"],
+                                            error_message=CODE_MESSAGE)
+"""Asking for a code to log in, per phone number, from any address: counted with password resets."""
 kiosk_receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="kiosk-receipts", key_func=actor_key,
                                       error_message=RECEIPT_MESSAGE)
 """Receipt codes looked up at a kiosk: per kiosk."""

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from accounts import code_sign_in
 from accounts.notifications import Announcement, recipients_of, tell_next
 from appeals import audio
 from appeals.dashboard import refresh, shown_periods
@@ -66,6 +67,12 @@ def send_sms(key: str) -> str:
             return f"sms: {sent} sent, {failed} left for later"
 
 
+def sign_in_codes(key: str) -> str:
+    """Look up the numbers codes to log in were asked for; queue an SMS with a code to each that has an account."""
+    issued = commit_with_retry(code_sign_in.issue_codes)
+    return f"sign-in codes: {issued} made"
+
+
 def transcode(key: str) -> str:
     """A kiosk's WAV recording kept as Ogg/Opus instead: written, then the appeal points to it, then the WAV
     is removed (after a crash in between, the next run removes it)."""
@@ -105,12 +112,13 @@ def dashboard(key: str) -> str:
     return f"dashboard: {len(periods)} period(s) counted"
 
 
-TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "transcode": transcode, "settle": settle, "dashboard": dashboard}
+TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "sign_in_codes": sign_in_codes,
+         "transcode": transcode, "settle": settle, "dashboard": dashboard}
 
 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
-    anything waits, the SMS outbox if any message is due, each WAV recording."""
+    anything waits, the SMS outbox if any message is due, numbers asked for a code to log in with, each WAV recording."""
 
     work = [("settle", ""), ("dashboard", "")]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
@@ -118,6 +126,8 @@ def undone() -> list[tuple[str, str]]:
         work.append(("mail", ""))
     if current_app.config.get("MINYI_SMPP_HOST") and sms.waiting():
         work.append(("sms", ""))
+    if code_sign_in.waiting():
+        work.append(("sign_in_codes", ""))
     recent = utcnow() - TRANSCODE_WINDOW
     work += [("transcode", str(appeal_id)) for appeal_id in db.session.scalars(
         select(Appeal.id).where(db.text(WAV_SQL), Appeal.created_at > recent).order_by(Appeal.id))]

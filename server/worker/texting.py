@@ -20,7 +20,7 @@ from smpplib.gsm import make_parts
 
 from core.db import db, utcnow
 from core.sms import MAX_ATTEMPTS, RETRY_AFTER, OutgoingSms, SmsState, claim_pending, masked
-from server.notices import RESET_SMS, SECRET_KINDS, sms_text
+from server.notices import CODE_SMS, SECRET_KINDS, sms_text
 
 log = logging.getLogger(__name__)
 #: smpplib logs every PDU in hex at DEBUG, number and text included: never, whatever the log level.
@@ -57,8 +57,8 @@ def compose(message: OutgoingSms) -> str:
     url = status_url(code)
     with force_locale(message.locale if message.locale in config["MINYI_LANGUAGES"] else
                       config["BABEL_DEFAULT_LOCALE"]):
-        if message.kind == "password_code":
-            return str(RESET_SMS % {"code": code, "minutes": params.get("minutes", 10)})
+        if message.kind in CODE_SMS:
+            return str(CODE_SMS[message.kind] % {"code": code, "minutes": params.get("minutes", 10)})
 
         def text(n: int) -> str:
             return sms_text(message.kind, code, words if n >= len(words) else _cut(words, n), url)
