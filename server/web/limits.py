@@ -161,8 +161,8 @@ FORM_REASON = _l("Too many tries in a short time.")
 def _wait_message(scope) -> str:
     """What was refused and how long until the limit that was reached lets the next one through."""
     reached = limiter.current_limit
-    seconds = max(1, reached.reset_at - time.time()) if reached is not None else 60
-    minutes = math.ceil(seconds / 60)
+    seconds = reached.reset_at - time.time() if reached is not None else 60
+    minutes = math.ceil(max(seconds - 1, 1) / 60)  # (reset_at is rounded up to the next second)
     if minutes < 120:
         wait = ngettext("Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes)
     else:
