@@ -5,6 +5,7 @@ plain WTForms ``Length`` would refuse a text the counter beside it (static/js/mi
 The limit also reaches the page as the field's ``maxlength`` flag; the form macros (server/templates/_forms.html)
 turn it into that counter rather than the browser's maxlength, which would cut a long paste without a word."""
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Length, ValidationError
 
@@ -14,13 +15,13 @@ class AtMost(Length):
     there are."""
 
     def __init__(self, maximum: int):
-        super().__init__(max=maximum, message=_l("Use at most %(max)d characters; this has %(length)d."))
+        super().__init__(max=maximum, message=_l("Use at most %(max)s characters; this has %(length)s."))
 
     def __call__(self, form, field):
         text = (field.data or "").replace("\r\n", "\n").strip() if isinstance(field.data, str) else field.data
         length = len(text) if text else 0
         if length > self.max:
-            raise ValidationError(self.message % {"max": self.max, "length": length})
+            raise ValidationError(self.message % {"max": format_number(self.max), "length": format_number(length)})
 
 
 def at_most(maximum: int) -> AtMost:

@@ -48,7 +48,7 @@ def test_a_pasted_long_title_is_counted_refused_and_kept(page, live_server, auth
     page.get_by_label("Category", exact=True).select_option(label="Roads and bridges")
     page.get_by_role("button", name="Publish proposal").click()
 
-    expect(page.locator("#title-error")).to_have_text("Use at most 200 characters; this has 5000.")
+    expect(page.locator("#title-error")).to_have_text("Use at most 200 characters; this has 5,000.")
     expect(page.get_by_label("Title", exact=True)).to_have_value(PASTE)  # all of it, still there
     expect(page.get_by_label("Your proposal", exact=True)).to_have_value(
         "Four solar lamps so the elderly can walk safely at night.")

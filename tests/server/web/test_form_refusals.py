@@ -51,7 +51,7 @@ def test_a_long_pasted_title_is_refused_with_its_length_and_kept(client, make_us
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     error = BeautifulSoup(html, "html.parser").find(id="title-error").get_text()
-    assert error == "Use at most 200 characters; this has 5000."
+    assert error == "Use at most 200 characters; this has 5,000."
     assert kept(html, "title") == PASTE and kept(html, "body") == "Line one.\nLine two."
     assert count(Proposal) == 0
 
@@ -67,7 +67,7 @@ def test_a_long_appeal_is_refused_and_kept_in_chinese_too(make_app, make_user, m
     response = client.post("/appeals/new", appeal_form(author.region, category, body=text))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f"最多输入 5000 个字符，现在有 {len(text)} 个。" in html
+    assert f"最多输入 5,000 个字符，现在有 {len(text):,} 个。" in html
     assert kept(html, "body") == text and count(Appeal) == 0
 
 
@@ -115,7 +115,7 @@ def test_a_long_pledge_note_is_refused_and_kept(client, make_user, make_proposal
                            {"hours-hours": "4", "hours-skill": PASTE, "hours-availability": "Weekends"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and count(Pledge) == 0
-    assert "Use at most 80 characters; this has 5000." in html
+    assert "Use at most 80 characters; this has 5,000." in html
     assert kept(html, "hours-skill") == PASTE and kept(html, "hours-availability") == "Weekends"
 
 
