@@ -14,19 +14,17 @@ from wtforms import (
     TelField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.validation import DISPLAY_NAME_MAX, PASSWORD_MAX
+from server.forms.text import at_most as _at_most
 from server.web.helpers import parse_id
 
 
 def _required():
     return DataRequired(message=_l("This field is required."))
 
-
-def _at_most(n):
-    return Length(max=n, message=_l("Use at most %(max)d characters."))
 
 
 def choices(*pairs):
@@ -152,7 +150,7 @@ class DepartmentCategoriesForm(NamesForm):
                                description=_l("Leave empty for the default deadline of all departments."),
                                render_kw={"inputmode": "numeric"})
     project_budget = StringField(_l("Public funds for projects, in yuan (optional)"),
-                                 validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"},
+                                 validators=[Optional(), _at_most(20)], render_kw={"inputmode": "decimal"},
                                  description=_l("Its officials see what their projects have not taken yet."))
 
 

@@ -4,19 +4,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, EmailField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from appeals.models import RECORDED
 from server.forms.accounts import choices, coerce_id
+from server.forms.text import at_most as _at_most
 from server.web.i18n import CHANNEL_LABELS
 
 
 def _required():
     return DataRequired(message=_l("This field is required."))
 
-
-def _at_most(n):
-    return Length(max=n, message=_l("Use at most %(max)d characters."))
 
 
 class AppealForm(FlaskForm):

@@ -4,17 +4,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from server.forms.accounts import choices, coerce_id
+from server.forms.text import at_most as _at_most
 
 
 def _required():
     return DataRequired(message=_l("This field is required."))
 
-
-def _at_most(n):
-    return Length(max=n, message=_l("Use at most %(max)d characters."))
 
 
 class ProposalForm(FlaskForm):

@@ -261,9 +261,11 @@ def _uploaded(upload) -> bytes | None:
 
 
 @bp.route("/appeals/<int:appeal_id>/<any(answer, reject, duplicate, reassign, note, transcript):step>",
-          methods=["POST"])
+          methods=["GET", "POST"])
 def appeal_form_step(appeal_id, step):
     appeal = _handled(appeal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("officials.handle_appeal", appeal_id=appeal.id))
     form_class, name, action = FORM_STEPS[step]
     form = form_class()
     if step == "answer":

@@ -28,7 +28,7 @@ from server.web.helpers import (
     submit,
     village_choices,
 )
-from server.web.limits import backing, limited_posting, receipts
+from server.web.limits import backing, in_form, limited_posting, receipts
 from server.web.pagination import keyset
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
@@ -46,7 +46,7 @@ def _choices(form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limited_posting
+@in_form(limited_posting)
 @role_required(Role.RESIDENT)
 def new():
     form = AppealForm(village=current_user.region_id)
@@ -145,11 +145,13 @@ def cosign(appeal_id):
     return redirect(url_for("appeals.show", appeal_id=appeal.id))
 
 
-@bp.route("/<int:appeal_id>/rate", methods=["POST"])
-@backing
+@bp.route("/<int:appeal_id>/rate", methods=["GET", "POST"])
+@in_form(backing)
 @login_required
 def rate(appeal_id):
     appeal = visible_appeal(appeal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("appeals.show", appeal_id=appeal.id) + "#rating")
     form = RatingForm()
     if submit(form, lambda: services.rate_answer(appeal, actor=current_user, score=form.score.data,
                                                  comment=form.comment.data), message=_("Thank you for your rating.")):
@@ -157,11 +159,13 @@ def rate(appeal_id):
     return _show_again(appeal, rating_form=form)
 
 
-@bp.route("/<int:appeal_id>/reopen", methods=["POST"])
-@backing
+@bp.route("/<int:appeal_id>/reopen", methods=["GET", "POST"])
+@in_form(backing)
 @login_required
 def reopen(appeal_id):
     appeal = visible_appeal(appeal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("appeals.show", appeal_id=appeal.id))
     form = ReopenForm()
     if submit(form, lambda: services.reopen(appeal, actor=current_user, reason=form.reason.data),
               message=_("Your appeal is open again and back with the department.")):

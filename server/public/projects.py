@@ -52,7 +52,7 @@ from server.forms.projects import (
 from server.officials import bp as officials_bp
 from server.public.proposals import serve_photo
 from server.web.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
-from server.web.limits import backing, limited_posting
+from server.web.limits import backing, in_form, limited_posting
 from server.web.pagination import keyset
 from voting.models import Pledge, PledgeKind, PledgeStatus
 from voting.pledges import backer_shown_to
@@ -161,11 +161,13 @@ def show(project_id):
     return render_template("projects/show.html", **page_context(get_or_404(Project, project_id)))
 
 
-@bp.route("/<int:project_id>/rating", methods=["POST"])
-@backing
+@bp.route("/<int:project_id>/rating", methods=["GET", "POST"])
+@in_form(backing)
 @login_required
 def rate(project_id):
     project = get_or_404(Project, project_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("projects.show", project_id=project.id) + "#judging")
     form = ProjectRatingForm()
     if submit(form, lambda: rate_project(project, actor=current_user, score=form.score.data,
                                                   comment=form.comment.data), message=_("Thank you for your rating.")):
@@ -173,12 +175,14 @@ def rate(project_id):
     return render_template("projects/show.html", **page_context(project, rating_form=form)), 422
 
 
-@bp.route("/<int:project_id>/not-done", methods=["POST"])
-@limited_posting
+@bp.route("/<int:project_id>/not-done", methods=["GET", "POST"])
+@in_form(limited_posting)
 @login_required
 def not_done(project_id):
     """A resident says the finished project did not solve the problem: a follow-up appeal."""
     project = get_or_404(Project, project_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("projects.show", project_id=project.id) + "#judging")
     form = NotDoneForm()
     appeal = submit(form, lambda: report_not_done(project, actor=current_user, body=form.body.data),
                     message=_("Your appeal about the project was sent to its department."))
@@ -236,9 +240,12 @@ def new_project():
                            chosen_appeals=chosen_appeals), 422 if form.errors else 200
 
 
-@officials_bp.route("/projects/<int:project_id>/<any(update, milestone, expenditure, task):step>", methods=["POST"])
+@officials_bp.route("/projects/<int:project_id>/<any(update, milestone, expenditure, task):step>",
+                    methods=["GET", "POST"])
 def project_step(project_id, step):
     project = _editable(project_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("projects.show", project_id=project.id) + f"#{step}")
     form_class, name, action = {
         "update": (UpdateForm, "update_form", lambda f: post_update(
             project, actor=current_user, body=f.body.data, storage=uploads(), caption=f.caption.data,

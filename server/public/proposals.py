@@ -33,7 +33,7 @@ from server.forms.proposals import (
 )
 from server.public.board import filter_choices
 from server.web.helpers import category_choices, get_from_args, get_or_404, send_stored, submit, village_choices
-from server.web.limits import backing, limited_posting
+from server.web.limits import backing, in_form, limited_posting
 from server.web.pagination import keyset
 from voting import pledges as pledging
 from voting import supports as voting
@@ -80,7 +80,7 @@ def _form_choices(form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limited_posting
+@in_form(limited_posting)
 @login_required
 def new():
     if current_user.role != Role.RESIDENT:
@@ -183,7 +183,7 @@ def show(proposal_id):
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
-@limited_posting
+@in_form(limited_posting)
 @login_required
 def edit(proposal_id):
     proposal = visible(proposal_id)
@@ -204,10 +204,12 @@ def edit(proposal_id):
     return render_template("proposals/form.html", form=form, proposal=proposal), 422 if form.errors else 200
 
 
-@bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
+@bp.route("/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(proposal_id):
     proposal = visible(proposal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     form = WithdrawForm()
     if submit(form, lambda: services.withdraw_proposal(proposal, actor=current_user, reason=form.reason.data),
               message=_("Your proposal is withdrawn. Open pledges were released.")):
@@ -249,11 +251,13 @@ def unsupport(proposal_id):
     return _change_support(proposal_id, voting.withdraw_support)
 
 
-@bp.route("/<int:proposal_id>/photos", methods=["POST"])
-@limited_posting
+@bp.route("/<int:proposal_id>/photos", methods=["GET", "POST"])
+@in_form(limited_posting)
 @login_required
 def add_photos(proposal_id):
     proposal = visible(proposal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")
     form = PhotoForm()
     if submit(form, lambda: save_photos(proposal, form.images.data, form.alt_text.data)):
         return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#photos")

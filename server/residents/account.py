@@ -34,6 +34,7 @@ from server.forms.accounts import (
 from server.web import limits
 from server.web.helpers import safe_next, show_error, submit, village_choices
 from server.web.i18n import select_locale
+from server.web.limits import in_form, refuse_when_limited
 
 bp = Blueprint("auth", __name__)
 
@@ -69,7 +70,7 @@ def _account_key():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@in_form(limiter.limit(_login_limit, methods=["POST"]))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
@@ -100,12 +101,13 @@ def _login_page(form, status=200):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key)
+@in_form(limiter.limit(_login_limit, methods=["POST"]),
+         limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key))
 def login():
     form, status = LoginForm(), 200
     if form.validate_on_submit():
         try:
+            refuse_when_limited()
             user = services.authenticate(form.identifier.data, form.password.data,
                                          current_app.config["MINYI_PHONE_REGION"])
         except DomainError as error:
@@ -124,8 +126,7 @@ def login():
 
 
 @bp.route("/login/code/send", methods=["POST"])
-@limits.sign_in_codes
-@limits.sign_in_code_numbers
+@in_form(limits.sign_in_codes, limits.sign_in_code_numbers)
 def send_code():
     """"Send me a code instead": the login form, sent to ask for a code by SMS. The same answer for every mobile
     number, with an account or not."""
@@ -191,10 +192,12 @@ def account():
     return _account_page()
 
 
-@bp.route("/account/tokens", methods=["POST"])
+@bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def create_token():
     """Make a personal API token; it is shown on this one page and never again."""
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("auth.account") + "#tokens")
     try:
         _token, text = make(current_user, actor=current_user, name=request.form.get("name", ""))
     except DomainError as error:
@@ -217,9 +220,11 @@ def revoke_token(token_id):
     return redirect(url_for("auth.account") + "#tokens")
 
 
-@bp.route("/account/password", methods=["POST"])
+@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("auth.account"))
     form = ChangePasswordForm()
     if submit(form, lambda: services.change_password(current_user, actor=current_user,
                                                      current_password=form.current_password.data,
@@ -241,9 +246,11 @@ def export_account():
     return response
 
 
-@bp.route("/account/delete", methods=["POST"])
+@bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
 def delete_account():
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("auth.account"))
 
     form = DeleteAccountForm()
     if submit(form, lambda: delete(current_user, actor=current_user, password=form.password.data),
@@ -257,12 +264,14 @@ def _census_key():
     return f"census:{current_user.id}" if current_user.is_authenticated else "census:anonymous"
 
 
-@bp.route("/account/verify", methods=["POST"])
+@bp.route("/account/verify", methods=["GET", "POST"])
 @login_required
 # Per account, not per address (a whole village office may share one), and only failed tries count.
-@limiter.limit(lambda: current_app.config["MINYI_CENSUS_LIMIT"], key_func=_census_key,
+@limiter.limit(lambda: current_app.config["MINYI_CENSUS_LIMIT"], key_func=_census_key, methods=["POST"],
                deduct_when=lambda response: response.status_code == 422)
 def verify_census():
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("auth.account"))
     form = CensusForm()
     if submit(form, lambda: census.verify_by_census(current_user, form.id_number.data, actor=current_user,
                                                     key=current_app.config["MINYI_CENSUS_KEY"].encode()),

@@ -13,8 +13,9 @@ from proposals.comments import Comment
 from proposals.models import Proposal
 from proposals.queries import moderation_queue
 from server.notices import notice_text
+from server.public.proposals import page_context, visible
 from server.web.helpers import get_or_404, parse_id, role_required, safe_next
-from server.web.limits import backing, limited_posting
+from server.web.limits import backing, in_form, limited_posting, refuse_when_limited
 from server.web.pagination import keyset
 
 bp = Blueprint("discussion", __name__)
@@ -23,26 +24,32 @@ def _back(proposal_id, anchor="comments"):
     return redirect(url_for("proposals.show", proposal_id=proposal_id) + f"#{anchor}")
 
 
-@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
-@limited_posting
+@bp.route("/proposals/<int:proposal_id>/comments", methods=["GET", "POST"])
+@in_form(limited_posting)
 @login_required
 def comment(proposal_id):
     proposal = get_or_404(Proposal, proposal_id)
-    reply_to = db.session.get(Comment, parse_id(request.form.get("reply_to"))) if request.form.get("reply_to") \
-        else None
+    if request.method == "GET":  # the address of a refused comment, reloaded: the discussion it belongs to
+        return _back(proposal.id)
+    reply_id = parse_id(request.form.get("reply_to"))
+    reply_to = db.session.get(Comment, reply_id) if request.form.get("reply_to") else None
+    body, stance = request.form.get("body", ""), request.form.get("stance", "neutral")
     try:
-        made = discussion.post_comment(proposal, actor=current_user, body=request.form.get("body", ""),
-                                       stance=request.form.get("stance", "neutral"), reply_to=reply_to)
+        refuse_when_limited()
+        made = discussion.post_comment(proposal, actor=current_user, body=body, stance=stance, reply_to=reply_to)
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "warning")
-        return _back(proposal.id)
+        # The page again, with the comment as typed beside the reason (a redirect would lose what was typed).
+        refused = {"reply_to": reply_id if reply_to else None, "body": body, "stance": stance,
+                   "message": str(error.message), "field": error.field}
+        page = render_template("proposals/show.html", **page_context(visible(proposal.id), comment_refused=refused))
+        return page, error.status
     db.session.commit()
     return _back(proposal.id, f"comment-{made.id}")
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@limited_posting
+@in_form(limited_posting)
 @login_required
 def edit_comment(comment_id):
     item = get_or_404(Comment, comment_id)
@@ -51,6 +58,7 @@ def edit_comment(comment_id):
     error = None
     if request.method == "POST":
         try:
+            refuse_when_limited()
             discussion.edit_comment(item, actor=current_user, body=request.form.get("body", ""))
         except DomainError as problem:
             db.session.rollback()

@@ -1,6 +1,6 @@
 """Pledge routes of the proposals blueprint: money, hours and materials; cancelling."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from core.money import parse_amount
 from server.forms.proposals import HoursPledgeForm, MaterialsPledgeForm, MoneyPledgeForm
 from server.public.proposals import bp, page_context, visible
 from server.web.helpers import get_or_404, submit
-from server.web.limits import backing
+from server.web.limits import backing, in_form
 from voting import pledges as pledging
 from voting.models import Pledge
 
@@ -32,11 +32,13 @@ def _pledge_fields(kind, form):
     return fields
 
 
-@bp.route("/<int:proposal_id>/pledges/<any(money, hours, materials):kind>", methods=["POST"])
-@backing
+@bp.route("/<int:proposal_id>/pledges/<any(money, hours, materials):kind>", methods=["GET", "POST"])
+@in_form(backing)
 @login_required
 def pledge(proposal_id, kind):
     proposal = visible(proposal_id)
+    if request.method == "GET":  # a refused form's address, reloaded: the page the form is on
+        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#pledges")
     form = FORMS[kind](prefix=kind)  # three forms share the page: prefixes keep their ids apart
     if submit(form, lambda: pledging.pledge_to(proposal, actor=current_user, kind=kind, anonymous=form.anonymous.data,
                                                **_pledge_fields(kind, form)),

@@ -30,8 +30,7 @@ def _private(response, status=200):
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limits.password_resets
-@limits.password_reset_accounts
+@limits.in_form(limits.password_resets, limits.password_reset_accounts)
 def forgot():
     form = ForgotPasswordForm()
     if submit(form, lambda: recovery.request_reset(form.identifier.data,
@@ -53,17 +52,20 @@ def sent():
 
 
 @bp.route("/code", methods=["GET", "POST"])
-@limits.password_resets
+@limits.in_form(limits.password_resets)
 def code():
     form = ResetCodeForm()
     if request.method == "GET":
         form.phone.data = session.get("reset_phone", "")
     elif form.validate_on_submit():
         try:
+            limits.refuse_when_limited()
             token = recovery.exchange_code(form.phone.data, form.code.data,
                                            phone_region=current_app.config["MINYI_PHONE_REGION"])
         except WrongCode as error:
             db.session.commit()  # the wrong try counts
+            show_error(form, error)
+        except limits.Limited as error:
             show_error(form, error)
         else:
             db.session.commit()

@@ -15,6 +15,7 @@ from accounts.regions import Category, Department, Region, RegionLevel
 from core.db import db
 from core.errors import DomainError, InvalidInput
 from core.storage import LocalStorage
+from server.web.limits import refuse_when_limited
 
 # Ids are PostgreSQL integers: a larger number cannot name anything, so it is "not found", not an error.
 MAX_ID = 2**31 - 1
@@ -70,7 +71,13 @@ def submit(form, action, *, message=None):
     from flask import flash, g
 
 
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    try:
+        refuse_when_limited()  # over a rate limit: the form comes back with what was typed (limits.in_form)
+    except DomainError as error:
+        show_error(form, error)
+        valid = False
+    if not valid:
         g.refused_form = form  # base.html sums its errors up at the top of the page (the form may be far below)
         return None
     try:

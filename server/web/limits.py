@@ -12,16 +12,23 @@
 An account is the signed-in person, or the holder of an API or kiosk token (counted by the token, before it is
 even looked up). Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
 configured, so every app server shares them. A request over a limit gets 429 with a message in the person's
-language and a Retry-After header."""
+language and a Retry-After header; a page's form (``in_form``) comes back, still with 429, holding what was typed
+and saying how long to wait."""
 
 import hashlib
+import math
+import time
+from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from core.errors import InvalidInput
+from core.errors import DomainError, InvalidInput
 from core.validation import looks_like_email, normalize_phone
 from server.extensions import limiter
 from server.web.tokens import bearer_user, current_kiosk
@@ -111,3 +118,66 @@ kiosk_uploads = limiter.shared_limit(_rule("MINYI_KIOSK_UPLOAD_LIMIT"), scope="k
 def limited_posting(view):
     """Both posting limits: the account's and the address's."""
     return posting(posting_from_address(view))
+
+
+class Limited(DomainError):
+    """A form sent over a limit: nothing is done, the form comes back with what was typed."""
+    status = 429
+
+
+def in_form(*limits):
+    """The ``limits`` (decorators, outermost first) of a page whose form comes back when refused: over one, the
+    view still runs, its form is refused (``refuse_when_limited``, which ``server.web.helpers.submit`` calls) and
+    the page comes back with everything typed and how long to wait, as a 429, instead of a bare error page that
+    loses the text. htmx requests and the other methods get the usual 429. Every such view must refuse."""
+    def decorate(view):
+        checked = view
+        for limit in reversed(limits):
+            checked = limit(checked)
+
+        @wraps(view)
+        def page(*args, **kwargs):
+            try:
+                return checked(*args, **kwargs)
+            except RateLimitExceeded as exceeded:
+                if request.method != "POST" or request.headers.get("HX-Request"):
+                    raise
+                g.limit_refusal = _wait_message(getattr(exceeded.limit, "scope", None))
+                response = current_app.make_response(view(*args, **kwargs))
+                if not g.get("limit_refused"):  # (a view that did not show its form again)
+                    raise exceeded from None
+                response.status_code = 429
+                return response
+        return page
+    return decorate
+
+
+def refuse_when_limited() -> None:
+    """Raise ``Limited`` when this request is over a limit of ``in_form``."""
+    message = g.get("limit_refusal")
+    if message:
+        g.limit_refused = True
+        raise Limited(message)
+
+
+#: What a form page says was reached, by the limit's scope (others: FORM_REASON).
+FORM_REASONS = {"posting": _l("You have posted a lot in a short time."),
+                "posting-address": _l("You have posted a lot in a short time."),
+                "backing": _l("That is a lot of support in a short time."),
+                "password-reset": _l("Too many codes or new passwords asked for in a short time."),
+                "password-reset-account": _l("Too many codes or new passwords asked for in a short time.")}
+FORM_REASON = _l("Too many tries in a short time.")
+
+
+def _wait_message(scope) -> str:
+    """What was refused and how long until the limit that was reached lets the next one through."""
+    reached = limiter.current_limit
+    seconds = reached.reset_at - time.time() if reached is not None else 60
+    minutes = math.ceil(max(seconds - 1, 1) / 60)  # (reset_at is rounded up to the next second)
+    if minutes < 120:
+        wait = ngettext("Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes)
+    else:
+        hours = math.ceil(minutes / 60)
+        wait = ngettext("Please try again in %(num)d hour.", "Please try again in %(num)d hours.", hours)
+    reason = FORM_REASONS.get(scope, FORM_REASON)
+    return " ".join((str(reason), _("Nothing was sent; what you typed is kept here."), wait))

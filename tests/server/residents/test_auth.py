@@ -114,7 +114,9 @@ def test_login_is_throttled_after_repeated_failures(make_app, make_user):
         client = WebClient(app.test_client())
         statuses = [client.post("/login", {"identifier": "a@example.org", "password": "wrong password"}) for _ in range(4)]
     assert [r.status_code for r in statuses] == [401, 401, 401, 429]
-    assert "Too many attempts" in statuses[-1].get_data(as_text=True)
+    page = statuses[-1].get_data(as_text=True)  # the form again, with what was typed and how long to wait
+    assert "Too many tries in a short time" in page and "Please try again in 1 minute." in page
+    assert 'value="a@example.org"' in page
 
 
 def test_login_redirects_only_to_this_site(client, make_user):
