@@ -188,7 +188,8 @@ def test_asking_too_often_is_answered_with_a_clear_message(app, client, smsc, ma
     assert ask(client, PHONE).status_code == 302
     assert client.post("/password/forgot", {"identifier": "138 0013 8000"}).status_code == 302
     limited = ask(WebClient(app.test_client()), PHONE)
-    assert limited.status_code == 429 and "Too many codes asked for or tried" in limited.get_data(as_text=True)
+    assert limited.status_code == 429 and "Too many codes or new passwords asked for" in limited.get_data(as_text=True)
+    assert "Please try again in" in limited.get_data(as_text=True) and f'value="{PHONE}"' in limited.get_data(as_text=True)
     assert ask(client, OTHER).status_code == 302  # another number is not limited
     assert enter(client, PHONE, "000000").status_code == 422
     statuses = [ask(client, f"1370013800{n}").status_code for n in range(3)]
