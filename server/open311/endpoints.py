@@ -142,6 +142,7 @@ def _service_request(appeal, notes: dict[int, str], known: dict) -> dict:
         "service_name": name,
         "service_code": code,
         "description": appeal.body,
+        "title": appeal.title,  # an extension, as FixMyStreet's: the short line the board and inbox show
         "agency_responsible": known["departments"].get(appeal.department_id, ""),
         "service_notice": "",
         "requested_datetime": w3c(appeal.created_at, known["zone"]),

@@ -432,7 +432,7 @@ WRITTEN = {
     "users": ["display_name"], "proposals": ["title", "body", "address", "closing_reason", "hidden_reason"],
     "comments": ["body", "hidden_reason"], "flags": ["reason"], "pledges": ["skill", "availability", "description",
                                                                             "unit"],
-    "appeals": ["body", "address", "contact_name", "machine_transcript", "closing_reason"],
+    "appeals": ["title", "body", "address", "contact_name", "machine_transcript", "closing_reason"],
     "appeal_events": ["body"], "appeal_ratings": ["comment"], "regions": ["name_zh", "name_en"],
     "categories": ["name_zh", "name_en"], "departments": ["name_zh", "name_en"], "projects": ["title", "description"],
     "project_updates": ["body"], "project_tasks": ["title"], "milestones": ["title"], "project_ratings": ["comment"],
