@@ -17,6 +17,7 @@ TEXTS = {
     "proposal_expired": _l("Your proposal “%(title)s” did not gather enough support in time and has expired."),
     "proposal_rejected": _l("“%(title)s” was not taken up. Reason: %(reason)s"),
     "became_project": _l("What you backed became a project: “%(title)s”. You can follow its progress and its money."),
+    "proposal_recommended": _l("An official recommends that your department make “%(title)s” a project."),
     "proposal_hidden": _l("Your proposal “%(title)s” was hidden. Reason: %(reason)s"),
     "comment_hidden": _l("Your comment on “%(title)s” was hidden. Reason: %(reason)s"),
     "appeal_received": _l("A new appeal, %(appeal)s, is waiting for your department."),
