@@ -216,7 +216,7 @@ def new_project():
     for proposal in chosen_proposals:  # refused before the form is filled in, with who may (the service checks too)
         check_promoter(current_user, proposal)
     first = (chosen_proposals or chosen_appeals)[0]
-    form = ProjectForm(title=getattr(first, "title", None) or request.args.get("title", "")[:200] or None,
+    form = ProjectForm(title=request.args.get("title", "")[:200] or getattr(first, "title", None) or None,
                        department=current_user.department_id)
     form.department.choices = department_choices(blank=_("Choose…"))
     leads = db.session.scalars(select(User).where(User.role == Role.OFFICIAL, User.active.is_(True))
