@@ -128,6 +128,7 @@ MATRIX: dict[str, str] = {
     "POST /api/v1/proposals": "---++++++",
     "POST /api/v1/proposals/<int:proposal_id>/comments": "---++++++",
     "POST /api/v1/proposals/<int:proposal_id>/pledges": "---++++++",
+    "POST /api/v1/proposals/<int:proposal_id>/recommendations": "------+--",
     "POST /appeals/<int:appeal_id>/cosign": "---++++++",
     "POST /appeals/<int:appeal_id>/rate": "---++++++",
     "POST /appeals/<int:appeal_id>/reopen": "---++++++",

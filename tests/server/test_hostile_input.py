@@ -286,6 +286,7 @@ def sensible_bodies(ids: dict) -> dict:
                        "goal_minor": 100_000, "deadline": soon + "T00:00:00Z", "latitude": 30.5,
                        "longitude": 114.3},
         "CommentIn": {"body": "I agree.", "stance": "for"},
+        "RecommendationIn": {"note": "Our buses cannot reach a clinic."},
         "PledgeIn": {"kind": "money", "amount_minor": 1_000, "hours": 2, "quantity": 3, "unit": "bags",
                      "description": "Cement", "estimated_value_minor": 100},
         "AppealIn": {"body": "The street light is out.", "category": category, "village": village,
