@@ -202,6 +202,11 @@ class Appeal(db.Model):
         return body
 
     @property
+    def says_more(self) -> bool:
+        """Whether the text says more than the title (lists show an excerpt of it only then)."""
+        return self.body.strip().rstrip(".。") != self.title
+
+    @property
     def overdue(self) -> bool:
         return self.status in WAITING and self.due_at is not None and self.due_at < utcnow()
 
