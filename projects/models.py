@@ -113,7 +113,7 @@ class Recommendation(db.Model):
     """An official who may not make a proposal a project asks the departments that may to look at it
     (projects.recommendations): one recommendation per official and proposal."""
 
-    __tablename__ = "proposal_recommendations"
+    __tablename__ = "recommendations"
     __table_args__ = (UniqueConstraint("proposal_id", "official_id"),)
 
     #: Primary key (recommendations are listed in its order).

@@ -6,7 +6,7 @@ a voice-only appeal, whose text is only a placeholder until an official writes i
 title in its language. On PostgreSQL the board's search uses trigram indexes on the title and the text and the
 Chinese grams of both (migration 0009's function), as the proposals' search does.
 
-``proposal_recommendations`` records an official's recommendation of a qualified proposal to the departments
+``recommendations`` records an official's recommendation of a qualified proposal to the departments
 that may make it a project (projects.recommendations).
 
 Revision ID: 0039_appeal_titles
@@ -57,7 +57,7 @@ def upgrade():
             op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
 
     op.create_table(
-        'proposal_recommendations',
+        'recommendations',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('proposal_id', sa.Integer(), nullable=False),
         sa.Column('official_id', sa.Integer(), nullable=True),
@@ -65,24 +65,24 @@ def upgrade():
         sa.Column('note', sa.Text(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'],
-                                name=op.f('fk_proposal_recommendations_proposal_id_proposals'), ondelete='CASCADE'),
+                                name=op.f('fk_recommendations_proposal_id_proposals'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['official_id'], ['users.id'],
-                                name=op.f('fk_proposal_recommendations_official_id_users'), ondelete='SET NULL'),
+                                name=op.f('fk_recommendations_official_id_users'), ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['from_department_id'], ['departments.id'],
-                                name=op.f('fk_proposal_recommendations_from_department_id_departments'),
+                                name=op.f('fk_recommendations_from_department_id_departments'),
                                 ondelete='SET NULL'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_recommendations')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_recommendations')),
         sa.UniqueConstraint('proposal_id', 'official_id',
-                            name=op.f('uq_proposal_recommendations_proposal_id')),
+                            name=op.f('uq_recommendations_proposal_id')),
     )
-    with op.batch_alter_table('proposal_recommendations') as batch_op:
-        batch_op.create_index('ix_proposal_recommendations_proposal_id', ['proposal_id'])
+    with op.batch_alter_table('recommendations') as batch_op:
+        batch_op.create_index('ix_recommendations_proposal_id', ['proposal_id'])
 
 
 def downgrade():
-    with op.batch_alter_table('proposal_recommendations') as batch_op:
-        batch_op.drop_index('ix_proposal_recommendations_proposal_id')
-    op.drop_table('proposal_recommendations')
+    with op.batch_alter_table('recommendations') as batch_op:
+        batch_op.drop_index('ix_recommendations_proposal_id')
+    op.drop_table('recommendations')
     if op.get_bind().dialect.name == "postgresql":
         for name in SEARCH_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
