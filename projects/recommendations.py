@@ -37,12 +37,14 @@ def promoting_departments(proposal: Proposal) -> list[Department]:
     return serving_departments(proposal.category, proposal.region)
 
 
-def may_promote(user: User | None, proposal: Proposal) -> bool:
-    """Admins, and the officials of a department serving the proposal's category in its place."""
+def may_promote(user: User | None, proposal: Proposal, departments: list[Department] | None = None) -> bool:
+    """Admins, and the officials of a department serving the proposal's category in its place (``departments``:
+    those, when already known)."""
     if has_role(user, Role.ADMIN):
         return True
-    return has_role(user, Role.OFFICIAL) and user.department_id is not None \
-        and user.department_id in {d.id for d in promoting_departments(proposal)}
+    if departments is None:
+        departments = promoting_departments(proposal) if has_role(user, Role.OFFICIAL) else []
+    return has_role(user, Role.OFFICIAL) and user.department_id in {d.id for d in departments}
 
 
 def check_promoter(actor: User | None, proposal: Proposal) -> None:

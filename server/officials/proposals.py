@@ -42,14 +42,10 @@ def proposal_queue():
     deciders = recommendations.promoting_departments_of(rows)
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
                            form=RejectForm(), pledged=_pledged([p.id for p in rows]),
-                           deciders=deciders, decides=lambda p: _decides(p, deciders[p.id]),
+                           deciders=deciders,
+                           decides=lambda p: recommendations.may_promote(current_user, p, deciders[p.id]),
                            recommended=recommendations.recommended_by(current_user, [p.id for p in rows]),
                            budget_left=budget_left(department) if department is not None else None)
-
-
-def _decides(proposal, departments) -> bool:
-    """Whether the current user may make ``proposal`` a project (``departments``: those that may)."""
-    return current_user.role == "admin" or current_user.department_id in {d.id for d in departments}
 
 
 @bp.route("/proposals/<int:proposal_id>/promote")
