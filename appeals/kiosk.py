@@ -16,6 +16,7 @@ from appeals.models import Appeal, AppealEvent, Channel, EventKind
 from appeals.queries import may_handle
 from appeals.routing import due_at, responsible_department
 from appeals.services import contact_field, file_appeal, month_of
+from appeals.titles import TITLE_MAX, title_from
 from core.audit import audited
 from core.db import db, utcnow
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -75,9 +76,11 @@ def submit_kiosk_appeal(kiosk: Kiosk, *, uuid: str, receipt_code: str, transcrip
         phone, phone_problem = None, str(error.message)
     now = utcnow()
     department = responsible_department(chosen, kiosk.region)
+    to_listen = bool(voice_only or not transcript)
     appeal = Appeal(
-        body=_untranscribed(kiosk.language) if voice_only or not transcript else transcript,
-        machine_transcript=transcript or "", to_listen=bool(voice_only or not transcript),
+        title=_spoken_title(kiosk.language) if to_listen else title_from(transcript),
+        body=_untranscribed(kiosk.language) if to_listen else transcript,
+        machine_transcript=transcript or "", to_listen=to_listen,
         transcript_words=_words(words), language=kiosk.language, category=chosen, region=kiosk.region,
         channel=Channel.KIOSK, public=bool(public), receipt_code=code, kiosk=kiosk, client_uuid=uuid,
         contact_phone=phone, sms_ok=bool(sms_ok),
@@ -122,6 +125,11 @@ def _untranscribed(language: str) -> str:
         return _("(A spoken appeal, not yet written down: please listen to the recording.)")
 
 
+def _spoken_title(language: str) -> str:
+    with force_locale(language):
+        return _("A spoken appeal, not yet written down")
+
+
 def _words(words) -> list | None:
     """[{"word", "conf"}] as recognized, checked and cut to a sane length; None when not given."""
     if words is None:
@@ -140,14 +148,19 @@ def _words(words) -> list | None:
     return kept
 
 
-def correct_transcript(appeal: Appeal, *, actor: User, body: str) -> Appeal:
+def correct_transcript(appeal: Appeal, *, actor: User, body: str, title: str | None = None) -> Appeal:
     """An official handling a spoken appeal writes down what was said (a voice-only appeal, which then joins
     the board and similar-appeal grouping) or corrects what speech recognition made of it; the machine's
-    transcript stays beside it."""
+    transcript stays beside it. The ``title`` given is kept; without one, or when it is the title the old text
+    gave, the new text's first sentence is the title."""
     if appeal.channel != Channel.KIOSK or not may_handle(actor, appeal):
         raise NotAllowed()
-    with audited(actor, "appeal.correct_transcript", appeal, ("body", "to_listen")):
-        appeal.body = text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True)
+    with audited(actor, "appeal.correct_transcript", appeal, ("title", "body", "to_listen")):
+        body = text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True)
+        typed = text_field(title, "title", TITLE_MAX, required=False)
+        derived = appeal.to_listen or appeal.title == title_from(appeal.body)
+        appeal.title = title_from(body) if typed is None or (derived and typed == appeal.title) else typed
+        appeal.body = body
         appeal.to_listen = False
         db.session.flush()
     return appeal

@@ -81,6 +81,8 @@ class Appeal(db.Model):
         CheckConstraint("cosigns_count >= 0", name="cosigns_not_negative"),
         Index("ix_appeals_department_id_id", "department_id", "id"),
         Index("ix_appeals_region_id_id", "region_id", "id"),
+        # The board's "recently answered" order (keyset paging on both).
+        Index("ix_appeals_answered", "answered_at", "id"),
         # The officials' inbox: what waits for a department, the soonest due first (and the overdue ones).
         Index("ix_appeals_waiting", "department_id", "due_at", "id",
               postgresql_where=text(WAITING_SQL), sqlite_where=text(WAITING_SQL)),
@@ -98,6 +100,9 @@ class Appeal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Code with which anyone holding it follows the appeal without an account.
     receipt_code: Mapped[str] = mapped_column(String(9), unique=True, default=new_receipt_code)
+    #: A short line naming the problem: typed by the resident or an official, else the text's first sentence
+    #: (``appeals.titles``). The board, the inbox, receipts and notices show it.
+    title: Mapped[str] = mapped_column(String(120))
     #: What the resident asks or reports.
     body: Mapped[str] = mapped_column(Text)
     #: The grams ``body`` is compared by (``appeals.grams.stored``), kept in step with it. Only the comparison
@@ -195,6 +200,11 @@ class Appeal(db.Model):
     def _index_body(self, _key, body):
         self.body_grams = stored_grams(body)
         return body
+
+    @property
+    def says_more(self) -> bool:
+        """Whether the text says more than the title (lists show an excerpt of it only then)."""
+        return self.body.strip().rstrip(".。") != self.title
 
     @property
     def overdue(self) -> bool:

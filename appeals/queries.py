@@ -16,6 +16,7 @@ from accounts.permissions import has_role
 from accounts.regions import Category, Region, subtree_id_list
 from accounts.users import Role, User
 from appeals.models import WAITING, Appeal, AppealEvent, AppealStatus, Cosign
+from core import search
 from core.db import db, utcnow
 
 
@@ -67,6 +68,38 @@ PUBLIC = and_(Appeal.public.is_(True), WRITTEN)
 def public_appeals() -> Select:
     """The appeals anyone may read, for public lists (the board, Open311, the API, suggestions)."""
     return select(Appeal).where(PUBLIC)
+
+
+#: Orders of the public board: name → (key columns, newest/largest first?); the last column is unique, for keyset
+#: paging. "answered" lists answered appeals only, the latest first answer first.
+BOARD_SORTS = {
+    "newest": ((Appeal.id,), True),
+    "oldest": ((Appeal.id,), False),
+    "cosigned": ((Appeal.cosigns_count, Appeal.id), True),
+    "answered": ((Appeal.answered_at, Appeal.id), True),
+}
+
+
+def board(*, region: Region | None = None, category: Category | None = None, status: str | None = None,
+          q: str = "", sort: str = "newest") -> tuple[Select, list, bool]:
+    """The public appeals with these filters, searched for every word of ``q`` in the title or text; returns
+    (query, key columns, descending) for keyset paging. The web board and the API list read it."""
+    query = public_appeals()
+    if region is not None:
+        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
+    if category is not None:
+        query = query.where(Appeal.category_id == category.id)
+    if status in set(AppealStatus):
+        query = query.where(Appeal.status == status)
+    sort = sort if sort in BOARD_SORTS else "newest"
+    if sort == "answered":
+        query = query.where(Appeal.answered_at.is_not(None))
+    if q.strip():
+        query = search.matching(query, Appeal.id, [term[:50] for term in q.split()[:5]],
+                                [([Appeal.title, Appeal.body], search.grams_of(Appeal.title, Appeal.body))],
+                                among=[PUBLIC])
+    columns, descending = BOARD_SORTS[sort]
+    return query, list(columns), descending
 
 
 def visible_events(user: User | None, appeals: Appeal | Iterable[int]) -> Select:

@@ -13,14 +13,20 @@ from core.db import db
 from core.rules import rule
 
 
-def responsible_department(category: Category, village: Region) -> Department | None:
-    """The department closest to ``village`` that serves ``category`` (None when none does)."""
-    path = region_tree().path(village.id)
+def serving_departments(category: Category, region: Region) -> list[Department]:
+    """The departments that serve ``category`` in ``region`` or a region above it, the closest first (among
+    equals the oldest). Appeals go to the first; proposals may be made projects by any (projects.recommendations)."""
+    path = region_tree().path(region.id)
     candidates = db.session.scalars(
         select(Department).join(department_categories, department_categories.c.department_id == Department.id)
         .where(department_categories.c.category_id == category.id, Department.region_id.in_(path))).all()
     # Deepest region first; among equals the oldest department, so the choice never flips.
-    return max(candidates, key=lambda d: (path.index(d.region_id), -d.id), default=None)
+    return sorted(candidates, key=lambda d: (-path.index(d.region_id), d.id))
+
+
+def responsible_department(category: Category, village: Region) -> Department | None:
+    """The department closest to ``village`` that serves ``category`` (None when none does)."""
+    return next(iter(serving_departments(category, village)), None)
 
 
 def answer_days(department: Department | None) -> int:

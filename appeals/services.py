@@ -25,6 +25,7 @@ from appeals.models import (
 )
 from appeals.queries import followers
 from appeals.routing import due_at, responsible_department
+from appeals.titles import appeal_title
 from core.db import db, insert_unless_present, local_zone, utcnow
 from core.errors import InvalidInput, NotAllowed
 from core.fields import place_fields, text_field
@@ -37,14 +38,14 @@ NAME_MAX, COMMENT_MAX, REASON_MAX = 80, 1000, 2000
 
 
 def submit_appeal(*, actor: User, body: str, category: Category | None, village: Region | None,
-                  public: bool = True, language: str = "zh_Hans", channel: str = Channel.WEB,
+                  title: str | None = None, public: bool = True, language: str = "zh_Hans", channel: str = Channel.WEB,
                   latitude: float | None = None, longitude: float | None = None, address: str | None = None,
                   contact_name: str | None = None, contact_phone: str | None = None,
                   contact_email: str | None = None, phone_region: str = "CN",
                   department: Department | None = None, sms_ok: bool = True) -> Appeal:
     """A resident sends an appeal, or an official records one received by phone, letter or visit. ``department``
     overrides the routing (a follow-up goes to the department that answers for the project). With ``sms_ok`` False
-    the answer is not sent by SMS to ``contact_phone``."""
+    the answer is not sent by SMS to ``contact_phone``. Without a ``title`` the text's first sentence is one."""
     if channel == Channel.WEB:
         if not has_role(actor, Role.RESIDENT):
             raise NotAllowed(_l("Only residents can send appeals; officials record them as phone, letter or visit."))
@@ -62,8 +63,9 @@ def submit_appeal(*, actor: User, body: str, category: Category | None, village:
     contact_email = contact_field(normalize_email, contact_email, "contact_email")
     now = utcnow()
     department = department or responsible_department(category, village)
+    body = text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True)
     appeal = Appeal(
-        body=text_field(body, "body", int(rule("MINYI_APPEAL_BODY_MAX")), multiline=True),
+        title=appeal_title(title, body), body=body,
         language="en" if language == "en" else "zh_Hans", category=category, region=village,
         author=actor if channel == Channel.WEB else None, recorded_by=actor if channel in RECORDED else None,
         channel=channel, public=bool(public), latitude=latitude, longitude=longitude, address=address,
@@ -80,7 +82,8 @@ def file_appeal(appeal: Appeal, *, actor_id: int | None) -> Appeal:
     db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, actor_id=actor_id,
                                params={"channel": appeal.channel}))
     if appeal.department_id is not None:
-        notify(department_officials(appeal.department_id), "appeal_received", appeal_id=appeal.id)
+        notify(department_officials(appeal.department_id), "appeal_received", appeal_id=appeal.id,
+               title=appeal.title)
     db.session.flush()
     return appeal
 
@@ -189,6 +192,7 @@ def reopen(appeal: Appeal, *, actor: User, reason: str) -> Appeal:
     appeal.due_at = due_at(appeal.department, now)
     db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.REOPENED, actor_id=actor.id, body=reason))
     if appeal.department_id is not None:
-        notify(department_officials(appeal.department_id), "appeal_reopened", appeal_id=appeal.id)
+        notify(department_officials(appeal.department_id), "appeal_reopened", appeal_id=appeal.id,
+               title=appeal.title)
     db.session.flush()
     return appeal

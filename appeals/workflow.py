@@ -65,9 +65,9 @@ def _step(appeal: Appeal, actor: User, action: str, allowed, kind: str, *, statu
 def tell_followers(appeal: Appeal, kind: str) -> None:
     """Notify the author and co-signers, and mail the contact address the appeal was given (a resident
     without an account, or one who asked for the answer there)."""
-    notify(followers(appeal), kind, appeal_id=appeal.id)
+    notify(followers(appeal), kind, appeal_id=appeal.id, title=appeal.title)
     if appeal.contact_email and not (appeal.author and appeal.author.email == appeal.contact_email):
-        queue_mail(appeal.contact_email, kind, locale=appeal.language, appeal_id=appeal.id)
+        queue_mail(appeal.contact_email, kind, locale=appeal.language, appeal_id=appeal.id, title=appeal.title)
 
 
 def text_the_answer(appeal: Appeal, kind: str, body: str) -> None:
@@ -165,7 +165,7 @@ def reassign(appeal: Appeal, *, actor: User, department: Department | None, reas
                                    public=False, params={"from": before, "to": department.id}))
         db.session.flush()
     tell_followers(appeal, "appeal_reassigned")
-    notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id)
+    notify(department_officials(department.id), "appeal_received", appeal_id=appeal.id, title=appeal.title)
     return appeal
 
 

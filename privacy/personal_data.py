@@ -72,7 +72,7 @@ def export_data(user: User) -> dict:
             "unit", "anonymous", "status", "created_at")),
         "appeals": [{**row, "timeline": [{"kind": e.kind, "body": e.body, "at": _plain(e.created_at)}
                                          for e in events if e.appeal_id == row["id"]]}
-                    for row in _rows(appeals, ("id", "receipt_code", "body", "language", "public", "status",
+                    for row in _rows(appeals, ("id", "receipt_code", "title", "body", "language", "public", "status",
                                                "contact_name", "contact_phone", "contact_email", "address",
                                                "created_at", "answered_at", "closed_at"))],
         "my_problem_too": [{"appeal_id": c.appeal_id} for c in db.session.scalars(

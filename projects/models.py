@@ -109,6 +109,30 @@ class ProjectSource(db.Model):
     appeal: Mapped[Appeal | None] = relationship()
 
 
+class Recommendation(db.Model):
+    """An official who may not make a proposal a project asks the departments that may to look at it
+    (projects.recommendations): one recommendation per official and proposal."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("proposal_id", "official_id"),)
+
+    #: Primary key (recommendations are listed in its order).
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The qualified proposal recommended.
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    #: The official who recommends it (NULL once their account is erased).
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The department the official worked for when recommending it.
+    from_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    #: Why, in the official's words (shown to officials on the proposal's page).
+    note: Mapped[str | None] = mapped_column(Text)
+    #: When it was recommended.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    official: Mapped[User | None] = relationship()
+    from_department: Mapped[Department | None] = relationship()
+
+
 class Milestone(db.Model):
     __tablename__ = "milestones"
     __table_args__ = (CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),)

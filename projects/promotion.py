@@ -11,7 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from accounts.notifications import notify
-from accounts.permissions import has_role, oversees
+from accounts.permissions import has_role
 from accounts.regions import Department, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal, Cosign
@@ -25,6 +25,7 @@ from projects.models import MILESTONES_MAX, TEXT_MAX, TITLE_MAX, Project, Projec
 from projects.money import checked_amount, yuan
 from projects.permissions import hold
 from projects.progress import new_milestone
+from projects.recommendations import check_promoter
 from proposals.errors import NotOpen
 from proposals.models import Proposal, ProposalStatus
 from voting.models import Pledge, PledgeStatus, Support
@@ -50,7 +51,8 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
                        lead: User | None, budget_public_minor: int, start_on: date | None, target_on: date | None,
                        proposals: list[Proposal] = (), appeals: list[Appeal] = (),
                        milestones: list[tuple[str, date, int]] = ()) -> Project:
-    """Officials turn qualified proposals and/or appeals into one project. The proposals' pledges (money and in
+    """Officials turn qualified proposals and/or appeals into one project (a proposal only by the departments
+    handling its field in its place, or an admin: projects.recommendations). The proposals' pledges (money and in
     kind, open or committed) move to the project as they are: no amount is created or lost. Everyone who backed
     a source hears of it."""
     proposals, appeals = list(dict.fromkeys(proposals)), list(dict.fromkeys(appeals))
@@ -63,8 +65,7 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
     if taken:
         raise InvalidInput(_l("One of these already became a project."), field="sources")
     for proposal in proposals:
-        if not oversees(actor, proposal.region):
-            raise NotAllowed(_l("Only officials of the proposal's area can make it a project."))
+        check_promoter(actor, proposal)  # the departments handling its field there, or an admin
         if proposal.status != ProposalStatus.QUALIFIED or proposal.hidden_at is not None:
             raise NotOpen(_l("Only qualified proposals can become projects."))
     for appeal in appeals:

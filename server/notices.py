@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from proposals.discussion import hidden_reason_text
 
-#: kind → what the person is told; %(title)s, %(reason)s and %(appeal_id)s come from the notification's params.
+#: kind → what the person is told; %(title)s, %(reason)s and %(appeal_id)s come from the notification's params, and
+#: %(appeal)s names an appeal: its number and, for notifications recorded since appeals have one, its title.
 TEXTS = {
     "account_locked": _l("Wrong passwords were given for your account %(count)s times in a row, so it is locked for "
                          "%(minutes)s minutes. If that was not you, change your password once you are back in."),
@@ -16,17 +17,22 @@ TEXTS = {
     "proposal_expired": _l("Your proposal “%(title)s” did not gather enough support in time and has expired."),
     "proposal_rejected": _l("“%(title)s” was not taken up. Reason: %(reason)s"),
     "became_project": _l("What you backed became a project: “%(title)s”. You can follow its progress and its money."),
+    "proposal_recommended": _l("An official recommends that your department make “%(title)s” a project."),
     "proposal_hidden": _l("Your proposal “%(title)s” was hidden. Reason: %(reason)s"),
     "comment_hidden": _l("Your comment on “%(title)s” was hidden. Reason: %(reason)s"),
-    "appeal_received": _l("A new appeal (No. %(appeal_id)s) is waiting for your department."),
-    "appeal_reopened": _l("Appeal No. %(appeal_id)s was reopened: the resident says the problem is not solved."),
-    "appeal_answered": _l("Appeal No. %(appeal_id)s has an answer."),
-    "appeal_resolved": _l("Appeal No. %(appeal_id)s is resolved."),
-    "appeal_rejected": _l("Appeal No. %(appeal_id)s was rejected; the reason is on its page."),
-    "appeal_duplicate": _l("Appeal No. %(appeal_id)s reports a problem already reported; you now follow the earlier "
+    "appeal_received": _l("A new appeal, %(appeal)s, is waiting for your department."),
+    "appeal_reopened": _l("Appeal %(appeal)s was reopened: the resident says the problem is not solved."),
+    "appeal_answered": _l("Appeal %(appeal)s has an answer."),
+    "appeal_resolved": _l("Appeal %(appeal)s is resolved."),
+    "appeal_rejected": _l("Appeal %(appeal)s was rejected; the reason is on its page."),
+    "appeal_duplicate": _l("Appeal %(appeal)s reports a problem already reported; you now follow the earlier "
                            "appeal and will be told of its answer."),
-    "appeal_reassigned": _l("Appeal No. %(appeal_id)s was handed to another department, which has a new deadline."),
+    "appeal_reassigned": _l("Appeal %(appeal)s was handed to another department, which has a new deadline."),
 }
+
+#: An appeal named in a notification: by its number and title, or its number alone (older notifications).
+APPEAL_NAMED = _l("No. %(appeal_id)s “%(title)s”")
+APPEAL_NUMBERED = _l("No. %(appeal_id)s")
 
 
 #: kind → the text message (SMS) telling a resident of the answer to their appeal: %(code)s is its receipt code,
@@ -79,4 +85,6 @@ def notice_text(kind: str, params: dict | None) -> str:
     text = TEXTS.get(kind)
     values = {"title": "", "reason": "", "appeal_id": "", **(params or {})}
     values["reason"] = hidden_reason_text(values["reason"])
+    values["appeal"] = APPEAL_NAMED % values if values["appeal_id"] and values["title"] else \
+        APPEAL_NUMBERED % values
     return str(text) % values if text else kind

@@ -4,6 +4,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from appeals.models import AppealStatus
+from appeals.queries import BOARD_SORTS
 from server.api.schemas import RegionOut
 
 
@@ -22,6 +23,8 @@ class AppealEventOut(Schema):
 
 class AppealOut(Schema):
     id = fields.Integer()
+    title = fields.String(metadata={"description": "A short line naming the problem: typed by its author, else the "
+                                                  "first sentence of ``body``"})
     body = fields.String()
     language = fields.String()
     category = fields.Function(lambda a: a.category.code)
@@ -58,11 +61,19 @@ class AppealListArgs(Schema):
     region = fields.String(metadata={"description": "Region code; includes everything inside it"})
     category = fields.String(metadata={"description": "Category code"})
     status = fields.String(validate=validate.OneOf([s.value for s in AppealStatus]))
+    q = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Words to look for in the title or text (every word must appear)"})
+    sort = fields.String(load_default="newest", validate=validate.OneOf(list(BOARD_SORTS)), metadata={
+        "description": "newest, oldest, cosigned (most co-signed first) or answered (recently answered first; "
+                       "answered appeals only)"})
     after = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class AppealIn(Schema):
+    title = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "A short line naming the problem (at most 120 characters); left out, the first sentence of "
+                       "body is the title"})
     body = fields.String(required=True)
     category = fields.String(required=True, metadata={"description": "Category code"})
     village = fields.String(required=True, metadata={"description": "Village region code"})

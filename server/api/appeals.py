@@ -4,10 +4,10 @@ answer."""
 from flask import abort, current_app
 from sqlalchemy.orm import selectinload
 
-from accounts.regions import Category, Region, subtree_id_list
+from accounts.regions import Category, Region
 from appeals import services, workflow
 from appeals.models import Appeal, Cosign
-from appeals.queries import follows, may_handle, public_appeals, visible_appeal, visible_events
+from appeals.queries import board, follows, may_handle, visible_appeal, visible_events
 from core.db import db
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.appeal_schemas import (
@@ -59,20 +59,14 @@ def _detail(appeal):
 @blp.arguments(AppealListArgs, location="query")
 @blp.response(200, AppealPage)
 def list_appeals(args):
-    """The public message board, newest first; filter by region, category and status."""
-    query = public_appeals().options(selectinload(Appeal.category),
-                                                                  selectinload(Appeal.region),
-                                                                  selectinload(Appeal.department))
+    """The public message board, newest first; filter by region, category and status, search, order."""
     region, category = by_code(Region, args.get("region")), by_code(Category, args.get("category"))
     if args.get("region") and region is None or args.get("category") and category is None:
         return {"items": [], "next": None}
-    if region is not None:
-        query = query.where(Appeal.region_id.in_(subtree_id_list(region)))
-    if category is not None:
-        query = query.where(Appeal.category_id == category.id)
-    if args.get("status"):
-        query = query.where(Appeal.status == args["status"])
-    rows, following, _args = keyset(query, [Appeal.id], True, size=args["limit"])
+    query, columns, descending = board(region=region, category=category, status=args.get("status"),
+                                       q=args.get("q") or "", sort=args["sort"])
+    query = query.options(selectinload(Appeal.category), selectinload(Appeal.region), selectinload(Appeal.department))
+    rows, following, _args = keyset(query, columns, descending, size=args["limit"])
     return {"items": rows, "next": following}
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.regions import Category, Region
 from core.db import commit_with_retry, db
+from projects import recommendations
 from proposals import discussion, services
 from proposals.comments import Comment
 from proposals.models import Proposal
@@ -20,6 +21,8 @@ from server.api.schemas import (
     ProposalListArgs,
     ProposalOut,
     ProposalPage,
+    RecommendationIn,
+    RecommendationOut,
     SupportOut,
 )
 from server.web.limits import backing, limited_posting
@@ -149,6 +152,23 @@ def post_comment(data, proposal_id):
                                       reply_to=reply_to)
     db.session.commit()
     return comment
+
+
+@blp.route("/proposals/<int:proposal_id>/recommendations", methods=["POST"])
+@limited_posting
+@token_required
+@blp.arguments(RecommendationIn)
+@blp.response(201, RecommendationOut)
+@errors(401, 403, 404, 409, 422)
+@blp.doc(security=TOKEN)
+def recommend(data, proposal_id):
+    """Recommend a qualified proposal to the departments that may make it a project (officials of its area whose
+    department may not: 403 for others, 409 for its own deciders or a second recommendation)."""
+    proposal = _proposal(proposal_id)
+    made = recommendations.recommend(proposal, actor=bearer_user(), note=data["note"])
+    made.departments = recommendations.promoting_departments(proposal)
+    db.session.commit()
+    return made
 
 
 PLEDGE_FIELDS = [name for name in PledgeOut().fields if name != "backer"]

@@ -138,3 +138,16 @@ class PledgeIn(Schema):
     estimated_value_minor = fields.Integer(load_default=None, allow_none=True, strict=True,
                                            validate=validate.Range(min=0, max=10**13))
     anonymous = fields.Boolean(load_default=False)
+
+
+class RecommendationIn(Schema):
+    note = fields.String(load_default=None, allow_none=True, metadata={"description": "Why, for the deciders"})
+
+
+class RecommendationOut(Schema):
+    id = fields.Integer()
+    proposal_id = fields.Integer()
+    note = fields.String(allow_none=True)
+    departments = fields.Function(lambda r: [d.code for d in r.departments], metadata={
+        "description": "Codes of the departments that decide and were told"})
+    created_at = fields.AwareDateTime()

@@ -9,6 +9,7 @@ from accounts.users import CensusEntry, Role, User
 from appeals.models import Appeal, AppealEvent, AppealStatus, EventKind
 from appeals.routing import due_at
 from appeals.services import month_of
+from appeals.titles import title_from
 from core.db import db, utcnow
 from kiosk_fleet import kiosks
 from projects.money import record_expenditure
@@ -251,7 +252,7 @@ def load_demo(census_key: bytes | None = None):
     for village, category, author, language, body, status, days, public in sorted(APPEALS, key=lambda a: -a[-2]):
         department = next(d for d in departments.values() if categories[category] in d.categories)
         created = now - timedelta(days=days)
-        appeal = Appeal(body=body, language=language, category=categories[category], region=regions[village],
+        appeal = Appeal(title=title_from(body), body=body, language=language, category=categories[category], region=regions[village],
                         author=residents[author] if author is not None else None, department=department,
                         channel="web" if author is not None else "kiosk", public=public, status=status,
                         kiosk=demo_kiosks.get(village) if author is None else None,

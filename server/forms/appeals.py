@@ -18,6 +18,9 @@ def _required():
 
 
 class AppealForm(FlaskForm):
+    title = StringField(_l("Title (optional)"), validators=[Optional(), _at_most(120)],
+                        description=_l("A short line naming the problem. Left empty, the first sentence of your "
+                                       "text is the title."))
     body = TextAreaField(_l("What is the problem?"), validators=[_required(), _at_most(5000)],
                          description=_l("Say what is wrong, where, and since when. Similar appeals from your "
                                         "area appear below as you type."))
@@ -97,6 +100,8 @@ class ReassignForm(FlaskForm):
 
 
 class TranscriptForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Optional(), _at_most(120)],
+                        description=_l("Left empty, the first sentence of the text is the title."))
     body = TextAreaField(_l("What the resident said"), validators=[_required(), _at_most(5000)])
 
 

@@ -87,6 +87,11 @@ class RejectForm(FlaskForm):
     reason = TextAreaField(_l("Public reason"), validators=[_required(), _at_most(2000)])
 
 
+class RecommendForm(FlaskForm):
+    note = TextAreaField(_l("Why (optional)"), validators=[Optional(), _at_most(1000)],
+                         description=_l("The officials of the departments that decide read it with the proposal."))
+
+
 class CollectionForm(FlaskForm):
     amount = StringField(_l("Amount received in yuan"), validators=[_required(), _at_most(20)],
                          render_kw={"inputmode": "decimal"})

@@ -210,6 +210,7 @@ def handle_context(appeal, **forms):
             "duplicate_form": forms.pop("duplicate_form", None) or DuplicateForm(),
             "reassign_form": reassign, "note_form": forms.pop("note_form", None) or NoteForm(),
             "transcript_form": forms.pop("transcript_form", None) or TranscriptForm(
+                title=None if appeal.to_listen else appeal.title,
                 body=appeal.machine_transcript if appeal.to_listen else appeal.body),
             "sms_messages": messages_about(appeal.id)}
 
@@ -250,7 +251,7 @@ FORM_STEPS = {
         a, actor=current_user, department=db.session.get(Department, f.department.data or 0), reason=f.reason.data)),
     "note": (NoteForm, "note_form", lambda a, f: workflow.add_note(a, actor=current_user, body=f.body.data)),
     "transcript": (TranscriptForm, "transcript_form", lambda a, f: kiosk_appeals.correct_transcript(
-        a, actor=current_user, body=f.body.data)),
+        a, actor=current_user, body=f.body.data, title=f.title.data)),
 }
 
 
@@ -299,7 +300,8 @@ def record_appeal():
     form.category.choices = [("", _("Choose…"))] + category_choices()
     form.village.choices = village_choices()
     appeal = submit(form, lambda: services.submit_appeal(
-        actor=current_user, body=form.body.data, category=db.session.get(Category, form.category.data or 0),
+        actor=current_user, title=form.title.data, body=form.body.data,
+        category=db.session.get(Category, form.category.data or 0),
         village=db.session.get(Region, form.village.data or 0), public=form.public.data,
         language=form.language.data, channel=form.channel.data, address=form.address.data,
         latitude=float(form.latitude.data) if form.latitude.data is not None else None,

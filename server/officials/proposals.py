@@ -11,11 +11,14 @@ from accounts.regions import subtree_id_list
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
+from projects import recommendations
 from projects.promotion import budget_left
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
-from server.forms.proposals import CollectionForm, RejectForm
+from proposals.queries import visible_proposal
+from server.forms.proposals import CollectionForm, RecommendForm, RejectForm
 from server.officials import bp
+from server.public.proposals import page_context
 from server.web.helpers import get_or_404, submit
 from server.web.pagination import keyset
 from voting.collections import LEDGER
@@ -36,9 +39,40 @@ def proposal_queue():
     rows, following, args = keyset(query, [Proposal.supports_count, Proposal.id])
 
     department = current_user.department
+    deciders = recommendations.promoting_departments_of(rows)
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
                            form=RejectForm(), pledged=_pledged([p.id for p in rows]),
+                           deciders=deciders,
+                           decides=lambda p: recommendations.may_promote(current_user, p, deciders[p.id]),
+                           recommended=recommendations.recommended_by(current_user, [p.id for p in rows]),
                            budget_left=budget_left(department) if department is not None else None)
+
+
+@bp.route("/proposals/<int:proposal_id>/promote")
+def promote(proposal_id):
+    """The door to making a proposal a project: only its deciders (projects.recommendations) pass."""
+    proposal = visible_proposal(current_user, proposal_id) or abort(404)
+    recommendations.check_promoter(current_user, proposal)
+    return redirect(url_for("officials.new_project", proposal=proposal.id))
+
+
+@bp.route("/proposals/<int:proposal_id>/recommend", methods=["POST"])
+def recommend(proposal_id):
+    """An official who may not make the proposal a project recommends it to the departments that may."""
+    proposal = visible_proposal(current_user, proposal_id) or abort(404)
+    recommendations.check_recommender(current_user, proposal)
+    form = RecommendForm()
+    if form.validate_on_submit():
+        try:
+            recommendations.recommend(proposal, actor=current_user, note=form.note.data)
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("proposals/show.html", **page_context(
+                proposal, recommend_form=form, recommend_error=str(error.message))), error.status
+        db.session.commit()
+        flash(_("Recommended. The officials of the departments that decide have been told."), "success")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#decision")
+    return render_template("proposals/show.html", **page_context(proposal, recommend_form=form)), 422
 
 
 def _pledged(proposal_ids) -> dict:

@@ -153,6 +153,7 @@ def _service_request(appeal, notes: dict[int, str], known: dict) -> dict:
         "lat": appeal.latitude,
         "long": appeal.longitude,
         "media_url": "",
+        "title": appeal.title,  # an extension after the standard fields: the short line the board and inbox show
     }
 
 
@@ -166,7 +167,7 @@ def _shared() -> dict:
 def _public_appeals():
     """Public appeals as the columns a service request shows: rows, not objects, a thousand at a time."""
     return public_appeals().with_only_columns(
-        Appeal.id, Appeal.status, Appeal.body, Appeal.category_id, Appeal.department_id, Appeal.created_at,
+        Appeal.id, Appeal.status, Appeal.title, Appeal.body, Appeal.category_id, Appeal.department_id, Appeal.created_at,
         Appeal.updated_at, Appeal.due_at, Appeal.address, Appeal.region_id, Appeal.latitude, Appeal.longitude)
 
 

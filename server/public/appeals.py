@@ -54,7 +54,8 @@ def new():
 
     def send():
         appeal = services.submit_appeal(
-            actor=current_user, body=form.body.data, category=db.session.get(Category, form.category.data or 0),
+            actor=current_user, title=form.title.data, body=form.body.data,
+            category=db.session.get(Category, form.category.data or 0),
             village=db.session.get(Region, form.village.data or 0), public=form.public.data,
             language=form.language.data, latitude=_number(form.latitude.data), longitude=_number(form.longitude.data),
             address=form.address.data, contact_phone=form.contact_phone.data, contact_email=form.contact_email.data,

@@ -37,6 +37,7 @@ from projects.progress import (
 )
 from projects.promotion import promote_to_project
 from projects.ratings import may_rate, rate_project, rating_of, report_not_done
+from projects.recommendations import check_promoter
 from projects.volunteering import add_task, confirm_delivery, may_volunteer, sign_up, withdraw_signup
 from proposals.models import Proposal
 from server.forms.projects import (
@@ -216,8 +217,10 @@ def new_project():
                                   for i in request.args.getlist("appeal")) if a is not None]
     if not chosen_proposals and not chosen_appeals:
         abort(404)
+    for proposal in chosen_proposals:  # refused before the form is filled in, with who may (the service checks too)
+        check_promoter(current_user, proposal)
     first = (chosen_proposals or chosen_appeals)[0]
-    form = ProjectForm(title=getattr(first, "title", None) or request.args.get("title", "")[:200] or None,
+    form = ProjectForm(title=request.args.get("title", "")[:200] or getattr(first, "title", None) or None,
                        department=current_user.department_id)
     form.department.choices = department_choices(blank=_("Choose…"))
     leads = db.session.scalars(select(User).where(User.role == Role.OFFICIAL, User.active.is_(True))

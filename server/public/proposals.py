@@ -18,6 +18,7 @@ from core.db import commit_with_retry, db
 from core.errors import DomainError
 from core.money import parse_amount
 from core.storage import StorageError, uploads
+from projects import recommendations
 from projects.promotion import project_of
 from proposals import images, services
 from proposals.comments import Comment
@@ -29,6 +30,7 @@ from server.forms.proposals import (
     MoneyPledgeForm,
     PhotoForm,
     ProposalForm,
+    RecommendForm,
     WithdrawForm,
 )
 from server.public.board import filter_choices
@@ -167,13 +169,25 @@ def discussion_context(proposal):
     return {"comments": threads, "comment_count": count, "is_moderator": is_moderator_of(proposal)}
 
 
+def decision_context(proposal):
+    """For officials: who decides whether the proposal becomes a project, whether the reader may, or may
+    recommend it to them, and the recommendations it has."""
+    if not has_role(current_user, Role.OFFICIAL, Role.ADMIN):
+        return {}
+    return {"deciders": recommendations.promoting_departments(proposal),
+            "may_promote": recommendations.may_promote(current_user, proposal),
+            "may_recommend": recommendations.may_recommend(current_user, proposal),
+            "recommendations": recommendations.recommendations_of(proposal), "recommend_form": RecommendForm()}
+
+
 def page_context(proposal, **forms):
     photos = db.session.scalars(select(images.ProposalImage).where(images.ProposalImage.proposal_id == proposal.id)
                                 .order_by(images.ProposalImage.id)).all()
 
     return {**_signed_in_forms(withdraw_form=WithdrawForm, photo_form=PhotoForm), "photos": photos,
             "project": project_of(proposal=proposal),
-            **support_context(proposal), **pledge_context(proposal), **discussion_context(proposal), **forms}
+            **support_context(proposal), **pledge_context(proposal), **discussion_context(proposal),
+            **decision_context(proposal), **forms}
 
 
 @bp.route("/<int:proposal_id>")

@@ -48,7 +48,7 @@ def funded(make_proposal, make_user, make_department):
     pledging.cancel_pledge(cancelled, actor=backers[3])
     db.session.add(Support(proposal_id=proposal.id, user_id=backers[3].id))
     proposal.status = ProposalStatus.QUALIFIED
-    department = make_department(region=author.region.path[0])
+    department = make_department(region=author.region.path[0], categories=[proposal.category])
     official = make_user("official", department=department)
     db.session.commit()
     return proposal, department, official, backers
@@ -95,7 +95,7 @@ def test_only_qualified_proposals_in_the_officials_area_become_projects(funded, 
     with pytest.raises(NotAllowed):
         promote(proposal, department, stranger)
     fresh = make_proposal()  # open, not qualified
-    local = make_department(region=fresh.region.path[0])
+    local = make_department(region=fresh.region.path[0], categories=[fresh.category])
     with pytest.raises(NotOpen, match="Only qualified proposals"):
         promote(fresh, local, make_user("official", department=local))
     for field, extra, message in [

@@ -17,7 +17,7 @@ TODAY = date.today()
 def qualified(make_proposal, make_user, make_department):
     proposal = make_proposal(title="Mend the well")
     proposal.status = ProposalStatus.QUALIFIED
-    department = make_department(region=proposal.region.path[0])
+    department = make_department(region=proposal.region.path[0], categories=[proposal.category])
     official = make_user("official", department=department)
     db.session.commit()
     return proposal, department, official
@@ -27,7 +27,9 @@ def test_an_official_makes_a_project_and_the_public_follows_it(client, make_prop
     proposal, department, official = qualified(make_proposal, make_user, make_department)
     client.login(official)
     queue = client.get("/officials/proposals").get_data(as_text=True)
-    assert f"/officials/projects/new?proposal={proposal.id}" in queue
+    assert f"/officials/proposals/{proposal.id}/promote" in queue
+    assert client.get(f"/officials/proposals/{proposal.id}/promote").location.endswith(
+        f"/officials/projects/new?proposal={proposal.id}")
     made = client.post(f"/officials/projects/new?proposal={proposal.id}", {
         "title": "Well repair", "description": "New pump.\nLining <b>bold?</b>", "department": str(department.id),
         "lead": str(official.id), "budget": "3,000.50", "start_on": TODAY.isoformat(),

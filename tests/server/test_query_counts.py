@@ -32,7 +32,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     official = make_user("official", department=department)
     admin = make_user("admin")
     regular = make_user("resident", region=village, verified=True)  # files an appeal everywhere, and is told
-    anchor = make_proposal(village=village, title="Anchor", goal_minor=1_000_000,
+    anchor = make_proposal(village=village, title="Anchor", goal_minor=1_000_000, category=category,
                            deadline=utcnow() + timedelta(days=30))
     anchor.status = ProposalStatus.QUALIFIED
     talk = make_proposal(village=village, title="Talked about", goal_minor=1_000_000,

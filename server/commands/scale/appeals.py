@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from appeals.grams import stored as stored_grams
 from appeals.models import RECEIPT_LETTERS
+from appeals.titles import title_from
 from core.db import local_zone
 from server.commands.scale.words import FILLER_EN, FILLER_ZH, PLACES_EN, PLACES_ZH, PROBLEMS_EN, PROBLEMS_ZH, TOPICS
 from wire.protocol import RECEIPT_ALPHABET
 
-APPEAL_COLUMNS = ["id", "receipt_code", "body", "body_grams", "language", "category_id", "region_id", "author_id",
+APPEAL_COLUMNS = ["id", "receipt_code", "title", "body", "body_grams", "language", "category_id", "region_id", "author_id",
                   "department_id", "channel", "public", "status", "due_at", "answered_at", "response_seconds",
                   "answered_late", "month", "closed_at", "closing_reason", "reopened_count", "cosigns_count",
                   "created_at", "updated_at"]
@@ -60,7 +61,8 @@ def fill(ctx) -> None:
         signers = sorted(set(rng.sample(neighbours, min(int(rng.paretovariate(1.6)) - 1, 200, len(neighbours))))
                          - {author})
         cosigns += [(aid, uid, created + timedelta(hours=rng.uniform(0, 48))) for uid in signers]
-        rows.append((aid, f"{raw[:4]}-{raw[4:]}", body, stored_grams(body), lang, category, village, author, category, "web",
+        rows.append((aid, f"{raw[:4]}-{raw[4:]}", title_from(body), body, stored_grams(body), lang, category, village,
+                     author, category, "web",
                      rng.random() < 0.9, status, due, answered, int(hours * 3600) if answered else None,
                      (answered > due) if answered else None, created.astimezone(zone).strftime("%Y-%m"), closed,
                      "Not the county's task." if status == "rejected" else None, reopened, len(signers),

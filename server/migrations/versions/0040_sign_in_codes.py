@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0040_sign_in_codes'
-down_revision = '0036_password_resets'
+down_revision = '0039_appeal_titles'
 branch_labels = None
 depends_on = None
 

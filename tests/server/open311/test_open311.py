@@ -16,7 +16,8 @@ V2 = "/open311/v2"
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
+                  "title"]  # an extension: the appeal's title
 
 
 def as_json(response, status=200):
@@ -274,6 +275,7 @@ def test_one_request_in_json_field_by_field(client, desk, appeal):
     assert (request["status"], request["status_notes"]) == ("open", "")
     assert (request["service_name"], request["service_code"]) == ("Water supply", "water")
     assert request["description"] == appeal.body and request["agency_responsible"] == "Water bureau"
+    assert request["title"] == appeal.title
     assert (request["address"], request["address_id"]) == ("Behind the school", "530121-101-003")
     assert (request["lat"], request["long"]) == (25.0431, 102.7064)
     assert (request["service_notice"], request["zipcode"], request["media_url"]) == ("", "", "")

@@ -38,9 +38,9 @@ def test_followers_get_the_answer_by_mail_in_their_language(app, client, smtp, m
     work(app, burst=True)  # a worker sends it
     delivered = {tuple(to): message for to, message in smtp.messages}
     english = delivered[(appeal.author.email,)]
-    assert english["Subject"] == f"Minyi: Appeal No. {appeal.id} has an answer."
+    assert english["Subject"] == f"Minyi: Appeal No. {appeal.id} “{appeal.title}” has an answer."
     assert f"https://minyi.example.org/appeals/{appeal.id}" in english.get_content()
-    assert delivered[("li@example.org",)]["Subject"] == f"民意：第 {appeal.id} 号诉求已有答复。"  # no preference: Chinese
+    assert delivered[("li@example.org",)]["Subject"] == f"民意：第 {appeal.id} 号诉求“{appeal.title}”已有答复。"  # Chinese
     assert ("wang@example.org",) in delivered  # the contact address given with the appeal
     assert len(smtp.messages) == 3
     assert deliver_pending() == (0, 0)  # nothing is sent twice
