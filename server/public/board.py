@@ -9,6 +9,7 @@ from appeals.models import Appeal
 from appeals.queries import public_appeals
 from core.db import db
 from core.i18n import current_language
+from server.web.cards import appeal_cards
 from server.web.helpers import get_from_args
 from server.web.pagination import keyset
 
@@ -40,4 +41,4 @@ def filter_choices():
 def appeals():
     rows, following, args = keyset(filtered(public_appeals(), Appeal, request.args), [Appeal.id])
     return render_template("board/appeals.html", appeals=rows, following=following, args=args,
-                           **filter_choices())
+                           cards=appeal_cards(rows), **filter_choices())
