@@ -14,6 +14,7 @@ from accounts.regions import Department, Region, region_tree
 from appeals.models import WAITING, Appeal
 from appeals.rollups import COUNTERS, AppealRollup, ResponseTimes
 from appeals.services import month_of
+from core.cache import remembered
 from core.db import UTCDateTime, db, utcnow
 from core.rules import rule
 
@@ -114,8 +115,11 @@ def figures(by: str | None = None, *, months: int | None = None,
 
 def this_month(townships: list[int] | None = None) -> Figures:
     """This month's figures, everywhere or in the villages of ``townships``: the same sums as the dashboard's
-    row for this month (``figures("month")``), narrowed to those townships."""
-    return figures(months=1, townships=townships)[0]
+    row for this month (``figures("month")``), narrowed to those townships; kept as long as the dashboard keeps
+    its own (MINYI_DASHBOARD_CACHE_SECONDS), since the home page shows them to every visitor."""
+    key = f"month-figures:{month_of(utcnow())}:{','.join(map(str, sorted(townships))) if townships is not None else 'all'}"
+    return remembered(key, float(rule("MINYI_DASHBOARD_CACHE_SECONDS")),
+                      lambda: figures(months=1, townships=townships)[0])
 
 
 def _key(by, value) -> str:

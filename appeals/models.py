@@ -90,6 +90,8 @@ class Appeal(db.Model):
               postgresql_where=text(JOINABLE_SQL), sqlite_where=text(JOINABLE_SQL)),
         # Recordings still waiting to be made smaller (server/worker/tasks.py): few, found without reading the rest.
         Index("ix_appeals_wav", "created_at", postgresql_where=text(WAV_SQL), sqlite_where=text(WAV_SQL)),
+        # Appeals answered recently (the home page): the latest answers first, without reading a million rows.
+        Index("ix_appeals_answered_at", "answered_at"),
     )
 
     # Columns marked active_history keep their value before a change, which the dashboard's roll-ups
