@@ -14,6 +14,7 @@ from accounts.regions import Department, Region, region_tree
 from appeals.models import WAITING, Appeal
 from appeals.rollups import COUNTERS, AppealRollup, ResponseTimes
 from appeals.services import month_of
+from core.cache import remembered
 from core.db import UTCDateTime, db, utcnow
 from core.rules import rule
 
@@ -70,10 +71,12 @@ class Figures:
         return data
 
 
-def figures(by: str | None = None, *, months: int | None = None) -> list[Figures]:
+def figures(by: str | None = None, *, months: int | None = None,
+            townships: list[int] | None = None) -> list[Figures]:
     """Figures per department, township or month (``by``), or one row for everything; the last ``months``
-    months only when given. Read from the roll-ups (appeals.rollups), and, for appeals waiting past their
-    deadline now, from the waiting appeals (a few thousand at most, on the inbox's index)."""
+    months only when given, the appeals of villages in ``townships`` only when given. Read from the roll-ups
+    (appeals.rollups), and, for appeals waiting past their deadline now, from the waiting appeals (a few
+    thousand at most, on the inbox's index)."""
     first = _first_month(months) if months else None
     group = {"department": AppealRollup.department_id, "township": AppealRollup.township_id,
              "month": AppealRollup.day, None: None}[by]
@@ -81,6 +84,8 @@ def figures(by: str | None = None, *, months: int | None = None) -> list[Figures
     query = select(*([group] if group is not None else []), *sums)
     if first:
         query = query.where(AppealRollup.day >= date(int(first[:4]), int(first[5:]), 1))
+    if townships is not None:
+        query = query.where(AppealRollup.township_id.in_(townships))
     if group is not None:
         query = query.group_by(group)
     found: dict = {} if by else {"all": Figures(key="all", label="")}  # everything: one row, even of nothing
@@ -99,13 +104,22 @@ def figures(by: str | None = None, *, months: int | None = None) -> list[Figures
         f.satisfaction = (f.satisfaction or 0) + counts[6]  # the sum of scores, for now
     for f in found.values():
         f.satisfaction = round(f.satisfaction / f.ratings, 2) if f.ratings else None
-    for key, late in _waiting_past_deadline(by, first).items():
+    for key, late in _waiting_past_deadline(by, first, townships).items():
         if key in found:
             found[key].overdue += late
-    for key, (median, p90) in _response_percentiles(by, first).items():
+    for key, (median, p90) in _response_percentiles(by, first, townships).items():
         if key in found:
             found[key].median_hours, found[key].p90_hours = median, p90
     return sorted(_labelled(found.values(), by), key=lambda f: f.key if by == "month" else f.label)
+
+
+def this_month(townships: list[int] | None = None) -> Figures:
+    """This month's figures, everywhere or in the villages of ``townships``: the same sums as the dashboard's
+    row for this month (``figures("month")``), narrowed to those townships; kept as long as the dashboard keeps
+    its own (MINYI_DASHBOARD_CACHE_SECONDS), since the home page shows them to every visitor."""
+    key = f"month-figures:{month_of(utcnow())}:{','.join(map(str, sorted(townships))) if townships is not None else 'all'}"
+    return remembered(key, float(rule("MINYI_DASHBOARD_CACHE_SECONDS")),
+                      lambda: figures(months=1, townships=townships)[0])
 
 
 def _key(by, value) -> str:
@@ -116,13 +130,15 @@ def _key(by, value) -> str:
     return "None" if not value else str(value)
 
 
-def _waiting_past_deadline(by, first) -> dict:
+def _waiting_past_deadline(by, first, townships=None) -> dict:
     """Appeals waiting past their deadline now that were not already counted as answered late."""
     column = {"department": Appeal.department_id, "township": _village.parent_id, "month": Appeal.month}.get(by)
     query = select(*([column] if column is not None else []), func.count()).select_from(Appeal).where(
         Appeal.status.in_(WAITING), Appeal.due_at < utcnow(), Appeal.answered_late.is_not(True))
-    if by == "township":
+    if by == "township" or townships is not None:
         query = query.join(_village, _village.id == Appeal.region_id)
+    if townships is not None:
+        query = query.where(_village.parent_id.in_(townships))
     if first:
         query = query.where(Appeal.month >= first)
     if column is None:
@@ -134,10 +150,10 @@ def _waiting_past_deadline(by, first) -> dict:
 _village = aliased(Region)
 
 
-def _response_percentiles(by, first) -> dict:
+def _response_percentiles(by, first, townships=None) -> dict:
     """Median and 90th percentile of hours to the first answer, per group, from the roll-ups' histograms
     (each bucket's times stand at their mean; see appeals.rollups)."""
-    dimension = "township" if by == "township" else "department"
+    dimension = "township" if by == "township" or townships is not None else "department"
     group = {"department": ResponseTimes.key_id, "township": ResponseTimes.key_id, "month": ResponseTimes.month,
              None: None}[by]
     query = (select(*([group] if group is not None else []), ResponseTimes.bucket,
@@ -145,6 +161,8 @@ def _response_percentiles(by, first) -> dict:
              .where(ResponseTimes.dimension == dimension))
     if first:
         query = query.where(ResponseTimes.month >= first)
+    if townships is not None:
+        query = query.where(ResponseTimes.key_id.in_(townships))
     query = query.group_by(*([group] if group is not None else []), ResponseTimes.bucket)
     buckets: dict = {}
     for row in db.session.execute(query):

@@ -81,7 +81,7 @@ class Appeal(db.Model):
         CheckConstraint("cosigns_count >= 0", name="cosigns_not_negative"),
         Index("ix_appeals_department_id_id", "department_id", "id"),
         Index("ix_appeals_region_id_id", "region_id", "id"),
-        # The board's "recently answered" order (keyset paging on both).
+        # The board's "recently answered" order (keyset paging on both) and the home page's latest answers.
         Index("ix_appeals_answered", "answered_at", "id"),
         # The officials' inbox: what waits for a department, the soonest due first (and the overdue ones).
         Index("ix_appeals_waiting", "department_id", "due_at", "id",

@@ -10,12 +10,12 @@ reads appeals through these functions, so none can show what another would hide.
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
 from accounts.permissions import has_role
 from accounts.regions import Category, Region, subtree_id_list
 from accounts.users import Role, User
-from appeals.models import WAITING, Appeal, AppealEvent, AppealStatus, Cosign
+from appeals.models import WAITING, Appeal, AppealEvent, AppealImage, AppealStatus, Cosign
 from core import search
 from core.db import db, utcnow
 
@@ -100,6 +100,25 @@ def board(*, region: Region | None = None, category: Category | None = None, sta
                                 among=[PUBLIC])
     columns, descending = BOARD_SORTS[sort]
     return query, list(columns), descending
+
+
+def recently_answered(region_ids: list[int] | None, *, limit: int = 4) -> list[Appeal]:
+    """Public appeals most recently answered, in these regions (None: everywhere)."""
+    query = public_appeals().where(Appeal.answered_at.is_not(None))
+    if region_ids is not None:
+        query = query.where(Appeal.region_id.in_(region_ids))
+    return list(db.session.scalars(query.order_by(Appeal.answered_at.desc(), Appeal.id.desc()).limit(limit)))
+
+
+def first_photos(appeal_ids) -> dict[int, AppealImage]:
+    """The first photo of each of these appeals that anyone may read (for its card), by appeal id: a private
+    appeal's photos never reach a public list."""
+    ids = list(appeal_ids)
+    if not ids:
+        return {}
+    first = select(func.min(AppealImage.id)).join(Appeal, Appeal.id == AppealImage.appeal_id) \
+        .where(AppealImage.appeal_id.in_(ids), PUBLIC).group_by(AppealImage.appeal_id)
+    return {p.appeal_id: p for p in db.session.scalars(select(AppealImage).where(AppealImage.id.in_(first)))}
 
 
 def visible_events(user: User | None, appeals: Appeal | Iterable[int]) -> Select:

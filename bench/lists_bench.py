@@ -168,6 +168,8 @@ def _clients(app):
 
 #: The lists, by who reads them: (name, role, address).
 LISTS = [
+    ("Home page", "anonymous", "/"),
+    ("Home page", "resident", "/"),
     ("Proposals", "anonymous", "/proposals"),
     ("Message board", "anonymous", "/appeals"),
     ("Projects", "anonymous", "/projects"),

@@ -10,7 +10,8 @@ from accounts.users import Role, User
 from core import search
 from core.db import db, utcnow
 from proposals.comments import Comment, Flag
-from proposals.models import Proposal, ProposalStatus
+from proposals.images import ProposalImage
+from proposals.models import ACTIVE, Proposal, ProposalStatus
 
 #: sort name → (key columns, newest/largest first?); the last column is unique, for keyset paging.
 SORTS = {
@@ -45,6 +46,36 @@ def public_proposals(*, region=None, category=None, status=None, q="", sort="new
         query = matching(query, q)
     columns, descending = SORTS[sort]
     return query, list(columns), descending
+
+
+def _active_in(region_ids):
+    query = select(Proposal).where(Proposal.hidden_at.is_(None), Proposal.status.in_(ACTIVE))
+    return query if region_ids is None else query.where(Proposal.region_id.in_(region_ids))
+
+
+def closing_soon(region_ids: list[int] | None, *, limit: int = 4) -> list[Proposal]:
+    """Visible proposals still open whose pledges close soonest, in these regions (None: everywhere)."""
+    return list(db.session.scalars(_active_in(region_ids).where(Proposal.deadline > utcnow(),
+                                                                Proposal.settled_at.is_(None))
+                                   .order_by(Proposal.deadline, Proposal.id).limit(limit)))
+
+
+def trending(region_ids: list[int] | None, *, limit: int = 4, leaving_out=()) -> list[Proposal]:
+    """Visible open proposals gaining supports fastest (the list's "trending" order), in these regions."""
+    query = _active_in(region_ids)
+    if leaving_out:
+        query = query.where(Proposal.id.not_in(list(leaving_out)))
+    return list(db.session.scalars(query.order_by(Proposal.hot.desc(), Proposal.id.desc()).limit(limit)))
+
+
+def first_photos(proposal_ids) -> dict[int, ProposalImage]:
+    """Each proposal's first photo (for its card), by proposal id; the caller shows visible proposals only."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    first = select(func.min(ProposalImage.id)).where(ProposalImage.proposal_id.in_(ids)) \
+        .group_by(ProposalImage.proposal_id)
+    return {p.proposal_id: p for p in db.session.scalars(select(ProposalImage).where(ProposalImage.id.in_(first)))}
 
 
 def may_see(user: User | None, proposal: Proposal) -> bool:

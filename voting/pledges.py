@@ -162,6 +162,25 @@ def progress(proposal: Proposal) -> Progress:
     return result
 
 
+def percents(proposals) -> dict[int, int]:
+    """Per cent of the goal each proposal with a goal has pledged (``progress(p).percent``), by id, in one query."""
+    goals = {p.id: p for p in proposals if p.goal_minor}
+    if not goals:
+        return {}
+    counted = dict.fromkeys(goals, 0)
+    rows = db.session.execute(
+        select(Pledge.proposal_id, Pledge.kind, func.coalesce(func.sum(Pledge.amount_minor), 0),
+               func.coalesce(func.sum(Pledge.estimated_value_minor), 0))
+        .where(Pledge.proposal_id.in_(list(goals)), Pledge.status.in_((PledgeStatus.PLEDGED, PledgeStatus.COMMITTED)))
+        .group_by(Pledge.proposal_id, Pledge.kind))
+    for proposal_id, kind, amount, value in rows:
+        if kind == PledgeKind.MONEY:
+            counted[proposal_id] += int(amount)
+        elif goals[proposal_id].in_kind_counts:
+            counted[proposal_id] += int(value)
+    return {ident: Progress(goal_minor=goals[ident].goal_minor).share(minor) for ident, minor in counted.items()}
+
+
 @signals.closed.connect
 def release_open_pledges(proposal: Proposal, including_committed: bool = False) -> list[int]:
     """Release every open pledge (the proposal was withdrawn, rejected or expired); returns their backers."""

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.storage import uploads
 from projects.promotion import project_of
 from server.forms.appeals import AppealForm, RatingForm, ReceiptForm, ReopenForm
-from server.public.proposals import serve_photo
+from server.public.proposals import serve_photo, stored_photo
 from server.web.helpers import (
     category_choices,
     parse_id,
@@ -225,7 +225,7 @@ def answer_audio(appeal_id, event_id):
 @bp.route("/photos/<name>")
 def photo(name):
     """A photo of an appeal, to whoever may read the appeal."""
-    record = db.session.scalar(select(AppealImage).where(AppealImage.filename == name)) or abort(404)
+    record, width = stored_photo(AppealImage, name)
     visible_appeal(record.appeal_id)
 
-    return serve_photo(record)
+    return serve_photo(record, width)

@@ -10,6 +10,7 @@ from appeals.models import Appeal, AppealStatus
 from appeals.queries import BOARD_SORTS, board
 from core.db import db
 from core.i18n import current_language
+from server.web.cards import appeal_cards
 from server.web.helpers import get_from_args
 from server.web.pagination import keyset
 
@@ -58,5 +59,6 @@ def appeals():
     query, columns, descending = board(**wanted)
     rows, following, args = keyset(query.options(selectinload(Appeal.category)), columns, descending)
     return render_template("board/appeals.html", appeals=rows, following=following, args=args, problems=problems,
+                           cards=appeal_cards(rows),
                            q=wanted["q"], status=wanted["status"], sort=wanted["sort"], **filter_choices()), \
         400 if problems else 200

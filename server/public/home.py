@@ -4,29 +4,72 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from accounts.regions import Department, Region, RegionLevel
-from accounts.users import Role, User
+from accounts.regions import RegionLevel, region_tree
+from appeals.dashboard import this_month
+from appeals.queries import recently_answered
 from core.cache import cache
 from core.db import db
+from core.i18n import current_language
+from core.photos import thumbnail_set
+from projects.queries import in_progress
+from proposals.queries import closing_soon, trending
 from server.extensions import csrf, limiter
-from server.web.helpers import safe_next
+from server.web.cards import appeal_cards, project_cards, proposal_cards
+from server.web.helpers import arg_id, safe_next
 from server.web.i18n import LANGUAGE_COOKIE, normalize_language
 
 bp = Blueprint("web", __name__)
+bp.add_app_template_global(thumbnail_set, "thumbnails")  # the cards' photos, on every list
 log = logging.getLogger(__name__)
+
+
+def home_region(tree) -> int | None:
+    """The region the home page is about: the one chosen (``?region=``), else a signed-in person's township
+    (their village and its neighbours), else the county; None when there are several counties."""
+    chosen = arg_id("region")
+    if chosen in tree.parent:
+        return chosen
+    mine = getattr(current_user, "region_id", None) if current_user.is_authenticated else None
+    if mine in tree.parent:
+        path = tree.path(mine)
+        return path[1] if len(path) > 2 else mine
+    counties = tree.children.get(None, [])
+    return counties[0] if len(counties) == 1 else None
+
+
+def townships_of(tree, region_id) -> list[int] | None:
+    """The townships whose figures are the region's (the dashboard counts by township): None for everything."""
+    if region_id is None or tree.parent[region_id] is None and len(tree.children.get(None, [])) == 1:
+        return None
+    if tree.level[region_id] == RegionLevel.VILLAGE:
+        return [tree.parent[region_id]]
+    if tree.level[region_id] == RegionLevel.TOWNSHIP:
+        return [region_id]
+    return tree.children.get(region_id, [])
 
 
 @bp.route("/")
 def index():
-    counts = {
-        "villages": db.session.scalar(select(func.count()).where(Region.level == RegionLevel.VILLAGE)),
-        "departments": db.session.scalar(select(func.count()).select_from(Department)),
-        "residents": db.session.scalar(select(func.count()).where(User.role == Role.RESIDENT)),
-    }
-    return render_template("index.html", counts=counts)
+    """What is happening in the visitor's region: proposals closing soon and gaining support, appeals just
+    answered, projects under way, and how many of this month's appeals are answered."""
+    tree = region_tree()
+    region_id = home_region(tree)
+    everywhere = region_id is None or (tree.parent[region_id] is None and len(tree.children.get(None, [])) == 1)
+    within = None if everywhere else tree.subtree(region_id)
+    closing = closing_soon(within)
+    rising = trending(within, leaving_out=[p.id for p in closing])
+    answered = recently_answered(within)
+    projects = in_progress(within)
+    names = tree.full_names(current_language())
+    choices = [(r, names[r]) for r in sorted(tree.parent, key=lambda r: tree.code[r])
+               if tree.level[r] != RegionLevel.VILLAGE or r == region_id]
+    return render_template("index.html", region_id=region_id, region_choices=choices, closing=closing,
+                           trending=rising, answered=answered, projects=projects,
+                           proposal_cards=proposal_cards([*closing, *rising]), appeal_cards=appeal_cards(answered),
+                           project_cards=project_cards(projects), rate=this_month(townships_of(tree, region_id)))
 
 
 @bp.route("/language", methods=["POST"])

@@ -51,7 +51,8 @@ from server.forms.projects import (
     UpdateForm,
 )
 from server.officials import bp as officials_bp
-from server.public.proposals import serve_photo
+from server.public.proposals import serve_photo, stored_photo
+from server.web.cards import project_cards
 from server.web.helpers import button_action, csv_response, department_choices, get_or_404, parse_id, submit
 from server.web.limits import backing, in_form, limited_posting
 from server.web.pagination import keyset
@@ -70,7 +71,7 @@ def index():
         query = query.where(Project.status == status)
     rows, following, args = keyset(query, [Project.id])
     return render_template("projects/index.html", projects=rows, following=following, args=args, status=status,
-                           progress=percent_done, late=late_milestones, statuses=list(ProjectStatus))
+                           cards=project_cards(rows), late=late_milestones, statuses=list(ProjectStatus))
 
 
 @bp.route("/export.csv")
@@ -195,7 +196,7 @@ def not_done(project_id):
 @bp.route("/photos/<name>")
 def photo(name):
     """A photo of the work or of a receipt: projects are public."""
-    return serve_photo(db.session.scalar(select(ProjectPhoto).where(ProjectPhoto.filename == name)) or abort(404))
+    return serve_photo(*stored_photo(ProjectPhoto, name))
 
 
 # -- the officials' side -------------------------------------------------------------------------------------

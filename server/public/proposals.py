@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from PIL import UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from accounts.users import Role
 from core.db import commit_with_retry, db
 from core.errors import DomainError
 from core.money import parse_amount
+from core.photos import photo_files, thumbnail, thumbnail_of
 from core.storage import StorageError, uploads
 from projects import recommendations
 from projects.promotion import project_of
@@ -34,6 +36,7 @@ from server.forms.proposals import (
     WithdrawForm,
 )
 from server.public.board import filter_choices
+from server.web.cards import proposal_cards
 from server.web.helpers import category_choices, get_from_args, get_or_404, send_stored, submit, village_choices
 from server.web.limits import backing, in_form, limited_posting
 from server.web.pagination import keyset
@@ -54,7 +57,7 @@ def index():
     query = query.options(selectinload(Proposal.category))
     rows, following, args = keyset(query, columns, descending)
     return render_template("proposals/index.html", proposals=rows, following=following, args=args, sort=sort,
-                           status=status, q=q, sorts=SORTS, **filter_choices())
+                           status=status, q=q, sorts=SORTS, cards=proposal_cards(rows), **filter_choices())
 
 
 def _deadline(day):
@@ -115,8 +118,9 @@ def save_photos(proposal, files, alt_text=""):
                                                 storage=uploads(), alt_text=alt_text).filename)
     except DomainError:
         for name in written:
-            with contextlib.suppress(StorageError):  # the error being raised says more
-                uploads().delete(name)
+            for stored in photo_files(name):
+                with contextlib.suppress(StorageError):  # the error being raised says more
+                    uploads().delete(stored)
         raise
 
 
@@ -290,7 +294,8 @@ def remove_photo(image_id):
         abort(error.status)
     db.session.commit()
     try:
-        uploads().delete(name)  # only once the record is gone for good
+        for stored in photo_files(name):  # only once the record is gone for good
+            uploads().delete(stored)
     except StorageError:
         log.warning("photo %s removed, its file left in storage", name)
     return redirect(url_for("proposals.show", proposal_id=proposal_id) + "#photos")
@@ -299,16 +304,31 @@ def remove_photo(image_id):
 @bp.route("/photos/<name>")
 def photo(name):
     """Serve a stored photo (random names; the type is the one we wrote, never guessed)."""
-    record = db.session.scalar(select(images.ProposalImage).where(images.ProposalImage.filename == name)) \
-        or abort(404)
+    record, width = stored_photo(images.ProposalImage, name)
     visible(record.proposal_id)  # a hidden proposal's photos are hidden too
-    return serve_photo(record)
+    return serve_photo(record, width)
 
 
-def serve_photo(record):
-    """A stored photo, with the type we wrote (never guessed), cached by the browser only: shared caches must
-    not keep serving it once its proposal or appeal is hidden."""
-    response = send_stored(uploads(), record.filename, mimetype=record.content_type, max_age=300)
+def stored_photo(model, name):
+    """The photo record (of ``model``) a file name belongs to, its own or one of its thumbnails', and the
+    thumbnail's width (None for the photo itself); 404 when there is none."""
+    found = thumbnail_of(name)
+    names, width = found if found else ([name], None)
+    record = db.session.scalar(select(model).where(model.filename.in_(names))) or abort(404)
+    return record, width
+
+
+def serve_photo(record, width=None):
+    """A stored photo or its thumbnail ``width`` wide (made now for a photo stored before thumbnails were),
+    with the type we wrote (never guessed), cached by the browser only: shared caches must not keep serving it
+    once its proposal or appeal is hidden."""
+    name, mimetype = record.filename, record.content_type
+    if width is not None:
+        try:
+            name, mimetype = thumbnail(uploads(), record.filename, width), "image/webp"
+        except (FileNotFoundError, UnidentifiedImageError):
+            abort(404)
+    response = send_stored(uploads(), name, mimetype=mimetype, max_age=300)
     response.cache_control.public = False
     response.cache_control.private = True
     return response
