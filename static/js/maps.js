@@ -8,7 +8,8 @@
   function baseMap(element) {
     var data = element.dataset;
     element.textContent = "";
-    var map = L.map(element, {maxZoom: parseInt(data.maxZoom, 10) || 18, zoomSnap: 0.5});
+    var map = L.map(element, {maxZoom: parseInt(data.maxZoom, 10) || 18, zoomSnap: 0.5, zoomControl: false});
+    L.control.zoom({zoomInTitle: data.textZoomIn, zoomOutTitle: data.textZoomOut}).addTo(map);
     var tiles = (data.tiles || "").split(/\s+/).filter(Boolean);
     tiles.forEach(function (template, index) {
       L.tileLayer(template, {subdomains: data.subdomains || "abc", maxZoom: map.getMaxZoom(),
@@ -49,6 +50,17 @@
                       iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]});
   }
 
+  var WORST = ["overdue", "soon", "fine"];
+
+  // A group of points: how many, and on the officials' map the most urgent deadline among them (its glyph too).
+  function clusterIcon(group) {
+    var states = group.getAllChildMarkers().map(function (m) { return m.options.deadline; });
+    var worst = WORST.filter(function (state) { return states.indexOf(state) >= 0; })[0];
+    var glyph = {overdue: "!!", soon: "!", fine: ""}[worst] || "";
+    return L.divIcon({className: "map-cluster" + (worst ? " deadline-" + worst : ""), iconSize: [40, 40],
+                      html: "<span>" + group.getChildCount() + (glyph ? " " + glyph : "") + "</span>"});
+  }
+
   function popup(feature, texts) {
     var p = feature.properties, box = document.createElement("div"), link = document.createElement("a");
     link.href = p.url;
@@ -68,10 +80,12 @@
     map.setView([30, 105], 4);
     var outlines = drawOutlines(map, data.outlines);
     var points = !data.points ? Promise.resolve(null) : getJSON(data.points).then(function (collection) {
-      var cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 50});
+      var cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 50,
+                                          iconCreateFunction: clusterIcon});
       collection.features.forEach(function (feature) {
         var c = feature.geometry.coordinates;
         var marker = L.marker([c[1], c[0]], {icon: pin(feature, data.map), title: feature.properties.title,
+                                            deadline: feature.properties.deadline,
                                             alt: feature.properties.title, keyboard: true});
         marker.bindPopup(popup(feature, texts));
         cluster.addLayer(marker);
@@ -88,8 +102,10 @@
       return null;
     });
     Promise.all([outlines, points]).then(function (found) {
-      var bounds = found[1] || (found[0] && found[0].getLayers().length ? found[0].getBounds() : null);
-      if (bounds && bounds.isValid()) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 15}); }
+      // The whole area asked for (its outlines) with every point in it: the points keep their surroundings.
+      var bounds = found[0] && found[0].getLayers().length ? found[0].getBounds() : null;
+      if (found[1]) { bounds = bounds ? bounds.extend(found[1]) : found[1]; }
+      if (bounds && bounds.isValid()) { map.fitBounds(bounds, {padding: [16, 16], maxZoom: 15}); }
       element.dataset.ready = "true";
     });
   }
@@ -113,7 +129,7 @@
       if (!marker) {
         marker = L.marker(latlng, {draggable: true, keyboard: true, title: data.textPin, alt: data.textPin,
                                    icon: L.divIcon({className: "map-pin map-pin-chosen", iconSize: [28, 28],
-                                                    iconAnchor: [14, 28]})}).addTo(map);
+                                                    iconAnchor: [0, 28]})}).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng(), true); });
       }
       marker.setLatLng(latlng);
@@ -123,7 +139,16 @@
         say(data.textPlaced + " " + lat.value + ", " + lon.value);
       }
     }
+    var outlines = null;
     function centreOnVillage() {
+      // The village's outline fills the map when it has one; otherwise its centre is shown close up.
+      var shape = null;
+      if (outlines && village) {
+        outlines.eachLayer(function (layer) {
+          if (String(layer.feature.properties.id) === village.value) { shape = layer; }
+        });
+      }
+      if (shape) { map.fitBounds(shape.getBounds(), {padding: [8, 8]}); return true; }
       var centre = village && centres[village.value];
       if (centre) { map.setView(centre, 14); }
       return Boolean(centre);
@@ -162,7 +187,8 @@
 
     map.setView([30, 105], 4);
     var start = typed();
-    drawOutlines(map, data.outlines).then(function (layer) {
+    drawOutlines(map, box.dataset.outlines).then(function (layer) {
+      outlines = layer;
       if (start) { place(start, false); map.setView(start, 16); }
       else if (!centreOnVillage() && layer && layer.getLayers().length) { map.fitBounds(layer.getBounds()); }
       box.dataset.ready = "true";

@@ -157,7 +157,7 @@ def test_the_map_clusters_points_over_tiles_the_test_serves(page, serve, tiles, 
     elsewhere = watched(page, url, tiles.url)
     page.goto(url + "/appeals/map")
     expect(page.locator("#map")).to_have_attribute("data-ready", "true")
-    cluster = page.locator(".marker-cluster")
+    cluster = page.locator(".map-cluster")
     expect(cluster).to_have_count(1)
     expect(cluster).to_have_text("12")
     expect(page.locator(".map-pin")).to_have_count(1)  # the one far away stands alone
@@ -177,7 +177,7 @@ def test_without_a_tile_source_the_map_shows_outlines_and_points(page, live_serv
     expect(page.locator("#map")).to_have_attribute("data-ready", "true")
     expect(page.locator("#map.map-plain")).to_have_count(1)
     expect(page.locator("path.region-outline")).to_have_count(1)
-    expect(page.locator(".marker-cluster")).to_have_count(1)
+    expect(page.locator(".map-cluster")).to_have_count(1)
     expect(page.locator(".map-pin")).to_have_count(1)
     expect(page.locator("img.leaflet-tile")).to_have_count(0)
     assert elsewhere == []
@@ -189,5 +189,5 @@ def test_when_the_tile_server_is_away_the_map_still_shows_outlines_and_points(pa
     page.goto(url + "/appeals/map")
     expect(page.locator("#map")).to_have_attribute("data-ready", "true")
     expect(page.locator("path.region-outline")).to_have_count(1)
-    expect(page.locator(".marker-cluster")).to_have_count(1)
+    expect(page.locator(".map-cluster")).to_have_count(1)
     expect(page.get_by_role("status")).to_have_text("Points on the map: 4")
