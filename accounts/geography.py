@@ -151,12 +151,19 @@ def import_outlines(text: str) -> int:
     return len(features)
 
 
-def outlines(region_ids: list[int] | None = None) -> list[tuple[int, str, str, str]]:
-    """(id, level, code, outline) of the regions with an outline, among ``region_ids`` (None: all)."""
+def outlines(region_ids: list[int] | None = None) -> list[tuple[int, str, str, dict]]:
+    """(id, level, code, GeoJSON geometry) of the regions with an outline, among ``region_ids`` (None: all).
+    An outline that is not JSON (written by hand into the database) is left out rather than breaking a map."""
     query = select(Region.id, Region.level, Region.code, Region.outline).where(Region.outline.is_not(None))
     if region_ids is not None:
         query = query.where(Region.id.in_(region_ids))
-    return db.session.execute(query.order_by(Region.code)).all()
+    found = []
+    for id_, level, code, text in db.session.execute(query.order_by(Region.code)):
+        try:
+            found.append((id_, level, code, json.loads(text)))
+        except ValueError:
+            continue
+    return found
 
 
 def centres() -> dict[int, tuple[float, float]]:

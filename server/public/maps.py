@@ -155,10 +155,10 @@ def region_outlines():
     ids = subtree_id_list(found["region"]) if found["region"] is not None else None
     tree, language = region_tree(), current_language()
     pick = 1 if language == "en" else 0
-    features = [{"type": "Feature", "geometry": json.loads(outline),
+    features = [{"type": "Feature", "geometry": geometry,
                  "properties": {"id": id_, "level": level, "code": code,
                                 "name": tree.names[id_][pick] or tree.names[id_][1 - pick]}}
-                for id_, level, code, outline in outlines(ids)]
+                for id_, level, code, geometry in outlines(ids)]
     response = jsonify({"type": "FeatureCollection", "features": features})
     response.cache_control.max_age = 300  # outlines change rarely; a map reloads them on every page
     return response
