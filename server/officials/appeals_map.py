@@ -3,7 +3,7 @@ the time left before its deadline (overdue, due soon, in time); the legend says 
 
 from datetime import timedelta
 
-from flask import jsonify, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -13,7 +13,16 @@ from appeals.queries import inbox
 from core.db import db, utcnow
 from server.officials import bp
 from server.public.board import filter_choices
-from server.web.maps import BadFilter, bad_filter, feature_collection, located, place_columns, read_filters
+from server.web.maps import (
+    BadFilter,
+    address_maker,
+    bad_filter,
+    feature_collection,
+    geojson_response,
+    located,
+    place_columns,
+    read_filters,
+)
 
 #: An appeal due within this time is "due soon".
 SOON = timedelta(days=2)
@@ -58,10 +67,11 @@ def appeal_map_points():
     rows = db.session.execute(located(query, Appeal))
     now = utcnow()
     labels = {"overdue": _("Overdue"), "soon": _("Due within two days"), "fine": _("In time")}
+    address = address_maker("officials.handle_appeal", "appeal_id")
 
     def make(row):
         state = deadline_state(row.due_at, now)
-        return {"id": row.id, "title": row.summary or _("Appeal %(n)s", n=row.id),
-                "url": url_for("officials.handle_appeal", appeal_id=row.id), "status": row.status,
-                "status_label": labels[state], "deadline": state, "approximate": bool(row.approximate)}
-    return jsonify(feature_collection(rows, make))
+        return {"id": row.id, "title": row.summary or _("Appeal %(n)s", n=row.id), "url": address(row.id),
+                "status": row.status, "status_label": labels[state], "deadline": state,
+                "approximate": bool(row.approximate)}
+    return geojson_response(feature_collection(rows, make))

@@ -21,8 +21,10 @@ from server.web.i18n import STATUS_LABELS
 from server.web.maps import (
     POINTS_MAX,
     BadFilter,
+    address_maker,
     bad_filter,
     feature_collection,
+    geojson_response,
     located,
     map_settings,
     place_columns,
@@ -67,12 +69,12 @@ LISTS = {"appeal": "board.appeals", "proposal": "proposals.index", "project": "p
 
 
 def _properties(kind, endpoint, key):
-    labels = STATUS_LABELS[kind]
+    labels = {status: str(label) for status, label in STATUS_LABELS[kind].items()}
+    address = address_maker(endpoint, key)
 
     def make(row):
-        return {"id": row.id, "title": row.summary, "url": url_for(endpoint, **{key: row.id}),
-                "status": row.status, "status_label": str(labels.get(row.status, row.status)),
-                "approximate": bool(row.approximate)}
+        return {"id": row.id, "title": row.summary, "url": address(row.id), "status": row.status,
+                "status_label": labels.get(row.status, row.status), "approximate": bool(row.approximate)}
     return make
 
 
@@ -97,7 +99,7 @@ def appeal_points():
     if found["status"]:
         query = query.where(Appeal.status == found["status"])
     rows = db.session.execute(located(query, Appeal))
-    return jsonify(feature_collection(rows, _properties("appeal", "appeals.show", "appeal_id")))
+    return geojson_response(feature_collection(rows, _properties("appeal", "appeals.show", "appeal_id")))
 
 
 @bp.route("/proposals/map")
@@ -117,7 +119,7 @@ def proposal_points():
     query = query.with_only_columns(Proposal.id, Proposal.title.label("summary"), Proposal.status,
                                     *place_columns(Proposal))
     rows = db.session.execute(located(query, Proposal))
-    return jsonify(feature_collection(rows, _properties("proposal", "proposals.show", "proposal_id")))
+    return geojson_response(feature_collection(rows, _properties("proposal", "proposals.show", "proposal_id")))
 
 
 @bp.route("/projects/map")
@@ -142,7 +144,7 @@ def project_points():
     if found["status"]:
         query = query.where(Project.status == found["status"])
     rows = db.session.execute(query.order_by(Project.id.desc()).limit(POINTS_MAX + 1))
-    return jsonify(feature_collection(rows, _properties("project", "projects.show", "project_id")))
+    return geojson_response(feature_collection(rows, _properties("project", "projects.show", "project_id")))
 
 
 @bp.route("/regions/outlines.json")
