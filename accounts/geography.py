@@ -173,6 +173,15 @@ def centres() -> dict[int, tuple[float, float]]:
         .where(Region.centre_latitude.is_not(None)))}
 
 
+def centre_is_outlines(region: Region) -> bool:
+    """Whether the region's centre is its outline's own (not one an admin gave)."""
+    try:
+        geometry = parse_outline(region.outline or "")
+    except InvalidInput:
+        return False
+    return (region.centre_latitude, region.centre_longitude) == centre_of(geometry)
+
+
 def with_outline(region_id: int) -> Region | None:
     """The region with its outline loaded (for the admin's form)."""
     return db.session.scalar(select(Region).options(undefer(Region.outline)).where(Region.id == region_id))

@@ -4,7 +4,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.geography import set_outline, with_outline
+from accounts.geography import centre_is_outlines, set_outline, with_outline
 from server.admin import bp
 from server.forms.accounts import OutlineForm
 from server.web.helpers import submit
@@ -17,9 +17,11 @@ def _number(value):
 @bp.route("/regions/<int:region_id>/outline", methods=["GET", "POST"])
 def region_outline(region_id):
     region = with_outline(region_id) or abort(404)
+    given = (region.centre_latitude, region.centre_longitude)
+    if centre_is_outlines(region):
+        given = (None, None)  # the outline's own centre: left empty, it follows a new outline
     form = OutlineForm(data=None if request.method == "POST" else {
-        "outline": region.outline or "", "centre_latitude": region.centre_latitude,
-        "centre_longitude": region.centre_longitude})
+        "outline": region.outline or "", "centre_latitude": given[0], "centre_longitude": given[1]})
 
     def save():
         set_outline(region, actor=current_user, outline=form.outline.data,

@@ -155,3 +155,32 @@ def test_tianditu_needs_only_its_key(make_app):
 def test_without_a_tile_source_the_map_asks_for_no_tiles(client):
     html = client.get("/projects/map").get_data(as_text=True)
     assert 'data-tiles=""' in html
+
+
+def test_an_admin_pastes_an_outline_and_a_bad_one_is_refused_with_a_reason(client, make_user, make_region):
+    village = make_region()
+    client.login(make_user("admin"))
+    url = f"/admin/regions/{village.id}/outline"
+    refused = client.post(url, {"outline": '{"type": "Point", "coordinates": [102, 25]}'})
+    assert refused.status_code == 422 and "Polygon or MultiPolygon" in refused.get_data(as_text=True)
+    assert client.post(url, {"outline": json.dumps(SQUARE)}).status_code == 302
+    db.session.expire_all()
+    assert village.centre_latitude == pytest.approx(25.1)
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="centre_latitude"' in page and 'value="25.1' not in page  # its own centre: left empty to follow
+    client.post(url, {"outline": json.dumps(SQUARE), "centre_latitude": "25.05", "centre_longitude": "102.05"})
+    assert 'value="25.05"' in client.get(url).get_data(as_text=True)
+
+
+def test_outlines_can_be_imported_from_the_command_line(app, make_region, tmp_path):
+    from server.commands.regions import import_outlines_command
+
+    village = make_region()
+    path = tmp_path / "outlines.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": village.code}, "geometry": SQUARE}]}))
+    result = app.test_cli_runner().invoke(import_outlines_command, [str(path)])
+    assert result.exit_code == 0 and "1 regions" in result.output
+    path.write_text("{}")
+    result = app.test_cli_runner().invoke(import_outlines_command, [str(path)])
+    assert result.exit_code != 0 and "FeatureCollection" in result.output
