@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from accounts.geography import set_outline
 from appeals.models import Appeal
 from core.db import db
-from tests.helpers import log_in
+from tests.helpers import axe_violations, log_in
 
 VILLAGE = {"type": "Polygon", "coordinates": [[[102.70, 25.00], [102.74, 25.00], [102.74, 25.04], [102.70, 25.04],
                                                 [102.70, 25.00]]]}
@@ -191,3 +191,42 @@ def test_when_the_tile_server_is_away_the_map_still_shows_outlines_and_points(pa
     expect(page.locator("path.region-outline")).to_have_count(1)
     expect(page.locator(".map-cluster")).to_have_count(1)
     expect(page.get_by_role("status")).to_have_text("Points on the map: 4")
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_the_map_and_the_pin_picker_pass_axe(browser, live_server, make_appeal, make_user, village, language):
+    spread_appeals(make_appeal, village, 4)
+    context = browser.new_context(locale=language, bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/appeals/map")
+        expect(page.locator("#map")).to_have_attribute("data-ready", "true")
+        assert axe_violations(page) == []
+        if language == "en-US":  # (the log-in helper reads the English form)
+            log_in(page, live_server, make_user("resident", region=village, verified=True))
+            page.goto(live_server.url + "/appeals/new")
+            expect(page.locator("[data-map-box]")).to_have_attribute("data-ready", "true")
+            page.locator("[data-map-box]").click()
+            assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_the_officials_map_marks_overdue_appeals_in_words_glyphs_and_colour(page, live_server, make_appeal,
+                                                                             make_user, village):
+    from core.db import utcnow
+
+    late = make_appeal(village=village, latitude=25.01, longitude=102.71)
+    in_time = make_appeal(author=late.author, village=village, latitude=25.03, longitude=102.73)
+    late.due_at = utcnow().replace(year=2020)
+    in_time.department = late.department
+    db.session.commit()
+    log_in(page, live_server, make_user("official", department=late.department))
+    page.goto(live_server.url + "/officials/appeals")
+    page.get_by_role("link", name="Map").click()
+    expect(page.locator("#map")).to_have_attribute("data-ready", "true")
+    legend = page.get_by_role("list", name="Legend")
+    expect(legend).to_contain_text("Overdue")
+    expect(legend).to_contain_text("In time")
+    expect(page.locator(".map-pin.deadline-overdue")).to_have_text("!!")
+    expect(page.locator(".map-pin.deadline-fine")).to_have_text("✓")
