@@ -80,6 +80,16 @@ vendor:
 	cd $$(mktemp -d) && npm pack --silent chart.js@4 && tar xzf chart.js-*.tgz && \
 	  cp package/dist/chart.umd.min.js $(CURDIR)/static/vendor/chart.umd.min.js && \
 	  cp package/LICENSE.md $(CURDIR)/static/vendor/chart.LICENSE.md
+	cd $$(mktemp -d) && npm pack --silent leaflet@1 && tar xzf leaflet-*.tgz && \
+	  mkdir -p $(CURDIR)/static/vendor/leaflet/images && \
+	  cp package/dist/leaflet.js package/dist/leaflet.css $(CURDIR)/static/vendor/leaflet/ && \
+	  cp package/dist/images/*.png $(CURDIR)/static/vendor/leaflet/images/ && \
+	  cp package/LICENSE $(CURDIR)/static/vendor/leaflet/LICENSE
+	cd $$(mktemp -d) && npm pack --silent leaflet.markercluster@1 && tar xzf leaflet.markercluster-*.tgz && \
+	  mkdir -p $(CURDIR)/static/vendor/leaflet.markercluster && \
+	  cp package/dist/leaflet.markercluster.js package/dist/MarkerCluster.css package/dist/MarkerCluster.Default.css \
+	    $(CURDIR)/static/vendor/leaflet.markercluster/ && \
+	  cp package/MIT-LICENCE.txt $(CURDIR)/static/vendor/leaflet.markercluster/LICENSE
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

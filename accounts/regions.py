@@ -8,10 +8,12 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Integer,
     String,
     Table,
+    Text,
     event,
     insert,
     select,
@@ -40,6 +42,10 @@ class Region(BilingualName, db.Model):
     __table_args__ = (
         CheckConstraint("level IN ('county', 'township', 'village')", name="level_known"),
         CheckConstraint("(level = 'county') = (parent_id IS NULL)", name="only_counties_are_roots"),
+        CheckConstraint("(centre_latitude IS NULL) = (centre_longitude IS NULL)", name="centre_whole"),
+        CheckConstraint("centre_latitude IS NULL OR (centre_latitude BETWEEN -90 AND 90)", name="centre_latitude_range"),
+        CheckConstraint("centre_longitude IS NULL OR (centre_longitude BETWEEN -180 AND 180)",
+                        name="centre_longitude_range"),
     )
 
     #: Primary key.
@@ -50,6 +56,13 @@ class Region(BilingualName, db.Model):
     level: Mapped[str] = mapped_column(String(16))
     #: The region this one lies in; NULL only for counties.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    #: Its boundary as a GeoJSON Polygon or MultiPolygon geometry (WGS84 longitude, latitude), checked by
+    #: ``accounts.geography``; NULL when not known. Loaded only when asked for: most pages need just the name.
+    outline: Mapped[str | None] = mapped_column(Text, deferred=True)
+    #: Latitude of the point a map centres on for this region (WGS84); NULL when not known.
+    centre_latitude: Mapped[float | None] = mapped_column(Float)
+    #: Longitude of that point (WGS84); given with ``centre_latitude`` or not at all.
+    centre_longitude: Mapped[float | None] = mapped_column(Float)
 
     parent: Mapped["Region | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Region"]] = relationship(back_populates="parent", order_by="Region.code")

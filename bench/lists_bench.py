@@ -189,6 +189,15 @@ LISTS = [
 
 API_LISTS = ["/api/v1/proposals", "/api/v1/appeals", "/api/v1/projects"]
 
+#: The maps' data: (name, role, the map page whose filter form gives the variants, the GeoJSON address it reads).
+MAPS = [
+    ("Map data: appeals", "anonymous", "/appeals/map", "/appeals/map.json"),
+    ("Map data: proposals", "anonymous", "/proposals/map", "/proposals/map.json"),
+    ("Map data: projects", "anonymous", "/projects/map", "/projects/map.json"),
+    ("Map data: waiting appeals", "official", "/officials/appeals/map", "/officials/appeals/map.json"),
+    ("Map data: region outlines", "anonymous", "/regions/outlines.json", None),
+]
+
 
 def _plan(app, clients, rng):
     from sqlalchemy import func, select
@@ -210,6 +219,10 @@ def _plan(app, clients, rng):
             deep = _follow(client, url, DEEP)
             if len(deep) == DEEP:
                 plan.append((f"{name}: {label}, page {DEEP + 1}", "list", client, [deep[-1]]))
+    for name, role, address, data in MAPS:
+        variants = _variants(clients[role], address, rng, phone_end) if data else [("all", address)]
+        for label, url in variants:
+            plan.append((f"{name}: {label}", "list", clients[role], [url.replace(address, data or address, 1)]))
     client = clients["anonymous"]
     spec = client.get("/api/v1/openapi.json").get_json()
     for address in API_LISTS:

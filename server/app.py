@@ -15,6 +15,7 @@ from server import config as settings
 from server.admin import appeals as admin_appeals  # noqa: F401  (routes register on admin.bp)
 from server.admin import kiosks as admin_kiosks  # noqa: F401
 from server.admin import organisation as admin_organisation  # noqa: F401
+from server.admin import regions_map  # noqa: F401
 from server.admin import users as admin_users  # noqa: F401
 from server.api import appeals as api_appeals
 from server.api import projects as api_projects
@@ -24,17 +25,19 @@ from server.extensions import csrf, db, limiter, migrate, talisman
 from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
+from server.officials import appeals_map  # noqa: F401
 from server.officials import proposals as official_proposals  # noqa: F401
 from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311
 from server.public import appeals as appeal_pages
-from server.public import board, dashboard, home
+from server.public import board, dashboard, home, maps
 from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
 from server.residents import account, discussion, recovery
 from server.residents import pledges as pledge_pages  # noqa: F401  (routes register on proposal_pages.bp)
 from server.web import database, errors, htmx, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
 from server.web.helpers import IdConverter, reject_nul_bytes
+from server.web.maps import tile_origins
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,7 +81,8 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         force_https=app.config["MINYI_FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy={**CONTENT_SECURITY_POLICY,  # map tiles come from the tile server set
+                                 "img-src": CONTENT_SECURITY_POLICY["img-src"] + tile_origins(app.config)},
         frame_options="DENY",
         referrer_policy="same-origin",
         strict_transport_security=app.config["MINYI_FORCE_HTTPS"],
@@ -93,7 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(forget_region_tree)
     replica.init_app(app)
     for blueprint in (home.bp, account.bp, recovery.bp, board.bp, appeal_pages.bp, dashboard.bp, proposal_pages.bp,
-                      discussion.bp, project_pages.bp, admin.bp, officials.bp):
+                      discussion.bp, project_pages.bp, maps.bp, admin.bp, officials.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, (api_proposals.blp, api_appeals.blp, api_projects.blp, kiosk_api.blp))
     app.register_blueprint(open311.bp)

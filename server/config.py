@@ -108,6 +108,13 @@ def from_environment(instance_path: str) -> dict:
         "MINYI_BASE_URL": os.environ.get("MINYI_BASE_URL", "").strip() or None,
         # Short pages: quick on the slow mobile networks of villages (and to render; docs/performance.md).
         "MINYI_PAGE_SIZE": _int("MINYI_PAGE_SIZE", 20),
+        # Maps: tile URL templates ({s} {z} {x} {y}; several, space-separated, are drawn one over the other), or
+        # Tianditu with a key; neither: region outlines and points on a plain background (see README).
+        "MINYI_MAP_TILES": os.environ.get("MINYI_MAP_TILES", "").strip() or None,
+        "MINYI_MAP_SUBDOMAINS": os.environ.get("MINYI_MAP_SUBDOMAINS", "").strip() or None,
+        "MINYI_MAP_ATTRIBUTION": os.environ.get("MINYI_MAP_ATTRIBUTION", "").strip() or None,
+        "MINYI_MAP_MAX_ZOOM": _int("MINYI_MAP_MAX_ZOOM", 18),
+        "MINYI_TIANDITU_KEY": os.environ.get("MINYI_TIANDITU_KEY", "").strip() or None,
         "MINYI_UPLOAD_PATH": os.environ.get("MINYI_UPLOAD_PATH", "").strip() or None,
         # Uploads in S3-compatible object storage (s3://bucket/prefix) instead of MINYI_UPLOAD_PATH.
         "MINYI_STORAGE_URL": os.environ.get("MINYI_STORAGE_URL", "").strip() or None,

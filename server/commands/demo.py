@@ -17,6 +17,7 @@ from projects.progress import complete_milestone, post_update
 from projects.promotion import promote_to_project
 from proposals.discussion import post_comment
 from proposals.models import Proposal, ProposalStatus, hot_score
+from server.commands.demo_places import place_demo
 from voting.pledges import pledge_to
 from voting.supports import cast_support
 
@@ -270,6 +271,7 @@ def load_demo(census_key: bytes | None = None):
             appeal.closed_at = created + timedelta(days=5)
             db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.RESOLVED, created_at=appeal.closed_at))
     _demo_project(officials, now)
+    place_demo(regions)
     db.session.commit()
     logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
     return logins

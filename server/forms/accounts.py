@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -12,6 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TelField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
@@ -126,6 +128,17 @@ class RegionForm(FlaskForm):
     name_zh = StringField(_l("Chinese name"), validators=[_required(), _at_most(120)])
     name_en = StringField(_l("English name"), validators=[_required(), _at_most(120)])
     parent = SelectField(_l("Lies in"), coerce=coerce_id, validators=[Optional()])
+
+
+class OutlineForm(FlaskForm):
+    outline = TextAreaField(_l("Outline (GeoJSON)"), description=_l(
+        "Paste a GeoJSON Polygon or MultiPolygon in WGS84 (longitude before latitude), or a Feature holding one. "
+        "Leave it empty to remove the outline."))
+    centre_latitude = DecimalField(_l("Latitude of the centre (optional)"), places=None, validators=[Optional()],
+                                   render_kw={"inputmode": "decimal"},
+                                   description=_l("Left empty, the centre of the outline is used."))
+    centre_longitude = DecimalField(_l("Longitude of the centre (optional)"), places=None, validators=[Optional()],
+                                    render_kw={"inputmode": "decimal"})
 
 
 class NamesForm(FlaskForm):

@@ -70,7 +70,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
            "category_id": category.id, "thing_id": category.id, "target_id": proposal.id, "template_id": 1,
            "model_id": 1, "image_id": 1, "code": appeal.receipt_code, "resource": f"{appeal.id}.json",
            "fmt": "json", "name": "none.jpg", "sha256": "0" * 64, "kind": None, "step": None, "action": None,
-           "open_proposal_id": still_open.id, "event_id": 1,
+           "open_proposal_id": still_open.id, "event_id": 1, "region_id": village.id,
            "token": "no-such-reset-link"}
     return app, users, ids, {"kiosk": kiosk_token, "revoked kiosk": gone_token, **tokens}
 

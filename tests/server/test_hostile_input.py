@@ -434,7 +434,7 @@ WRITTEN = {
     "comments": ["body", "hidden_reason"], "flags": ["reason"], "pledges": ["skill", "availability", "description",
                                                                             "unit"],
     "appeals": ["title", "body", "address", "contact_name", "machine_transcript", "closing_reason"],
-    "appeal_events": ["body"], "appeal_ratings": ["comment"], "regions": ["name_zh", "name_en"],
+    "appeal_events": ["body"], "appeal_ratings": ["comment"], "regions": ["name_zh", "name_en", "outline"],
     "categories": ["name_zh", "name_en"], "departments": ["name_zh", "name_en"], "projects": ["title", "description"],
     "project_updates": ["body"], "project_tasks": ["title"], "milestones": ["title"], "project_ratings": ["comment"],
     "expenditures": ["payee", "purpose"], "project_candidates": ["title"], "answer_templates": ["title", "body"],

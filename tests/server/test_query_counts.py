@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
+from accounts.geography import set_outline
 from appeals import services as appeal_services
 from appeals import workflow as appeal_workflow
 from core.db import db, utcnow
@@ -28,6 +29,8 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     everything (a proposal with a support, a pledge and a comment; an appeal with an answer and a co-sign; a
     project update, payment and milestone; a kiosk)."""
     village, category = make_region("village"), make_category()
+    set_outline(village, actor=None, outline='{"type": "Polygon", "coordinates": '  # its items are on the maps
+                '[[[102.0, 25.0], [102.1, 25.0], [102.1, 25.1], [102.0, 25.0]]]}')
     department = make_department(region=village.path[0], categories=[category])
     official = make_user("official", department=department)
     admin = make_user("admin")
@@ -100,9 +103,10 @@ def counted(served):
 
 
 PUBLIC = ["/", "/proposals", "/appeals", "/projects", "/dashboard", "/api/v1/proposals", "/api/v1/appeals",
-          "/api/v1/projects", "/projects/export.csv", "/open311/v2/requests.json"]
+          "/api/v1/projects", "/projects/export.csv", "/open311/v2/requests.json", "/appeals/map.json",
+          "/proposals/map.json", "/projects/map.json", "/regions/outlines.json", "/appeals/map"]
 OFFICIAL = ["/officials/appeals", "/officials/proposals", "/officials/appeals/groups", "/officials/candidates",
-            "/officials/residents?status=all", "/officials/appeals.csv?status=all"]
+            "/officials/residents?status=all", "/officials/appeals.csv?status=all", "/officials/appeals/map.json"]
 RESIDENT = ["/appeals/mine", "/notifications", "/"]
 ADMIN = ["/admin/kiosks", "/admin/users", "/admin/audit", "/admin/users.csv", "/moderation"]
 

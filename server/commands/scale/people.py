@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from server.commands.scale.places import places
 from server.commands.scale.words import CATEGORIES, EN_NAMES, GIVEN, SURNAMES, TOWN_EN, TOWN_ZH
 
 #: Staff logins (all with the demo password): admin, moderator, and one official per department.
@@ -32,7 +33,9 @@ def regions(ctx) -> None:
                      f"{rng.choice(TOWN_EN)} {rng.choice(['East', 'West', 'Upper', 'Lower'])} Village {v}"))
         ctx.parent_of[rid] = town
         facts.villages.append(rid)
-    ctx.load.copy("regions", ["id", "code", "level", "parent_id", "name_zh", "name_en"], rows)
+    shapes = places(sizes.townships, sizes.villages)  # outlines and centres, for the maps
+    ctx.load.copy("regions", ["id", "code", "level", "parent_id", "name_zh", "name_en", "outline", "centre_latitude",
+                              "centre_longitude"], [(*row, *shapes[i]) for i, row in enumerate(rows)])
     # Servers already running hold the region tree in memory: a new token makes them read it again.
     ctx.load.copy("revisions", ["name", "token"], [("regions", secrets.token_hex(8))])
     ctx.load.copy("categories", ["id", "code", "active", "name_zh", "name_en"],

@@ -10,13 +10,13 @@ Chinese grams of both (migration 0009's function), as the proposals' search does
 that may make it a project (projects.recommendations).
 
 Revision ID: 0039_appeal_titles
-Revises: 0036_password_resets
+Revises: 0037_region_outlines
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0039_appeal_titles'
-down_revision = '0036_password_resets'
+down_revision = '0037_region_outlines'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Logging in by phone with a one-time code by SMS (accounts/code_sign_in.py)
 
 Revision ID: 0040_sign_in_codes
-Revises: 0036_password_resets
+Revises: 0039_appeal_titles
 """
 import sqlalchemy as sa
 from alembic import op
