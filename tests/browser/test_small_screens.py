@@ -4,12 +4,17 @@ scrolls sideways, and every target is at least 24×24 px (WCAG 2.5.8; links insi
 import re
 import threading
 from collections import Counter, deque
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from flask import Flask
+from playwright.sync_api import expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from core.db import db
+from proposals.models import Proposal, ProposalStatus
 from server.commands.data import demo_command
 from tests.helpers import NO_LIMITS, empty_all_tables
 
@@ -73,7 +78,7 @@ def site(_migrated, test_config):
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="small-screens", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield Site(f"http://127.0.0.1:{server.server_port}", served)
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
@@ -83,6 +88,15 @@ def site(_migrated, test_config):
         db.engine.dispose()
 
 
+@dataclass
+class Site:
+    url: str
+    app: Flask
+
+    def __add__(self, path: str) -> str:
+        return self.url + path
+
+
 def kind_of(path_and_query: str) -> str:
     """The page's kind: its path with the ids left out, and the names of its query parameters."""
     parts = urlsplit(path_and_query)
@@ -90,8 +104,9 @@ def kind_of(path_and_query: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
-def crawl(page, base):
+def crawl(page, site):
     """Follow every link on the site from the home page; return what each page got wrong."""
+    base = site.url
     seen, kinds, problems = set(), Counter(), []
     queue = deque(["/"])
     while queue:
@@ -126,8 +141,9 @@ def phone(browser, site):
     """A phone-sized browser context per role, signed in as that role."""
     contexts = []
 
-    def open_as(role, locale="en-US"):
-        context = browser.new_context(locale=locale, viewport={"width": WIDTH, "height": 740})
+    def open_as(role, locale="en-US", width=WIDTH, javascript=True):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": 740},
+                                      java_script_enabled=javascript)
         contexts.append(context)
         page = context.new_page()
         if ROLES[role]:
@@ -135,7 +151,7 @@ def phone(browser, site):
             page.locator("#identifier").fill(ROLES[role])  # the form's fields, whatever the language
             page.locator("#password").fill(DEMO_PASSWORD)
             page.locator("main form button[type=submit]").click()
-            page.wait_for_url(site + "/")
+            page.wait_for_url(site.url + "/")
         return page
 
     yield open_as
@@ -150,3 +166,50 @@ def test_no_page_is_too_wide_or_too_fiddly_on_a_phone(phone, site, role, locale)
     visited, problems = crawl(page, site)
     assert len(visited) >= 15, visited  # the crawl got round the site
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_menu_folds_away_on_a_phone(phone, javascript):
+    page = phone("official", javascript=javascript)
+    menu = page.get_by_role("navigation", name="Main")
+    inbox = menu.get_by_role("link", name="Appeals inbox")
+    expect(inbox).to_be_hidden()
+    page.locator("header summary", has_text="Menu").click()
+    expect(inbox).to_be_visible()
+    inbox.click()
+    expect(page.get_by_role("heading", name="Appeals inbox", level=1)).to_be_visible()
+    expect(inbox).to_be_hidden()  # folded again on the next page
+
+
+def test_the_menu_is_a_row_of_links_on_a_wide_screen(phone):
+    page = phone("resident", width=1280)
+    expect(page.locator("header summary")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My appeals")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_refused_pledge_says_why_at_the_pledge_form(phone, site, javascript):
+    """The errors sit at the form they concern; the page takes the resident there (with JavaScript by itself,
+    without it through a link at the top)."""
+    with site.app.app_context():
+        proposal = db.session.scalars(select(Proposal).where(Proposal.goal_minor.is_not(None),
+                                                             Proposal.status == ProposalStatus.OPEN)).first()
+        assert proposal is not None, "the demo has a proposal that takes pledges"
+        address = f"/proposals/{proposal.id}"
+    page = phone("resident", javascript=javascript)
+    page.goto(site + address)
+    page.locator("summary", has_text="Pledge money").click()
+    page.get_by_label("Amount in yuan").fill("-5")
+    page.get_by_role("button", name="Pledge money").click()
+
+    summary = page.locator("#pledges .form-errors")
+    expect(summary).to_contain_text("Amount in yuan: The amount must be more than zero.")
+    expect(page.locator("main > .form-errors")).to_have_count(0)  # not summed up far above as well
+    if javascript:
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+    else:
+        page.get_by_role("link", name="Nothing was saved: see what to correct at the form.").click()
+        expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="Amount in yuan").click()
+    expect(page.get_by_label("Amount in yuan")).to_be_focused()
