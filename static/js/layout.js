@@ -19,6 +19,12 @@
       if (menu.open && !wide.matches && !menu.contains(event.target)) { menu.open = false; }
     });
   }
+  // Parts folded on phones only (filters above a list) are open on wide screens; the stylesheet does the same
+  // where the browser can, and this covers the others.
+  var wideScreen = window.matchMedia("(min-width: 48rem)");
+  document.querySelectorAll("details.fold-on-phone").forEach(function (part) {
+    if (wideScreen.matches) { part.open = true; }
+  });
   // A refused form says what to correct next to itself: bring it into view and to the screen reader.
   var refused = document.querySelector(".form-errors[data-refused]");
   if (refused) { refused.focus(); }
