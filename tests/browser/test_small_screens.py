@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from appeals.models import Appeal
 from core.db import db
 from proposals.models import Proposal, ProposalStatus
 from server.commands.data import demo_command
@@ -213,3 +214,24 @@ def test_a_refused_pledge_says_why_at_the_pledge_form(phone, site, javascript):
         expect(summary).to_be_in_viewport()
     summary.get_by_role("link", name="Amount in yuan").click()
     expect(page.get_by_label("Amount in yuan")).to_be_focused()
+
+
+def test_an_official_works_the_inbox_on_a_phone(phone, site):
+    """Filters, a row ticked and a step for it, all on a 360-px screen (the last test here: it answers an appeal)."""
+    page = phone("official")
+    page.goto(site + "/officials/appeals")
+    page.locator("summary", has_text="Filter and sort").click()
+    page.get_by_label("Sort by").select_option(label="Newest")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_label("Sort by")).to_have_value("newest")  # the filters stay open while one is set
+
+    first = page.locator("table.stack tbody tr").first
+    expect(first.locator("td[data-label=Status]")).to_be_visible()
+    number = first.locator("a").first.inner_text().lstrip("#")
+    first.get_by_role("checkbox").check()
+    page.get_by_label("Step").select_option(label="Accept")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".flash-success")).to_have_text("1 appeal done.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    with site.app.app_context():
+        assert db.session.get(Appeal, int(number)).status == "accepted"
