@@ -51,7 +51,8 @@ def when_ready(server):
     # The sockets really bound: --bind on the command line (`minyi serve --bind`) overrides ``bind`` above, and
     # port 0 gets a port from the system.
     addresses = ", ".join(f"{listener}/" for listener in server.LISTENERS)
-    print(f"Minyi is serving on {addresses}  (Ctrl+C stops it)", flush=True)
+    note = os.environ.get("MINYI_READY_NOTE")  # `minyi serve --demo-logins` (server/commands/serving.py)
+    print(f"\nMinyi is serving on {addresses}  (Ctrl+C stops it)" + (f"\n\n{note}\n" if note else ""), flush=True)
 
 
 def worker_int(worker):
