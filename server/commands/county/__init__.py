@@ -30,6 +30,8 @@ class County:
     kiosks: dict = field(default_factory=dict)
     #: (category code, village code) → the code of the department its appeals go to.
     routes: dict = field(default_factory=dict)
+    #: Projects planned so far (every other finished one ends late).
+    projects: int = 0
     _queue: list = field(default_factory=list)
     _order: int = 0
 

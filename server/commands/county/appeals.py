@@ -111,7 +111,7 @@ def plan_appeal(county, *, days, village, category, spoken, public, improvement)
         if neighbour.id != author.id and public and not spoken:
             county.at(created + timedelta(hours=3 + 9 * k), _cosign, made, neighbour)
     hours = rng.lognormvariate(math.log(PACE[_department_code(county, category, village)] * improvement), 0.8)
-    if days < 12 and rng.random() < 0.7:
+    if days < 3 and rng.random() < 0.7:
         hours = days * 24 + 1  # still waiting for its answer today
     answered = created + timedelta(hours=hours)
     county.at(created + timedelta(hours=min(hours * 0.3, 20)), handle, made, county, "accept")
