@@ -24,7 +24,7 @@ from server.commands.county.words import (
     REJECTED,
     REOPEN,
     SOLVED,
-    VOICE_ONLY_TRANSCRIPT,
+    VOICE_ONLY_TRANSCRIPTS,
 )
 from wire.protocol import PREFIX_LENGTH, RECEIPT_ALPHABET, RECEIPT_LENGTH
 
@@ -163,7 +163,7 @@ def handle(made, county, action, language="zh_Hans"):
     elif action == "note" and waiting:
         workflow.add_note(appeal, actor=official, body=NOTE)
     elif action == "write_down" and appeal.to_listen:
-        kiosk_appeals.correct_transcript(appeal, actor=official, body=VOICE_ONLY_TRANSCRIPT)
+        kiosk_appeals.correct_transcript(appeal, actor=official, body=county.rng.choice(VOICE_ONLY_TRANSCRIPTS))
     elif action in ("answer", "answer_then_resolve") and waiting:
         workflow.answer_appeal(appeal, actor=official, body=county.rng.choice(ANSWERS[appeal.language]))
     elif action == "resolve" and waiting:

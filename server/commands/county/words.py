@@ -40,7 +40,9 @@ RATING_COMMENTS = {"zh_Hans": ["很快就修好了，谢谢！", "态度很好�
                    "en": ["Fixed quickly, thank you!", "Friendly and clear.", "It took far too long.", None, None]}
 NOTE = "已电话联系反映人，约好周四上门。"
 KIOSK_TRANSCRIPTS = ["我们组的路灯坏了一个多月了", "村里的水井水位下降很厉害", "卫生室的药不够用", "桥上的栏杆松了"]
-VOICE_ONLY_TRANSCRIPT = "老人说的是方言：后山的小路被雨冲断了，放牛过不去。"
+#: What an official wrote down after listening to a voice-only kiosk appeal.
+VOICE_ONLY_TRANSCRIPTS = ["老人说的是方言：后山的小路被雨冲断了，放牛过不去。", "老人用方言反映：家门口的排水沟堵了，一下雨就进水。",
+                          "录音内容：村里的低压电一到晚上就不够用，电饭锅都煮不熟饭。"]
 
 #: Proposals beyond the named ones: village, category, language, title, body, fate, days ago, project kind.
 EXTRA_PROPOSALS = [
