@@ -29,9 +29,10 @@ def serve_command(bind, workers, demo_logins):
     # with_appcontext has built the app: a bad configuration fails here, with a clear message
     args = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind", bind]
-    if demo_logins:
+    found = logins() if demo_logins else []
+    if found:
         # Printed by the config's when_ready, after "serving on": the last thing `make run` shows.
-        os.environ[READY_NOTE] = "\n".join(login_lines(logins()))
+        os.environ[READY_NOTE] = "\n".join(login_lines(found))
     if workers:
         args += ["--workers", str(workers)]
     args.append("server.wsgi:app")

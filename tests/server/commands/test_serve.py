@@ -19,13 +19,13 @@ def serve(test_config, _migrated, tmp_path):
     returns (process, port) once it answers /healthz."""
     started = []
 
-    def start(port=None):
+    def start(port=None, *options):
         port = port or free_port()
         env = {**os.environ, "MINYI_DATABASE_URL": test_config["SQLALCHEMY_DATABASE_URI"],
                "MINYI_SECRET_KEY": test_config["SECRET_KEY"], "MINYI_INSTANCE_PATH": str(tmp_path)}
         env.pop("MINYI_BIND", None)
         server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{port}",
-                                   "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   "--workers", "1", *options], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   text=True, start_new_session=True)
         started.append(server)
 
@@ -85,3 +85,16 @@ def test_ctrl_c_frees_the_port_at_once_even_with_a_request_half_sent(serve):
     assert "SIGKILL" not in server.stdout.read()
     # `make run` again serves on the same address straight away.
     serve(port)
+
+
+def test_with_demo_logins_the_last_words_are_the_address_and_the_logins(app, serve):
+    """What `make run` ends with: the address, then the demo logins, not buried under logs."""
+    from server.commands.data import demo_command
+
+    assert app.test_cli_runner().invoke(demo_command).exit_code == 0
+    server, port = serve(None, "--demo-logins")
+    server.terminate()
+    output = server.communicate(timeout=60)[0]
+    address = output.index(f"Minyi is serving on http://127.0.0.1:{port}/")
+    assert address < output.index("Demo logins (password for all: minyi-demo):") < output.index("admin@example.org")
+    assert "+8613800138001" in output[address:]
