@@ -17,10 +17,11 @@ help:
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Minyi needs Python 3.11 or newer (found %s)." % sys.version.split()[0])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[server]'
-	touch $(STAMP)
+	@echo "Installing Minyi into $(VENV) (the first time takes a minute)..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check -e '.[server]'
+	@touch $(STAMP)
 
 # The test tools (pytest, Playwright, ruff) only for `make test`: `make run` stays quick to set up.
 $(TEST_STAMP): $(STAMP)
@@ -29,14 +30,19 @@ $(TEST_STAMP): $(STAMP)
 
 # Compiled catalogs are build products: made from the .po files, never committed.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -d server/translations -D messages > /dev/null
-	@$(BIN)/pybabel compile -d kiosk/translations -D messages > /dev/null
+	@$(BIN)/pybabel -q compile -d server/translations -D messages
+	@$(BIN)/pybabel -q compile -d kiosk/translations -D messages
 
-# The server, and a job worker beside it (notifications to many, mail, settlements), stopped with it.
+# The server, and a job worker beside it (notifications to many, mail, settlements), stopped with it. What it
+# prints ends with the address and the demo logins; the migrations' log is shown only when they fail, and the
+# server's and the worker's logs only from warnings up (MINYI_LOG_LEVEL=INFO make run shows everything).
 run: $(STAMP) translations
-	$(BIN)/minyi db upgrade
-	$(BIN)/minyi demo
-	$(BIN)/minyi worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/minyi serve
+	@log=$$(mktemp); $(BIN)/minyi db upgrade > $$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
+	@echo "Loading the demo data (the first time takes a few seconds)..."
+	@$(BIN)/minyi demo > /dev/null
+	@export MINYI_LOG_LEVEL=$${MINYI_LOG_LEVEL:-WARNING}; \
+	  $(BIN)/minyi worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/minyi serve --demo-logins
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \

@@ -3,6 +3,8 @@
 It lives here, not in ``server``, so that ``proposals`` and ``voting`` can define
 models without importing the web layer (dependencies point one way only)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -93,9 +95,24 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+#: The moment ``utcnow`` answers with inside ``clock_at``; None (the real time) everywhere else.
+_replayed: ContextVar[datetime | None] = ContextVar("minyi_replayed_now", default=None)
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock models use."""
-    return datetime.now(timezone.utc)
+    return _replayed.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime):
+    """Within the block, ``utcnow`` is ``moment``: `minyi demo` plays a year of history through the same services
+    residents and officials use, each step at the time it happened, so every date and derived figure is theirs."""
+    token = _replayed.set(moment.astimezone(timezone.utc))
+    try:
+        yield moment
+    finally:
+        _replayed.reset(token)
 
 
 def local_zone():

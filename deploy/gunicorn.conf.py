@@ -48,7 +48,19 @@ logconfig_dict = {
 
 
 def when_ready(server):
-    print(f"Minyi is serving on http://{bind}/  (Ctrl+C stops it)", flush=True)
+    # The sockets really bound: --bind on the command line (`minyi serve --bind`) overrides ``bind`` above, and
+    # port 0 gets a port from the system.
+    addresses = ", ".join(f"{listener}/" for listener in server.LISTENERS)
+    note = os.environ.get("MINYI_READY_NOTE")  # `minyi serve --demo-logins` (server/commands/serving.py)
+    print(f"\nMinyi is serving on {addresses}  (Ctrl+C stops it)" + (f"\n\n{note}\n" if note else ""), flush=True)
+
+
+def worker_int(worker):
+    # Ctrl+C (SIGINT) and SIGQUIT are gunicorn's quick shutdown. Left to Python's usual exit, a worker waits for
+    # its threads, and a thread reading a request a client has half sent (a browser's open connection) waits
+    # for the rest until the master kills the worker after graceful_timeout: the port stayed taken for 30 s or
+    # more. A quick shutdown drops the connections at once; SIGTERM (systemd's stop) still lets requests finish.
+    os._exit(0)
 
 
 def pre_fork(server, worker):

@@ -13,7 +13,7 @@ from core.audit import verify
 from core.db import db
 from server.commands import scale as generated
 from server.commands.backup import BackupError, backup, restore
-from server.commands.demo import DEMO_PASSWORD, demo_logins, load_demo
+from server.commands.demo import demo_logins, load_demo, login_lines
 
 
 @click.command("demo")
@@ -40,9 +40,8 @@ def demo_command(force, scale, seed, as_of):
                 return
         else:
             click.echo("Demo data loaded.")
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-    for role, login, name in users:
-        click.echo(f"  {role:<10} {login:<28} {name}")
+    for line in login_lines(users):
+        click.echo(line)
 
 
 def _load_scale(scale, seed, as_of):

@@ -1,25 +1,32 @@
-"""Bilingual demo data for ``make run`` and ``minyi demo``: loaded once, recognisable, small."""
+"""Bilingual demo data for ``make run`` and ``minyi demo``: loaded once, a county with a year of history (the
+named people and items here, the rest made by server.commands.county through the app's own services)."""
 
+import uuid
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from accounts import census, organisation, services
 from accounts.users import CensusEntry, Role, User
-from appeals.models import Appeal, AppealEvent, AppealStatus, EventKind
-from appeals.routing import due_at
-from appeals.services import month_of
-from appeals.titles import title_from
-from core.db import db, utcnow
+from appeals.kiosk import submit_kiosk_appeal
+from appeals.models import AppealStatus
+from appeals.services import submit_appeal
+from appeals.workflow import answer_appeal
+from core.db import clock_at, db, utcnow
+from core.storage import uploads
 from kiosk_fleet import kiosks
 from projects.money import record_expenditure
+from projects.permissions import today
 from projects.progress import complete_milestone, post_update
 from projects.promotion import promote_to_project
 from proposals.discussion import post_comment
-from proposals.models import Proposal, ProposalStatus, hot_score
+from server.commands.county import County
+from server.commands.county.appeals import handle, plan_year, recording
+from server.commands.county.people import add_neighbours, neighbour_phones
+from server.commands.county.proposals import discuss, plan_extra_proposals, plan_proposal
 from server.commands.demo_places import place_demo
 from voting.pledges import pledge_to
-from voting.supports import cast_support
 
 DEMO_PASSWORD = "minyi-demo"
 
@@ -51,6 +58,8 @@ DEPARTMENTS = [  # code, region, Chinese, English, categories
     ("fy-education", "FY", "凤仪县教育局", "Fengyi Education Bureau", ["education"]),
     ("qs-office", "FY-QS", "青石镇人民政府", "Qingshi Town Government",
      ["electricity", "health", "safety", "other"]),
+    ("hk-office", "FY-HK", "河口乡人民政府", "Hekou Township Government",
+     ["electricity", "health", "safety", "other"]),
 ]
 
 STAFF = [  # role, email, name, region, department
@@ -61,6 +70,7 @@ STAFF = [  # role, email, name, region, department
     (Role.OFFICIAL, "sanitation@example.org", "Sanitation officer Chen Li", None, "fy-sanitation"),
     (Role.OFFICIAL, "education@example.org", "教育局 赵老师", None, "fy-education"),
     (Role.OFFICIAL, "qingshi@example.org", "青石镇 刘镇长", "FY-QS", "qs-office"),
+    (Role.OFFICIAL, "hekou@example.org", "河口乡 马乡长", "FY-HK", "hk-office"),
 ]
 
 RESIDENTS = [  # phone, email, name, village, verified
@@ -75,26 +85,26 @@ RESIDENTS = [  # phone, email, name, village, verified
 # A census line for the unverified demo resident 陈伟, so self-verification can be tried.
 DEMO_ID_NUMBER_BASE = "53012119800101123"
 
-PROPOSALS = [  # village, category, author index, language, title, body, status, days ago
+PROPOSALS = [  # village, category, author index, language, title, body, fate, days ago, supports
     ("FY-QS-01", "roads", 0, "zh_Hans", "修缮村口到小学的石板路",
      "村口到青石小学的石板路坑洼不平，下雨天孩子们上学很容易滑倒。建议重新铺设并加装扶手，村民愿意出工出料。",
-     ProposalStatus.OPEN, 3),
+     "open", 3, 2),
     ("FY-QS-01", "health", 1, "zh_Hans", "在村委会设立老年人健康小屋",
      "村里老人多，去镇卫生院要走一个小时。希望在村委会设一间健康小屋，每周有医生来量血压、测血糖。",
-     ProposalStatus.QUALIFIED, 20),
+     "qualified", 20, None),
     ("FY-QS-02", "electricity", 2, "zh_Hans", "柳树湾主路安装太阳能路灯",
      "主路晚上一片漆黑，老人和学生出行不安全。建议安装二十盏太阳能路灯，不增加电费。",
-     ProposalStatus.OPEN, 7),
+     "open", 7, 3),
     ("FY-HK-01", "sanitation", 3, "en", "Sorting bins and a compost corner by the market",
      "Rubbish from the Sunday market piles up by the river. Three sorting bins and a compost corner would keep "
      "the riverbank clean; several stall holders offered to look after them.",
-     ProposalStatus.OPEN, 2),
+     "open", 2, 1),
     ("FY-HK-02", "education", 4, "zh_Hans", "石桥村图书角",
      "把村小学空置的教室改成图书角，周末对全村开放。我们可以捐书，也可以轮流值班。",
-     ProposalStatus.ACCEPTED, 45),
+     "in_progress", 45, None),
     ("FY-HK-01", "water", 3, "en", "Rainwater tanks for the upper hamlet",
      "Houses on the hill lose water pressure every summer. Shared rainwater tanks would tide them over dry weeks.",
-     ProposalStatus.OPEN, 10),
+     "open", 10, 4),
 ]
 
 DEMO_ANSWERS = {"zh_Hans": "已安排工作人员现场查看，维修将在本周内完成。感谢您的反映。",
@@ -115,31 +125,10 @@ APPEALS = [  # village, category, author index (None: kiosk), language, body, st
      AppealStatus.SUBMITTED, 5, False),
 ]
 
-
-def _back_demo_proposals(made, residents, now):
-    """Supports and pledges through the same services residents use."""
-    path = made["修缮村口到小学的石板路"]
-    path.goal_minor, path.deadline, path.in_kind_counts = 2_000_000, now + timedelta(days=20), True
-    lights = made["柳树湾主路安装太阳能路灯"]
-    lights.scope = "township"
-    for voter in residents[:3]:
-        cast_support(lights, actor=voter)
-    for voter in residents[:2]:
-        cast_support(path, actor=voter)
-    pledge_to(path, actor=residents[1], kind="money", amount_minor=50_000)
-    pledge_to(path, actor=residents[0], kind="hours", hours=16, skill="砌石 masonry", availability="农闲时 after harvest",
-              estimated_value_minor=160_000)
-    pledge_to(path, actor=residents[2], kind="materials", description="水泥 cement", quantity="20", unit="袋 bags",
-              estimated_value_minor=60_000, anonymous=True)
-    cast_support(made["Sorting bins and a compost corner by the market"], actor=residents[3])
-
-
-    first = post_comment(path, actor=residents[1], stance="for", body="孙子每天走这条路上学，我愿意出工。")
-    post_comment(path, actor=residents[0], stance="for", body="谢谢王阿姨！农闲时大家一起干。", reply_to=first)
-    post_comment(path, actor=residents[2], stance="neutral",
-                 body="建议先请镇上量一下路面，算清楚要多少水泥。Let's measure first.")
-    post_comment(made["Sorting bins and a compost corner by the market"], actor=residents[3], stance="against",
-                 body="Bins alone will not help unless someone empties them twice a week.")
+KIOSKS = [  # village, name, hours since last heard from
+    ("FY-QS-01", "青石村村委会", 0),
+    ("FY-HK-02", "Shiqiao village shop", 3),
+]
 
 
 def id_number_with_check(base17: str) -> str:
@@ -154,124 +143,171 @@ def demo_logins():
     phones = ["+86" + phone for phone, *_ in RESIDENTS if phone]
     users = db.session.scalars(select(User).where(User.email.in_(wanted) | User.phone.in_(phones))
                                .order_by(User.id)).all()
-    return [(u.role, u.login_name, u.display_name + ("" if u.is_verified or u.role != "resident" else " (unverified)"))
-            for u in users]
+    logins = [(u.role, u.login_name, u.display_name + ("" if u.is_verified or u.role != "resident"
+                                                      else " (unverified)")) for u in users]
+    first, last = neighbour_phones(len([r for r in REGIONS if r[0].count("-") == 2]))
+    if db.session.scalar(select(User.id).where(User.phone == first)) is not None:
+        logins.append(("resident", f"{first} … {last}", "neighbours (verified)"))
+    if logins:
+        logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
+    return logins
 
 
-KIOSKS = [  # village, name, hours since last heard from
-    ("FY-QS-01", "青石村村委会", 0),
-    ("FY-HK-02", "Shiqiao village shop", 3),
-]
+def login_lines(users) -> list[str]:
+    """The block of demo logins `minyi demo` and `minyi serve --demo-logins` print."""
+    return ["Demo logins (password for all: %s):" % DEMO_PASSWORD] + [
+        f"  {role:<10} {login:<28} {name}" for role, login, name in users]
 
 
-def _demo_kiosks(regions, categories, now):
-    """Two enrolled kiosks: one online, one not heard from for hours (flagged on the admin's list)."""
-    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
-    made = {}
-    for village, name, hours in KIOSKS:
-        kiosk, code = kiosks.create_kiosk(actor=admin, name=name, village=regions[village],
-                                          category=categories["other"])
-        kiosks.enroll(code, version="0.1.0")
-        kiosks.heartbeat(kiosk, version="0.1.0", queue_length=0 if hours == 0 else 2, free_disk_bytes=12 * 2**30,
-                         model="vosk-model-small-cn-0.22", last_sync_at=now - timedelta(hours=hours))
-        kiosk.last_seen_at = now - timedelta(hours=hours)
-        made[village] = kiosk
-    return made
+def _places_and_people(county, census_key):
+    """Regions, categories, departments, staff and the named residents, a little over a year ago."""
+    for code, parent, zh, en in REGIONS:
+        county.regions[code] = organisation.create_region(actor=None, code=code, name_zh=zh, name_en=en,
+                                                          parent=county.regions.get(parent))
+    county.categories = {code: organisation.create_category(actor=None, code=code, name_zh=zh, name_en=en)
+                         for code, zh, en in CATEGORIES}
+    county.departments = {code: organisation.create_department(
+        actor=None, code=code, name_zh=zh, name_en=en, region=county.regions[region],
+        categories=[county.categories[c] for c in cats]) for code, region, zh, en, cats in DEPARTMENTS}
+    for role, email, name, region, department in STAFF:
+        user = services.create_user(actor=None, role=role, email=email, password=DEMO_PASSWORD, display_name=name,
+                                    region=county.regions.get(region), department=county.departments.get(department))
+        if department:
+            county.officials[department] = user
+        if role == Role.ADMIN:
+            county.admin = user
+    for phone, email, name, village, verified in RESIDENTS:
+        user = services.register_resident(phone=phone, email=email, password=DEMO_PASSWORD, display_name=name,
+                                          village=county.regions[village],
+                                          locale="en" if name == "Anna Schmidt" else None)
+        if verified:
+            services.verify_in_person(user, actor=county.officials["qs-office" if village.startswith("FY-QS")
+                                                                    else "hk-office"])
+            county.verified.setdefault(village, []).append(user)
+        county.residents.append(user)
+    db.session.add(CensusEntry(region=county.regions["FY-QS-02"], id_hash=census.id_hash(
+        id_number_with_check(DEMO_ID_NUMBER_BASE), census_key)))
 
 
-def _demo_project(officials, now):
-    """One project made of a resident's appeal, under way: a milestone done, a progress report, a payment."""
-    appeal = db.session.scalar(select(Appeal).where(Appeal.department_id.is_not(None), Appeal.public.is_(True))
-                               .order_by(Appeal.id))
-    if appeal is None:
-        return
-    official = next((u for u in officials.values() if u is not None and u.department_id == appeal.department_id), None)
-    if official is None:
-        return
-    today = now.date()
+def _kiosks(county):
+    """Two kiosks enrolled ten months ago: one online now, one not heard from for hours (flagged on the admin's
+    list)."""
+    for village, name, _hours in KIOSKS:
+        with clock_at(county.ago(300)):
+            kiosk, code = kiosks.create_kiosk(actor=county.admin, name=name, village=county.regions[village],
+                                              category=county.categories["other"])
+            kiosks.enroll(code, version="0.1.0")
+        county.kiosks[village] = kiosk
+
+
+def _kiosks_now(county):
+    for village, _name, hours in KIOSKS:
+        kiosk = county.kiosks[village]
+        with clock_at(county.ago(0, hours=hours)):
+            kiosks.heartbeat(kiosk, version="0.1.0", queue_length=0 if hours == 0 else 2,
+                             free_disk_bytes=12 * 2**30, model="vosk-model-small-cn-0.22", last_sync_at=utcnow())
+            kiosk.last_seen_at = utcnow()
+
+
+def _named_proposals(county):
+    residents = county.residents
+    for village, category, author, language, title, body, fate, days, supports in PROPOSALS:
+        extra = None
+        if title == "修缮村口到小学的石板路":
+            def extra(path):
+                county.at(path.created_at + timedelta(hours=20), _path_backing, county, path)
+        elif title.startswith("Sorting bins"):
+            def extra(bins):
+                county.at(bins.created_at + timedelta(hours=6), post_comment, bins, actor=residents[3],
+                          stance="against", body="Bins alone will not help unless someone empties them twice a week.")
+        plan_proposal(county, village=village, category=category, author=residents[author], language=language,
+                      title=title, body=body, fate=fate, days=days, supports=supports, extra=extra,
+                      scope="township" if category == "electricity" else "village",
+                      goal=2_000_000 if title == "修缮村口到小学的石板路" else None, deadline_days=days + 20)
+
+
+def _path_backing(county, path):
+    """Pledges of money, hours and materials, and a conversation, as the named residents would."""
+    residents = county.residents
+    pledge_to(path, actor=residents[1], kind="money", amount_minor=50_000)
+    pledge_to(path, actor=residents[0], kind="hours", hours=16, skill="砌石 masonry", availability="农闲时 after harvest",
+              estimated_value_minor=160_000)
+    pledge_to(path, actor=residents[2], kind="materials", description="水泥 cement", quantity="20", unit="袋 bags",
+              estimated_value_minor=60_000, anonymous=True)
+    discuss(county, path, residents)
+
+
+def _named_appeals(county):
+    """The named appeals, each at the stage it is listed with."""
+    for village, category, author, language, body, status, days, public in APPEALS:
+        made, created = {}, county.ago(days)
+
+        def send(made=made, village=village, category=category, author=author, language=language, body=body,
+                 public=public):
+            if author is None:
+                kiosk = county.kiosks[village]
+                made["a"], _ = submit_kiosk_appeal(
+                    kiosk, uuid=str(uuid.UUID(int=county.rng.getrandbits(128))),
+                    receipt_code=kiosk.receipt_prefix + "DEMX2",
+                    transcript=body, audio_data=recording(seed=len(body)), storage=uploads().area("audio"),
+                    category=category, public=public)
+            else:
+                made["a"] = submit_appeal(actor=county.residents[author], body=body,
+                                          category=county.categories[category], village=county.regions[village],
+                                          public=public, language=language)
+
+        county.at(created, send)
+        steps = {AppealStatus.IN_PROGRESS: ["accept", "start"], AppealStatus.ACCEPTED: ["accept"],
+                 AppealStatus.ANSWERED: ["accept", "named_answer"],
+                 AppealStatus.RESOLVED: ["accept", "named_answer", "resolve"]}.get(status, [])
+        for k, action in enumerate(steps):
+            county.at(created + timedelta(hours=5 + 24 * k), _named_step, county, made, action)
+        if status == AppealStatus.IN_PROGRESS:
+            county.at(created + timedelta(hours=30), _project_of_appeal, county, made)
+
+
+def _named_step(county, made, action):
+    if action == "named_answer":
+        appeal = made["a"]
+        answer_appeal(appeal, actor=county.official_for(appeal.department), body=DEMO_ANSWERS[appeal.language])
+    else:
+        handle(made, county, action)
+
+
+def _project_of_appeal(county, made):
+    """A project made of a resident's appeal, just begun: a milestone done, a progress report, a payment."""
+    appeal = made["a"]
+    official = county.official_for(appeal.department)
+    day = today()
     project = promote_to_project(
         actor=official, title="修复问题并回访村民 Fix it and check back with the village",
         description="根据村民诉求立项：先勘察，再施工，最后回访。Survey, repair, then ask the residents.",
         department=official.department, lead=official, budget_public_minor=1_500_000,
-        start_on=today - timedelta(days=10), target_on=today + timedelta(days=50), appeals=[appeal],
-        milestones=[("勘察 Survey", today - timedelta(days=3), 1), ("施工 Repair", today + timedelta(days=30), 3),
-                    ("回访 Check back", today + timedelta(days=45), 1)])
-    complete_milestone(project.milestones[0], actor=official, done_on=today - timedelta(days=4))
+        start_on=day, target_on=day + timedelta(days=60), appeals=[appeal],
+        milestones=[("勘察 Survey", day, 1), ("施工 Repair", day + timedelta(days=30), 3),
+                    ("回访 Check back", day + timedelta(days=45), 1)])
+    complete_milestone(project.milestones[0], actor=official, done_on=day)
     post_update(project, actor=official, body="勘察完成，材料已订购。The survey is done; materials are ordered.")
-    record_expenditure(project, actor=official, amount_minor=320_000, spent_on=today - timedelta(days=2),
-                                payee="凤仪建材 Fengyi Building Supplies", purpose="材料 Materials", source="public",
-                                receipt_number="DEMO-0001")
+    record_expenditure(project, actor=official, amount_minor=320_000, spent_on=day,
+                       payee="凤仪建材 Fengyi Building Supplies", purpose="材料 Materials", source="public",
+                       receipt_number="DEMO-0001")
 
 
 def load_demo(census_key: bytes | None = None):
     """Load the demo once. Returns [(role, login, name)] or None when data already exists."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return None
-    regions = {}
-    for code, parent, zh, en in REGIONS:
-        regions[code] = organisation.create_region(actor=None, code=code, name_zh=zh, name_en=en,
-                                                   parent=regions.get(parent))
-    categories = {code: organisation.create_category(actor=None, code=code, name_zh=zh, name_en=en)
-                  for code, zh, en in CATEGORIES}
-    departments = {code: organisation.create_department(actor=None, code=code, name_zh=zh, name_en=en,
-                                                        region=regions[region],
-                                                        categories=[categories[c] for c in cats])
-                   for code, region, zh, en, cats in DEPARTMENTS}
-    logins = []
-    for role, email, name, region, department in STAFF:
-        services.create_user(actor=None, role=role, email=email, password=DEMO_PASSWORD, display_name=name,
-                             region=regions.get(region), department=departments.get(department))
-        logins.append((role.value, email, name))
-    officials = {d: db.session.scalar(select(User).where(User.department == departments[d])) for d in departments}
-    residents = []
-    for phone, email, name, village, verified in RESIDENTS:
-        user = services.register_resident(phone=phone, email=email, password=DEMO_PASSWORD, display_name=name,
-                                          village=regions[village], locale="en" if name == "Anna Schmidt" else None)
-        if verified:
-            services.verify_in_person(user, actor=officials["qs-office"] if village.startswith("FY-QS")
-                                      else db.session.scalar(select(User).where(User.role == Role.ADMIN)))
-        residents.append(user)
-        logins.append(("resident", user.login_name, name + ("" if verified else " (unverified)")))
-
-    from flask import current_app
-    key = census_key or current_app.config["MINYI_CENSUS_KEY"].encode()
-    db.session.add(CensusEntry(region=regions["FY-QS-02"], id_hash=census.id_hash(
-        id_number_with_check(DEMO_ID_NUMBER_BASE), key)))
-
-    now = utcnow()
-    demo_kiosks = _demo_kiosks(regions, categories, now)
-    # Oldest first, so ids follow creation time as they do in real use.
-    made = {}
-    for village, category, author, language, title, body, status, days in sorted(PROPOSALS, key=lambda p: -p[-1]):
-        created = now - timedelta(days=days)
-        made[title] = Proposal(title=title, body=body, language=language, category=categories[category],
-                               region=regions[village], author=residents[author], status=status,
-                               created_at=created, hot=hot_score(0, created))
-        db.session.add(made[title])
-    db.session.flush()
-    _back_demo_proposals(made, residents, now)
-    for village, category, author, language, body, status, days, public in sorted(APPEALS, key=lambda a: -a[-2]):
-        department = next(d for d in departments.values() if categories[category] in d.categories)
-        created = now - timedelta(days=days)
-        appeal = Appeal(title=title_from(body), body=body, language=language, category=categories[category], region=regions[village],
-                        author=residents[author] if author is not None else None, department=department,
-                        channel="web" if author is not None else "kiosk", public=public, status=status,
-                        kiosk=demo_kiosks.get(village) if author is None else None,
-                        created_at=created, month=month_of(created), due_at=due_at(department, created))
-        db.session.add(appeal)
-        db.session.flush()
-        db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.SUBMITTED, created_at=created,
-                                   actor_id=appeal.author_id))
-        if status in (AppealStatus.ANSWERED, AppealStatus.RESOLVED):
-            appeal.answered_at = created + timedelta(days=2)
-            appeal.response_seconds, appeal.answered_late = 2 * 86400, False
-            db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.ANSWERED, created_at=appeal.answered_at,
-                                       body=DEMO_ANSWERS[language]))
-        if status == AppealStatus.RESOLVED:
-            appeal.closed_at = created + timedelta(days=5)
-            db.session.add(AppealEvent(appeal_id=appeal.id, kind=EventKind.RESOLVED, created_at=appeal.closed_at))
-    _demo_project(officials, now)
-    place_demo(regions)
+    county = County(now=utcnow())
+    with clock_at(county.ago(420)):
+        _places_and_people(county, census_key or current_app.config["MINYI_CENSUS_KEY"].encode())
+    add_neighbours(county, DEMO_PASSWORD)
+    _kiosks(county)
+    plan_extra_proposals(county)
+    _named_proposals(county)
+    plan_year(county)
+    _named_appeals(county)
+    county.play()
+    _kiosks_now(county)
+    place_demo(county.regions)
     db.session.commit()
-    logins.append(("census ID", id_number_with_check(DEMO_ID_NUMBER_BASE), "陈伟 can verify with this number"))
-    return logins
+    return demo_logins()

@@ -8,21 +8,31 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from server.commands.demo import demo_logins as logins
+from server.commands.demo import login_lines
 from server.worker.tasks import retry_failed, run, status, undone, work
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+#: Text gunicorn's when_ready prints under the address (deploy/gunicorn.conf.py reads it).
+READY_NOTE = "MINYI_READY_NOTE"
 
 
 @click.command("serve")
 @click.option("--bind", envvar="MINYI_BIND", default="127.0.0.1:5000", show_default=True, show_envvar=True,
               help="Address and port to listen on.")
 @click.option("--workers", type=int, default=None, help="Gunicorn worker processes (MINYI_WORKERS).")
+@click.option("--demo-logins", is_flag=True, help="Once serving, print the demo logins under the address "
+              "(what `make run` does).")
 @with_appcontext
-def serve_command(bind, workers):
+def serve_command(bind, workers, demo_logins):
     """Serve the app with gunicorn (config: deploy/gunicorn.conf.py)."""
     # with_appcontext has built the app: a bad configuration fails here, with a clear message
     args = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind", bind]
+    found = logins() if demo_logins else []
+    if found:
+        # Printed by the config's when_ready, after "serving on": the last thing `make run` shows.
+        os.environ[READY_NOTE] = "\n".join(login_lines(found))
     if workers:
         args += ["--workers", str(workers)]
     args.append("server.wsgi:app")

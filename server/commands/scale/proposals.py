@@ -48,13 +48,17 @@ def fill(ctx) -> None:
         pid, lang = i + 1, ("en" if rng.random() < 0.4 else "zh_Hans")
         zh_topic, en_topic, cat = rng.choice(TOPICS)
         title, body = _text(rng, lang, zh_topic, en_topic)
-        status = rng.choices(("active", "accepted", "rejected", "withdrawn", "expired"), weights=(88, 4, 3, 3, 2))[0]
+        status = rng.choices(("active", "rejected", "withdrawn", "expired"), weights=(92, 3, 3, 2))[0]
         reached = count[i] >= threshold_for(cap[i])
         qualified_at = created[i] + timedelta(days=rng.uniform(1, 60)) if reached else None
         if qualified_at and qualified_at > now:
             qualified_at = now - timedelta(minutes=1)
+        # Only a proposal that reached its threshold can be qualified, or accepted by officials (as a project), and
+        # such a proposal never expires.
+        if status == "expired" and reached:
+            status = "active"
         if status == "active":
-            status = "qualified" if reached else "open"
+            status = ("accepted" if rng.random() < 0.3 else "qualified") if reached else "open"
         reason = rng.choice(REASONS) if status in ("rejected", "withdrawn") else None
         lat = lon = address = None
         if rng.random() < 0.4:
@@ -62,7 +66,7 @@ def fill(ctx) -> None:
         if rng.random() < 0.3:
             address = rng.choice(PLACES_ZH) + "附近"
         goal = deadline = settled = None
-        if rng.random() < 0.12:
+        if rng.random() < (0.4 if reached else 0.12):  # popular proposals draw backers with money too
             goal = rng.randint(50, 5000) * 10_000  # 500 to 50,000 yuan, in fen
             deadline = created[i] + timedelta(days=rng.uniform(30, 120))
             if deadline <= now:

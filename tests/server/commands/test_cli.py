@@ -13,7 +13,6 @@ from core.db import db
 from proposals.models import Proposal
 from server.commands.data import demo_command
 from server.commands.people import create_user_command
-from tests.helpers import free_port, wait_until
 
 
 @pytest.mark.parametrize("args", [["--help"], ["serve", "--help"], ["db", "--help"], ["db", "upgrade", "--help"],
@@ -101,30 +100,3 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     assert db.session.scalar(select(Pledge.status)) == "committed"
     second = app.test_cli_runner().invoke(tick_command)
     assert "settled 0" in second.output
-
-
-def test_serve_starts_gunicorn_that_answers_health_checks(test_config, _migrated, tmp_path):
-    """`minyi serve` (what `make run` and the systemd unit start) really serves."""
-    import os
-    import urllib.request
-
-    port = free_port()
-    env = {**os.environ, "MINYI_DATABASE_URL": test_config["SQLALCHEMY_DATABASE_URI"],
-           "MINYI_SECRET_KEY": test_config["SECRET_KEY"], "MINYI_INSTANCE_PATH": str(tmp_path)}
-    server = subprocess.Popen([sys.executable, "-m", "server", "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        def answers():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    return response.status == 200
-            except OSError:
-                assert server.poll() is None, server.stdout.read()
-                return False
-
-        wait_until(answers, timeout=30, message="gunicorn did not answer within 30 s", interval=0.3)
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert "Minyi is serving on" in output
-    assert "Error" not in output, output

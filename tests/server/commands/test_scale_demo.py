@@ -43,6 +43,10 @@ def test_derived_figures_agree_with_the_rows(generated):
                    "(SELECT count(*) FROM supports s WHERE s.proposal_id = p.id)") == 0
     assert _scalar("SELECT count(*) FROM appeals a WHERE cosigns_count <> "
                    "(SELECT count(*) FROM appeal_cosigns c WHERE c.appeal_id = a.id)") == 0
+    # A qualified or accepted proposal has at least the smallest threshold of supports; an open one is below its own.
+    assert _scalar("SELECT count(*) FROM proposals WHERE status IN ('qualified', 'accepted') "
+                   "AND supports_count < 10") == 0
+    assert _scalar("SELECT count(*) FROM proposals WHERE status = 'accepted'") > 0
     # Supports come from residents of the proposal's area, after it was made.
     assert _scalar("SELECT count(*) FROM supports s JOIN proposals p ON p.id = s.proposal_id "
                    "WHERE s.created_at < p.created_at") == 0
