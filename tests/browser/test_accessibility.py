@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from server.commands.data import demo_command
 from tests.helpers import axe_violations
 
 
@@ -40,16 +39,14 @@ def login(page, url, identifier):
 @pytest.mark.parametrize("language", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/proposals", "/appeals", "/proposals/1", "/appeals/1",
                                   "/appeals/receipt?code=NOPE-NOPE", "/dashboard", "/projects", "/projects/1"])
-def test_public_pages_pass_axe(app, audit_context, live_server, path, language):
-    app.test_cli_runner().invoke(demo_command)
+def test_public_pages_pass_axe(demo_county, app, audit_context, live_server, path, language):
     page = audit_context(language)
     page.goto(live_server.url + path)
     assert page.locator("html").get_attribute("lang") == ("en" if language == "en-US" else "zh-Hans")
     assert axe_violations(page) == []
 
 
-def test_form_with_errors_passes_axe(app, audit_page, live_server):
-    app.test_cli_runner().invoke(demo_command)
+def test_form_with_errors_passes_axe(demo_county, app, audit_page, live_server):
     audit_page.goto(live_server.url + "/register")
     with audit_page.expect_navigation():
         audit_page.get_by_role("button", name="Create account").click()
@@ -68,8 +65,7 @@ def test_form_with_errors_passes_axe(app, audit_page, live_server):
     ("admin@example.org", "/officials/candidates"), ("admin@example.org", "/admin/kiosks"),
     ("admin@example.org", "/admin/kiosks/models"), ("admin@example.org", "/projects/1"),
 ])
-def test_signed_in_pages_pass_axe(app, audit_page, live_server, who, path):
-    app.test_cli_runner().invoke(demo_command)
+def test_signed_in_pages_pass_axe(demo_county, app, audit_page, live_server, who, path):
     login(audit_page, live_server.url, who)
     audit_page.goto(live_server.url + path)
     assert axe_violations(audit_page) == [], json.dumps(path)

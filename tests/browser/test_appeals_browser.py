@@ -48,10 +48,8 @@ def test_an_appeal_from_suggestion_to_rated_answer(page, live_server, make_user,
     expect(page.get_by_text("Your rating: 5 of 5.")).to_be_visible()
 
 
-def test_the_dashboard_draws_its_chart_under_the_sites_content_policy(page, live_server, app):
-    from server.commands.data import demo_command
+def test_the_dashboard_draws_its_chart_under_the_sites_content_policy(demo_county, page, live_server, app):
 
-    app.test_cli_runner().invoke(demo_command)
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))

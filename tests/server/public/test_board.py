@@ -1,10 +1,8 @@
 """The public lists of proposals and appeals."""
 
-from server.commands.data import demo_command
 
 
-def test_proposals_list_shows_both_languages_and_filters_by_region(app, client):
-    app.test_cli_runner().invoke(demo_command)
+def test_proposals_list_shows_both_languages_and_filters_by_region(demo_county, app, client):
     html = client.get("/proposals").get_data(as_text=True)
     assert "修缮村口到小学的石板路" in html and "Sorting bins and a compost corner" in html
     from sqlalchemy import select
@@ -17,8 +15,7 @@ def test_proposals_list_shows_both_languages_and_filters_by_region(app, client):
     assert "Sorting bins" in filtered and "修缮村口" not in filtered
 
 
-def test_private_appeals_stay_off_the_public_board(app, client):
-    app.test_cli_runner().invoke(demo_command)
+def test_private_appeals_stay_off_the_public_board(demo_county, app, client):
     from sqlalchemy import select
 
     from appeals.models import Appeal
