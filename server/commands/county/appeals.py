@@ -77,6 +77,12 @@ def plan_year(county) -> None:
             spoken = village in county.kiosks and rng.random() < 0.3
             plan_appeal(county, days=days, village=village, category=category, spoken=spoken,
                         public=number == 1 or rng.random() < 0.92, improvement=1.4 - 0.8 * month / 11)
+    # The calendar month so far (the home page's "this month"): a few more, answered at this year's best pace.
+    into_month = (county.now - county.now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)).days
+    for _ in range(into_month // 2):
+        plan_appeal(county, days=rng.uniform(1.5, into_month), village=rng.choice(villages),
+                    category=rng.choices(categories, weights=[CATEGORY_WEIGHTS[c] for c in categories])[0],
+                    spoken=False, public=True, improvement=0.4)
 
 
 def plan_appeal(county, *, days, village, category, spoken, public, improvement) -> None:
@@ -104,7 +110,7 @@ def plan_appeal(county, *, days, village, category, spoken, public, improvement)
             actor=author, body=body, category=county.categories[category], village=county.regions[village],
             public=public, language=language)
         if rng.random() < 0.15:
-            services.add_photos(appeal, [pictures.picture(category, "", int(days * 10))], uploads())
+            services.add_photos(appeal, [pictures.picture(category, int(days * 10))], uploads())
 
     county.at(created, send)
     for k, neighbour in enumerate(rng.sample(people, rng.choice((0, 0, 1, 2, 3)))):

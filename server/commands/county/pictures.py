@@ -1,28 +1,13 @@
-"""Pictures the demo draws itself (Pillow): simple scenes of village works with a caption, saved as JPEG and
+"""Pictures the demo draws itself (Pillow): simple scenes of village works, saved as JPEG and
 stored like any upload (core.photos.store_photo, through the services that take photos)."""
 
 import io
 import random
 from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 960, 640
-#: Fonts with Chinese characters (Debian's fonts-noto-cjk, fonts-wqy-*); without one the caption is left out.
-CJK_FONTS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-             "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"]
-
-
-@cache
-def _font(size: int):
-    for path in CJK_FONTS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return None
-
-
 def _landscape(draw, rng, night=False):
     sky = (28, 36, 72) if night else (rng.randint(150, 185), rng.randint(200, 225), 240)
     draw.rectangle((0, 0, WIDTH, HEIGHT), fill=sky)
@@ -129,17 +114,14 @@ SCENES = {"roads": _road, "water": _water, "electricity": _lights, "sanitation":
 
 
 @cache
-def picture(scene: str, caption: str, seed: int) -> bytes:
-    """A JPEG of ``scene`` (a category code, or "works") with ``caption`` along the bottom."""
+def picture(scene: str, seed: int) -> bytes:
+    """A JPEG of ``scene`` (a category code, or "works"). No caption: a card crops the bottom of a photo, and the
+    item's title and the photo's description say what it shows."""
     rng = random.Random(seed)
     image = Image.new("RGB", (WIDTH, HEIGHT))
     draw = ImageDraw.Draw(image)
     _landscape(draw, rng, night=scene == "electricity")
     SCENES.get(scene, _works)(draw, rng)
-    font = _font(34)
-    if font is not None and caption:
-        draw.rectangle((0, HEIGHT - 64, WIDTH, HEIGHT), fill=(0, 0, 0))
-        draw.text((24, HEIGHT - 54), caption, font=font, fill=(255, 255, 255))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=82)
     return out.getvalue()

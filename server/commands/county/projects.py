@@ -72,8 +72,7 @@ def _report(made, official, k, category):
     project = made.get("project")
     if project is None or project.status == ProjectStatus.COMPLETED:
         return
-    photos = [pictures.picture("works" if k in (1, 2) else category, f"{project.title[:18]} ({k + 1})",
-                               project.id * 10 + k)] if k != 0 else []
+    photos = [pictures.picture("works" if k in (1, 2) else category, project.id * 10 + k)] if k != 0 else []
     post_update(project, actor=official, body=UPDATES[k], photos=photos, storage=uploads(),
                 caption=project.title[:120] if photos else None)
 

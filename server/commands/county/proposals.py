@@ -32,7 +32,7 @@ def plan_proposal(county, *, village, category, author, language, title, body, f
             village=county.regions[village], language=language, scope=scope, goal_minor=goal, deadline=deadline,
             in_kind_counts=bool(goal))
         if photo:
-            add_image(proposal, actor=author, data=pictures.picture(category, title[:26], days * 31 + len(title)),
+            add_image(proposal, actor=author, data=pictures.picture(category, days * 31 + len(title)),
                       storage=uploads(), alt_text=title[:200])
         if extra:
             extra(proposal)
