@@ -26,7 +26,7 @@ def test_an_older_appeal_is_found_behind_hundreds_of_newer_ones(app, make_appeal
     bodies = ["The bus shelter at the market has no roof", "学校门口的路灯不亮了", "垃圾桶满了没有人清理",
               "The football pitch floods when it rains"]
     db.session.execute(insert(Appeal), [
-        {"body": bodies[i % 4], "body_grams": stored(bodies[i % 4]), "category_id": old.category_id,
+        {"title": bodies[i % 4], "body": bodies[i % 4], "body_grams": stored(bodies[i % 4]), "category_id": old.category_id,
          "region_id": neighbour.id, "department_id": old.department_id, "author_id": old.author_id,
          "receipt_code": f"W{i:03d}-AAAA", "status": "submitted", "due_at": now + timedelta(days=7),
          "month": old.month, "created_at": now - timedelta(minutes=600 - i)} for i in range(600)])

@@ -115,7 +115,7 @@ def test_logging_in_with_a_code_by_sms_instead_of_the_password(audit_page, live_
     assert axe_violations(page) == []
     page.get_by_label("Code from the SMS").fill("000000")
     page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_text("This code is not correct or has expired")).to_be_visible()
+    expect(page.locator("#code-error")).to_contain_text("This code is not correct or has expired")
 
     page.get_by_label("Code from the SMS").fill(sent_code(live_server, texting))
     page.get_by_role("button", name="Log in", exact=True).click()

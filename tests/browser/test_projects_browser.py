@@ -22,7 +22,7 @@ def log_in(page, url, user):
 def test_from_proposal_to_a_rated_project(page, browser, live_server, make_proposal, make_user, make_department):
     proposal = make_proposal(title="Mend the well")
     proposal.status = ProposalStatus.QUALIFIED
-    department = make_department(region=proposal.region.path[0])
+    department = make_department(region=proposal.region.path[0], categories=[proposal.category])  # it decides
     official = make_user("official", department=department, email="official@example.org")
     neighbour = make_user("resident", region=proposal.region, verified=True, email="neighbour@example.org")
     db.session.commit()
