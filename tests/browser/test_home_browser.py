@@ -56,7 +56,7 @@ def test_home_shows_current_items_and_card_photos_load_lazily(browser, live_serv
     expect(soon.get_by_role("link", name="Repair the well")).to_be_visible()
     expect(soon.get_by_text("10 more needed")).to_be_visible()
     answered = page.locator("section", has=page.get_by_role("heading", name="Answered recently"))
-    expect(answered.get_by_role("link", name="The lamp by the bridge is out.")).to_be_visible()
+    expect(answered.get_by_role("link", name="The lamp by the bridge is out")).to_be_visible()  # its title: the first sentence
     under_way = page.locator("section", has=page.get_by_role("heading", name="Projects in progress"))
     expect(under_way.get_by_text("50% done").first).to_be_visible()
     expect(under_way.get_by_role("progressbar").first).to_have_attribute("value", "50")

@@ -14,14 +14,14 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from appeals.models import Appeal
-from core.db import db
+from core.db import db, utcnow
 from proposals.models import Proposal, ProposalStatus
 from server.commands.data import demo_command
 from tests.helpers import NO_LIMITS, empty_all_tables
 
 WIDTH = 360
 DEMO_PASSWORD = "minyi-demo"
-ROLES = {"anonymous": None, "resident": "+8613800138001", "official": "qingshi@example.org",
+ROLES = {"anonymous": None, "resident": "+8613800138001", "official": "hekou@example.org",
          "admin": "admin@example.org"}
 #: Pages of one kind (the same path but for its ids, the same query keys) look alike: a few of each tell.
 SAME_KIND = 2
@@ -194,6 +194,7 @@ def test_a_refused_pledge_says_why_at_the_pledge_form(phone, site, javascript):
     without it through a link at the top)."""
     with site.app.app_context():
         proposal = db.session.scalars(select(Proposal).where(Proposal.goal_minor.is_not(None),
+                                                             Proposal.deadline > utcnow(),
                                                              Proposal.status == ProposalStatus.OPEN)).first()
         assert proposal is not None, "the demo has a proposal that takes pledges"
         address = f"/proposals/{proposal.id}"

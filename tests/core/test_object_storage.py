@@ -58,7 +58,9 @@ def test_a_photo_goes_to_the_bucket_and_comes_back(s3_app, bucket, make_proposal
                            content_type="multipart/form-data")
     assert response.status_code == 302
     record = db.session.scalar(select(ProposalImage))
-    assert objects(bucket) == [f"site/{record.filename}"]
+    stem = record.filename.rsplit(".", 1)[0]  # the photo and its two thumbnails
+    assert sorted(objects(bucket)) == sorted([f"site/{record.filename}", f"site/{stem}-320.webp",
+                                              f"site/{stem}-640.webp"])
     served = client.get(f"/proposals/photos/{record.filename}")
     assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data[:2] == b"\xff\xd8"
     assert client.post(f"/proposals/photos/{record.id}/remove").status_code == 302
