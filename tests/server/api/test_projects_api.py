@@ -14,7 +14,7 @@ TODAY = date.today()
 def a_project(make_proposal, make_user, make_department):
     proposal = make_proposal(title="Mend the well")
     proposal.status = ProposalStatus.QUALIFIED
-    department = make_department(region=proposal.region.path[0])
+    department = make_department(region=proposal.region.path[0], categories=[proposal.category])
     official = make_user("official", department=department)
     project = promote_to_project(
         actor=official, title="Well repair", description="Pump", department=department, lead=official,

@@ -183,7 +183,7 @@ def test_content_and_heartbeat(api, make_kiosk, make_proposal, make_user):
 
     kiosk, code = make_kiosk(language="en")
     headers, _body = enroll(api, code)
-    mine = make_proposal(village=kiosk.region, title="Mend the well")
+    mine = make_proposal(village=kiosk.region, title="Mend the well", category=kiosk.category)
     make_proposal(title="Elsewhere")  # another village's proposal is not shown here
     official = make_user("official", department=kiosk.category.departments[0])
     mine.status = "qualified"

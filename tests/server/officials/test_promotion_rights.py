@@ -76,5 +76,5 @@ def test_a_too_long_reason_is_refused_with_a_message(client, bureaus):
     proposal, _health, transport = bureaus
     client.login(transport)
     refused = client.post(f"/officials/proposals/{proposal.id}/recommend", {"note": "x" * 1001})
-    assert refused.status_code == 422 and "Use at most 1000 characters" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Use at most 1,000 characters" in refused.get_data(as_text=True)
     assert db.session.scalar(select(Recommendation)) is None
