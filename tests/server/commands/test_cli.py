@@ -62,8 +62,7 @@ def test_demo_loads_once_with_every_role_and_both_languages(app):
     assert db.session.scalar(select(func.count()).select_from(User)) == users
 
 
-def test_demo_logins_work(app, client):
-    app.test_cli_runner().invoke(demo_command)
+def test_demo_logins_work(demo_county, client):
     response = client.post("/login", {"identifier": "admin@example.org", "password": "minyi-demo"})
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200
@@ -75,10 +74,8 @@ def test_demo_refuses_production(make_app):
     assert result.exit_code != 0 and "production" in result.output
 
 
-def test_later_demo_runs_print_the_logins_again(app):
-    runner = app.test_cli_runner()
-    runner.invoke(demo_command)
-    again = runner.invoke(demo_command)
+def test_later_demo_runs_print_the_logins_again(demo_county):
+    again = demo_county.test_cli_runner().invoke(demo_command)
     assert "already loaded" in again.output and "admin@example.org" in again.output
     assert "+8613800138006" in again.output
 
