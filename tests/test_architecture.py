@@ -57,8 +57,11 @@ def copy_of_the_app(tmp_path_factory):
     ("server/web/helpers.py", "from kiosk import machine", "The server side does not import the kiosk client"),
     ("kiosk/outbox.py", "from appeals import models", "The kiosk client imports nothing of the server side"),
     ("kiosk/client.py", "import sqlalchemy", "The kiosk client imports nothing of the server side"),
+    ("projects/promotion.py", "import budgeting.counting", "Domains are layered"),
+    ("budgeting/counting.py", "import flask", "Counting a budget needs neither the web nor the database"),
 ], ids=["core imports a domain", "accounts imports voting", "appeals imports its sibling", "server imports kiosk",
-        "a page imports kiosk", "kiosk imports the server", "kiosk imports a server library"])
+        "a page imports kiosk", "kiosk imports the server", "kiosk imports a server library",
+        "projects imports budgeting", "counting imports flask"])
 def test_the_contract_fails_when_broken(copy_of_the_app, module, line, contract):
     path = copy_of_the_app / module
     original = path.read_text()
