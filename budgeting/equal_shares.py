@@ -8,7 +8,8 @@ A tie in the effective vote count goes to the cheaper project, then to the one w
 listed first in the election (equalshares.net breaks the last kind of tie by lot; listing order makes a count
 repeatable).
 
-It is exact: every amount of money that decides something is a Fraction. It is fast because
+It is exact: every amount of money that decides something is a rational number (gmpy2's when it is installed, as on
+the server: the same numbers as fractions.Fraction, several times faster; else Fraction itself). It is fast because
 - identical ballots are counted once, with their number;
 - voters with exactly the same money left share one *purse*, and a project's supporters are handled purse by purse
   (a few hundred amounts instead of tens of thousands of voters);
@@ -26,6 +27,11 @@ import numpy as np
 
 from budgeting.election import Amount, Election, exact_amount
 
+try:
+    from gmpy2 import mpq as Exact
+except ImportError:  # the counts are the same, only slower
+    Exact = Fraction
+
 #: Relative margin under which a float comparison is not trusted and the exact one decides.
 TOLERANCE = 1e-9
 
@@ -38,6 +44,7 @@ class Prepared:
     def __init__(self, election: Election):
         self.ids = [p.id for p in election.projects]
         self.costs: list[Amount] = [p.cost for p in election.projects]
+        self.exact_costs = [Exact(cost) for cost in self.costs]
         self.costs_f = np.array([float(c) for c in self.costs])
         self.budget = election.budget
         kinds: dict[frozenset[str], int] = {}
@@ -94,14 +101,15 @@ class _Purses:
     """The money voters have left, one exact amount per purse, and which purse each kind of ballot uses."""
 
     def __init__(self, kinds: int, endowment: Amount):
-        self.amounts: list[Amount] = [endowment]
+        endowment = Exact(endowment)
+        self.amounts: list = [endowment]
         self.floats = np.zeros(64)
         self.floats[0] = float(endowment)
-        # Keyed by numerator and denominator: hashing a Fraction with a long denominator is slow.
+        # Keyed by numerator and denominator: hashing a long fraction is slow.
         self.index: dict[tuple[int, int], int] = {(endowment.numerator, endowment.denominator): 0}
         self.of_kind = np.zeros(kinds, dtype=np.int64)
 
-    def purse(self, amount: Amount) -> int:
+    def purse(self, amount) -> int:
         key = (amount.numerator, amount.denominator)
         found = self.index.get(key)
         if found is None:
@@ -131,9 +139,9 @@ class _Count:
         used, counts = self._counts(project)
         return float(counts @ self.purses.floats[used])
 
-    def exact_money(self, project: int) -> Fraction:
+    def exact_money(self, project: int):
         used, counts = self._counts(project)
-        return sum((self.purses.amounts[u] * int(c) for u, c in zip(used, counts, strict=True)), Fraction(0))
+        return sum((self.purses.amounts[u] * int(c) for u, c in zip(used, counts, strict=True)), Exact(0))
 
     def float_effective_votes(self, project: int) -> float | None:
         """The project's effective vote count in floats, or None when its supporters cannot afford it (decided
@@ -144,7 +152,7 @@ class _Count:
         money = float(counts @ amounts)
         if money < cost * (1 - TOLERANCE):
             return None
-        if money < cost * (1 + TOLERANCE) and self.exact_money(project) < self.p.costs[project]:
+        if money < cost * (1 + TOLERANCE) and self.exact_money(project) < self.p.exact_costs[project]:
             return None
         order = np.argsort(amounts, kind="stable")
         amounts, counts = amounts[order], counts[order]
@@ -155,13 +163,13 @@ class _Count:
         last = int(np.argmax(enough)) if enough.any() else len(prices) - 1
         return cost / prices[last]
 
-    def exact_price(self, project: int) -> Fraction | None:
+    def exact_price(self, project: int):
         """The most a supporter pays when the project's cost is split as equally as their money allows."""
         used, counts = self._counts(project)
         floats, amounts = self.purses.floats, self.purses.amounts
         # In order of money left: by float first (quick), exactly where two floats are equal.
         purses = sorted((floats[u], amounts[u], int(c)) for u, c in zip(used, counts, strict=True))
-        remaining, left = Fraction(self.p.costs[project]), self.p.votes[project]
+        remaining, left = self.p.exact_costs[project], self.p.votes[project]
         for _, amount, count in purses:
             price = remaining / left
             if price <= amount:
@@ -170,14 +178,14 @@ class _Count:
             left -= count
         return None
 
-    def pay(self, project: int, price: Fraction) -> None:
+    def pay(self, project: int, price) -> None:
         supporters = self.p.supporters[project]
         kinds = self.purses.of_kind[supporters]
         before = len(self.purses.amounts)
         moved = np.arange(before, dtype=np.int64)
         for purse in np.flatnonzero(np.bincount(kinds, minlength=before)):
             amount = self.purses.amounts[purse]
-            moved[purse] = self.purses.purse(amount - price if amount > price else 0)
+            moved[purse] = self.purses.purse(amount - price if amount > price else Exact(0))
         self.purses.of_kind[supporters] = moved[kinds]
 
 
@@ -209,12 +217,12 @@ def run(prepared: Prepared, endowment: Amount, *, explain: bool = False) -> Run:
             del remaining[project], prices[project]  # out of reach after all: the floats were too close to tell
         if not prices:
             continue
-        exact = {project: p.costs[project] / price for project, price in prices.items()}
+        exact = {project: p.exact_costs[project] / price for project, price in prices.items()}
         top = max(exact.values())
         tied = [project for project in prices if exact[project] == top]
         chosen = min(tied, key=p.tie_key)
         tie = tuple(sorted(tied)) if len(tied) > 1 else ()
-        result.purchases.append(Purchase(chosen, prices[chosen], exact[chosen], tie))
+        result.purchases.append(Purchase(chosen, _fraction(prices[chosen]), _fraction(exact[chosen]), tie))
         del remaining[chosen]
         count.pay(chosen, prices[chosen])
         if explain:
@@ -230,9 +238,13 @@ def _note_shortfalls(count: _Count, result: Run, projects: set[int]) -> None:
         if money >= cost * (1 + TOLERANCE):
             continue
         exact = count.exact_money(project)
-        if exact < count.p.costs[project]:
+        if exact < count.p.exact_costs[project]:
             result.short_after[project] = len(result.purchases)
-            result.money_when_short[project] = exact
+            result.money_when_short[project] = _fraction(exact)
+
+
+def _fraction(number) -> Fraction:
+    return Fraction(int(number.numerator), int(number.denominator))
 
 
 def spent(prepared: Prepared, projects) -> Amount:

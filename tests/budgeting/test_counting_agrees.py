@@ -110,3 +110,12 @@ def test_the_completion_agrees_with_its_definition(seed):
     assert list(count(election, "equalshares").winners) == plain_equal_shares(election,
                                                                               Fraction(election.budget) / voters)
     assert list(count(election, "equalshares/add1").winners) == plain_add1(election)
+
+
+@pytest.mark.parametrize("seed", range(0, ELECTIONS, 6))
+def test_python_fractions_count_the_same_as_gmpy2(seed, monkeypatch):
+    """The engine's exact numbers are gmpy2's where it is installed (the server), else Python's own fractions."""
+    election = generated(seed)
+    results = {rule: count(election, rule) for rule in ("equalshares", "equalshares/add1")}
+    monkeypatch.setattr(equal_shares, "Exact", Fraction)
+    assert {rule: count(election, rule) for rule in results} == results
