@@ -4,9 +4,9 @@ The rules are those named in the `rule` line of pabulib files, as equalshares.ne
 
 - `equalshares`: the Method of Equal Shares (`budgeting.equal_shares`), each voter's share being the budget
   divided by the number of voters;
-- `equalshares/add1`: the same with the Add1 completion: the share is rounded down to whole units and raised by
-  one unit at a time as long as what the method buys still fits in the budget; it stops before the first raise
-  that would overspend. (pabutools' `voter_budget_increment=1` also stops at the first exhaustive outcome and
+- `equalshares/add1`: the same with the Add1 completion: the share is rounded down to a whole unit of the
+  currency and raised by one unit at a time as long as what the method buys still fits in the budget; it stops
+  before the first raise that would overspend. (pabutools' `voter_budget_increment=1` also stops at the first exhaustive outcome and
   starts from the unrounded share; both give different winners in Wieliczka 2023, whose published result
   follows this definition.) Nothing is added greedily afterwards;
 - `equalshares-comparison`, `equalshares/add1-comparison`: then the *comparison step*: if more voters prefer
@@ -14,8 +14,9 @@ The rules are those named in the `rule` line of pabulib files, as equalshares.ne
 - `greedy`: most votes first, each project funded if it fits in what is left, skipped otherwise.
 
 Ties are broken the same way every time: in Equal Shares the cheaper project first, then the one with more votes,
-then the one listed first; in greedy counting the one with more votes first, then the cheaper, then the one listed
-first."""
+then the one listed first (equalshares.net's order, which would leave the last kind to a draw); in greedy counting
+the one with more votes first, then the cheaper, then the one listed first. The result lists the ties Equal Shares
+broke. A ballot that chose nothing is not counted (see `equal_shares.Prepared`)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace

@@ -278,9 +278,9 @@ def add1(prepared: Prepared, *, increment: Amount = 1, integral_start: bool = Tr
          stop_when_exhaustive: bool = False, on_step: Callable[[int, Amount, Amount], None] | None = None
          ) -> Completion:
     """Equal Shares with Add1 completion, as equalshares.net defines it: start from each voter's share of the
-    budget rounded down to whole units, raise it by `increment` (one unit of the currency the amounts are in) as
-    long as the projects bought still fit in the budget, and keep the last share before the first raise that would
-    overspend.
+    budget rounded down to a whole `increment` (one unit of the currency, in the unit of the amounts: 1 when they
+    are in yuan, 100 when in fen), raise it by `increment` as long as the projects bought still fit in the budget,
+    and keep the last share before the first raise that would overspend.
 
     pabutools' variant (`voter_budget_increment`) differs in two ways, available here to compare with it: it starts
     from the unrounded share (`integral_start=False`) and also stops at the first outcome that no further project
@@ -291,7 +291,7 @@ def add1(prepared: Prepared, *, increment: Amount = 1, integral_start: bool = Tr
         # Everything is affordable: equalshares.net then counts once with the real budget, and so does this.
         return without_completion(prepared)
     share = Fraction(budget) / prepared.voters
-    start = exact_amount(math.floor(share) if integral_start else share)
+    start = exact_amount(math.floor(share / increment) * increment if integral_start else share)
     endowment, current, raises = start, run(prepared, start), 0
     while True:
         if on_step:

@@ -156,3 +156,13 @@ def test_an_election_that_cannot_be_counted_says_why(projects, budget, ballots, 
 def test_an_unknown_rule_is_refused():
     with pytest.raises(UnknownRule, match="greedy-threshold"):
         count(MAJORITY, "greedy-threshold")
+
+
+def test_amounts_in_fen_count_as_in_yuan_when_raised_a_yuan_at_a_time():
+    """Add1 raises the share by one unit of the currency: `increment=100` when amounts are in fen."""
+    yuan = count(MAJORITY, "equalshares/add1")
+    in_fen = Election([Project(p.id, p.cost * 100) for p in MAJORITY.projects], MAJORITY.budget * 100 + 99,
+                      MAJORITY.ballots)
+    fen = count(in_fen, "equalshares/add1", increment=100)
+    assert fen.winners == yuan.winners
+    assert (fen.start_endowment, fen.endowment, fen.raises) == (1000, 1100, 1)
