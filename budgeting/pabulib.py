@@ -98,10 +98,16 @@ def read_pb(source: str | bytes) -> PabulibFile:
     source = source.removeprefix("\ufeff")
     sections: dict[str, tuple[list[str], list[dict[str, str]], list[int]]] = {}
     section, header = None, None
-    rows = csv.reader(io.StringIO(source), delimiter=";", quotechar='"', skipinitialspace=True, strict=True)
+    # Not strict: a stray quote inside a value ('"Odkupmy" i my') is read as text, as pabulib's own files need.
+    rows = csv.reader(io.StringIO(source), delimiter=";", quotechar='"', skipinitialspace=True)
+    next_line = 1
+    runs_on = N_("Line %(line)d: a value in double quotes runs on over the following lines; is its closing quote "
+                 "missing?")
     try:
         for cells in rows:
-            line = rows.line_num
+            line, next_line = next_line, rows.line_num + 1
+            if any("\n" in cell or "\r" in cell for cell in cells):
+                raise PabulibError(runs_on, line=line)
             cells = [cell.strip() for cell in cells]
             if not any(cells):
                 continue
@@ -128,9 +134,8 @@ def read_pb(source: str | bytes) -> PabulibFile:
                                    expected=len(header))
             sections[section][1].append(dict(zip(header, cells, strict=True)))
             sections[section][2].append(line)
-    except csv.Error:
-        raise PabulibError(N_("Line %(line)d: a value in double quotes is not closed properly."),
-                           line=rows.line_num) from None
+    except csv.Error:  # a value longer than the csv module takes: a quote left open swallowed the rest
+        raise PabulibError(runs_on, line=next_line) from None
     for title, required in (("META", ("key", "value")), ("PROJECTS", ("project_id", "cost")),
                             ("VOTES", ("voter_id", "vote"))):
         if title not in sections:

@@ -62,9 +62,11 @@ def test_a_file_needs_what_pabulib_requires():
 
 def test_files_in_the_wild_are_read_leniently():
     text = ("\ufeffMETA\r\nkey; value\r\nbudget; 100.00\r\nvote_type; approval\r\nrule; greedy\r\n\r\n"
-            "PROJECTS\r\nproject_id; cost; name\r\n7; 40; \"A; B\"\r\n8; 70.5; C\r\n"
+            "PROJECTS\r\nproject_id; cost; name\r\n7; 40; \"A; B\"\r\n8; 70.5; \"Odkupmy\" i my\r\n"
             "VOTES\r\nvoter_id; vote\r\n1; 7, 8\r\n2; 8\r\n")
-    election = read_pb(text.encode()).election()
+    read = read_pb(text.encode())
+    assert [row["name"] for row in read.projects] == ["A; B", "Odkupmy i my"]
+    election = read.election()
     assert election.budget == 100 and [p.cost for p in election.projects] == [40, 70.5]
     assert election.ballots == (frozenset({"7", "8"}), frozenset({"8"}))
 
@@ -83,7 +85,10 @@ BROKEN = [
      "Line 7: project 1 is listed twice."),
     ("META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n9;1\n9;1\n",
      "Line 10: voter 9 appears twice."),
-    ('META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost;name\n1;5;"open\n', "Line 6: a value in double quotes is not closed properly."),
+    ('META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost;name\n1;5;"open\n2;6;x\nVOTES\nvoter_id;vote\n',
+     "Line 6: a value in double quotes runs on over the following lines; is its closing quote missing?"),
+    ('META\nkey;value\nbudget;1\nPROJECTS\nproject_id;cost;name\n1;5;x\n2;6;"open\n' + "3;7;y\n" * 30000,
+     "Line 7: a value in double quotes runs on over the following lines; is its closing quote missing?"),
     ("META\nkey;value\nbudget;1\nMETA\n", "Line 4: the META section starts a second time."),
 ]
 
