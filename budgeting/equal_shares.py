@@ -105,19 +105,22 @@ class _Purses:
         self.amounts: list = [endowment]
         self.floats = np.zeros(64)
         self.floats[0] = float(endowment)
-        # Keyed by numerator and denominator: hashing a long fraction is slow.
-        self.index: dict[tuple[int, int], int] = {(endowment.numerator, endowment.denominator): 0}
+        # Found by float first: hashing a fraction with a long denominator is slow, comparing two is quick.
+        self.index: dict[float, list[int]] = {self.floats[0]: [0]}
         self.of_kind = np.zeros(kinds, dtype=np.int64)
 
     def purse(self, amount) -> int:
-        key = (amount.numerator, amount.denominator)
-        found = self.index.get(key)
-        if found is None:
-            found = self.index[key] = len(self.amounts)
-            self.amounts.append(amount)
-            if found == len(self.floats):
-                self.floats = np.concatenate([self.floats, np.zeros(len(self.floats))])
-            self.floats[found] = float(amount)
+        close = float(amount)
+        same = self.index.setdefault(close, [])
+        for found in same:
+            if self.amounts[found] == amount:
+                return found
+        found = len(self.amounts)
+        same.append(found)
+        self.amounts.append(amount)
+        if found == len(self.floats):
+            self.floats = np.concatenate([self.floats, np.zeros(len(self.floats))])
+        self.floats[found] = close
         return found
 
 
@@ -182,10 +185,10 @@ class _Count:
         supporters = self.p.supporters[project]
         kinds = self.purses.of_kind[supporters]
         before = len(self.purses.amounts)
-        moved = np.arange(before, dtype=np.int64)
+        moved, zero = np.arange(before, dtype=np.int64), Exact(0)
         for purse in np.flatnonzero(np.bincount(kinds, minlength=before)):
             amount = self.purses.amounts[purse]
-            moved[purse] = self.purses.purse(amount - price if amount > price else Exact(0))
+            moved[purse] = self.purses.purse(amount - price if amount > price else zero)
         self.purses.of_kind[supporters] = moved[kinds]
 
 
