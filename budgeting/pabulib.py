@@ -189,7 +189,7 @@ def write_pb(election: Election, meta: dict[str, str], *, names: dict[str, str] 
     for project in sorted(election.projects, key=lambda p: (-votes[p.id], p.cost, position[p.id])):
         row = [project.id, _amount(project.cost), votes[project.id]]
         if names:
-            row.append(names.get(project.id, ""))
+            row.append(" ".join(names.get(project.id, "").split()))  # one line: readers take a line for a row
         if selected is not None:
             row.append(1 if project.id in chosen else 0)
         writer.writerow(row)

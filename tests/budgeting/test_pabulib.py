@@ -13,6 +13,7 @@ META = {"description": "Participatory budget of Qingshan township", "country": "
         "instance": "2026", "date_begin": "01.03.2026", "date_end": "31.03.2026", "language": "zh",
         "currency": "CNY"}
 NAMES = {"1": "路灯; 北街", "2": 'The "old" bridge', "3": "Library books", "4": "Well pump"}
+TYPED = NAMES | {"4": "Well\r\npump "}  # as typed into a form
 # In the order the ballots were cast: the file must not keep it.
 ELECTION = Election([Project("1", 300), Project("2", 450), Project("3", 120), Project("4", 200)], 800,
                     [{"2", "1"}, {"3"}, {"1", "4"}, {"2"}, {"1", "2", "3", "4"}, {"4", "1"}, set()])
@@ -31,7 +32,7 @@ def test_a_written_file_passes_pabulib_checker(rule):
 
 def test_a_written_file_reads_back_the_same():
     selected = count(ELECTION, "equalshares/add1").winners
-    back = read_pb(write_pb(ELECTION, {**META, "rule": "equalshares/add1"}, names=NAMES, selected=selected))
+    back = read_pb(write_pb(ELECTION, {**META, "rule": "equalshares/add1"}, names=TYPED, selected=selected))
     again = back.election()
     assert set(again.projects) == set(ELECTION.projects) and again.budget == ELECTION.budget
     assert sorted(map(sorted, again.ballots)) == sorted(sorted(ballot) for ballot in ELECTION.ballots if ballot)
