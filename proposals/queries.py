@@ -21,6 +21,9 @@ SORTS = {
     "closing": ((Proposal.deadline, Proposal.id), False),
 }
 
+#: What a search reads (``matching``): a change to it forgets the matches remembered for maps.
+search.watch(Proposal.title, Proposal.body)
+
 
 def matching(query, text: str):
     """Every word must appear in the title or text (core.search: Chinese and English alike, % and _ plain
