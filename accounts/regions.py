@@ -229,3 +229,28 @@ class Department(BilingualName, db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
+
+
+def serving_departments_of(places) -> dict[tuple[int, int], list[Department]]:
+    """(category id, region id) → the departments that serve the category in the region or a region above it, the
+    closest first (among equals the oldest, so the order never flips), for each of ``places``; in one query."""
+    places = set(places)
+    categories = {category_id for category_id, _region_id in places}
+    serving = db.session.execute(
+        select(Department, department_categories.c.category_id)
+        .join(department_categories, department_categories.c.department_id == Department.id)
+        .where(department_categories.c.category_id.in_(categories))).all() if categories else []
+    tree, found = region_tree(), {}
+    for category_id, region_id in places:
+        path = tree.path(region_id)
+        found[(category_id, region_id)] = sorted(
+            (d for d, serves in serving if serves == category_id and d.region_id in path),
+            key=lambda d, path=path: (-path.index(d.region_id), d.id))
+    return found
+
+
+def serving_departments(category: Category, region: Region) -> list[Department]:
+    """The departments that serve ``category`` in ``region`` or a region above it, the closest first. Appeals go to
+    the first (appeals.routing); a proposal that reached the officials is decided by any of them
+    (proposals.queries.may_decide)."""
+    return serving_departments_of([(category.id, region.id)])[(category.id, region.id)]
