@@ -11,7 +11,7 @@ START, END = "<!-- analysis:start -->", "<!-- analysis:end -->"
 #: Other benchmarks write sections of their own (``<!-- NAME:start -->`` … ``<!-- NAME:end -->``), kept here:
 #: appeals (bench/appeals_bench.py), lists (bench/lists_bench.py), kiosk (bench/kiosk_bench.py), load
 #: (bench/load_test.py) and counting (bench/pb_counting_bench.py).
-KEPT_SECTIONS = ("appeals", "lists", "kiosk", "load", "counting")
+KEPT_SECTIONS = ("appeals", "lists", "home-and-maps", "kiosk", "load", "counting")
 PAGE_TARGET_MS, VOTE_TARGET = 50.0, 500.0
 PLACEHOLDER = ("_Not written yet: read the tables and plans above and say which queries are slow, why, and "
                "what would fix them. This section is kept when the benchmark rewrites the file._")
