@@ -124,7 +124,7 @@ def newest(query, limit: int) -> list:
     # The rows added since are.
     unsearched = _without(query, search.conditions)
     # In growing slices: a query with other filters (a status, a region) may need more than ``limit`` of them.
-    size = limit + limit // 2
+    size = limit + limit // 4
     while True:
         part = ids[:size]
         among = search.id_column == any_(literal(part, ARRAY(Integer))) \
