@@ -84,11 +84,11 @@ class MaterialsPledgeForm(FlaskForm):
     anonymous = BooleanField(_l("Show my pledge as anonymous"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(ItemForm):
     reason = TextAreaField(_l("Public reason"), validators=[_required(), _at_most(2000)])
 
 
-class RecommendForm(FlaskForm):
+class RecommendForm(ItemForm):
     note = TextAreaField(_l("Why (optional)"), validators=[Optional(), _at_most(1000)],
                          description=_l("The officials of the departments that decide read it with the proposal."))
 

@@ -90,6 +90,8 @@ MATRIX: dict[str, str] = {
     "GET /officials/proposals": "-----++-+",
     "GET /officials/proposals/<int:proposal_id>/ledger": "------+-+",
     "GET /officials/proposals/<int:proposal_id>/promote": "------+-+",
+    "GET /officials/proposals/<int:proposal_id>/recommend": "-----++-+",
+    "GET /officials/proposals/<int:proposal_id>/reject": "------+-+",
     "GET /officials/residents": "-----++-+",
     "GET /open311/discovery.<fmt>": "+++++++++",
     "GET /open311/v2/requests.<fmt>": "+++++++++",

@@ -163,6 +163,9 @@ RELOADED = [  # who, the address a refused form was sent to, what was sent, the 
     ("moderator", "/moderation/comment/{comment_id}/hide?next=/proposals/{proposal_id}", {"reason": ""},
      "/proposals/{proposal_id}"),
     ("moderator", "/moderation/proposal/{proposal_id}/hide?next=/moderation", {"reason": ""}, "/moderation"),
+    ("official", "/officials/proposals/{proposal_id}/reject", {"reason": ""}, "/officials/proposals"),
+    ("official", "/officials/proposals/{proposal_id}/recommend", {"note": "x" * 1001}, "/proposals/{proposal_id}"),
+    ("official", "/officials/proposals/{proposal_id}/recommend?from=queue", {"note": ""}, "/officials/proposals"),
 ]
 
 
