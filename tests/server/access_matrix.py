@@ -80,6 +80,8 @@ MATRIX: dict[str, str] = {
         "------+-+",
     "GET /officials/appeals/<int:appeal_id>/recording": "------h-h",
     "GET /officials/appeals/<int:appeal_id>/similar": "------+-+",
+    "GET /officials/appeals/bulk": "-----++-+",
+    "GET /officials/appeals/candidates": "-----++-+",
     "GET /officials/appeals/groups": "-----++-+",
     "GET /officials/appeals/map": "-----++-+",
     "GET /officials/appeals/map.json": "-----++-+",
