@@ -26,6 +26,7 @@ from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
 from server.officials import appeals_map  # noqa: F401
+from server.officials import groups as official_groups  # noqa: F401
 from server.officials import proposals as official_proposals  # noqa: F401
 from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311

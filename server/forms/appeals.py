@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Optional
 
 from appeals.models import RECORDED
 from server.forms.accounts import choices, coerce_id
+from server.forms.items import ItemForm
 from server.forms.text import at_most as _at_most
 from server.web.i18n import CHANNEL_LABELS
 
@@ -107,3 +108,24 @@ class TranscriptForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Internal note (officials only)"), validators=[_required(), _at_most(5000)])
+
+
+class BulkForm(ItemForm):
+    """One step for the ticked appeals (``ids``, read by server.web.helpers.ticked_ids): on the inbox, and once for
+    each group of similar appeals (``meta={"item": ...}``). Each field is for some steps only: the services say
+    which they need."""
+    action = SelectField(_l("Step"), choices=choices(
+        ("accept", _l("Accept")), ("start", _l("Start work")), ("answer", _l("Answer with the text below")),
+        ("duplicate", _l("Mark as the same problem as appeal…")), ("reassign", _l("Hand over to another department"))))
+    original = StringField(_l("Number of the earlier appeal (for duplicates)"), validators=[Optional(), _at_most(12)],
+                           render_kw={"inputmode": "numeric"})
+    body = TextAreaField(_l("Public answer (for answers)"), validators=[Optional(), _at_most(5000)])
+    department = SelectField(_l("Hand over to (for handing over)"), coerce=coerce_id, validators=[Optional()])
+    reason = TextAreaField(_l("Reason, officials only (for handing over)"), validators=[Optional(), _at_most(2000)])
+    resolve = BooleanField(_l("The problem is solved"))
+
+
+class CandidateForm(ItemForm):
+    """A group of similar appeals put forward as one project candidate."""
+    title = StringField(_l("Or put this problem forward as a project: what should be done?"),
+                        validators=[_required(), _at_most(200)])

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from server.forms.accounts import choices, coerce_id
+from server.forms.items import ItemForm
 from server.forms.text import at_most as _at_most
 
 
@@ -83,13 +84,24 @@ class MaterialsPledgeForm(FlaskForm):
     anonymous = BooleanField(_l("Show my pledge as anonymous"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(ItemForm):
     reason = TextAreaField(_l("Public reason"), validators=[_required(), _at_most(2000)])
 
 
-class RecommendForm(FlaskForm):
+class RecommendForm(ItemForm):
     note = TextAreaField(_l("Why (optional)"), validators=[Optional(), _at_most(1000)],
                          description=_l("The officials of the departments that decide read it with the proposal."))
+
+
+class FlagForm(ItemForm):
+    """A report of a proposal or a comment (which one: the ``target`` and ``target_id`` sent with it)."""
+
+    reason = StringField(_l("What is wrong with it?"), validators=[_required(), _at_most(200)])
+
+
+class HideForm(ItemForm):
+    reason = TextAreaField(_l("Reason, shown to the author and the public"),
+                           validators=[_required(), _at_most(2000)])
 
 
 class CollectionForm(FlaskForm):

@@ -1,11 +1,11 @@
-"""Officials' side of appeals: the department inbox (filters, sorting, bulk steps, CSV), the page where one
-appeal is handled, and recording appeals that came by phone, letter or visit."""
+"""Officials' side of appeals: the department inbox (filters, sorting, CSV; its bulk steps and the groups of similar
+appeals are server/officials/groups.py), the page where one appeal is handled, and recording appeals that came by
+phone, letter or visit."""
 
 from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -16,19 +16,17 @@ from accounts.users import Role
 from appeals import audio, services, workflow
 from appeals import kiosk as kiosk_appeals
 from appeals.alerts import rising_cached
-from appeals.candidates import ProjectCandidate
-from appeals.candidates import propose_candidate as propose
 from appeals.models import AnswerTemplate, Appeal, AppealEvent
-from appeals.queries import INBOX_SORTS, WRITTEN, inbox, may_handle, visible_events
-from appeals.similarity import group_similar, similar_appeals
+from appeals.queries import INBOX_SORTS, inbox, may_handle, visible_events
+from appeals.similarity import similar_appeals
 from core.audit import AuditEntry
 from core.db import db
-from core.errors import DomainError
 from core.rules import rule
 from core.sms import messages_about
 from core.storage import uploads
 from server.forms.appeals import (
     AnswerForm,
+    BulkForm,
     DuplicateForm,
     NoteForm,
     ReasonForm,
@@ -36,6 +34,7 @@ from server.forms.appeals import (
     RecordAppealForm,
     TranscriptForm,
 )
+from server.forms.items import item_form
 from server.officials import bp
 from server.public.board import filter_choices
 from server.web.helpers import (
@@ -46,10 +45,8 @@ from server.web.helpers import (
     get_from_args,
     get_or_404,
     parse_id,
-    safe_next,
     send_stored,
     submit,
-    ticked_ids,
     village_choices,
 )
 from server.web.pagination import keyset
@@ -61,15 +58,26 @@ def inbox_query(args):
                  region=get_from_args(Region, "region"), least_cosigns=parse_id(args.get("cosigns")))
 
 
+#: What the inbox's address holds (its filters, sort and page), kept in its bulk form's address.
+INBOX_ARGS = ("status", "category", "region", "cosigns", "sort", "after")
+
+
 @bp.route("/appeals")
 def appeal_inbox():
+    return inbox_page()
+
+
+def inbox_page(status=200, ticked=()):
+    """The inbox with its filters (``request.args``: a refused bulk step's address keeps them, so the page it was
+    sent from comes back), ``ticked`` the appeals ticked when it was."""
     sort = request.args.get("sort") if request.args.get("sort") in INBOX_SORTS else "due"
     columns, descending = INBOX_SORTS[sort]
     query = inbox_query(request.args).options(selectinload(Appeal.category))
     rows, following, args = keyset(query, list(columns), descending)
     return render_template("officials/appeals.html", appeals=rows, following=following, args=args, sort=sort,
-                           status=request.args.get("status", "waiting"), alerts=_my_alerts(),
-                           **_bulk_context(None), **filter_choices())
+                           status=request.args.get("status", "waiting"), alerts=_my_alerts(), ticked=ticked,
+                           inbox_args=INBOX_ARGS,
+                           **bulk_context(None), **filter_choices()), status
 
 
 def _my_alerts():
@@ -88,31 +96,26 @@ def _my_alerts():
     return [(alert, names.get(alert.category_id, "")) for alert in found]
 
 
-def _bulk_context(category_id):
-    """Answer templates for the bulk form; a chosen one (``?template=``) fills its text box, without JavaScript."""
+def department_options():
+    return [("", _("Choose…"))] + department_choices()
+
+
+def bulk_context(category_id):
+    """The bulk form (``bulk_form(item)``: server.officials.groups) and its answer templates; a chosen template
+    (``?template=``) fills its text box, without JavaScript."""
     templates = _templates(category_id)
     chosen = _chosen(templates)
-    return {"templates": templates, "bulk_body": chosen.body if chosen else "",
-            "departments": department_choices()}
+    departments = department_options()
 
+    def bulk_form(item):
+        """The bulk form of ``item`` (the inbox's, or a group's): as sent if it was refused, else empty."""
+        form = item_form(BulkForm, item)
+        form.department.choices = departments
+        if not form.errors and chosen is not None:
+            form.body.data = chosen.body
+        return form
 
-#: The groups are made of at most this many waiting appeals, the newest.
-GROUPED_MAX = 1000
-
-
-@bp.route("/appeals/groups")
-def appeal_groups():
-    """Waiting appeals that read alike, in the same village: the same problem, answered at once."""
-    recent = db.session.execute(inbox_query({"status": "waiting"}).where(WRITTEN).with_only_columns(
-        Appeal.id, Appeal.region_id, Appeal.body).order_by(Appeal.id.desc()).limit(GROUPED_MAX)).all()
-    groups, size = group_similar(recent), current_app.config["MINYI_PAGE_SIZE"]
-    page = min(parse_id(request.args.get("page")) or 1, max(1, -(-len(groups) // size)))  # the biggest first
-    shown = groups[(page - 1) * size:page * size]
-    loaded = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(
-        [row.id for group in shown for row in group])))}  # only the appeals shown are loaded whole
-    return render_template("officials/appeal_groups.html", groups=[[loaded[row.id] for row in group] for group in shown],
-                           first=(page - 1) * size + 1, total=len(groups), newest_only=len(recent) == GROUPED_MAX,
-                           next_page=page + 1 if page * size < len(groups) else None, **_bulk_context(None))
+    return {"templates": templates, "bulk_form": bulk_form}
 
 
 @bp.route("/appeals.csv")
@@ -131,43 +134,6 @@ def appeal_export():
 
     return csv_response("appeals.csv", ["id", "receipt_code", "status", "channel", "category", "region", "created_at",
                                         "due_at", "answered_at", "closed_at", "cosigns", "reopened", "body"], rows)
-
-
-BULK = {
-    "accept": lambda appeal, form: workflow.accept_appeal(appeal, actor=current_user),
-    "start": lambda appeal, form: workflow.start_work(appeal, actor=current_user),
-    "answer": lambda appeal, form: workflow.answer_appeal(appeal, actor=current_user, body=form.get("body", ""),
-                                                          resolve=form.get("resolve") == "y"),
-    "duplicate": lambda appeal, form: workflow.mark_duplicate(
-        appeal, actor=current_user, original=db.session.get(Appeal, parse_id(form.get("original")) or 0)),
-    "reassign": lambda appeal, form: workflow.reassign(
-        appeal, actor=current_user, department=db.session.get(Department, parse_id(form.get("department")) or 0),
-        reason=form.get("reason", "")),
-}
-
-
-@bp.route("/appeals/bulk", methods=["POST"])
-def bulk_appeals():
-    """One step for many appeals (a group of the same problem, say); each is done or refused on its own."""
-    action = BULK.get(request.form.get("action"))
-    ids = ticked_ids()
-    back = safe_next(request.form.get("next"), url_for("officials.appeal_inbox", **request.args))
-    if action is None or not ids:
-        flash(_("Choose appeals and what to do with them."), "warning")
-        return redirect(back)
-    done, refused = 0, []
-    for appeal in db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)):
-        try:
-            with db.session.begin_nested():
-                action(appeal, request.form)
-            done += 1
-        except DomainError as error:
-            refused.append(f"{appeal.id}: {error.message}")
-    db.session.commit()
-    flash(ngettext("%(num)d appeal done.", "%(num)d appeals done.", done), "success" if done else "warning")
-    if refused:
-        flash(_("Not done: %(list)s", list="; ".join(refused)), "warning")
-    return redirect(back)
 
 
 def _handled(appeal_id) -> Appeal:
@@ -313,31 +279,3 @@ def record_appeal():
         flash(_("Recorded. Give the resident the receipt code %(code)s.", code=appeal.receipt_code), "success")
         return redirect(url_for("appeals.show", appeal_id=appeal.id))
     return render_template("officials/record_appeal.html", form=form), 422 if form.errors else 200
-
-
-
-@bp.route("/appeals/candidates", methods=["POST"])
-def propose_candidate():
-    """A group of appeals put forward as one project candidate."""
-    ids = ticked_ids()
-    appeals = db.session.scalars(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).all() if ids else []
-    try:
-        propose(appeals, actor=current_user, title=request.form.get("title", ""))
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-        return redirect(safe_next(request.form.get("next"), url_for("officials.appeal_groups")))
-    db.session.commit()
-    flash(_("Put forward as a project candidate."), "success")
-    return redirect(url_for("officials.candidates"))
-
-
-@bp.route("/candidates")
-def candidates():
-    """Project candidates, newest first, with the appeals behind each."""
-    query = select(ProjectCandidate).options(selectinload(ProjectCandidate.appeals),
-                                             selectinload(ProjectCandidate.department))
-    if current_user.role != Role.ADMIN:
-        query = query.where(ProjectCandidate.department_id == current_user.department_id)
-    rows = db.session.scalars(query.order_by(ProjectCandidate.id.desc()).limit(200)).all()
-    return render_template("officials/candidates.html", candidates=rows)

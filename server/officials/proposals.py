@@ -1,7 +1,9 @@
 """Officials' side of proposals: the queue of qualified proposals, rejecting (by those who decide on the
 proposal: proposals.queries.may_reject), and the money ledger."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from projects.promotion import budget_left
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
 from proposals.queries import deciding_departments_of, may_decide, may_reject, visible_proposal
+from server.forms.items import item_form
 from server.forms.proposals import CollectionForm, RecommendForm, RejectForm
 from server.officials import bp
 from server.public.proposals import page_context
@@ -34,6 +37,12 @@ def _in_my_region(query):
 @bp.route("/proposals")
 def proposal_queue():
     """Qualified proposals waiting for a decision, most supported first."""
+    return _queue_page()
+
+
+def _queue_page(status=200):
+    """The queue (the page of it named by ``?after=``: a refused form's address keeps it, so the page it was on
+    comes back with it)."""
     query = _in_my_region(select(Proposal).where(Proposal.status == ProposalStatus.QUALIFIED,
                                                  Proposal.hidden_at.is_(None)))
     query = query.options(selectinload(Proposal.category), selectinload(Proposal.region))
@@ -42,12 +51,13 @@ def proposal_queue():
     department = current_user.department
     deciders = deciding_departments_of(rows)
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
-                           form=RejectForm(), pledged=_pledged([p.id for p in rows]),
+                           reject_form=partial(item_form, RejectForm),
+                           recommend_form=partial(item_form, RecommendForm), pledged=_pledged([p.id for p in rows]),
                            deciders=deciders,
                            decides=lambda p: may_decide(current_user, p, deciders[p.id]),
                            rejects=lambda p: may_reject(current_user, p, deciders[p.id]),
                            recommended=recommendations.recommended_by(current_user, [p.id for p in rows]),
-                           budget_left=budget_left(department) if department is not None else None)
+                           budget_left=budget_left(department) if department is not None else None), status
 
 
 @bp.route("/proposals/<int:proposal_id>/promote")
@@ -58,23 +68,31 @@ def promote(proposal_id):
     return redirect(url_for("officials.new_project", proposal=proposal.id))
 
 
-@bp.route("/proposals/<int:proposal_id>/recommend", methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/recommend", methods=["GET", "POST"])
 def recommend(proposal_id):
-    """An official who may not make the proposal a project recommends it to the departments that may."""
+    """An official who may not make the proposal a project recommends it to the departments that may (from the
+    proposal's page, or from the queue: ``?from=queue``, where a refused form then comes back)."""
     proposal = visible_proposal(current_user, proposal_id) or abort(404)
+    from_queue = request.args.get("from") == "queue"
+    if request.method == "GET":  # the address of a refused form, reloaded: the page the form is on
+        return redirect(_queue_address() if from_queue else _decision_address(proposal))
     recommendations.check_recommender(current_user, proposal)
-    form = RecommendForm()
-    if form.validate_on_submit():
-        try:
-            recommendations.recommend(proposal, actor=current_user, note=form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            return render_template("proposals/show.html", **page_context(
-                proposal, recommend_form=form, recommend_error=str(error.message))), error.status
-        db.session.commit()
-        flash(_("Recommended. The officials of the departments that decide have been told."), "success")
-        return redirect(url_for("proposals.show", proposal_id=proposal.id) + "#decision")
+    form = RecommendForm(meta={"item": f"recommend-{proposal.id}"} if from_queue else {})
+    if submit(form, lambda: recommendations.recommend(proposal, actor=current_user, note=form.note.data),
+              message=_("Recommended. The officials of the departments that decide have been told.")):
+        return redirect(_decision_address(proposal))  # where the recommendation now shows
+    if from_queue:
+        return _queue_page(422)
     return render_template("proposals/show.html", **page_context(proposal, recommend_form=form)), 422
+
+
+def _decision_address(proposal):
+    return url_for("proposals.show", proposal_id=proposal.id) + "#decision"
+
+
+def _queue_address():
+    """The page of the queue a form was sent from (its address names it: ``?after=``)."""
+    return url_for("officials.proposal_queue", after=request.args.get("after"))
 
 
 def _pledged(proposal_ids) -> dict:
@@ -100,24 +118,18 @@ def _mine(proposal_id) -> Proposal:
     return proposal
 
 
-@bp.route("/proposals/<int:proposal_id>/reject", methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/reject", methods=["GET", "POST"])
 def reject(proposal_id):
     """Only those who may reject the proposal pass (proposals.queries.may_reject); others are told who decides."""
+    if request.method == "GET":  # the address of a refused form, reloaded: the page the form is on
+        return redirect(_queue_address())
     proposal = get_or_404(Proposal, proposal_id)
     services.check_rejecter(current_user, proposal)
-    form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject_proposal(proposal, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
-            flash(_("The proposal is rejected; the reason is public and open pledges were released."), "success")
-    else:
-        flash(_("Please give the public reason for rejecting it."), "warning")
-    return redirect(url_for("officials.proposal_queue"))
+    form = RejectForm(meta={"item": f"reject-{proposal.id}"})
+    if submit(form, lambda: services.reject_proposal(proposal, actor=current_user, reason=form.reason.data),
+              message=_("The proposal is rejected; the reason is public and open pledges were released.")):
+        return redirect(_queue_address())
+    return _queue_page(422)
 
 
 @bp.route("/proposals/<int:proposal_id>/ledger", methods=["GET", "POST"])

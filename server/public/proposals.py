@@ -3,6 +3,7 @@
 import contextlib
 import logging
 from datetime import datetime, time
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,7 +27,10 @@ from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
 from proposals.queries import SORTS, deciding_departments, may_decide, public_proposals, visible_proposal
+from server.forms.items import item_form
 from server.forms.proposals import (
+    FlagForm,
+    HideForm,
     HoursPledgeForm,
     MaterialsPledgeForm,
     MoneyPledgeForm,
@@ -154,14 +158,15 @@ def pledge_context(proposal):
     return {"progress": pledging.progress(proposal), "pledges": rows,
             "shows_backer": lambda pledge: pledging.backer_shown_to(pledge, current_user),
             "keeps_ledger": is_official_of(proposal), **_signed_in_forms(
-                money_form=lambda: MoneyPledgeForm(prefix="money"), hours_form=lambda: HoursPledgeForm(prefix="hours"),
-                materials_form=lambda: MaterialsPledgeForm(prefix="materials"))}
+                money_form=partial(MoneyPledgeForm, prefix="money"), hours_form=partial(HoursPledgeForm, prefix="hours"),
+                materials_form=partial(MaterialsPledgeForm, prefix="materials"))}
 
 
 def _signed_in_forms(**makers) -> dict:
     """The forms only signed-in people see: an anonymous visitor's page makes none (a form puts a token in the
-    session, and a page without one may be shared from the page cache: server/web/page_cache.py)."""
-    return {name: make() for name, make in makers.items()} if current_user.is_authenticated else {}
+    session, and a page without one may be shared from the page cache: server/web/page_cache.py). They are empty:
+    on a page shown again for one refused form, the others must not take what was sent in it."""
+    return {name: make(formdata=None) for name, make in makers.items()} if current_user.is_authenticated else {}
 
 
 def discussion_context(proposal):
@@ -170,7 +175,8 @@ def discussion_context(proposal):
         .options(selectinload(Comment.author), selectinload(Comment.replies).selectinload(Comment.author))
         .order_by(Comment.id)).all()
     count = sum(1 + len(c.replies) for c in threads)
-    return {"comments": threads, "comment_count": count, "is_moderator": is_moderator_of(proposal)}
+    return {"comments": threads, "comment_count": count, "is_moderator": is_moderator_of(proposal),
+            "flag_form": partial(item_form, FlagForm), "hide_form": partial(item_form, HideForm)}
 
 
 def decision_context(proposal):
@@ -181,7 +187,8 @@ def decision_context(proposal):
     return {"deciders": deciding_departments(proposal),
             "may_promote": may_decide(current_user, proposal),
             "may_recommend": recommendations.may_recommend(current_user, proposal),
-            "recommendations": recommendations.recommendations_of(proposal), "recommend_form": RecommendForm()}
+            "recommendations": recommendations.recommendations_of(proposal),
+            "recommend_form": RecommendForm(formdata=None)}
 
 
 def page_context(proposal, **forms):

@@ -105,11 +105,12 @@ def _login_page(form, status=200):
          limiter.limit(lambda: current_app.config["MINYI_ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key))
 def login():
     form, status = LoginForm(), 200
-    if form.validate_on_submit():
+    if form.is_submitted():
+        filled_in = form.validate()
         try:
-            refuse_when_limited()
+            refuse_when_limited()  # over a limit, filled in or not: the page again, saying how long to wait
             user = services.authenticate(form.identifier.data, form.password.data,
-                                         current_app.config["MINYI_PHONE_REGION"])
+                                         current_app.config["MINYI_PHONE_REGION"]) if filled_in else None
         except DomainError as error:
             db.session.rollback()
             if isinstance(error, WrongPassword):  # counted (and the account locked after too many)
@@ -118,10 +119,10 @@ def login():
             show_error(form, error)
             status = error.status
         else:
-            db.session.commit()
-            return sign_in(user, remember=form.remember.data)
-    elif form.errors:
-        status = 422
+            if user is not None:
+                db.session.commit()
+                return sign_in(user, remember=form.remember.data)
+            status = 422
     return _login_page(form, status)
 
 
@@ -142,23 +143,28 @@ def send_code():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limits.sign_in_codes
+@in_form(limits.sign_in_codes)
 def code_login():
     """Log in with the code from the SMS."""
     form = CodeLoginForm()
     if request.method == "GET":
         form.phone.data = session.get("sign_in_phone", "")
         form.remember.data = session.get("sign_in_remember", False)
-    elif form.validate_on_submit():
+    else:
+        filled_in = form.validate_on_submit()
         try:
-            user = code_sign_in.sign_in_with_code(form.phone.data, form.code.data,
-                                                  phone_region=current_app.config["MINYI_PHONE_REGION"])
+            refuse_when_limited()  # over the limit, filled in or not: the page again, saying how long to wait
+            user = code_sign_in.sign_in_with_code(form.phone.data, form.code.data, phone_region=current_app.config[
+                "MINYI_PHONE_REGION"]) if filled_in else None
         except WrongCode as error:
             db.session.commit()  # the wrong try counts
             show_error(form, error)
+        except limits.Limited as error:
+            show_error(form, error)
         else:
-            db.session.commit()
-            return sign_in(user, remember=form.remember.data)
+            if user is not None:
+                db.session.commit()
+                return sign_in(user, remember=form.remember.data)
     response = current_app.make_response((render_template(
         "auth/code.html", form=form, resend=session.get("sign_in_phone"), remember=session.get("sign_in_remember")),
         422 if form.errors or form.form_errors else 200))

@@ -57,20 +57,22 @@ def code():
     form = ResetCodeForm()
     if request.method == "GET":
         form.phone.data = session.get("reset_phone", "")
-    elif form.validate_on_submit():
+    else:
+        filled_in = form.validate_on_submit()
         try:
-            limits.refuse_when_limited()
-            token = recovery.exchange_code(form.phone.data, form.code.data,
-                                           phone_region=current_app.config["MINYI_PHONE_REGION"])
+            limits.refuse_when_limited()  # over the limit, filled in or not: the page again, saying how long to wait
+            token = recovery.exchange_code(form.phone.data, form.code.data, phone_region=current_app.config[
+                "MINYI_PHONE_REGION"]) if filled_in else None
         except WrongCode as error:
             db.session.commit()  # the wrong try counts
             show_error(form, error)
         except limits.Limited as error:
             show_error(form, error)
         else:
-            db.session.commit()
-            session.pop("reset_phone", None)
-            return redirect(url_for("password.reset", token=token))
+            if token is not None:
+                db.session.commit()
+                session.pop("reset_phone", None)
+                return redirect(url_for("password.reset", token=token))
     return _private(render_template("password/code.html", form=form), _status(form))
 
 

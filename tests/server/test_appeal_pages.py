@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from appeals import services as appeal_services
@@ -232,9 +233,9 @@ def test_groups_of_similar_appeals_come_a_page_at_a_time_the_biggest_first(clien
 
 
 def test_groups_say_when_they_are_made_of_the_newest_appeals_only(client, make_appeal, desk, monkeypatch):
-    from server.officials import appeals as official_appeals
+    from server.officials import groups
 
-    monkeypatch.setattr(official_appeals, "GROUPED_MAX", 2)
+    monkeypatch.setattr(groups, "GROUPED_MAX", 2)
     village, category, _department, official = desk
     for text in ("村口水井没有水了", "村口水井没有水了，好几天", "村口水井没有水了，请快修"):
         make_appeal(village=village, category=category, body=text)
@@ -262,8 +263,11 @@ def test_many_appeals_are_handed_over_at_once(client, make_appeal, make_departme
     page = client.get("/officials/appeals").get_data(as_text=True)
     assert "Roads office" in page  # offered in the bulk form
     missing = client.post("/officials/appeals/bulk", {"action": "reassign", "department": str(other.id),
-                                                      "ids": [str(a.id) for a in appeals]}, follow_redirects=True)
-    assert "0 appeals done." in missing.get_data(as_text=True)  # a reason is required
+                                                      "ids": [str(a.id) for a in appeals]})
+    assert missing.status_code == 422  # a reason is required: said next to it, the choices kept
+    refused = BeautifulSoup(missing.get_data(as_text=True), "html.parser")
+    assert refused.find(id="bulk-reason-error").get_text() == "This field is required."
+    assert refused.find(id="bulk-department").find("option", selected=True)["value"] == str(other.id)
     done = client.post("/officials/appeals/bulk", {"action": "reassign", "department": str(other.id),
                                                    "reason": "Road damage, not water", "ids": [str(a.id) for a in appeals]},
                        follow_redirects=True)

@@ -70,7 +70,7 @@ def test_a_recommendation_reaches_the_deciders_and_shows_to_officials(client, bu
     sent = client.post(f"/officials/proposals/{proposal.id}/recommend", {"note": "Our buses cannot reach a clinic."})
     assert sent.status_code == 302 and sent.location.endswith(f"/proposals/{proposal.id}#decision")
     again = client.post(f"/officials/proposals/{proposal.id}/recommend", {"note": ""})
-    assert again.status_code == 409 and "You already recommended this proposal." in again.get_data(as_text=True)
+    assert again.status_code == 422 and "You already recommended this proposal." in again.get_data(as_text=True)
     assert db.session.scalar(select(Recommendation.note)) == "Our buses cannot reach a clinic."
     note = db.session.scalar(select(Notification).where(Notification.user_id == health.id,
                                                         Notification.kind == "proposal_recommended"))

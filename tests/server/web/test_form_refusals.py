@@ -158,6 +158,14 @@ RELOADED = [  # who, the address a refused form was sent to, what was sent, the 
     ("resident", "/account/verify", {"id_number": ""}, "/account"),
     ("official", "/officials/appeals/{appeal_id}/answer", {"body": ""}, "/officials/appeals/{appeal_id}"),
     ("official", "/officials/projects/{project_id}/milestone", {"title": ""}, "/projects/{project_id}"),
+    ("verified resident", "/flags?next=/proposals/{proposal_id}",
+     {"target": "comment", "target_id": "{comment_id}", "reason": ""}, "/proposals/{proposal_id}"),
+    ("moderator", "/moderation/comment/{comment_id}/hide?next=/proposals/{proposal_id}", {"reason": ""},
+     "/proposals/{proposal_id}"),
+    ("moderator", "/moderation/proposal/{proposal_id}/hide?next=/moderation", {"reason": ""}, "/moderation"),
+    ("official", "/officials/proposals/{proposal_id}/reject", {"reason": ""}, "/officials/proposals"),
+    ("official", "/officials/proposals/{proposal_id}/recommend", {"note": "x" * 1001}, "/proposals/{proposal_id}"),
+    ("official", "/officials/proposals/{proposal_id}/recommend?from=queue", {"note": ""}, "/officials/proposals"),
 ]
 
 
@@ -167,7 +175,7 @@ def test_the_address_of_a_refused_form_can_be_opened_again(world, role, address,
     client = WebClient(app.test_client())
     client.post("/login", {"identifier": users[role].login_name, "password": "correct horse battery"}, csrf=False)
     address, page = address.format(**ids), page.format(**ids)
-    refused = client.post(address, sent, csrf=False)
+    refused = client.post(address, {name: value.format(**ids) for name, value in sent.items()}, csrf=False)
     assert 400 <= refused.status_code < 500 and refused.mimetype == "text/html", refused.status_code
     reloaded = client.get(address, follow_redirects=True)
     assert reloaded.status_code == 200 and reloaded.request.path == page
