@@ -1,11 +1,23 @@
 """Reading projects for lists: the ones under way in a place, and the photo each card shows. Projects are
 public, so these rules are about what to show, not who may see it."""
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from accounts.regions import Region, subtree_id_list
 from core.db import db
 from projects.models import Project, ProjectPhoto, ProjectStatus
+
+
+def public_projects(*, region: Region | None = None, status: str | None = None) -> Select:
+    """Projects in ``region`` and everything inside it (None: everywhere), with this status (None: any); the
+    list, its map and the API's read them here."""
+    query = select(Project)
+    if region is not None:
+        query = query.where(Project.region_id.in_(subtree_id_list(region)))
+    if status in set(ProjectStatus):
+        query = query.where(Project.status == status)
+    return query
 
 
 def in_progress(region_ids: list[int] | None, *, limit: int = 4) -> list[Project]:

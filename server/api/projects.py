@@ -6,12 +6,13 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from accounts.regions import Region, subtree_id_list
+from accounts.regions import Region
 from core.db import db
 from projects import money, progress
 from projects.models import Expenditure, Milestone, Project, ProjectStatus, ProjectUpdate
 from projects.money import money_trail
 from projects.progress import complete_milestone, late_milestones, percent_done
+from projects.queries import public_projects
 from projects.ratings import rate_project, rating_of
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.schemas import RegionOut
@@ -144,15 +145,11 @@ def _project(project_id) -> Project:
 @blp.response(200, ProjectPage)
 def list_projects(args):
     """Every project, newest first; filter by status and region."""
-    query = select(Project).options(selectinload(Project.milestones), selectinload(Project.department),
-                                    selectinload(Project.region))
-    if args.get("status"):
-        query = query.where(Project.status == args["status"])
-    if args.get("region"):
-        region = by_code(Region, args["region"])
-        if region is None:
-            return {"items": [], "next": None}
-        query = query.where(Project.region_id.in_(subtree_id_list(region)))
+    region = by_code(Region, args.get("region"))
+    if args.get("region") and region is None:
+        return {"items": [], "next": None}
+    query = public_projects(region=region, status=args.get("status")).options(
+        selectinload(Project.milestones), selectinload(Project.department), selectinload(Project.region))
     rows, following, _args = keyset(query, [Project.id], True, size=args["limit"])
     return {"items": rows, "next": following}
 

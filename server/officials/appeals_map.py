@@ -3,7 +3,6 @@ the time left before its deadline (overdue, due soon, in time); the legend says 
 
 from datetime import timedelta
 
-from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,17 +10,8 @@ from appeals.models import Appeal
 from appeals.queries import inbox
 from core.db import utcnow
 from server.officials import bp
-from server.public.board import filter_choices
-from server.web.maps import (
-    BadFilter,
-    address_maker,
-    bad_filter,
-    feature_collection,
-    geojson_response,
-    located,
-    place_columns,
-    read_filters,
-)
+from server.public.maps import map_page
+from server.web.maps import address_maker, feature_collection, geojson_response, located, place_columns, with_filters
 
 #: An appeal due within this time is "due soon".
 SOON = timedelta(days=2)
@@ -40,26 +30,13 @@ def deadline_state(due_at, now) -> str:
 
 @bp.route("/appeals/map")
 def appeal_map():
-    error = None
-    try:
-        read_filters()
-    except BadFilter as problem:
-        error = problem.message
-    args = {k: v for k, v in request.args.items() if k in ("region", "category")}
-    return render_template("maps/map.html", kind="inbox", error=error, args=args, text=False, statuses=[],
-                           points_url=url_for("officials.appeal_map_points", **args),
-                           outlines_url=url_for("maps.region_outlines", region=args.get("region")),
-                           list_url=url_for("officials.appeal_inbox", **args), **filter_choices()), \
-        400 if error else 200
+    return map_page("inbox", points="officials.appeal_map_points", listing="officials.appeal_inbox")
 
 
 @bp.route("/appeals/map.json")
-def appeal_map_points():
+@with_filters()
+def appeal_map_points(found):
     """The waiting appeals this official handles, with a place, as GeoJSON with their deadline state."""
-    try:
-        found = read_filters()
-    except BadFilter as error:
-        return bad_filter(error)
     query = inbox(current_user, status="waiting", category=found["category"], region=found["region"]) \
         .with_only_columns(Appeal.id, Appeal.title.label("summary"), Appeal.status,
                            Appeal.due_at, *place_columns(Appeal))

@@ -1,7 +1,12 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) under /open311/v2, in JSON and XML.
 
 A service is an active category, a service request a public appeal (its id is the service_request_id,
-its receipt code the token). Clients post requests with a resident's personal API token as ``api_key``."""
+its receipt code the token). Clients post requests with a resident's personal API token as ``api_key``.
+
+An appeal's title is the one attribute every service declares in its definition: ``attribute[title]``, as the spec
+sends attributes and as FixMyStreet sends a report's title to servers that declare one (``title`` alone, the
+name a request's title is read back under, is taken too). Without one, the description's first sentence is the
+title, as for every appeal sent without one."""
 
 from datetime import timedelta
 
@@ -17,6 +22,7 @@ from accounts.users import Role
 from appeals.models import CLOSED, Appeal, AppealEvent, EventKind
 from appeals.queries import public_appeals, visible_events
 from appeals.services import find_by_receipt, submit_appeal
+from appeals.titles import TITLE_MAX
 from core.db import commit_with_retry, db, local_zone, utcnow
 from core.errors import DomainError
 from core.i18n import current_language
@@ -30,14 +36,18 @@ csrf.exempt(bp)  # clients authenticate with api_key, never with the browser ses
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this endpoint's description last changed (Service Discovery's sortable changeset).
-CHANGESET = "2026-11-27 15:20"
+CHANGESET = "2026-12-07 21:30"
 #: The spec's response volume: at most 90 days and 1000 requests.
 WINDOW, MOST = timedelta(days=90), 1000
 #: Timeline steps whose public text explains an appeal's status (the department's answer or reason).
 NOTE_KINDS = (EventKind.ANSWERED, EventKind.RESOLVED, EventKind.REJECTED)
 #: Appeal fields as the Open311 parameters a client sent, so an error names what to fix.
 PARAMETERS = {"body": "description", "category": "service_code", "village": "address_id", "latitude": "lat",
-              "longitude": "long", "address": "address_string", "contact_email": "email", "contact_phone": "phone"}
+              "longitude": "long", "address": "address_string", "contact_email": "email", "contact_phone": "phone",
+              "title": "attribute[title]"}
+#: Where a client may send the appeal's title: the attribute of the service definition, or the name a request's
+#: title is read back under.
+TITLE_PARAMETERS = ("attribute[title]", "title")
 
 
 class Open311Error(Exception):
@@ -96,7 +106,7 @@ def _service(category: Category) -> dict:
     separator = "、" if current_language() == "zh_Hans" else ", "
     return {"service_code": category.code, "service_name": category.name,
             "description": separator.join(d.name for d in sorted(category.departments, key=lambda d: d.code)),
-            "metadata": False, "type": "realtime", "keywords": "", "group": ""}
+            "metadata": True, "type": "realtime", "keywords": "", "group": ""}  # (metadata: the title attribute)
 
 
 @bp.route("/v2/services.<fmt>")
@@ -112,13 +122,21 @@ def _active_category(code: str) -> Category | None:
     return db.session.scalar(select(Category).where(Category.code == code, Category.active.is_(True)))
 
 
+def _title_attribute() -> dict:
+    """The appeal's title, an attribute a client may fill (in the spec's order of an attribute's fields)."""
+    return {"variable": True, "code": "title", "datatype": "string", "required": False,
+            "datatype_description": _("At most %(n)d characters, on one line.", n=TITLE_MAX), "order": 1,
+            "description": _("A short title for the request. Without one, the first sentence of the description "
+                             "is its title.")}
+
+
 @bp.route("/v2/services/<resource>")
 def service_definition(resource):
-    """GET Service Definition: no category asks for extra attributes."""
+    """GET Service Definition: every service asks for one attribute, the appeal's title (optional)."""
     code, fmt = _split(resource)
     if _active_category(code) is None:
         raise Open311Error(404, _("service_code %(code)s was not found.", code=code))
-    return document(fmt, "service_definition", {"service_code": code, "attributes": []})
+    return document(fmt, "service_definition", {"service_code": code, "attributes": [_title_attribute()]})
 
 
 def _notes(appeal_ids: list[int]) -> dict[int, str]:
@@ -268,6 +286,14 @@ def _point(form):
         raise Open311Error(400, _("lat and long must be decimal degrees (WGS84).")) from None
 
 
+def _title(form) -> tuple[str | None, str]:
+    """The title sent (None: none) and the parameter it came in, for an error to name."""
+    sent = [(name, value.strip()) for name in TITLE_PARAMETERS for value in form.getlist(name) if value.strip()]
+    if len({value for _name, value in sent}) > 1:
+        raise Open311Error(400, _("Send one title, in attribute[title]."))
+    return (sent[0][1], sent[0][0]) if sent else (None, TITLE_PARAMETERS[0])
+
+
 def _village(form, user) -> Region:
     """The village named by address_id, else the one the resident lives in."""
     address_id = (form.get("address_id") or "").strip()
@@ -308,14 +334,16 @@ def create_request(fmt):
     if category is None:
         raise Open311Error(404, _("service_code %(code)s was not found.", code=code))
     village = _village(form, user)
+    title, title_parameter = _title(form)
     try:
         appeal = commit_with_retry(lambda: submit_appeal(
-            actor=user, body=description, category=category, village=village, language=current_language(),
-            latitude=latitude, longitude=longitude, address=address or None, contact_email=form.get("email"),
-            contact_phone=form.get("phone"), phone_region=current_app.config["MINYI_PHONE_REGION"]))
+            actor=user, title=title, body=description, category=category, village=village,
+            language=current_language(), latitude=latitude, longitude=longitude, address=address or None,
+            contact_email=form.get("email"), contact_phone=form.get("phone"),
+            phone_region=current_app.config["MINYI_PHONE_REGION"]))
     except DomainError as error:
         db.session.rollback()
-        parameter = PARAMETERS.get(error.field or "")
+        parameter = {**PARAMETERS, "title": title_parameter}.get(error.field or "")
         message = str(error.message)
         raise Open311Error(400, f"{parameter}: {message}" if parameter else message) from None
     # A realtime service: the spec returns service_request_id, and then no token.

@@ -36,6 +36,7 @@ from projects.progress import (
     post_update,
 )
 from projects.promotion import promote_to_project
+from projects.queries import public_projects
 from projects.ratings import may_rate, rate_project, rating_of, report_not_done
 from projects.recommendations import check_promoter
 from projects.volunteering import add_task, confirm_delivery, may_volunteer, sign_up, withdraw_signup
@@ -65,10 +66,9 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 @bp.route("")
 def index():
     """Every project, newest first; filter by status."""
-    query = select(Project).options(selectinload(Project.milestones), selectinload(Project.department))
     status = request.args.get("status")
-    if status in set(ProjectStatus):
-        query = query.where(Project.status == status)
+    query = public_projects(status=status).options(selectinload(Project.milestones),
+                                                   selectinload(Project.department))
     rows, following, args = keyset(query, [Project.id])
     return render_template("projects/index.html", projects=rows, following=following, args=args, status=status,
                            cards=project_cards(rows), late=late_milestones, statuses=list(ProjectStatus))

@@ -6,15 +6,17 @@ hundred metres off; Tianditu (CGCS2000, within centimetres of WGS84), OpenStreet
 need no conversion."""
 
 import json
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from accounts.regions import Category, Region
 from core import search
 from core.db import db
+from core.errors import DomainError
 from server.web.helpers import parse_id
 
 #: A map shows at most this many points, the newest; the page says when there were more.
@@ -58,39 +60,75 @@ def tile_origins(config) -> list[str]:
     return sorted(set(origins))
 
 
-class BadFilter(Exception):
-    """A filter in the query string names nothing that exists; ``message`` says which."""
+class BadFilter(DomainError):
+    """A filter in the query string names nothing that exists; ``message`` says which, ``field`` names the filter.
+    (The API answers it in its error shape; the map pages and their GeoJSON catch it.)"""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    status = 400
 
 
-def _row(model, name):
-    raw = request.args.get(name, "")
+#: The longest search a map takes (as its list and its search field).
+SEARCH_MAX = 200
+
+
+def _row(args, model, name, by):
+    raw = args.get(name) or ""
     if raw == "":
         return None
-    row = db.session.get(model, parse_id(raw) or 0)
-    if row is None:
-        raise BadFilter(_("No region has this id: %(value)s", value=raw[:40]) if model is Region
-                        else _("No category has this id: %(value)s", value=raw[:40]))
-    return row
+    if by == "id":
+        row = db.session.get(model, parse_id(raw) or 0)
+    else:  # (a code is at most 40 characters: a longer one names nothing)
+        row = db.session.scalar(select(model).where(model.code == raw)) if len(raw) <= 40 else None
+    if row is not None:
+        return row
+    messages = {("id", Region): _("No region has this id: %(value)s", value=raw[:40]),
+                ("id", Category): _("No category has this id: %(value)s", value=raw[:40]),
+                ("code", Region): _("No region has this code: %(value)s", value=raw[:40]),
+                ("code", Category): _("No category has this code: %(value)s", value=raw[:40])}
+    raise BadFilter(messages[by, model], field=name)
 
 
-def read_filters(statuses=(), *, text=False) -> dict:
-    """region, category and status from the query string (and q when ``text``); BadFilter on a bad value."""
-    found = {"region": _row(Region, "region"), "category": _row(Category, "category")}
-    status = request.args.get("status", "")
+def read_filters(args, statuses=(), *, text=False, by="id") -> dict:
+    """The filters of a map from ``args`` (the query string, or the API's parsed arguments): region, category,
+    status (one of ``statuses``) and, when ``text``, the words to search (q); BadFilter on a value that names
+    nothing. A region or category is named ``by`` its id on the site's pages (their forms send ids) and by its
+    code in the API (as everywhere in the API). The map pages, their GeoJSON and the API's maps read them here."""
+    found = {"region": _row(args, Region, "region", by), "category": _row(args, Category, "category", by)}
+    status = args.get("status") or ""
     if status and status not in statuses:
-        raise BadFilter(_("Unknown status: %(value)s", value=status[:40]))
+        raise BadFilter(_("Unknown status: %(value)s", value=status[:40]), field="status")
     found["status"] = status or None
     if text:
-        found["q"] = (request.args.get("q") or "").strip()[:200]
+        q = args.get("q") or ""
+        if len(q) > SEARCH_MAX:
+            raise BadFilter(_("Search for at most %(n)d characters.", n=SEARCH_MAX), field="q")
+        found["q"] = q.strip()
     return found
 
 
-def bad_filter(error: BadFilter):
-    return jsonify(error=error.message), 400
+def args_among(*names) -> dict:
+    """The query string's values of ``names`` that are set, as given."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def filter_args(statuses=(), *, text=False) -> dict:
+    """The filters of the query string that are set, as given: what a map page carries to its data and its list."""
+    return args_among("region", "category", *(("status",) if statuses else ()), *(("q",) if text else ()))
+
+
+def with_filters(statuses=(), *, text=False):
+    """A map's GeoJSON view gets the query string's filters (``read_filters``) as its argument; a bad one is a 400
+    with a JSON message, never a guess."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                found = read_filters(request.args, statuses, text=text)
+            except BadFilter as error:
+                return jsonify(error=str(error.message)), 400
+            return view(found, *args, **kwargs)
+        return wrapped
+    return decorator
 
 
 def place_columns(model):

@@ -18,6 +18,25 @@
     document.addEventListener("click", function (event) {
       if (menu.open && !wide.matches && !menu.contains(event.target)) { menu.open = false; }
     });
+    // "My work" opens under its button on wide screens, and closes as a menu does: Escape, a click or the
+    // focus elsewhere. In the folded menu on phones its entries are part of the list (open).
+    var group = menu.querySelector(".menu-group details");
+    if (group) {
+      var fitGroup = function () { group.open = !wide.matches; };
+      fitGroup();
+      wide.addEventListener("change", fitGroup);
+      var shut = function () { if (group.open && wide.matches) { group.open = false; } };
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && group.open && wide.matches) {
+          group.open = false;
+          group.querySelector("summary").focus();
+        }
+      });
+      document.addEventListener("click", function (event) { if (!group.contains(event.target)) { shut(); } });
+      group.addEventListener("focusout", function (event) {
+        if (event.relatedTarget && !group.contains(event.relatedTarget)) { shut(); }
+      });
+    }
   }
   // Parts folded on phones only (filters above a list) are open on wide screens; the stylesheet does the same
   // where the browser can, and this covers the others.

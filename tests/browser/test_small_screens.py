@@ -188,6 +188,43 @@ def test_the_menu_is_a_row_of_links_on_a_wide_screen(phone):
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My appeals")).to_be_visible()
 
 
+#: The top row of the menu: each entry's top edge, rounded (one row: one value).
+MENU_ROWS = "() => [...new Set([...document.querySelectorAll('.site-menu nav > ul > li')].map(" \
+            "(li) => Math.round(li.getBoundingClientRect().top)))]"
+MY_WORK = {"en-US": ("My work", "Appeals inbox"), "zh-CN": ("工作台", "诉求办理")}
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+@pytest.mark.parametrize("role", ["official", "admin"])
+def test_an_officials_and_an_admins_menu_is_one_row_on_a_wide_screen(phone, site, role, locale, javascript):
+    """Their work is one "My work" menu in the row; it opens from the keyboard, and without JavaScript too."""
+    page = phone(role, locale, width=1280, javascript=javascript)
+    assert len(page.evaluate(MENU_ROWS)) == 1
+    label, inbox_label = MY_WORK[locale]
+    work = page.locator(".site-menu nav summary", has_text=label)
+    inbox = page.get_by_role("navigation").get_by_role("link", name=inbox_label, exact=True)
+    expect(inbox).to_be_hidden()
+    box = work.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    work.focus()
+    page.keyboard.press("Enter")
+    expect(inbox).to_be_visible()
+    assert inbox.bounding_box()["height"] >= 24
+    if javascript:  # a menu closes on Escape, back on its button
+        page.keyboard.press("Escape")
+        expect(inbox).to_be_hidden()
+        expect(work).to_be_focused()
+        page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(inbox).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(site + "/officials/appeals")
+    assert len(page.evaluate(MENU_ROWS)) == 1
+    expect(inbox).to_be_hidden()  # closed again on the next page, its button marked as where the page is
+    expect(work).to_have_class("current")
+
+
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_refused_pledge_says_why_at_the_pledge_form(phone, site, javascript):
     """The errors sit at the form they concern; the page takes the resident there (with JavaScript by itself,

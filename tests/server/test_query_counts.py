@@ -21,6 +21,7 @@ from voting import pledges as pledging
 from voting.supports import cast_support
 
 TODAY = date.today()
+OUTLINE = '{"type": "Polygon", "coordinates": [[[102.0, 25.0], [102.1, 25.0], [102.1, 25.1], [102.0, 25.0]]]}'
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
     everything (a proposal with a support, a pledge and a comment; an appeal with an answer and a co-sign; a
     project update, payment and milestone; a kiosk)."""
     village, category = make_region("village"), make_category()
-    set_outline(village, actor=None, outline='{"type": "Polygon", "coordinates": '  # its items are on the maps
-                '[[[102.0, 25.0], [102.1, 25.0], [102.1, 25.1], [102.0, 25.0]]]}')
+    set_outline(village, actor=None, outline=OUTLINE)  # its items are on the maps
     department = make_department(region=village.path[0], categories=[category])
     official = make_user("official", department=department)
     admin = make_user("admin")
@@ -51,6 +51,7 @@ def world(make_region, make_category, make_department, make_user, make_proposal)
 
         for _ in range(n):
             home = make_region("village", parent=village.parent)  # rows from many places, as on a real list
+            set_outline(home, actor=None, outline=OUTLINE)  # each with a centre: its rows are on the maps too
             resident = make_user("resident", region=home, verified=True)
             proposal = make_proposal(author=resident, village=home, goal_minor=100_000,
                                      deadline=utcnow() + timedelta(days=20))
@@ -104,7 +105,8 @@ def counted(served):
 
 PUBLIC = ["/", "/proposals", "/appeals", "/projects", "/dashboard", "/api/v1/proposals", "/api/v1/appeals",
           "/api/v1/projects", "/projects/export.csv", "/open311/v2/requests.json", "/appeals/map.json",
-          "/proposals/map.json", "/projects/map.json", "/regions/outlines.json", "/appeals/map"]
+          "/proposals/map.json", "/projects/map.json", "/regions/outlines.json", "/appeals/map", "/api/v1/appeals/map",
+          "/api/v1/proposals/map", "/api/v1/projects/map", "/api/v1/regions/outlines"]
 OFFICIAL = ["/officials/appeals", "/officials/proposals", "/officials/appeals/groups", "/officials/candidates",
             "/officials/residents?status=all", "/officials/appeals.csv?status=all", "/officials/appeals/map.json"]
 RESIDENT = ["/appeals/mine", "/notifications", "/"]

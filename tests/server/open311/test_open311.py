@@ -92,7 +92,7 @@ def test_service_list_in_json_has_every_active_category(client, desk, make_categ
     db.session.commit()
     body = as_json(client.get(f"{V2}/services.json"))
     assert body == [{"service_code": "water", "service_name": "Water supply", "description": "Water bureau",
-                     "metadata": False, "type": "realtime", "keywords": "", "group": ""}]
+                     "metadata": True, "type": "realtime", "keywords": "", "group": ""}]
     assert list(body[0]) == SERVICE_FIELDS
 
 
@@ -104,7 +104,7 @@ def test_service_list_in_xml_follows_the_spec_element_names(client, desk, make_c
     assert [c.tag for c in water] == SERVICE_FIELDS
     assert water.findtext("service_code") == "water" and water.findtext("service_name") == "Water supply"
     assert water.findtext("description") == "Water bureau"
-    assert water.findtext("metadata") == "false" and water.findtext("type") == "realtime"
+    assert water.findtext("metadata") == "true" and water.findtext("type") == "realtime"
     assert lights.findtext("service_code") == "lights" and (lights.findtext("description") or "") == ""
 
 
@@ -115,11 +115,25 @@ def test_service_names_follow_accept_language(client, desk):
     assert root.findtext("service/service_name") == "供水"
 
 
-def test_service_definition_has_no_attributes(client, desk):
-    assert as_json(client.get(f"{V2}/services/water.json")) == {"service_code": "water", "attributes": []}
+ATTRIBUTE_FIELDS = ["variable", "code", "datatype", "required", "datatype_description", "order", "description"]
+
+
+def test_the_service_definition_offers_a_title_for_the_request(client, desk):
+    body = as_json(client.get(f"{V2}/services/water.json"))
+    assert body["service_code"] == "water" and len(body["attributes"]) == 1
+    title = body["attributes"][0]
+    assert list(title) == ATTRIBUTE_FIELDS
+    assert (title["variable"], title["code"], title["datatype"], title["required"], title["order"]) == (
+        True, "title", "string", False, 1)
+    assert "120 characters" in title["datatype_description"] and "first sentence" in title["description"]
     root = as_xml(client.get(f"{V2}/services/water.xml"))
     assert root.tag == "service_definition" and [c.tag for c in root] == ["service_code", "attributes"]
-    assert root.findtext("service_code") == "water" and len(root.find("attributes")) == 0
+    attribute = root.find("attributes/attribute")
+    assert [c.tag for c in attribute] == ATTRIBUTE_FIELDS and len(root.find("attributes")) == 1
+    assert (attribute.findtext("code"), attribute.findtext("variable"), attribute.findtext("required")) == (
+        "title", "true", "false")
+    chinese = as_json(client.get(f"{V2}/services/water.json", headers={"Accept-Language": "zh-CN"}))
+    assert chinese["attributes"][0]["description"] != title["description"]
 
 
 def test_unknown_or_retired_service_code_is_a_404_in_the_open311_format(client, desk, make_category):
@@ -235,6 +249,40 @@ def test_bad_requests_get_a_clear_open311_error_and_nothing_is_saved(client, des
             "description": "The well is dry.", **fields}
     assert expected in json_error(post(client, **form), status)
     assert expected in xml_error(post(client, "xml", **form), status)
+    assert appeal_count() == 0
+
+
+@pytest.mark.parametrize("parameter", ["attribute[title]", "title"])
+def test_a_request_takes_its_title_from_the_title_attribute(client, desk, resident_key, parameter):
+    body = as_json(post(client, api_key=resident_key[1], service_code="water", lat="25.04", long="102.70",
+                        description="The well behind the school is dry. It has been so since Monday.",
+                        **{parameter: "  Dry well behind the school  ", "attribute[colour]": "ignored"}))
+    appeal = db.session.get(Appeal, int(body[0]["service_request_id"]))
+    assert appeal.title == "Dry well behind the school"
+    assert as_json(client.get(f"{V2}/requests/{appeal.id}.json"))[0]["title"] == "Dry well behind the school"
+    root = as_xml(client.get(f"{V2}/requests/{appeal.id}.xml"))
+    assert root.findtext("request/title") == "Dry well behind the school"
+
+
+@pytest.mark.parametrize("title", [None, "", "   "])
+def test_without_a_title_the_first_sentence_is_one(client, desk, resident_key, title):
+    fields = {} if title is None else {"attribute[title]": title}
+    body = as_json(post(client, api_key=resident_key[1], service_code="water", lat="25.04", long="102.70",
+                        description="The well is dry. It has been so since Monday.", **fields))
+    assert db.session.get(Appeal, int(body[0]["service_request_id"])).title == "The well is dry"
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"attribute[title]": "x" * 121}, "attribute[title]: Use at most 120 characters."),
+    ({"title": "长" * 121}, "title: Use at most 120 characters."),
+    ({"attribute[title]": "Dry\u200bwell"}, "attribute[title]: Please use only visible letters"),
+    ({"attribute[title]": "Dry well", "title": "Broken pump"}, "Send one title, in attribute[title]."),
+])
+def test_a_bad_title_is_an_open311_error_and_nothing_is_saved(client, desk, resident_key, fields, expected):
+    form = {"api_key": resident_key[1], "service_code": "water", "lat": "25.04", "long": "102.70",
+            "description": "The well is dry.", **fields}
+    assert expected in json_error(post(client, **form), 400)
+    assert expected in xml_error(post(client, "xml", **form), 400)
     assert appeal_count() == 0
 
 

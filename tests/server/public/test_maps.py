@@ -78,6 +78,13 @@ def test_a_bad_filter_is_a_400_with_a_message_in_json(client, path, query, words
     assert response.status_code == 400 and words in response.get_json()["error"]
 
 
+@pytest.mark.parametrize("path", ["/appeals/map.json", "/proposals/map.json"])
+def test_a_search_longer_than_the_search_field_takes_is_a_400_that_says_so(client, path):
+    response = client.get(path, query_string={"q": "长" * 201})
+    assert response.status_code == 400 and "at most 200 characters" in response.get_json()["error"]
+    assert client.get(path, query_string={"q": "长" * 200}).status_code == 200
+
+
 def test_a_bad_filter_on_a_map_page_is_said_on_the_page(client):
     response = client.get("/appeals/map?region=abc")
     assert response.status_code == 400 and "No region has this id" in response.get_data(as_text=True)
