@@ -15,15 +15,18 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, delete, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts import one_time_codes
 from accounts.one_time_codes import (
     OneTimeSecret,
     WrongCode,
     check_code,
+    claim_waiting,
     code_digest,
     end_open,
+    forget_expired,
     new_code,
     newest_live,
     use_up,
@@ -38,8 +41,6 @@ from core.validation import looks_like_email, normalize_phone
 
 #: How long a code works once it is made: a few minutes, enough for an SMS to arrive and be typed.
 CODE_LIFETIME = timedelta(minutes=5)
-#: Rows (the numbers asked for) are deleted this long after they stopped working.
-KEPT = timedelta(days=1)
 
 
 class CodesUnavailable(InvalidInput):
@@ -98,26 +99,16 @@ def ask_for_code(identifier: str, *, phone_region: str = "CN", locale: str | Non
     db.session.flush()
 
 
-def _pending():
-    return (SignInCode.handled_at.is_(None), SignInCode.used_at.is_(None), SignInCode.expires_at > utcnow())
-
-
 def waiting() -> bool:
     """Whether any number asked for is still to be looked up (for the worker's sweep)."""
-    return db.session.scalar(select(SignInCode.id).where(*_pending()).limit(1)) is not None
+    return one_time_codes.waiting(SignInCode)
 
 
 def issue_codes(limit: int = 100) -> int:
     """The worker's part: look up each number asked for (each claimed by one worker alone); for an active account,
     make a code and queue its SMS. Forgets rows that stopped working long ago. Returns how many codes were made."""
     issued, phone_region = 0, current_app.config.get("MINYI_PHONE_REGION", "CN")
-    for row_id in db.session.scalars(select(SignInCode.id).where(*_pending()).order_by(SignInCode.id).limit(limit)):
-        now = utcnow()
-        won = db.session.execute(update(SignInCode).where(SignInCode.id == row_id, *_pending())
-                                 .values(handled_at=now).execution_options(synchronize_session=False)).rowcount
-        if not won:
-            continue
-        row = db.session.get(SignInCode, row_id)
+    for row, now in claim_waiting(SignInCode, limit):
         user = find_by_login(row.phone, phone_region)
         if user is not None and user.active and user.phone == row.phone:
             code = new_code()
@@ -126,8 +117,7 @@ def issue_codes(limit: int = 100) -> int:
                       minutes=int(CODE_LIFETIME.total_seconds() // 60))
             issued += 1
         db.session.flush()
-    db.session.execute(delete(SignInCode).where(SignInCode.expires_at < utcnow() - KEPT)
-                       .execution_options(synchronize_session=False))
+    forget_expired(SignInCode)
     db.session.flush()
     return issued
 

@@ -4,15 +4,19 @@ log in without one (accounts/code_sign_in.py). Both keep their codes the same wa
 Only a SHA-256 digest of a code is kept, with its expiry and when it was used. A code works once; each wrong try is
 counted in the database (tries sent at the same moment all count), and after MAX_CODE_TRIES it is burnt. Whether a
 code is right is decided in constant time, and a wrong code for something that does not exist (no account, nothing
-asked for) is refused with the same WrongCode as any other."""
+asked for) is refused with the same WrongCode as any other.
+
+Both are asked for the same way too: the request records what was asked for, the same for any phone number or
+address, and the worker claims each row (``claim_waiting``), looks the account up and makes a code only for an
+active one. Rows are forgotten KEPT after they stopped working (``forget_expired``)."""
 
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, select, update
+from sqlalchemy import Integer, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db, utcnow
@@ -21,6 +25,8 @@ from core.errors import DomainError
 #: Wrong codes before a code is burnt (a new one must be asked for).
 MAX_CODE_TRIES = 5
 CODE_DIGITS = 6
+#: Rows (what was asked for, whether an account has it or not) are deleted this long after they stopped working.
+KEPT = timedelta(days=1)
 
 
 class WrongCode(DomainError):
@@ -91,3 +97,30 @@ def use_up(model, row) -> bool:
     """Mark ``row`` used; False when another request used it first (the same code sent twice at once)."""
     return bool(db.session.execute(update(model).where(model.id == row.id, model.used_at.is_(None))
                                    .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount)
+
+
+def _waiting(model):
+    """Rows the worker has still to look up: ``model`` has a ``handled_at`` column, None until then."""
+    return model.handled_at.is_(None), model.used_at.is_(None), model.expires_at > utcnow()
+
+
+def waiting(model) -> bool:
+    """Whether any row of ``model`` is still to be looked up by the worker (for the worker's sweep)."""
+    return db.session.scalar(select(model.id).where(*_waiting(model)).limit(1)) is not None
+
+
+def claim_waiting(model, limit: int):
+    """Each row of ``model`` still to be looked up, oldest first, marked handled and claimed by this worker alone (an
+    UPDATE only one worker wins); yields them with the time of the claim."""
+    for row_id in db.session.scalars(select(model.id).where(*_waiting(model)).order_by(model.id).limit(limit)).all():
+        now = utcnow()
+        won = db.session.execute(update(model).where(model.id == row_id, *_waiting(model)).values(handled_at=now)
+                                 .execution_options(synchronize_session=False)).rowcount
+        if won:
+            yield db.session.get(model, row_id), now
+
+
+def forget_expired(model) -> None:
+    """Delete the rows of ``model`` that stopped working more than KEPT ago."""
+    db.session.execute(delete(model).where(model.expires_at < utcnow() - KEPT)
+                       .execution_options(synchronize_session=False))

@@ -1,7 +1,6 @@
 """The region tree (county → township → village), departments and the categories they handle."""
 
 import enum
-import secrets
 import threading
 
 from sqlalchemy import (
@@ -15,12 +14,11 @@ from sqlalchemy import (
     Table,
     Text,
     event,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core import revisions
 from core.db import db
 from core.i18n import BilingualName, current_language
 
@@ -89,17 +87,6 @@ class Region(BilingualName, db.Model):
         return other is not None and region_tree().contains(self.id, other.id)
 
 
-class Revision(db.Model):
-    """A token that changes whenever a kind of shared reference data changes (for now: "regions"), so every
-    process can tell in one small query whether what it keeps in memory is still current."""
-    __tablename__ = "revisions"
-
-    #: What kind of reference data the token is for (for now only "regions").
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    #: Random hex, replaced in the transaction of every change to that data.
-    token: Mapped[str] = mapped_column(String(32))
-
-
 class RegionTree:
     """Every region's parent, level and names, read in one query. Ancestry, subtrees and full names are
     then worked out in memory: a vote, a list page and a filter no longer walk the tree row by row."""
@@ -156,7 +143,7 @@ def region_tree() -> RegionTree:
     global _tree
     if "region_tree" in db.session.info:
         return db.session.info["region_tree"]
-    token = db.session.scalar(select(Revision.token).where(Revision.name == "regions"))
+    token = revisions.current("regions")
     cached = _tree
     if cached is None or cached[0] != token:
         rows = db.session.execute(select(Region.id, Region.parent_id, Region.level, Region.code,
@@ -174,10 +161,7 @@ def _regions_changed(session, _context):
     global _tree
     if not any(isinstance(obj, Region) for obj in (*session.new, *session.dirty, *session.deleted)):
         return
-    token = secrets.token_hex(16)
-    connection = session.connection()
-    if connection.execute(update(Revision).where(Revision.name == "regions").values(token=token)).rowcount == 0:
-        connection.execute(insert(Revision).values(name="regions", token=token))
+    revisions.renew(session.connection(), "regions")
     with _tree_lock:
         _tree = None
     session.info.pop("region_tree", None)
@@ -245,3 +229,28 @@ class Department(BilingualName, db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
+
+
+def serving_departments_of(places) -> dict[tuple[int, int], list[Department]]:
+    """(category id, region id) → the departments that serve the category in the region or a region above it, the
+    closest first (among equals the oldest, so the order never flips), for each of ``places``; in one query."""
+    places = set(places)
+    categories = {category_id for category_id, _region_id in places}
+    serving = db.session.execute(
+        select(Department, department_categories.c.category_id)
+        .join(department_categories, department_categories.c.department_id == Department.id)
+        .where(department_categories.c.category_id.in_(categories))).all() if categories else []
+    tree, found = region_tree(), {}
+    for category_id, region_id in places:
+        path = tree.path(region_id)
+        found[(category_id, region_id)] = sorted(
+            (d for d, serves in serving if serves == category_id and d.region_id in path),
+            key=lambda d, path=path: (-path.index(d.region_id), d.id))
+    return found
+
+
+def serving_departments(category: Category, region: Region) -> list[Department]:
+    """The departments that serve ``category`` in ``region`` or a region above it, the closest first. Appeals go to
+    the first (appeals.routing); a proposal that reached the officials is decided by any of them
+    (proposals.queries.may_decide)."""
+    return serving_departments_of([(category.id, region.id)])[(category.id, region.id)]

@@ -72,6 +72,9 @@ def public_appeals() -> Select:
 
 #: Orders of the public board: name → (key columns, newest/largest first?); the last column is unique, for keyset
 #: paging. "answered" lists answered appeals only, the latest first answer first.
+#: What the board's search reads: a change to it forgets the matches remembered for maps (core.search.newest).
+search.watch(Appeal.title, Appeal.body)
+
 BOARD_SORTS = {
     "newest": ((Appeal.id,), True),
     "oldest": ((Appeal.id,), False),

@@ -17,6 +17,7 @@ from accounts.code_sign_in import SignInCode
 from accounts.errors import WrongPassword
 from accounts.notifications import Notification
 from accounts.passwords import hash_password, verify_password
+from accounts.recovery import PasswordReset
 from accounts.tokens import ApiToken
 from accounts.users import CensusEntry, Role, User
 from appeals.models import Appeal, Cosign, Rating
@@ -121,6 +122,10 @@ def delete_account(user: User, *, actor: User, password: str) -> None:
                        .values(contact_name=None, contact_phone=None, contact_email=None))
     # Codes to log in asked for the number, made or not, go with it.
     db.session.execute(delete(SignInCode).where(or_(SignInCode.user_id == user.id, SignInCode.phone == phone))
+                       .execution_options(synchronize_session=False))
+    # So do the links and codes for a new password asked for the address or the number.
+    db.session.execute(delete(PasswordReset).where(or_(PasswordReset.user_id == user.id,
+                                                       PasswordReset.identifier.in_({email, phone} - {None})))
                        .execution_options(synchronize_session=False))
     for model, column in ((ApiToken, ApiToken.user_id), (Notification, Notification.user_id)):
         db.session.execute(delete(model).where(column == user.id))

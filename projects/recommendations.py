@@ -1,10 +1,10 @@
 """Who may make a qualified proposal a project, and how other officials recommend it to them.
 
 The departments that serve the proposal's category in its place (its region or a region above it, found as
-appeals are routed: appeals.routing) and admins decide; a department of another field must not take a
-proposal as its own project (the transport bureau made the health proposal its project). Any other official
-may recommend the proposal to those departments: the recommendation is kept, their officials are told, and the
-proposal's page shows it to officials."""
+appeals are routed) and admins decide: proposals.queries.may_decide, the same rule that says who may reject it. A
+department of another field must not take a proposal as its own project (the transport bureau made the health
+proposal its project). Any other official of its area may recommend the proposal to those departments: the
+recommendation is kept, their officials are told, and the proposal's page shows it to officials."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,9 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.notifications import notify
 from accounts.permissions import has_role, oversees
-from accounts.regions import Department, department_categories, region_tree
 from accounts.users import Role, User
-from appeals.routing import serving_departments
 from core.audit import audited
 from core.db import db
 from core.errors import Conflict, NotAllowed
@@ -23,6 +21,7 @@ from core.fields import text_field
 from projects.models import Recommendation
 from proposals.errors import NotOpen
 from proposals.models import Proposal, ProposalStatus
+from proposals.queries import deciding_departments, may_decide
 
 NOTE_MAX = 1000
 
@@ -31,27 +30,12 @@ class AlreadyRecommended(Conflict):
     default_message = _l("You already recommended this proposal.")
 
 
-def promoting_departments(proposal: Proposal) -> list[Department]:
-    """The departments that may make ``proposal`` a project: those serving its category in its place, the
-    closest first."""
-    return serving_departments(proposal.category, proposal.region)
-
-
-def may_promote(user: User | None, proposal: Proposal, departments: list[Department] | None = None) -> bool:
-    """Admins, and the officials of a department serving the proposal's category in its place (``departments``:
-    those, when already known)."""
-    if has_role(user, Role.ADMIN):
-        return True
-    if departments is None:
-        departments = promoting_departments(proposal) if has_role(user, Role.OFFICIAL) else []
-    return has_role(user, Role.OFFICIAL) and user.department_id in {d.id for d in departments}
-
-
 def check_promoter(actor: User | None, proposal: Proposal) -> None:
-    """Refuse, saying who may, an official whose department does not handle the proposal."""
-    if may_promote(actor, proposal):
+    """Refuse, saying who may, anyone who does not decide on the proposal (proposals.queries.may_decide): an
+    official whose department does not handle it."""
+    if may_decide(actor, proposal):
         return
-    names = ", ".join(d.name for d in promoting_departments(proposal))
+    names = ", ".join(d.name for d in deciding_departments(proposal))
     if names:
         raise NotAllowed(_l("Only %(departments)s can make “%(title)s” a project: it is their field in this place. "
                             "You can recommend it to them.", departments=names, title=proposal.title))
@@ -59,26 +43,10 @@ def check_promoter(actor: User | None, proposal: Proposal) -> None:
                         "“%(title)s” a project.", title=proposal.title))
 
 
-def promoting_departments_of(proposals: list[Proposal]) -> dict[int, list[Department]]:
-    """proposal id → ``promoting_departments`` of each, in one query for a whole page of proposals."""
-    categories = {p.category_id for p in proposals}
-    serving = db.session.execute(
-        select(Department, department_categories.c.category_id)
-        .join(department_categories, department_categories.c.department_id == Department.id)
-        .where(department_categories.c.category_id.in_(categories))).all() if categories else []
-    tree, found = region_tree(), {}
-    for proposal in proposals:
-        path = tree.path(proposal.region_id)
-        found[proposal.id] = sorted((d for d, category_id in serving
-                                     if category_id == proposal.category_id and d.region_id in path),
-                                    key=lambda d, path=path: (-path.index(d.region_id), d.id))
-    return found
-
-
 def may_recommend(user: User | None, proposal: Proposal) -> bool:
     """Officials of the proposal's area who may not make it a project themselves, while it waits for a
     decision."""
-    return has_role(user, Role.OFFICIAL) and oversees(user, proposal.region) and not may_promote(user, proposal) \
+    return has_role(user, Role.OFFICIAL) and oversees(user, proposal.region) and not may_decide(user, proposal) \
         and proposal.status == ProposalStatus.QUALIFIED and proposal.hidden_at is None
 
 
@@ -94,9 +62,9 @@ def recommend(proposal: Proposal, *, actor: User, note: str | None = None) -> Re
     check_recommender(actor, proposal)
     if proposal.status != ProposalStatus.QUALIFIED or proposal.hidden_at is not None:
         raise NotOpen(_l("Only qualified proposals waiting for a decision can be recommended."))
-    if may_promote(actor, proposal):
+    if may_decide(actor, proposal):
         raise Conflict(_l("Your department handles this proposal: you can make it a project yourself."))
-    departments = promoting_departments(proposal)
+    departments = deciding_departments(proposal)
     if not departments:
         raise Conflict(_l("No department handles this category in this place, so there is no one to recommend it "
                           "to: an administrator can make it a project."))

@@ -1,11 +1,12 @@
 """Reading proposals: the public list (which are shown, how they are filtered, searched and ordered: one
-definition for the web pages and the API, so both show residents the same thing), and the moderation queue."""
+definition for the web pages and the API, so both show residents the same thing), who decides on a proposal once
+it reached the officials, and the moderation queue."""
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from accounts.permissions import has_role, jurisdiction, oversees
-from accounts.regions import subtree_id_list
+from accounts.regions import Department, serving_departments, serving_departments_of, subtree_id_list
 from accounts.users import Role, User
 from core import search
 from core.db import db, utcnow
@@ -20,6 +21,9 @@ SORTS = {
     "trending": ((Proposal.hot, Proposal.id), True),
     "closing": ((Proposal.deadline, Proposal.id), False),
 }
+
+#: What a search reads (``matching``): a change to it forgets the matches remembered for maps.
+search.watch(Proposal.title, Proposal.body)
 
 
 def matching(query, text: str):
@@ -92,6 +96,40 @@ def visible_proposal(user: User | None, proposal_id: int | None) -> Proposal | N
     """The proposal with this id if ``user`` may see it; None otherwise, as if it did not exist."""
     proposal = db.session.get(Proposal, proposal_id) if proposal_id is not None else None
     return proposal if proposal is not None and may_see(user, proposal) else None
+
+
+def deciding_departments(proposal: Proposal) -> list[Department]:
+    """The departments that decide on ``proposal`` once it reached the officials: those serving its category in its
+    place (its region or a region above it, as appeals are routed), the closest first."""
+    return serving_departments(proposal.category, proposal.region)
+
+
+def deciding_departments_of(proposals) -> dict[int, list[Department]]:
+    """proposal id → ``deciding_departments`` of each, in one query for a whole page of proposals."""
+    found = serving_departments_of([(p.category_id, p.region_id) for p in proposals])
+    return {p.id: found[(p.category_id, p.region_id)] for p in proposals}
+
+
+def may_decide(user: User | None, proposal: Proposal, departments: list[Department] | None = None) -> bool:
+    """Whether ``user`` decides what becomes of ``proposal`` once it reached the officials, made a project
+    (projects.promotion) or rejected (proposals.services.reject_proposal): admins, and the officials of a department
+    serving its category in its place (``departments``: those, when already known). Other officials of its area
+    may recommend it to them (projects.recommendations)."""
+    if has_role(user, Role.ADMIN):
+        return True
+    if not has_role(user, Role.OFFICIAL):
+        return False
+    if departments is None:
+        departments = deciding_departments(proposal)
+    return user.department_id in {d.id for d in departments}
+
+
+def may_reject(user: User | None, proposal: Proposal, departments: list[Department] | None = None) -> bool:
+    """Whether ``user`` may reject ``proposal``: while it is open (still gathering supports), an official of its
+    area or an admin; once it reached the officials, only those who decide on it (``may_decide``)."""
+    if proposal.status == ProposalStatus.OPEN:
+        return has_role(user, Role.OFFICIAL, Role.ADMIN) and oversees(user, proposal.region)
+    return may_decide(user, proposal, departments)
 
 
 def moderation_queue(moderator: User) -> tuple[list[Proposal], list[Comment], dict]:

@@ -16,6 +16,7 @@ from core.rules import rule
 from proposals import signals
 from proposals.errors import HasPledges, HasSupports, NotOpen
 from proposals.models import ACTIVE, Proposal, ProposalStatus, Scope, hot_score
+from proposals.queries import deciding_departments, may_reject
 
 TITLE_MAX, BODY_MAX, REASON_MAX = 200, 10_000, 2_000
 
@@ -116,10 +117,26 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str) -> Propos
     return proposal
 
 
-def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal:
-    """An official of the region declines a proposal, with a public reason."""
-    if not has_role(actor, Role.OFFICIAL, Role.ADMIN) or not oversees(actor, proposal.region):
+def check_rejecter(actor: User | None, proposal: Proposal) -> None:
+    """Refuse anyone who may not reject ``proposal`` (proposals.queries.may_reject), telling an official of its area
+    which departments decide on it."""
+    if may_reject(actor, proposal):
+        return
+    if proposal.status == ProposalStatus.OPEN or not has_role(actor, Role.OFFICIAL) \
+            or not oversees(actor, proposal.region):
         raise NotAllowed()
+    names = ", ".join(d.name for d in deciding_departments(proposal))
+    if names:
+        raise NotAllowed(_l("Only %(departments)s can reject “%(title)s”: it is their field in this place. You can "
+                            "recommend it to them.", departments=names, title=proposal.title))
+    raise NotAllowed(_l("No department handles this category in this place: only an administrator can reject "
+                        "“%(title)s”.", title=proposal.title))
+
+
+def reject_proposal(proposal: Proposal, *, actor: User, reason: str) -> Proposal:
+    """An official declines a proposal with a public reason: while it is open, an official of its area; once it
+    reached the officials, one of the departments that decide on it (as for making it a project), or an admin."""
+    check_rejecter(actor, proposal)
     if proposal.status not in ACTIVE:
         raise NotOpen()
     proposal.closing_reason = text_field(reason, "reason", REASON_MAX, multiline=True)

@@ -14,6 +14,7 @@ from appeals.models import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cos
 from core.audit import AuditEntry  # noqa: F401
 from core.jobs import Job  # noqa: F401
 from core.mail import OutgoingMail  # noqa: F401
+from core.revisions import Revision  # noqa: F401
 from core.sms import OutgoingSms  # noqa: F401
 from kiosk_fleet.kiosks import Kiosk  # noqa: F401
 from kiosk_fleet.speech_models import SpeechModel  # noqa: F401

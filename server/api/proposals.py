@@ -10,7 +10,7 @@ from projects import recommendations
 from proposals import discussion, services
 from proposals.comments import Comment
 from proposals.models import Proposal
-from proposals.queries import public_proposals, visible_proposal
+from proposals.queries import deciding_departments, public_proposals, visible_proposal
 from server.api import Blueprint, by_code, documented_errors, token_required
 from server.api.schemas import (
     CommentIn,
@@ -166,7 +166,7 @@ def recommend(data, proposal_id):
     department may not: 403 for others, 409 for its own deciders or a second recommendation)."""
     proposal = _proposal(proposal_id)
     made = recommendations.recommend(proposal, actor=bearer_user(), note=data["note"])
-    made.departments = recommendations.promoting_departments(proposal)
+    made.departments = deciding_departments(proposal)
     db.session.commit()
     return made
 

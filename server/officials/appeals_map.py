@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from appeals.models import Appeal
 from appeals.queries import inbox
-from core.db import db, utcnow
+from core.db import utcnow
 from server.officials import bp
 from server.public.board import filter_choices
 from server.web.maps import (
@@ -63,7 +63,7 @@ def appeal_map_points():
     query = inbox(current_user, status="waiting", category=found["category"], region=found["region"]) \
         .with_only_columns(Appeal.id, Appeal.title.label("summary"), Appeal.status,
                            Appeal.due_at, *place_columns(Appeal))
-    rows = db.session.execute(located(query, Appeal))
+    rows = located(query, Appeal)
     now = utcnow()
     labels = {"overdue": _("Overdue"), "soon": _("Due within two days"), "fine": _("In time")}
     address = address_maker("officials.handle_appeal", "appeal_id")

@@ -1,4 +1,5 @@
-"""Officials' side of proposals: the queue of qualified proposals, rejecting, and the money ledger."""
+"""Officials' side of proposals: the queue of qualified proposals, rejecting (by those who decide on the
+proposal: proposals.queries.may_reject), and the money ledger."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from projects import recommendations
 from projects.promotion import budget_left
 from proposals import services
 from proposals.models import Proposal, ProposalStatus
-from proposals.queries import visible_proposal
+from proposals.queries import deciding_departments_of, may_decide, may_reject, visible_proposal
 from server.forms.proposals import CollectionForm, RecommendForm, RejectForm
 from server.officials import bp
 from server.public.proposals import page_context
@@ -39,11 +40,12 @@ def proposal_queue():
     rows, following, args = keyset(query, [Proposal.supports_count, Proposal.id])
 
     department = current_user.department
-    deciders = recommendations.promoting_departments_of(rows)
+    deciders = deciding_departments_of(rows)
     return render_template("officials/proposals.html", proposals=rows, following=following, args=args,
                            form=RejectForm(), pledged=_pledged([p.id for p in rows]),
                            deciders=deciders,
-                           decides=lambda p: recommendations.may_promote(current_user, p, deciders[p.id]),
+                           decides=lambda p: may_decide(current_user, p, deciders[p.id]),
+                           rejects=lambda p: may_reject(current_user, p, deciders[p.id]),
                            recommended=recommendations.recommended_by(current_user, [p.id for p in rows]),
                            budget_left=budget_left(department) if department is not None else None)
 
@@ -100,7 +102,9 @@ def _mine(proposal_id) -> Proposal:
 
 @bp.route("/proposals/<int:proposal_id>/reject", methods=["POST"])
 def reject(proposal_id):
-    proposal = _mine(proposal_id)
+    """Only those who may reject the proposal pass (proposals.queries.may_reject); others are told who decides."""
+    proposal = get_or_404(Proposal, proposal_id)
+    services.check_rejecter(current_user, proposal)
     form = RejectForm()
     if form.validate_on_submit():
         try:

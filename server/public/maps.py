@@ -90,7 +90,7 @@ def appeal_points():
     query, _columns, _descending = board(region=found["region"], category=found["category"], status=found["status"],
                                          q=found["q"])
     query = query.with_only_columns(Appeal.id, Appeal.title.label("summary"), Appeal.status, *place_columns(Appeal))
-    rows = db.session.execute(located(query, Appeal))
+    rows = located(query, Appeal)
     return geojson_response(feature_collection(rows, _properties("appeal", "appeals.show", "appeal_id")))
 
 
@@ -110,7 +110,7 @@ def proposal_points():
                                                     status=found["status"], q=found["q"])
     query = query.with_only_columns(Proposal.id, Proposal.title.label("summary"), Proposal.status,
                                     *place_columns(Proposal))
-    rows = db.session.execute(located(query, Proposal))
+    rows = located(query, Proposal)
     return geojson_response(feature_collection(rows, _properties("proposal", "proposals.show", "proposal_id")))
 
 

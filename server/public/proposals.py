@@ -25,7 +25,7 @@ from projects.promotion import project_of
 from proposals import images, services
 from proposals.comments import Comment
 from proposals.models import Proposal, ProposalStatus
-from proposals.queries import SORTS, public_proposals, visible_proposal
+from proposals.queries import SORTS, deciding_departments, may_decide, public_proposals, visible_proposal
 from server.forms.proposals import (
     HoursPledgeForm,
     MaterialsPledgeForm,
@@ -178,8 +178,8 @@ def decision_context(proposal):
     recommend it to them, and the recommendations it has."""
     if not has_role(current_user, Role.OFFICIAL, Role.ADMIN):
         return {}
-    return {"deciders": recommendations.promoting_departments(proposal),
-            "may_promote": recommendations.may_promote(current_user, proposal),
+    return {"deciders": deciding_departments(proposal),
+            "may_promote": may_decide(current_user, proposal),
             "may_recommend": recommendations.may_recommend(current_user, proposal),
             "recommendations": recommendations.recommendations_of(proposal), "recommend_form": RecommendForm()}
 

@@ -8,7 +8,6 @@ from flask_login import current_user, logout_user
 from accounts import recovery
 from accounts.recovery import ResetInvalid, WrongCode
 from core.db import db
-from core.validation import looks_like_email
 from server.forms.accounts import ForgotPasswordForm, NewPasswordForm, ResetCodeForm
 from server.web import limits
 from server.web.helpers import show_error, submit
@@ -33,11 +32,12 @@ def _private(response, status=200):
 @limits.in_form(limits.password_resets, limits.password_reset_accounts)
 def forgot():
     form = ForgotPasswordForm()
-    if submit(form, lambda: recovery.request_reset(form.identifier.data,
-                                                   phone_region=current_app.config["MINYI_PHONE_REGION"],
-                                                   locale=select_locale())):
+    channel = submit(form, lambda: recovery.request_reset(form.identifier.data,
+                                                         phone_region=current_app.config["MINYI_PHONE_REGION"],
+                                                         locale=select_locale()))
+    if channel:
         # The same answer for a known and an unknown identifier: only its kind (email or phone) decides.
-        if looks_like_email(form.identifier.data):
+        if channel == recovery.ResetChannel.EMAIL:
             return redirect(url_for("password.sent"))
         session["reset_phone"] = form.identifier.data.strip()
         flash(_("If an account has this phone number, we sent it a code by SMS. Enter it here within 10 "

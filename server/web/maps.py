@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from accounts.regions import Category, Region
+from core import search
 from core.db import db
 from server.web.helpers import parse_id
 
@@ -92,10 +93,16 @@ def bad_filter(error: BadFilter):
     return jsonify(error=error.message), 400
 
 
+def _centre(model, column):
+    # A subquery rather than a join: with a search's remembered matches (core.search.newest) PostgreSQL expects a
+    # handful of rows and, joining, compared each with every region (70 ms instead of 9).
+    return select(column).where(Region.id == model.region_id).scalar_subquery()
+
+
 def place_columns(model):
     """The point of a row: its own coordinates, or else its region's centre (then marked approximate)."""
-    return (func.coalesce(model.latitude, Region.centre_latitude).label("lat"),
-            func.coalesce(model.longitude, Region.centre_longitude).label("lon"),
+    return (func.coalesce(model.latitude, _centre(model, Region.centre_latitude)).label("lat"),
+            func.coalesce(model.longitude, _centre(model, Region.centre_longitude)).label("lon"),
             model.latitude.is_(None).label("approximate"))
 
 
@@ -123,8 +130,7 @@ def feature_collection(rows, make_properties) -> dict:
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > POINTS_MAX}
 
 
-def located(query, model):
-    """``query`` narrowed to rows with a place (their own or their region's), newest first, one over the cap."""
-    return query.join(Region, Region.id == model.region_id) \
-        .where(func.coalesce(model.latitude, Region.centre_latitude).is_not(None)) \
-        .order_by(model.id.desc()).limit(POINTS_MAX + 1)
+def located(query, model) -> list:
+    """The rows of ``query`` with a place (their own or their region's), newest first, one over the cap."""
+    return search.newest(query.where(func.coalesce(model.latitude, _centre(model, Region.centre_latitude)).is_not(None))
+                         .order_by(model.id.desc()), POINTS_MAX + 1)

@@ -1,8 +1,8 @@
 """The work done by `minyi worker` (the queue itself is core/jobs.py): notifications to many people, mail,
-SMS, recordings made smaller, settlements at their deadline and the dashboard's figures. Each task is idempotent and
-reads what is left to do from the database, so running it twice, or on two workers at once, changes nothing; the
-sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or
-Redis."""
+SMS, codes to log in and new passwords asked for, recordings made smaller, settlements at their deadline and the
+dashboard's figures. Each task is idempotent and reads what is left to do from the database, so running it twice, or
+on two workers at once, changes nothing; the sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has
+work, so nothing is lost with a worker or Redis."""
 
 import logging
 import os
@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from accounts import code_sign_in
+from accounts import code_sign_in, recovery
 from accounts.notifications import Announcement, recipients_of, tell_next
 from appeals import audio
 from appeals.dashboard import refresh, shown_periods
@@ -73,6 +73,13 @@ def sign_in_codes(key: str) -> str:
     return f"sign-in codes: {issued} made"
 
 
+def password_resets(key: str) -> str:
+    """Look up the accounts new passwords were asked for; queue a mail with a link or an SMS with a code to each
+    active one."""
+    issued = commit_with_retry(recovery.issue_resets)
+    return f"password resets: {issued} made"
+
+
 def transcode(key: str) -> str:
     """A kiosk's WAV recording kept as Ogg/Opus instead: written, then the appeal points to it, then the WAV
     is removed (after a crash in between, the next run removes it)."""
@@ -113,12 +120,13 @@ def dashboard(key: str) -> str:
 
 
 TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "sign_in_codes": sign_in_codes,
-         "transcode": transcode, "settle": settle, "dashboard": dashboard}
+         "password_resets": password_resets, "transcode": transcode, "settle": settle, "dashboard": dashboard}
 
 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
-    anything waits, the SMS outbox if any message is due, numbers asked for a code to log in with, each WAV recording."""
+    anything waits, the SMS outbox if any message is due, numbers asked for a code to log in with, addresses and
+    numbers asked for a new password, each WAV recording."""
 
     work = [("settle", ""), ("dashboard", "")]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
@@ -128,6 +136,8 @@ def undone() -> list[tuple[str, str]]:
         work.append(("sms", ""))
     if code_sign_in.waiting():
         work.append(("sign_in_codes", ""))
+    if recovery.waiting():
+        work.append(("password_resets", ""))
     recent = utcnow() - TRANSCODE_WINDOW
     work += [("transcode", str(appeal_id)) for appeal_id in db.session.scalars(
         select(Appeal.id).where(db.text(WAV_SQL), Appeal.created_at > recent).order_by(Appeal.id))]

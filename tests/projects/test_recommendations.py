@@ -11,31 +11,18 @@ from core.audit import AuditEntry
 from core.db import db
 from core.errors import Conflict, NotAllowed
 from projects.promotion import promote_to_project
-from projects.recommendations import AlreadyRecommended, may_promote, recommend, recommendations_of
+from projects.recommendations import AlreadyRecommended, recommend, recommendations_of
 from proposals.errors import NotOpen
 from proposals.models import ProposalStatus
+from proposals.queries import may_decide
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def county(make_region, make_category, make_department, make_user, make_proposal):
-    """A village's qualified health proposal; the county's health and transport bureaus, a township health
-    office, another county's health bureau; an official of each."""
-    village = make_region("village")
-    township, home = village.path[1], village.path[0]
-    health, transport = make_category(name_en="Health"), make_category(name_en="Transport")
-    bureaus = {
-        "health": make_department(region=home, categories=[health], name_en="Health Bureau"),
-        "transport": make_department(region=home, categories=[transport], name_en="Transport Bureau"),
-        "clinic": make_department(region=township, categories=[health], name_en="Township Clinic"),
-        "elsewhere": make_department(categories=[health], name_en="Other County Health"),
-    }
-    officials = {name: make_user("official", department=d) for name, d in bureaus.items()}
-    proposal = make_proposal(village=village, category=health, title="A village doctor twice a week")
-    proposal.status = ProposalStatus.QUALIFIED
-    db.session.commit()
-    return proposal, bureaus, officials
+def county(deciding_county):
+    """A village's qualified health proposal and the departments around it (tests/fixtures/content.py)."""
+    return deciding_county
 
 
 def promote(proposal, actor, department):
@@ -50,7 +37,7 @@ def promote(proposal, actor, department):
                                           ("elsewhere", False)])
 def test_the_departments_handling_the_category_there_decide(county, who, allowed):
     proposal, bureaus, officials = county
-    assert may_promote(officials[who], proposal) is allowed
+    assert may_decide(officials[who], proposal) is allowed
 
 
 def test_another_bureau_is_refused_with_who_may(county):

@@ -210,3 +210,14 @@ MATRIX: dict[str, str] = {
     "PUT /api/v1/projects/<int:project_id>/rating": "---++++++",
     "PUT /api/v1/proposals/<int:proposal_id>/support": "---++++++",
 }
+
+#: Who knocks at the doors of deciding on a qualified proposal (tests/server/test_access_matrix.py).
+DECIDERS = ("deciding official", "official of another field", "other county's official", "admin")
+
+#: route → one sign per decider, in the order of DECIDERS, for a qualified proposal of the deciding official's
+#: category in their county. Recommending lets the deciding official in, to be told to make it a project instead.
+DECIDING: dict[str, str] = {
+    "GET /officials/proposals/<int:proposal_id>/promote": "+--+",
+    "POST /officials/proposals/<int:proposal_id>/reject": "+--+",
+    "POST /officials/proposals/<int:proposal_id>/recommend": "++--",
+}

@@ -107,3 +107,41 @@ def test_an_existing_audit_log_is_chained_on_upgrade(scratch_database_url, test_
             assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 3
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_password_resets_made_before_keep_their_account_and_go_back(scratch_database_url, test_config):
+    """Links and codes made before the worker looked accounts up keep working (they get the address or number of
+    their account); going back drops only the requests that found no account."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from server import create_app
+
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="0040_sign_in_codes")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, email, phone, password_hash, display_name, role, active, "
+                              "session_version, failed_logins, created_at) VALUES (1, 'a@example.org', "
+                              "'+8613800138000', 'x', 'A', 'resident', true, 1, 0, '2026-01-01')"))
+            conn.execute(text("INSERT INTO password_resets (id, user_id, channel, digest, created_at, expires_at, "
+                              "code_tries) VALUES (1, 1, 'email', 'd1', '2026-01-02 08:00:00', "
+                              "'2026-01-02 08:30:00', 0), (2, 1, 'sms', 'd2', '2026-01-02 09:00:00', "
+                              "'2026-01-02 09:10:00', 1)"))
+        upgrade()
+        with db.engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, identifier, user_id, digest, handled_at IS NOT NULL "
+                                     "FROM password_resets ORDER BY id")).all()
+            assert [tuple(r) for r in rows] == [(1, "a@example.org", 1, "d1", True),
+                                                (2, "+8613800138000", 1, "d2", True)]
+            conn.execute(text("INSERT INTO password_resets (id, channel, identifier, created_at, expires_at, "
+                              "code_tries) VALUES (3, 'sms', '+8613900139000', '2026-01-03', '2026-01-03', 0)"))
+        db.session.remove()
+        downgrade(revision="0040_sign_in_codes")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, user_id, digest, code_tries FROM password_resets "
+                                     "ORDER BY id")).all() == [(1, 1, "d1", 0), (2, 1, "d2", 1)]
+        upgrade()
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

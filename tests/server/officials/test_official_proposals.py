@@ -26,10 +26,11 @@ def test_queue_shows_qualified_proposals_of_my_region_only(client, make_user, ma
     assert "Another county" not in html and "Still gathering support" not in html
 
 
-def test_official_rejects_with_a_public_reason(client, make_user, make_proposal):
+def test_official_rejects_with_a_public_reason(client, make_user, make_proposal, make_department):
     proposal = make_proposal()
     qualify(proposal)
-    client.login(make_user("official", region=proposal.region.path[0]))
+    deciding = make_department(region=proposal.region.path[0], categories=[proposal.category])
+    client.login(make_user("official", department=deciding))
     client.post(f"/officials/proposals/{proposal.id}/reject", {"reason": ""})
     assert db.session.get(Proposal, proposal.id).status == "qualified"  # a reason is required
     client.post(f"/officials/proposals/{proposal.id}/reject", {"reason": "The land belongs to the railway."})

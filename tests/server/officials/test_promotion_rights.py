@@ -1,5 +1,6 @@
 """On the officials' pages: only the department handling a proposal's field there sees "Make it a project" and
-gets through; another bureau of the area is told who decides and recommends the proposal to them instead."""
+"Reject" and gets through; another bureau of the area is told who decides and recommends the proposal to them
+instead."""
 
 import pytest
 from sqlalchemy import select
@@ -28,10 +29,25 @@ def test_the_queue_offers_each_official_what_they_may_do(client, bureaus):
     client.login(health)
     mine = client.get("/officials/proposals").get_data(as_text=True)
     assert f"/officials/proposals/{proposal.id}/promote" in mine and "/recommend" not in mine
+    assert f"/officials/proposals/{proposal.id}/reject" in mine and "Reject with this reason" in mine
     client.login(transport)
     theirs = client.get("/officials/proposals").get_data(as_text=True)
     assert f"/officials/proposals/{proposal.id}/promote" not in theirs
     assert "Decided by: Health Bureau." in theirs and f"/officials/proposals/{proposal.id}/recommend" in theirs
+    assert "/reject" not in theirs and "Reject with this reason" not in theirs  # the recommendation instead
+
+
+def test_another_bureau_cannot_reject_and_is_told_who_decides(client, bureaus):
+    proposal, health, transport = bureaus
+    client.login(transport)
+    refused = client.post(f"/officials/proposals/{proposal.id}/reject", {"reason": "Not our budget."})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "Only Health Bureau can reject" in html and "recommend it to them" in html
+    assert db.session.get(type(proposal), proposal.id).status == ProposalStatus.QUALIFIED
+    client.login(health)
+    done = client.post(f"/officials/proposals/{proposal.id}/reject", {"reason": "A clinic opens next year."})
+    assert done.status_code == 302
+    assert db.session.get(type(proposal), proposal.id).status == ProposalStatus.REJECTED
 
 
 def test_another_bureau_is_refused_at_the_door_and_on_the_form(client, bureaus):

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select, update
+from sqlalchemy import event, select, update
 
 from accounts.recovery import PasswordReset
 from core.db import db, utcnow
 from core.mail import OutgoingMail
 from core.sms import OutgoingSms
-from server.worker.tasks import work
+from server.worker.tasks import undone, work
 from tests.helpers import PASSWORD, Inbox, WebClient, free_port
 
 NEW = "a brand new password"
@@ -103,19 +103,57 @@ def same(html: str, identifier: str) -> str:
     return html.replace(identifier, "…")
 
 
+def statements_of(request):
+    """The SQL a request runs (without its values): what the database is asked to do, and so how long it takes."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = request()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, seen
+
+
 @pytest.mark.parametrize("known, unknown", [("zhao@example.org", "nobody@example.org"), (PHONE, "13900139000")])
-def test_an_unknown_identifier_gets_the_same_answer_and_nothing_is_sent(app, smtp, smsc, make_user, known, unknown):
+def test_an_unknown_identifier_gets_the_same_answer_the_same_way(app, smtp, smsc, make_user, known, unknown):
+    """Asking for a new password runs the same SQL and answers the same for an address or a number with an account
+    and one without (the worker looks the account up later); only the account's owner gets a mail or an SMS."""
     make_user(email="zhao@example.org", phone=PHONE)
     answers = []
     for identifier in (known, unknown):
         client = WebClient(app.test_client())
-        response = ask(client, identifier)
-        answers.append((response.status_code, response.headers["Location"],
+        client.csrf_token()
+        response, sql = statements_of(lambda: ask(client, identifier))  # noqa: B023 (called at once)
+        answers.append((response.status_code, response.headers["Location"], sql,
                         same(client.get(response.headers["Location"]).get_data(as_text=True), identifier)))
     assert answers[0] == answers[1]
+    assert smtp.messages == [] and smsc.messages == [] and db.session.scalar(select(OutgoingMail)) is None
     work(app, burst=True)
     assert len(smtp.messages) + len(smsc.messages) == 1  # only to the account that exists
-    assert db.session.scalar(select(func.count()).select_from(PasswordReset)) == 1
+    made = db.session.scalars(select(PasswordReset.identifier).where(PasswordReset.digest.is_not(None))).all()
+    assert made == [known if "@" in known else "+86" + known]
+
+
+def test_a_code_tried_for_a_number_without_account_runs_the_same_sql(app, smsc, make_user):
+    """Trying a code after asking for one: the same work and the same refusal whether the number has an account
+    (and so a code) or not."""
+    make_user(phone=PHONE, email=None)
+    for number in (PHONE, "13900139000"):
+        ask(WebClient(app.test_client()), number)
+    work(app, burst=True)
+    wrong = f"{(int(code_from(smsc)) + 1) % 1_000_000:06d}"
+    tried = []
+    for number in (PHONE, "13900139000"):
+        client = WebClient(app.test_client())
+        client.csrf_token()
+        response, sql = statements_of(
+            lambda: client.post("/password/code", {"phone": number, "code": wrong}))  # noqa: B023
+        tried.append((response.status_code, sql, same(response.get_data(as_text=True), number)))
+    assert tried[0] == tried[1] and tried[0][0] == 422
 
 
 def code_from(smsc) -> str:
@@ -181,3 +219,51 @@ def test_asking_too_often_is_answered_with_a_clear_message(app, client, smtp, ma
     statuses = [ask(client, f"other{n}@example.org").status_code for n in range(3)]
     assert statuses[-1] == 429  # per address, code tries included
     assert client.post("/password/code", {"phone": PHONE, "code": "123456"}).status_code == 429
+
+
+@pytest.mark.parametrize("identifier, message", [
+    ("12345", "not a valid mobile phone number"),
+    ("010 6552 9988", "cannot reach a landline"),
+    ("", "This field is required"),
+    ("1" * 300, "at most 254 characters"),
+])
+def test_what_is_neither_an_email_nor_a_mobile_number_is_told_clearly(client, identifier, message):
+    response = ask(client, identifier)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html
+    assert "Forgot your password?" in html and (identifier[:20] in html)  # the same page, with what was typed
+    assert db.session.scalar(select(PasswordReset)) is None
+
+
+def test_the_worker_sweep_finds_requests_still_to_look_up_and_forgets_old_ones(app, client, smtp, make_user):
+    make_user(email="qian@example.org")
+    ask(client, "qian@example.org")
+    assert ("password_resets", "") in undone()
+    work(app, burst=True)
+    assert ("password_resets", "") not in undone() and len(smtp.messages) == 1
+    db.session.execute(update(PasswordReset).values(expires_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    ask(client, "nobody@example.org")
+    work(app, burst=True)
+    assert db.session.scalars(select(PasswordReset.identifier)).all() == ["nobody@example.org"]
+
+
+def test_a_request_made_before_the_account_is_deactivated_sends_nothing(app, client, smsc, make_user):
+    """The worker decides when it runs: an account closed in between gets no code."""
+    user = make_user(phone=PHONE, email=None)
+    ask(client, PHONE)
+    user.active = False
+    db.session.commit()
+    work(app, burst=True)
+    assert smsc.messages == []
+
+
+def test_deleting_the_account_forgets_what_was_asked_for_it(app, client, smtp, smsc, make_user):
+    user = make_user("resident", phone=PHONE, email="zhou@example.org")
+    ask(client, PHONE)
+    ask(client, "zhou@example.org")
+    work(app, burst=True)
+    ask(client, PHONE)  # not yet looked up
+    client.login(user)
+    assert client.post("/account/delete", {"password": PASSWORD, "confirm": "y"}).status_code == 302
+    assert db.session.scalar(select(PasswordReset)) is None
