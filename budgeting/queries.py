@@ -7,6 +7,7 @@ from accounts.regions import region_tree
 from accounts.users import User
 from budgeting.models import Ballot, BallotChoice, BudgetCycle, BudgetPart, BudgetProject, Phase
 from core.db import db
+from proposals.models import Proposal, ProposalStatus
 
 #: Phases in which the totals of votes are public.
 TOTALS_PUBLIC = (Phase.COUNTING, Phase.FINISHED)
@@ -46,3 +47,13 @@ def totals(part: BudgetPart) -> dict[int, int] | None:
     return dict(db.session.execute(
         select(BallotChoice.project_id, func.count()).join(Ballot).where(Ballot.part_id == part.id)
         .group_by(BallotChoice.project_id)).all())
+
+
+def enterable_proposals(cycle: BudgetCycle) -> list[Proposal]:
+    """Qualified, visible proposals of the cycle's region that are not yet projects of the cycle."""
+    entered = select(BudgetProject.proposal_id).join(BudgetPart).where(BudgetPart.cycle_id == cycle.id,
+                                                                       BudgetProject.proposal_id.is_not(None))
+    return list(db.session.scalars(select(Proposal).where(
+        Proposal.status == ProposalStatus.QUALIFIED, Proposal.hidden_at.is_(None),
+        Proposal.region_id.in_(region_tree().subtree(cycle.region_id)), Proposal.id.not_in(entered))
+        .order_by(Proposal.supports_count.desc(), Proposal.id).limit(200)))
