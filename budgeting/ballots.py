@@ -10,7 +10,7 @@ from accounts.users import Role, User
 from budgeting.cycle_errors import NotOnBallot, NotVerified, OutsideArea, OverLimit, TooManyChoices, VotingClosed
 from budgeting.election import Election, Project
 from budgeting.models import Ballot, BallotChoice, BudgetPart, BudgetProject, Channel, Phase, ProjectStatus
-from core.db import db, utcnow
+from core.db import db, insert_unless_present, utcnow
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,14 @@ def cast_ballot(part: BudgetPart, *, actor: User, project_ids, channel: str = Ch
     problem = voting_problem(part, actor) or tally(part, project_ids).problem
     if problem is not None:
         raise problem
-    ballot = db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == actor.id))
-    if ballot is None:
-        ballot = Ballot(part_id=part.id, voter_id=actor.id, channel=channel)
-        db.session.add(ballot)
-    else:
-        ballot.channel, ballot.updated_at = channel, utcnow()
+    now = utcnow()
+    # The unique (part, voter) constraint decides, not a look first: two casts at the same moment (two tabs, or
+    # later a kiosk and the web) make one ballot, and the row lock lets the second change it after the first.
+    insert_unless_present(Ballot, part_id=part.id, voter_id=actor.id, channel=channel, created_at=now,
+                          updated_at=now)
+    ballot = db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == actor.id)
+                               .with_for_update().execution_options(populate_existing=True))
+    ballot.channel, ballot.updated_at = channel, now
     ballot.choices = [BallotChoice(project_id=i) for i in sorted(set(project_ids))]
     db.session.flush()
     return ballot

@@ -44,6 +44,10 @@ def test_changing_a_ballot_replaces_it(budget_county, make_cycle):
     east = _part(cycle, place.east)
     first, second = _ids(east)
     ballots.cast_ballot(east, actor=place.east_resident, project_ids=[first])
+    db.session.commit()
+    ballots.cast_ballot(east, actor=place.east_resident, project_ids=[first, second])
+    db.session.commit()
+    assert queries.own_choices(place.east_resident, east) == {first, second}
     ballots.cast_ballot(east, actor=place.east_resident, project_ids=[second])
     db.session.commit()
     assert queries.own_choices(place.east_resident, east) == {second}
@@ -104,3 +108,26 @@ def test_the_database_keeps_one_ballot_per_resident_and_part(budget_county, make
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_casting_twice_at_the_same_moment_makes_one_ballot(app, budget_county, make_cycle):
+    from accounts.users import User
+    from budgeting.models import BudgetPart
+    from tests.helpers import at_once
+
+    place = budget_county
+    cycle = make_cycle("voting", projects={"east": [100, 200]})
+    part_id, voter_id = _part(cycle, place.east).id, place.east_resident.id
+    choices = [[p.id] for p in ballots.ballot_projects(_part(cycle, place.east))]
+    db.session.remove()
+
+    def cast(project_ids):
+        ballot = ballots.cast_ballot(db.session.get(BudgetPart, part_id), actor=db.session.get(User, voter_id),
+                                     project_ids=project_ids)
+        db.session.commit()
+        return ballot.id
+
+    outcomes = at_once(app, cast, choices)
+    assert [type(o) for o in outcomes] == [int, int] and outcomes[0] == outcomes[1], outcomes
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert len(queries.own_choices(place.east_resident, db.session.get(BudgetPart, part_id))) == 1
