@@ -130,3 +130,19 @@ def test_officials_see_totals_only_after_voting_closes_and_never_who_voted(app, 
     assert official.post(f"/officials/budgets/{cycle.id}/advance").status_code == 302
     page = official.get(f"/budgets/{cycle.id}").get_data(as_text=True)
     assert "1 vote" in page and place.east_resident.display_name not in page
+
+
+def test_an_official_enters_a_qualified_proposal_with_its_cost(app, budget_county, make_cycle, make_proposal):
+    place, cycle = budget_county, make_cycle()
+    proposal = make_proposal(author=place.east_resident, title="A bus shelter")
+    proposal.status = "qualified"
+    db.session.commit()
+    official = WebClient(app.test_client())
+    official.login(place.official)
+    assert "A bus shelter" in official.get(f"/budgets/{cycle.id}").get_data(as_text=True)
+    url = f"/officials/budgets/{cycle.id}/proposals"
+    refused = official.post(url, {"proposal_id": proposal.id, "cost": "-5"})
+    assert refused.status_code == 422 and 'value="-5"' in refused.get_data(as_text=True)
+    assert official.post(url, {"proposal_id": proposal.id, "cost": "12,000"}).status_code == 302
+    (project,) = queries.projects_of(_part(cycle, place.east))
+    assert (project.title, project.cost_minor, project.proposal_id) == ("A bus shelter", 1_200_000, proposal.id)
