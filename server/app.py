@@ -27,12 +27,13 @@ from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
 from server.officials import appeals_map  # noqa: F401
+from server.officials import budgets as official_budgets  # noqa: F401
 from server.officials import groups as official_groups  # noqa: F401
 from server.officials import proposals as official_proposals  # noqa: F401
 from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311
 from server.public import appeals as appeal_pages
-from server.public import board, dashboard, home, maps
+from server.public import board, budgets, dashboard, home, maps
 from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
 from server.residents import account, discussion, recovery
@@ -99,7 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(forget_region_tree)
     replica.init_app(app)
     for blueprint in (home.bp, account.bp, recovery.bp, board.bp, appeal_pages.bp, dashboard.bp, proposal_pages.bp,
-                      discussion.bp, project_pages.bp, maps.bp, admin.bp, officials.bp):
+                      budgets.bp, discussion.bp, project_pages.bp, maps.bp, admin.bp, officials.bp):
         app.register_blueprint(blueprint)
     api.init_app(app, (api_proposals.blp, api_appeals.blp, api_projects.blp, api_maps.blp, kiosk_api.blp))
     app.register_blueprint(open311.bp)

@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.people",
     "tests.fixtures.content",
+    "tests.fixtures.budgets",
     "tests.fixtures.demo",
     "tests.fixtures.kiosks",
     "tests.fixtures.speech",

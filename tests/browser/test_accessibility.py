@@ -69,3 +69,70 @@ def test_signed_in_pages_pass_axe(demo_county, app, audit_page, live_server, who
     login(audit_page, live_server.url, who)
     audit_page.goto(live_server.url + path)
     assert axe_violations(audit_page) == [], json.dumps(path)
+
+
+@pytest.fixture
+def budget_cycle(demo_county, app):
+    """A budget cycle of the demo county in its voting phase, with projects in 清水's part and county-wide."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from accounts.regions import Region
+    from accounts.users import User
+    from budgeting import cycles
+    from core.db import db
+
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    county, township = (db.session.scalar(select(Region).where(Region.code == code)) for code in ("FY", "FY-QS"))
+    cycle = cycles.open_cycle(county, actor=admin, title="2027 参与式预算", total_minor=50_000_000,
+                              parts={township: 20_000_000}, ballot_style="both", max_choices=3,
+                              collecting_until=date(2027, 3, 1), reviewing_until=date(2027, 4, 1),
+                              voting_until=date(2027, 5, 1))
+    resident = db.session.scalar(select(User).where(User.phone == "+8613800138001"))
+    made = [cycles.submit_project(cycle, actor=resident, title=title, description="", cost_minor=cost)
+            for title, cost in (("村口路灯", 8_000_000), ("小学操场", 15_000_000))]
+    cycles.advance_phase(cycle, actor=admin)
+    for project in made:
+        cycles.review_project(project, actor=admin, feasible=True, cost_minor=project.cost_minor)
+    cycles.advance_phase(cycle, actor=admin)
+    db.session.commit()
+    return cycle.id, cycles.part_for(cycle, resident.region_id).id
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_budget_pages_pass_axe(budget_cycle, app, audit_context, live_server, language):
+    cycle_id, part_id = budget_cycle
+    page = audit_context(language)
+    for path in ("/budgets", f"/budgets/{cycle_id}"):
+        page.goto(live_server.url + path)
+        assert axe_violations(page) == [], path
+    page.goto(live_server.url + "/login")  # by the fields' names: the labels are in the page's language
+    page.locator("input[name=identifier]").fill("+8613800138001")
+    page.locator("input[name=password]").fill("minyi-demo")
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.goto(live_server.url + f"/budgets/{cycle_id}/ballot/{part_id}")
+    assert axe_violations(page) == []
+    for box in page.get_by_role("checkbox").all():  # over the part's money: refused next to the form
+        box.check()
+    with page.expect_navigation():
+        page.locator("button[value=cast]").click()
+    page.wait_for_selector("#ballot-error")
+    assert page.locator("input[type=checkbox]:checked").count() == 2
+    assert axe_violations(page) == []
+
+
+def test_the_ballot_shows_the_money_left_as_boxes_are_ticked(budget_cycle, app, audit_page, live_server):
+    cycle_id, part_id = budget_cycle
+    login(audit_page, live_server.url, "+8613800138001")
+    audit_page.goto(live_server.url + f"/budgets/{cycle_id}/ballot/{part_id}")
+    audit_page.get_by_role("checkbox").first.check()
+    audit_page.wait_for_function("document.querySelector('#ballot-tally').textContent.includes('80,000')")
+
+
+@pytest.mark.parametrize("path", ["/officials/budgets/new", "/budgets/{cycle_id}"])
+def test_officials_budget_pages_pass_axe(budget_cycle, app, audit_page, live_server, path):
+    login(audit_page, live_server.url, "admin@example.org")
+    audit_page.goto(live_server.url + path.format(cycle_id=budget_cycle[0]))
+    assert axe_violations(audit_page) == []

@@ -16,6 +16,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
           make_kiosk):
     """Everything a route may be about, and a way in for each role."""
     from accounts.tokens import ApiToken, create_token
+    from budgeting import cycles
     from kiosk_fleet import kiosks
     from projects.permissions import today
     from projects.progress import add_milestone
@@ -61,6 +62,12 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     gone, gone_code = make_kiosk(village=village, category=category, name="Old office")
     _gone, gone_token = kiosks.enroll(gone_code)
     kiosks.revoke(gone, actor=users["admin"])
+    budget = cycles.open_cycle(county, actor=users["admin"], title="Village budget", total_minor=1_000_000,
+                               collecting_until=date.today(), reviewing_until=date.today(), voting_until=date.today())
+    budget_project = cycles.submit_project(budget, actor=author, title="Lights", description="x", cost_minor=50_000)
+    cycles.advance_phase(budget, actor=users["admin"])
+    cycles.review_project(budget_project, actor=users["admin"], feasible=True, cost_minor=50_000)
+    cycles.advance_phase(budget, actor=users["admin"])
     tokens = {role: create_token(user, actor=user, name="matrix")[1] for role, user in users.items()}
     token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == author.id)).first()
     db.session.commit()
@@ -71,6 +78,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
            "model_id": 1, "image_id": 1, "code": appeal.receipt_code, "resource": f"{appeal.id}.json",
            "fmt": "json", "name": "none.jpg", "sha256": "0" * 64, "kind": None, "step": None, "action": None,
            "open_proposal_id": still_open.id, "event_id": 1, "region_id": village.id,
-           "token": "no-such-reset-link"}
+           "token": "no-such-reset-link", "cycle_id": budget.id, "part_id": budget.parts[0].id,
+           "budget_project_id": budget_project.id}
     return app, users, ids, {"kiosk": kiosk_token, "revoked kiosk": gone_token, **tokens}
 

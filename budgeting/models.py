@@ -1,0 +1,185 @@
+"""Budget cycles: the money set aside for a region, its parts, the projects residents vote on, and ballots.
+
+A ballot belongs to one resident and one part; the unique constraint on (part, voter) is the one-ballot rule
+whatever the channel (web today; kiosk and paper later record against the same row)."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.regions import Region
+from accounts.users import User
+from core.db import UTCDateTime, db, one_of, utcnow
+from proposals.models import Proposal
+
+
+class Phase(enum.StrEnum):
+    """The phases of a cycle, in order."""
+    COLLECTING = "collecting"
+    REVIEWING = "reviewing"
+    VOTING = "voting"
+    COUNTING = "counting"
+    FINISHED = "finished"
+
+
+PHASES = tuple(Phase)
+
+
+class BallotStyle(enum.StrEnum):
+    """What limits a ballot: the part's money, a number of projects, or both."""
+    SPENDING_LIMIT = "spending_limit"
+    UP_TO_K = "up_to_k"
+    BOTH = "both"
+
+
+class ProjectStatus(enum.StrEnum):
+    PROPOSED = "proposed"   # entered or submitted, not reviewed yet
+    FEASIBLE = "feasible"   # reviewed: on the ballot
+    REJECTED = "rejected"   # reviewed: not on the ballot (the reason is public)
+
+
+class Channel(enum.StrEnum):
+    """How a ballot was cast."""
+    WEB = "web"
+    KIOSK = "kiosk"
+    PAPER = "paper"
+
+
+class BudgetCycle(db.Model):
+    __tablename__ = "budget_cycles"
+    __table_args__ = (
+        CheckConstraint(one_of("phase", Phase), name="phase_known"),
+        CheckConstraint(one_of("ballot_style", BallotStyle), name="ballot_style_known"),
+        CheckConstraint("total_minor > 0", name="total_positive"),
+        CheckConstraint("ballot_style = 'spending_limit' OR (max_choices IS NOT NULL AND max_choices > 0)",
+                        name="max_choices_given"),
+        CheckConstraint("collecting_until <= reviewing_until AND reviewing_until <= voting_until",
+                        name="dates_in_order"),
+    )
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The region whose residents decide (a county, township or village).
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    #: The cycle's name, e.g. "2027 village budget".
+    title: Mapped[str] = mapped_column(String(200))
+    #: The whole amount set aside, in minor units (fen): the sum of its parts.
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    #: The phase the cycle is in now; officials move it on (Phase).
+    phase: Mapped[str] = mapped_column(String(16), default=Phase.COLLECTING)
+    #: What limits a ballot (BallotStyle).
+    ballot_style: Mapped[str] = mapped_column(String(16), default=BallotStyle.SPENDING_LIMIT)
+    #: The most projects one ballot may choose (k), for the styles that limit the number.
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    #: Last day projects can be entered (planned, shown to residents).
+    collecting_until: Mapped[date] = mapped_column(Date)
+    #: Last day of the officials' review (planned).
+    reviewing_until: Mapped[date] = mapped_column(Date)
+    #: Last day of voting (planned); ballots are taken until an official closes voting.
+    voting_until: Mapped[date] = mapped_column(Date)
+    #: Who opened it.
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was opened.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship()
+    parts: Mapped[list["BudgetPart"]] = relationship(back_populates="cycle", order_by="BudgetPart.id",
+                                                     cascade="all, delete-orphan")
+
+    @property
+    def limits_money(self) -> bool:
+        return self.ballot_style in (BallotStyle.SPENDING_LIMIT, BallotStyle.BOTH)
+
+    @property
+    def limits_count(self) -> bool:
+        return self.ballot_style in (BallotStyle.UP_TO_K, BallotStyle.BOTH)
+
+
+class BudgetPart(db.Model):
+    """A share of a cycle's money for one area (CONSUL's heading): a township or village, or the whole region
+    (the county-wide part). Residents vote in every part whose area contains where they live."""
+    __tablename__ = "budget_parts"
+    __table_args__ = (UniqueConstraint("cycle_id", "region_id", name="uq_budget_parts_cycle_region"),
+                      CheckConstraint("amount_minor > 0", name="amount_positive"))
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cycle it is part of.
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("budget_cycles.id", ondelete="CASCADE"), index=True)
+    #: The area whose residents vote in it (the cycle's own region for the region-wide part).
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
+    #: Its money, in minor units.
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+    cycle: Mapped[BudgetCycle] = relationship(back_populates="parts")
+    region: Mapped[Region] = relationship()
+
+
+class BudgetProject(db.Model):
+    """A costed project on a cycle: a qualified proposal an official entered, or one a resident submitted."""
+    __tablename__ = "budget_projects"
+    __table_args__ = (CheckConstraint(one_of("status", ProjectStatus), name="status_known"),
+                      CheckConstraint("cost_minor > 0", name="cost_positive"),
+                      CheckConstraint("status <> 'rejected' OR review_reason IS NOT NULL", name="rejection_reasoned"),
+                      UniqueConstraint("part_id", "proposal_id", name="uq_budget_projects_part_proposal"))
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The part whose voters decide on it.
+    part_id: Mapped[int] = mapped_column(ForeignKey("budget_parts.id", ondelete="CASCADE"), index=True)
+    #: The qualified proposal it comes from, if any.
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    #: Who entered or submitted it.
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Its name on the ballot.
+    title: Mapped[str] = mapped_column(String(200))
+    #: What would be done.
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: What it costs, in minor units (as submitted, then as reviewed).
+    cost_minor: Mapped[int] = mapped_column(BigInteger)
+    #: Where it stands in review (ProjectStatus).
+    status: Mapped[str] = mapped_column(String(16), default=ProjectStatus.PROPOSED)
+    #: The officials' public reason for the last change of cost or for rejecting it.
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    #: When it was entered.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    part: Mapped[BudgetPart] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
+
+
+class Ballot(db.Model):
+    """One resident's ballot in one part; changed in place until voting closes."""
+    __tablename__ = "budget_ballots"
+    __table_args__ = (UniqueConstraint("part_id", "voter_id", name="uq_budget_ballots_part_voter"),
+                      CheckConstraint(one_of("channel", Channel), name="channel_known"))
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The part voted in.
+    part_id: Mapped[int] = mapped_column(ForeignKey("budget_parts.id", ondelete="CASCADE"), index=True)
+    #: The resident; never shown to officials next to the choices.
+    voter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: How it was last cast (Channel).
+    channel: Mapped[str] = mapped_column(String(8), default=Channel.WEB)
+    #: When it was first cast.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it was last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    part: Mapped[BudgetPart] = relationship()
+    voter: Mapped[User] = relationship()
+    choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan")
+
+
+class BallotChoice(db.Model):
+    """A project a ballot approves."""
+    __tablename__ = "budget_ballot_choices"
+
+    #: The ballot.
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("budget_ballots.id", ondelete="CASCADE"), primary_key=True)
+    #: The project approved.
+    project_id: Mapped[int] = mapped_column(ForeignKey("budget_projects.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)

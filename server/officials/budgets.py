@@ -1,0 +1,120 @@
+"""Officials' side of participatory budgeting: opening a cycle, moving its phases, entering qualified proposals
+and reviewing projects. Each step is checked by budgeting.cycles (who may run the cycle) and audited there."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.permissions import jurisdiction
+from accounts.regions import Region, subtree_id_list
+from budgeting import cycles
+from budgeting.models import BudgetCycle, BudgetProject
+from core.db import db
+from core.errors import DomainError
+from core.money import parse_amount
+from proposals.models import Proposal
+from server.forms.budgets import PART_ROWS, CycleForm, ReviewForm
+from server.officials import bp
+from server.public.budgets import cycle_context
+from server.web.helpers import get_or_404, parse_id, submit
+
+
+def _region_choices():
+    scope = jurisdiction(current_user)
+    query = select(Region).order_by(Region.code)
+    if scope is not None:
+        query = query.where(Region.id.in_(subtree_id_list(scope)))
+    return [(r.id, r.full_name) for r in db.session.scalars(query)]
+
+
+@bp.route("/budgets/new", methods=["GET", "POST"])
+def new_cycle():
+    """Open a budget cycle for a region in one's jurisdiction, with optional parts for its areas."""
+    form = CycleForm()
+    choices = _region_choices()
+    form.region.choices = [("", _("Choose…"))] + choices
+    for n in range(1, PART_ROWS + 1):
+        form[f"part{n}_region"].choices = [("", _("None"))] + choices
+
+    def action():
+        region = db.session.get(Region, form.region.data) if form.region.data else None
+        if region is None or (region.id, region.full_name) not in choices:
+            raise DomainError(_("Choose a region from the list."), field="region")
+        parts = {}
+        for n in range(1, PART_ROWS + 1):
+            area_id, amount = form[f"part{n}_region"].data, form[f"part{n}_amount"].data
+            if not area_id and not (amount or "").strip():
+                continue
+            area = db.session.get(Region, area_id) if area_id else None
+            if area is None or area in parts:
+                raise DomainError(_("Choose a different area for each part."), field=f"part{n}_region")
+            parts[area] = parse_amount(amount, field=f"part{n}_amount")
+        return cycles.open_cycle(
+            region, actor=current_user, title=form.title.data, total_minor=parse_amount(form.total.data, field="total"),
+            collecting_until=form.collecting_until.data, reviewing_until=form.reviewing_until.data,
+            voting_until=form.voting_until.data, ballot_style=form.ballot_style.data,
+            max_choices=form.max_choices.data, parts=parts)
+
+    opened = submit(form, action, message=_("The budget cycle is open: residents can now submit projects."))
+    if opened:
+        return redirect(url_for("budgets.show", cycle_id=opened.id))
+    return render_template("budgets/new.html", form=form, rows=range(1, PART_ROWS + 1)), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/budgets/<int:cycle_id>/advance", methods=["POST"])
+def advance_cycle(cycle_id):
+    """Move a cycle on to its next phase (closing voting starts counting)."""
+    cycle = get_or_404(BudgetCycle, cycle_id)
+    try:
+        cycles.advance_phase(cycle, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403)
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("The cycle has moved on to the next phase."), "success")
+    return redirect(url_for("budgets.show", cycle_id=cycle.id))
+
+
+@bp.route("/budgets/projects/<int:budget_project_id>/review", methods=["POST"])
+def review_budget_project(budget_project_id):
+    """Feasible at a cost, or rejected; a changed cost or a rejection needs its public reason."""
+    project = get_or_404(BudgetProject, budget_project_id)
+    cycle = project.part.cycle
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    form = ReviewForm()
+
+    def action():
+        cycles.review_project(project, actor=current_user, feasible=form.verdict.data == "feasible",
+                              cost_minor=parse_amount(form.cost.data, field="cost"), reason=form.reason.data)
+
+    if submit(form, action, message=_("The review is saved and public.")):
+        return redirect(url_for("budgets.show", cycle_id=cycle.id) + f"#budget-project-{project.id}")
+    return render_template("budgets/show.html", **cycle_context(cycle, review_form=form,
+                                                                reviewing=project.id)), 422
+
+
+@bp.route("/budgets/<int:cycle_id>/proposals", methods=["POST"])
+def enter_budget_proposal(cycle_id):
+    """Enter a qualified proposal of the area, with its cost, while projects are collected."""
+    cycle = get_or_404(BudgetCycle, cycle_id)
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    proposal = db.session.get(Proposal, parse_id(request.form.get("proposal_id")) or 0)
+    try:
+        if proposal is None:
+            raise DomainError(_("Choose a qualified proposal from the list."))
+        cycles.enter_proposal(cycle, proposal, actor=current_user,
+                              cost_minor=parse_amount(request.form.get("cost", ""), field="cost"))
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("budgets/show.html", **cycle_context(
+            cycle, enter_error=str(error.message), entered=request.form)), error.status
+    db.session.commit()
+    flash(_("The proposal is entered as a project of this cycle."), "success")
+    return redirect(url_for("budgets.show", cycle_id=cycle.id))

@@ -1,0 +1,47 @@
+"""0042_budget_cycles: it adds the budget tables over a database with data, keeps one ballot per resident and
+part, and going back removes them and nothing else."""
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+
+TABLES = {"budget_cycles", "budget_parts", "budget_projects", "budget_ballots", "budget_ballot_choices"}
+
+
+def test_budget_cycles_migrate_up_and_down(scratch_database_url, test_config):
+    from flask_migrate import downgrade, upgrade
+
+    from server import create_app
+
+    app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision="0041_password_resets_by_worker")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO regions (id, code, level, name_zh, name_en) "
+                              "VALUES (1, 'C', 'county', '县', 'C')"))
+            conn.execute(text("INSERT INTO users (id, email, password_hash, display_name, role, active, "
+                              "session_version, created_at, region_id) VALUES (1, 'a@example.org', 'x', 'A', "
+                              "'resident', true, 1, '2026-01-01', 1)"))
+        assert not TABLES & set(inspect(db.engine).get_table_names())
+        upgrade(revision="0042_budget_cycles")
+        assert TABLES <= set(inspect(db.engine).get_table_names())
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO budget_cycles (id, region_id, title, total_minor, phase, ballot_style, "
+                              "collecting_until, reviewing_until, voting_until, created_at) VALUES (1, 1, 'B', 100, "
+                              "'voting', 'spending_limit', '2027-01-01', '2027-02-01', '2027-03-01', "
+                              "'2026-12-01')"))
+            conn.execute(text("INSERT INTO budget_parts (id, cycle_id, region_id, amount_minor) VALUES (1, 1, 1, 100)"))
+            conn.execute(text("INSERT INTO budget_ballots (part_id, voter_id, channel, created_at, updated_at) "
+                              "VALUES (1, 1, 'web', '2026-12-01', '2026-12-01')"))
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:  # a paper ballot for the same person
+            conn.execute(text("INSERT INTO budget_ballots (part_id, voter_id, channel, created_at, updated_at) "
+                              "VALUES (1, 1, 'paper', '2026-12-02', '2026-12-02')"))
+        downgrade(revision="0041_password_resets_by_worker")
+        assert not TABLES & set(inspect(db.engine).get_table_names())
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT display_name FROM users")).scalar() == "A"
+        upgrade()
+        downgrade(revision="base")
+        db.engine.dispose()
