@@ -121,10 +121,10 @@ def _mine(proposal_id) -> Proposal:
 @bp.route("/proposals/<int:proposal_id>/reject", methods=["GET", "POST"])
 def reject(proposal_id):
     """Only those who may reject the proposal pass (proposals.queries.may_reject); others are told who decides."""
-    if request.method == "GET":  # the address of a refused form, reloaded: the page the form is on
-        return redirect(_queue_address())
     proposal = get_or_404(Proposal, proposal_id)
     services.check_rejecter(current_user, proposal)
+    if request.method == "GET":  # the address of a refused form, reloaded: the page the form is on
+        return redirect(_queue_address())
     form = RejectForm(meta={"item": f"reject-{proposal.id}"})
     if submit(form, lambda: services.reject_proposal(proposal, actor=current_user, reason=form.reason.data),
               message=_("The proposal is rejected; the reason is public and open pledges were released.")):
