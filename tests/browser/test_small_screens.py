@@ -220,6 +220,7 @@ def test_an_officials_and_an_admins_menu_is_one_row_on_a_wide_screen(phone, site
     expect(inbox).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(site + "/officials/appeals")
+    page.wait_for_load_state("load")  # its stylesheet too, before the row is measured
     assert len(page.evaluate(MENU_ROWS)) == 1
     expect(inbox).to_be_hidden()  # closed again on the next page, its button marked as where the page is
     expect(work).to_have_class("current")
