@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import signal
 import sys
 
 
@@ -55,12 +56,20 @@ def when_ready(server):
     print(f"\nMinyi is serving on {addresses}  (Ctrl+C stops it)" + (f"\n\n{note}\n" if note else ""), flush=True)
 
 
-def worker_int(worker):
-    # Ctrl+C (SIGINT) and SIGQUIT are gunicorn's quick shutdown. Left to Python's usual exit, a worker waits for
-    # its threads, and a thread reading a request a client has half sent (a browser's open connection) waits
-    # for the rest until the master kills the worker after graceful_timeout: the port stayed taken for 30 s or
-    # more. A quick shutdown drops the connections at once; SIGTERM (systemd's stop) still lets requests finish.
+def _quit_now(signum, frame):
     os._exit(0)
+
+
+def post_worker_init(worker):
+    # Ctrl+C (SIGINT) and SIGQUIT are gunicorn's quick shutdown, and the worker ends at once, dropping its
+    # connections. Gunicorn's own handler neither does it at once (left to Python's usual exit, a worker waits for
+    # a thread reading a request a client has half sent, a browser's open connection, until the master kills it
+    # after graceful_timeout) nor safely: it shuts the thread pool down under a lock, and the second signal of a
+    # Ctrl+C (the terminal's SIGINT, then the master's SIGQUIT) arriving meanwhile, or a signal arriving while the
+    # worker holds that lock to hand a connection to a thread, waited on that lock for ever. The port stayed taken
+    # for 30 s or more. SIGTERM (systemd's stop) still lets requests finish.
+    signal.signal(signal.SIGINT, _quit_now)
+    signal.signal(signal.SIGQUIT, _quit_now)
 
 
 def pre_fork(server, worker):
