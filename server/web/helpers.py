@@ -124,11 +124,13 @@ def show_error(form, error) -> None:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only follow same-site relative redirects (no open redirect via ?next=)."""
+    """Only follow same-site relative redirects (no open redirect via ?next=), and no control characters: a line
+    break would split the Location header, which Werkzeug refuses with a 500."""
     if not target:
         return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(char) < 32 or ord(char) == 127 for char in target)):
         return default
     return target
 

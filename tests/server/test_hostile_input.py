@@ -35,7 +35,8 @@ SCRIPT = '<script>alert("minyi")</script>'
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 #: What must never come back as markup.
 RAW = ("<script>alert(", "<img src=x onerror")
-OFF_SITE = ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)")
+OFF_SITE = ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)",
+            "/\r\nSet-Cookie: x=1")
 TEXTS = [SCRIPT, ATTRIBUTE, OFF_SITE[0], "{{ 7*7 }}{% if %}${7*7}", "' OR '1'='1' --", "1); DROP TABLE users; --",
          "100%_\\", "\ufffd\ufeff\U0010ffff", "Bob\u202eevil\u200b", "a\x00b", "   ", "长" * 100_000]
 NUMBERS = ["-1", "0", "-0", "1.5", "1e309", "NaN", "-Infinity", "2147483648", "9223372036854775808", "1" + "0" * 40,

@@ -1,5 +1,7 @@
 """Register, log in, log out, change password: the happy paths and every bad input."""
 
+from urllib.parse import unquote
+
 import pytest
 from sqlalchemy import func, select
 
@@ -127,6 +129,19 @@ def test_login_redirects_only_to_this_site(client, make_user):
     client.logout()
     response = client.post("/login?next=/account", {"identifier": user.login_name, "password": "correct horse battery"})
     assert response.headers["Location"] == "/account"
+
+
+@pytest.mark.parametrize("target", ["/%0D%0ASet-Cookie:%20x=1", "/account%0A", "/%09account", "/%1B[2J", "/%7F"])
+def test_a_line_break_in_next_falls_back_to_the_home_page(client, make_user, target):
+    """A control character would split the Location header (Werkzeug refuses it with a 500)."""
+    user = make_user()
+    response = client.post(f"/login?next={target}", {"identifier": user.login_name,
+                                                      "password": "correct horse battery"})
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert "x=1" not in response.headers.get("Set-Cookie", "")
+    assert client.get("/account").status_code == 200  # signed in all the same
+    response = client.post("/language", {"language": "en", "next": unquote(target)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
 
 
 def test_change_password_logs_out_other_sessions(app, make_user):
