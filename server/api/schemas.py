@@ -116,7 +116,7 @@ class PledgeOut(Schema):
     skill = fields.String(allow_none=True)
     availability = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
-    quantity = fields.Decimal(allow_none=True, as_string=True)
+    quantity = fields.Float(allow_none=True, metadata={"description": "Materials pledges: how much, in unit"})
     unit = fields.String(allow_none=True)
     estimated_value_minor = fields.Integer(allow_none=True)
     anonymous = fields.Boolean()

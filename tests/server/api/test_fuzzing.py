@@ -14,13 +14,15 @@ Bounded: MINYI_FUZZ_EXAMPLES examples per operation (30 by default), the same on
 `MINYI_FUZZ_EXAMPLES=300 MINYI_FUZZ_RANDOM=1` looks further."""
 
 import os
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from core.db import db
+from core.db import db, utcnow
 from tests.helpers import NO_LIMITS, app_without_data
 
 EXAMPLES = int(os.environ.get("MINYI_FUZZ_EXAMPLES", "30"))
@@ -33,12 +35,19 @@ def fuzzed(make_app, make_user, make_proposal, make_appeal, make_kiosk, make_reg
     """An app with something behind every operation, and the tokens to reach it."""
     from accounts.tokens import create_token
     from kiosk_fleet import kiosks
+    from voting import pledges
 
     app = make_app(**NO_LIMITS)
     with app.app_context():
         village = make_region("village")
         resident = make_user("resident", region=village, verified=True)
-        make_proposal(author=resident)
+        proposal = make_proposal(author=resident, goal_minor=500_000, deadline=utcnow() + timedelta(days=30))
+        # Every kind of pledge, so the lists answer with every shape the document describes.
+        backer = make_user("resident", region=village, verified=True)
+        pledges.pledge_to(proposal, actor=backer, kind="money", amount_minor=20_000)
+        pledges.pledge_to(proposal, actor=backer, kind="hours", hours=6, skill="Masonry")
+        pledges.pledge_to(proposal, actor=backer, kind="materials", description="Cement", quantity=Decimal("20.5"),
+                          unit="bags", estimated_value_minor=60_000, anonymous=True)
         make_appeal(author=resident)
         kiosk, code = make_kiosk(village=village)
         _kiosk, kiosk_token = kiosks.enroll(code)
