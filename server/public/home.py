@@ -16,7 +16,7 @@ from core.i18n import current_language
 from core.photos import thumbnail_set
 from projects.queries import in_progress
 from proposals.queries import closing_soon, trending
-from server.extensions import csrf, limiter
+from server.extensions import csrf, limiter, talisman
 from server.web.cards import appeal_cards, project_cards, proposal_cards
 from server.web.helpers import arg_id, safe_next
 from server.web.i18n import LANGUAGE_COOKIE, normalize_language
@@ -91,8 +91,10 @@ def set_language():
 @bp.route("/healthz")
 @limiter.exempt
 @csrf.exempt
+@talisman(force_https=False)
 def healthz():
-    """For load balancers and kiosks: 200 when the database answers, 503 otherwise."""
+    """For load balancers, monitoring and kiosks: 200 when the database answers, 503 otherwise. Answered over
+    plain HTTP too, whatever MINYI_FORCE_HTTPS says: monitoring asks app servers on their internal address."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:

@@ -37,3 +37,28 @@ def test_each_example_environment_starts_a_production_app(path, monkeypatch, tmp
         assert app.config["MINYI_STORAGE_URL"].startswith("s3://")
     if path.name == "app.env":
         assert "replica" in app.config["SQLALCHEMY_BINDS"]
+
+
+def test_health_checks_answer_over_plain_http_on_the_internal_address(monkeypatch, tmp_path, test_config, _migrated,
+                                                                      redis_url):
+    """The multi-machine README points monitoring at http://10.0.0.11:5000/healthz; MINYI_FORCE_HTTPS=1 there
+    sends every visitor to HTTPS, but not the health check."""
+    from server import create_app
+
+    for name, value in settings(ROOT / "deploy/multi-machine/app.env").items():
+        monkeypatch.setenv(name, value)
+    database = test_config["SQLALCHEMY_DATABASE_URI"]
+    for name, value in {"MINYI_SECRET_KEY": "x" * 48, "MINYI_INSTANCE_PATH": str(tmp_path),
+                        "MINYI_DATABASE_URL": database, "MINYI_DATABASE_REPLICA_URL": database,
+                        "MINYI_REDIS_URL": redis_url, "MINYI_ALLOW_SQLITE": "1"}.items():  # on both databases
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    assert app.config["MINYI_FORCE_HTTPS"]
+    client = app.test_client()
+    internal = "http://10.0.0.11:5000"
+    response = client.get("/healthz", base_url=internal)
+    assert response.status_code == 200, response.headers.get("Location")
+    assert response.is_json and {**response.get_json(), "replica_lag_seconds": None} == {
+        "status": "ok", "database": "ok", "replica": "ok", "replica_lag_seconds": None, "redis": "ok"}
+    visitor = client.get("/", base_url=internal)
+    assert visitor.status_code in (301, 302) and visitor.headers["Location"].startswith("https://")
