@@ -38,7 +38,7 @@ from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
 from server.residents import account, discussion, recovery
 from server.residents import pledges as pledge_pages  # noqa: F401  (routes register on proposal_pages.bp)
-from server.web import database, errors, htmx, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
+from server.web import database, errors, headers, htmx, i18n, page_cache, replica  # noqa: F401  (database: connection hooks)
 from server.web.helpers import IdConverter, reject_nul_bytes
 from server.web.maps import tile_origins
 
@@ -95,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     account.init_login(app)
     page_cache.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)
     app.before_request(forget_region_tree)

@@ -19,6 +19,7 @@ from core.storage import uploads
 from projects.promotion import project_of
 from server.forms.appeals import AppealForm, RatingForm, ReceiptForm, ReopenForm
 from server.public.proposals import serve_photo, stored_photo
+from server.web.headers import personal
 from server.web.helpers import (
     category_choices,
     parse_id,
@@ -192,6 +193,7 @@ def receipt():
             show_error(form, error)
         else:
             events = db.session.scalars(visible_events(None, appeal)).all()  # the holder reads what the public does
+            personal()  # their own appeal, perhaps on a shared computer
     status = 404 if request.args.get("code") is not None and appeal is None else 200
     return render_template("appeals/receipt.html", form=form, appeal=appeal, events=events), status
 
