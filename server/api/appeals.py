@@ -71,8 +71,8 @@ def list_appeals(args):
 
 
 @blp.route("/appeals", methods=["POST"])
-@limited_posting
 @token_required
+@limited_posting
 @blp.arguments(AppealIn)
 @blp.response(201, AppealDetailOut)
 @errors(401, 403, 422)
@@ -104,8 +104,8 @@ def get_by_receipt(code):
 
 
 @blp.route("/appeals/<int:appeal_id>/cosign", methods=["PUT"])
-@backing
 @token_required
+@backing
 @blp.response(200, CosignOut)
 @errors(401, 403, 404, 409)
 @blp.doc(security=TOKEN)
@@ -118,8 +118,8 @@ def cosign(appeal_id):
 
 
 @blp.route("/appeals/<int:appeal_id>/rating", methods=["PUT"])
-@backing
 @token_required
+@backing
 @blp.arguments(RatingIn)
 @blp.response(200, RatingOut)
 @errors(401, 403, 404, 409, 422)

@@ -217,8 +217,8 @@ def record_expenditure(data, project_id):
 
 
 @blp.route("/projects/<int:project_id>/rating", methods=["PUT"])
-@backing
 @token_required
+@backing
 @blp.arguments(ProjectRatingIn)
 @blp.response(200, ProjectRatingOut)
 @errors(401, 403, 404, 409, 422)

@@ -62,8 +62,8 @@ def list_proposals(args):
 
 
 @blp.route("/proposals", methods=["POST"])
-@limited_posting
 @token_required
+@limited_posting
 @blp.arguments(ProposalIn)
 @blp.response(201, ProposalOut)
 @errors(401, 403)
@@ -96,8 +96,8 @@ def get_support(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/support", methods=["PUT"])
-@backing
 @token_required
+@backing
 @blp.response(200, SupportOut)
 @errors(401, 403, 404, 409)
 @blp.doc(security=TOKEN)
@@ -107,8 +107,8 @@ def cast_support(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/support", methods=["DELETE"])
-@backing
 @token_required
+@backing
 @blp.response(200, SupportOut)
 @errors(401, 404, 409)
 @blp.doc(security=TOKEN)
@@ -136,8 +136,8 @@ def list_comments(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
-@limited_posting
 @token_required
+@limited_posting
 @blp.arguments(CommentIn)
 @blp.response(201, CommentOut)
 @errors(401, 403, 404, 409)
@@ -155,8 +155,8 @@ def post_comment(data, proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/recommendations", methods=["POST"])
-@limited_posting
 @token_required
+@limited_posting
 @blp.arguments(RecommendationIn)
 @blp.response(201, RecommendationOut)
 @errors(401, 403, 404, 409, 422)
@@ -192,8 +192,8 @@ def list_pledges(proposal_id):
 
 
 @blp.route("/proposals/<int:proposal_id>/pledges", methods=["POST"])
-@backing
 @token_required
+@backing
 @blp.arguments(PledgeIn)
 @blp.response(201, PledgeOut)
 @errors(401, 403, 404, 409)
@@ -207,8 +207,8 @@ def create_pledge(data, proposal_id):
 
 
 @blp.route("/pledges/<int:pledge_id>", methods=["DELETE"])
-@backing
 @token_required
+@backing
 @blp.response(200, PledgeOut)
 @errors(401, 403, 404, 409)
 @blp.doc(security=TOKEN)

@@ -193,8 +193,8 @@ def me():
 
 
 @blp.route("/appeals", methods=["POST"])
-@kiosk_uploads
 @kiosk_required
+@kiosk_uploads
 @blp.arguments(KioskAppealIn, location="form")
 @blp.arguments(KioskAppealFiles, location="files")
 @blp.response(201, KioskAppealOut, description="Filed now")
@@ -219,8 +219,8 @@ def send_appeal(data, files):
 
 
 @blp.route("/appeals/<code>", methods=["GET"])
-@kiosk_receipts
 @kiosk_required
+@kiosk_receipts
 @blp.response(200, StatusOut)
 @errors(401, 404)
 @blp.doc(security=DEVICE)
@@ -239,8 +239,8 @@ def appeal_status(code):
 
 
 @blp.route("/appeals/<code>/answers/<int:event_id>/audio", methods=["GET"])
-@kiosk_receipts
 @kiosk_required
+@kiosk_receipts
 @errors(401, 404)
 @blp.doc(security=DEVICE, responses={"200": {"description": "The answer as the official spoke it (audio/ogg)"}})
 def answer_audio(code, event_id):

@@ -9,6 +9,7 @@ name a request's title is read back under, is taken too). Without one, the descr
 title, as for every appeal sent without one."""
 
 from datetime import timedelta
+from functools import wraps
 
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from accounts.permissions import has_role
 from accounts.regions import Category, Department, Region, RegionLevel, region_tree
-from accounts.tokens import user_for_token
 from accounts.users import Role
 from appeals.models import CLOSED, Appeal, AppealEvent, EventKind
 from appeals.queries import public_appeals, visible_events
@@ -30,6 +30,7 @@ from server.extensions import csrf
 from server.open311.documents import CONTENT_TYPES, document, error_document, parse_w3c, w3c
 from server.web.helpers import parse_id
 from server.web.limits import limited_posting
+from server.web.tokens import open311_user
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # clients authenticate with api_key, never with the browser session
@@ -307,17 +308,29 @@ def _village(form, user) -> Region:
     return user.region
 
 
+def resident_key(view):
+    """The api_key checked before anything else (the posting limit included): a bad key gets 403, and a good one
+    is counted as its resident, wherever they post from."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        user = open311_user()
+        if user is None:
+            raise Open311Error(403, _("Missing or invalid api_key: create a personal API token on your account "
+                                      "page."))
+        if not has_role(user, Role.RESIDENT):
+            raise Open311Error(403, _("Only residents can send service requests with their api_key."))
+        return view(*args, **kwargs)
+    return checked
+
+
 @bp.route("/v2/requests.<fmt>", methods=["POST"])
+@resident_key
 @limited_posting
 def create_request(fmt):
     """POST Service Request: a resident's appeal, sent with their personal API token as api_key."""
     fmt = _format(fmt)
     form = request.form
-    user = user_for_token((form.get("api_key") or "").strip())
-    if user is None:
-        raise Open311Error(403, _("Missing or invalid api_key: create a personal API token on your account page."))
-    if not has_role(user, Role.RESIDENT):
-        raise Open311Error(403, _("Only residents can send service requests with their api_key."))
+    user = open311_user()
     code, description = (form.get("service_code") or "").strip(), (form.get("description") or "").strip()
     address = (form.get("address_string") or "").strip()
     latitude, longitude = _point(form)

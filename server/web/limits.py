@@ -1,7 +1,7 @@
 """Rate limits on what people write, so one person, one address or one kiosk cannot flood the platform:
 
-- **posting** (proposals, comments, appeals, photos): per account and, more loosely, per address (a village
-  office's residents may share one);
+- **posting** (proposals, comments, appeals, photos): per account (by session, API token or Open311 api_key
+  alike); requests nobody is identified by, per address;
 - **backing** (supports, pledges, "my problem too", ratings): per account;
 - **receipts** (looking an appeal up by its receipt code): per address, so codes cannot be guessed;
 - **kiosk uploads**: per kiosk;
@@ -9,8 +9,9 @@
 - **codes to log in** (asking for one, trying them): the same counts as password resets, so codes by SMS of
   either kind share one allowance per address and one per phone number.
 
-An account is the signed-in person, or the holder of an API or kiosk token (counted by the token, before it is
-even looked up). Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
+An account is the signed-in person, or the holder of an API token, Open311 api_key or kiosk token. Views check
+the token before the limit (the limit decorator sits under the token's), so a bad token gets 401 or 403, never a
+429 for others' tries. Limits are strings like "20 per hour;100 per day" (MINYI_*_LIMIT), counted in Redis when
 configured, so every app server shares them. A request over a limit gets 429 with a message in the person's
 language and a Retry-After header; a page's form (``in_form``) comes back, still with 429, holding what was typed
 and saying how long to wait."""
@@ -31,16 +32,18 @@ from flask_login import current_user
 from core.errors import DomainError, InvalidInput
 from core.validation import looks_like_email, normalize_phone
 from server.extensions import limiter
-from server.web.tokens import bearer_user, current_kiosk
+from server.web.tokens import bearer_user, current_kiosk, open311_user
 
 WRITES = ["POST", "PUT", "DELETE"]
 
 
 def actor_key() -> str:
     """Who is writing: the signed-in person, the person or kiosk a token belongs to (all of a person's tokens
-    share one allowance), else the address."""
+    share one allowance, whether sent as a Bearer token or as Open311's api_key), else the address."""
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
+    if request.path.startswith("/open311/") and open311_user() is not None:
+        return f"user:{open311_user().id}"
     header = request.headers.get("Authorization", "")
     text = header[7:].strip() if header.lower().startswith("bearer ") else ""
     if text:
@@ -86,7 +89,10 @@ KIOSK_MESSAGE = _l("This kiosk has sent a great many appeals. It will send the r
 posting = limiter.shared_limit(_rule("MINYI_POSTING_LIMIT"), scope="posting", key_func=actor_key,
                                methods=WRITES, error_message=POSTING_MESSAGE)
 posting_from_address = limiter.shared_limit(_rule("MINYI_POSTING_ADDRESS_LIMIT"), scope="posting-address",
-                                            key_func=address_key, methods=WRITES, error_message=POSTING_MESSAGE)
+                                            key_func=address_key, methods=WRITES, error_message=POSTING_MESSAGE,
+                                            exempt_when=lambda: not actor_key().startswith("address:"))
+"""Only for writers nobody has identified: residents behind one address (a village office, a carrier's NAT, an
+Open311 app posting for many) each have their own allowance."""
 backing = limiter.shared_limit(_rule("MINYI_BACKING_LIMIT"), scope="backing", key_func=actor_key,
                                methods=WRITES, error_message=BACKING_MESSAGE)
 receipts = limiter.shared_limit(_rule("MINYI_RECEIPT_LIMIT"), scope="receipts", key_func=address_key,

@@ -1,5 +1,6 @@
-"""Who a request's Bearer token speaks for: a person (the JSON API) or a kiosk (the kiosk API). Each is read once
-per request and kept in ``g``, for the rate limits and the view alike."""
+"""Who a request's token speaks for: a person (the JSON API's Bearer token, or Open311's ``api_key``, the same
+personal tokens) or a kiosk (the kiosk API). Each is read once per request and kept in ``g``, for the rate limits
+and the view alike."""
 
 from flask import g, request
 
@@ -26,3 +27,11 @@ def current_kiosk() -> kiosks.Kiosk | None:
         token = _bearer()
         g.kiosk = kiosks.kiosk_for_token(token) if token else None
     return g.kiosk
+
+
+def open311_user():
+    """The user of an Open311 request's ``api_key`` (a personal token sent as a form field), or None."""
+    if "open311_user" not in g:
+        key = (request.form.get("api_key") or "").strip()
+        g.open311_user = user_for_token(key) if key else None
+    return g.open311_user

@@ -31,16 +31,58 @@ def test_one_account_posting_too_much_is_stopped_and_told_why(make_app, make_use
     assert refused.status_code == 429 and "您短时间内发布的内容太多了" in refused.get_data(as_text=True)
 
 
-def test_many_accounts_from_one_address_are_stopped_together(make_app, make_user, make_proposal):
-    app = make_app(MINYI_POSTING_ADDRESS_LIMIT="3 per hour")
+def test_residents_behind_one_address_each_have_their_own_allowance(make_app, make_user, make_proposal):
+    """A village office, or a carrier's NAT, puts many residents behind one address: signed-in people are
+    limited as themselves, never as their address."""
+    app = make_app(MINYI_POSTING_ADDRESS_LIMIT="3 per hour", MINYI_POSTING_LIMIT="2 per hour")
     proposal = make_proposal()
     statuses = []
-    for n in range(2):  # two accounts, the same address
+    for n in range(3):  # three accounts, the same address
         someone = WebClient(app.test_client())
         someone.login(make_user("resident", region=proposal.region, verified=True))
         statuses += [someone.post(f"/proposals/{proposal.id}/comments", {"body": f"From {n}"}).status_code
                      for _ in range(2)]
-    assert statuses == [302, 302, 302, 429]
+    assert statuses == [302] * 6
+
+
+def test_open311_keys_are_limited_per_resident_and_checked_first(make_app, make_user, make_region, make_category,
+                                                                 make_department):
+    """Two residents posting through one Open311 app (one address) are limited separately; a wrong key is a
+    403 however often it is tried, and uses up nobody's allowance; the API and Open311 count one person once."""
+    from accounts.tokens import create_token
+
+    app = make_app(MINYI_POSTING_LIMIT="2 per hour", MINYI_POSTING_ADDRESS_LIMIT="2 per hour")
+    village = make_region("village")
+    category = make_category(code="water")
+    make_department(region=village.path[0], categories=[category])
+    first, second = (make_user("resident", region=village, verified=True) for _ in range(2))
+    keys = [create_token(user, actor=user, name="open311 app")[1] for user in (first, second)]
+    db.session.commit()
+    client = app.test_client()
+
+    def request(key):
+        return client.post("/open311/v2/requests.json", data={
+            "api_key": key, "service_code": "water", "lat": "25.04", "long": "102.71", "description": "Dry well"})
+
+    assert {request("not-a-key").status_code for _ in range(25)} == {403}
+    assert [request(keys[0]).status_code for _ in range(3)] == [200, 200, 429]  # (as Open311 answers)
+    assert [request(keys[1]).status_code for _ in range(2)] == [200, 200]
+    answer = client.post("/api/v1/appeals", json={"body": "Another dry well", "category": "water",
+                                                  "village": village.code},
+                         headers={"Authorization": f"Bearer {keys[0]}", "Accept-Language": "en"})
+    assert answer.status_code == 429 and "posted a lot" in answer.get_json()["error"]["message"]
+
+
+def test_a_bad_token_is_told_so_not_that_others_tried_too_often(make_app, make_proposal):
+    app = make_app(MINYI_BACKING_LIMIT="2 per hour", MINYI_POSTING_LIMIT="2 per hour")
+    proposal = make_proposal()
+    api = app.test_client()
+    wrong = {"Authorization": "Bearer not-a-token", "Accept-Language": "en"}
+    assert {api.put(f"/api/v1/proposals/{proposal.id}/support", headers=wrong).status_code
+            for _ in range(5)} == {401}
+    assert {api.post(f"/api/v1/proposals/{proposal.id}/comments", json={"body": "Hi"}, headers=wrong).status_code
+            for _ in range(5)} == {401}
+    assert {api.post("/api/v1/kiosk/appeals", headers=wrong).status_code for _ in range(5)} == {401}
 
 
 def test_backing_through_the_api_is_limited_with_a_json_error(make_app, make_user, make_proposal):
