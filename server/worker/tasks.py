@@ -247,11 +247,20 @@ def work(app, burst: bool = False) -> None:
 def _work_rq(app, name: str, burst: bool, sweep_every: float) -> None:
     from rq import SimpleWorker
 
+    class Worker(SimpleWorker):
+        def unsubscribe(self):
+            # RQ's own waits for its listening thread (for RQ's commands) to end, and that thread, once
+            # unsubscribed, sleeps up to 60 s before it looks again: a worker asked to stop took a minute to leave.
+            # The thread is a daemon, so it ends with the process; a second is all it is given.
+            if self.pubsub_thread:
+                self.pubsub.unsubscribe()
+                self.pubsub_thread.stop(timeout=1)
+
     with app.app_context():
         queue = jobs.rq_queue()
     # Jobs run in this process (no fork per job: they are short, and the app is loaded once). A job lost with a
     # worker that died is found again by the sweep once the lease has passed (RQ itself retries it later still).
-    worker = SimpleWorker([queue], connection=queue.connection, name=name)
+    worker = Worker([queue], connection=queue.connection, name=name)
     if not burst:
         _every(sweep_every, app, sweep)
     worker.work(burst=burst, with_scheduler=not burst, logging_level=app.config.get("MINYI_LOG_LEVEL", "INFO"))
