@@ -40,7 +40,8 @@ def as_plain(result: Result) -> dict:
 
 
 def _plain(amount):
-    return amount if isinstance(amount, int) or amount.denominator == 1 else str(amount)
+    amount = Fraction(amount)
+    return int(amount) if amount.denominator == 1 else str(amount)
 
 
 def amount_of(value) -> Fraction:
