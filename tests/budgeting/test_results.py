@@ -5,32 +5,12 @@ that fails is kept on the cycle for officials."""
 import pytest
 from sqlalchemy import select
 
-from budgeting import ballots, cycles, results
+from budgeting import cycles, results
 from budgeting.cycle_errors import NotManager, WrongPhase
 from budgeting.models import BudgetResult
 from core import jobs
 from core.audit import AuditEntry
 from core.db import db
-
-#: In the east part (30,000.00 yuan): two big projects the majority wants, two smaller ones the minority wants.
-COSTS = [1_500_000, 1_500_000, 1_000_000, 500_000]
-
-
-@pytest.fixture
-def split_vote(budget_county, make_cycle, make_user):
-    """A voting cycle whose east part has 6 voters for the two big projects and 4 for the two smaller ones:
-    greedy gives the majority everything, Equal Shares gives the minority its share."""
-    def factory(**fields):
-        cycle = make_cycle("voting", projects={"east": COSTS}, **fields)
-        part = cycles.part_for(cycle, budget_county.east_village.id)
-        big_a, big_b, small_c, small_d = sorted(ballots.ballot_projects(part), key=lambda p: p.title)
-        for n in range(10):
-            voter = make_user("resident", region=budget_county.east_village, verified=True)
-            ballots.cast_ballot(part, actor=voter, project_ids=[big_a.id, big_b.id] if n < 6 else [small_c.id,
-                                                                                                  small_d.id])
-        db.session.commit()
-        return cycle, part, (big_a, big_b, small_c, small_d)
-    return factory
 
 
 def _queued():
