@@ -157,12 +157,11 @@ class BudgetProject(db.Model):
     review_reason: Mapped[str | None] = mapped_column(Text)
     #: When it was entered.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: The project it became once it won and an official turned it into one; None until then.
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), unique=True)
 
     part: Mapped[BudgetPart] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
-    project: Mapped[Project | None] = relationship()
+    #: The project it became once it won and an official turned it into one (budget_winner_projects).
+    project: Mapped[Project | None] = relationship(secondary="budget_winner_projects", uselist=False)
 
 
 class Ballot(db.Model):
@@ -220,3 +219,14 @@ class BudgetResult(db.Model):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     part: Mapped[BudgetPart] = relationship()
+
+
+class WinnerProject(db.Model):
+    """The project a winning budget project became (budgeting.winners): one each way."""
+    __tablename__ = "budget_winner_projects"
+
+    #: The winning budget project.
+    budget_project_id: Mapped[int] = mapped_column(ForeignKey("budget_projects.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    #: The project officials made of it.
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)

@@ -2,10 +2,20 @@
 totals are public once voting has closed. No query returns who voted for what."""
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from accounts.regions import region_tree
 from accounts.users import User
-from budgeting.models import Ballot, BallotChoice, BudgetCycle, BudgetPart, BudgetProject, BudgetResult, Phase
+from budgeting.models import (
+    Ballot,
+    BallotChoice,
+    BudgetCycle,
+    BudgetPart,
+    BudgetProject,
+    BudgetResult,
+    Phase,
+    WinnerProject,
+)
 from core.db import db
 from projects.models import Project, ProjectStatus
 from proposals.models import Proposal, ProposalStatus
@@ -75,9 +85,20 @@ def results_of(cycle: BudgetCycle) -> dict[int, BudgetResult]:
                                                       .where(BudgetPart.cycle_id == cycle.id))}
 
 
+def counted_projects(cycle: BudgetCycle) -> dict[int, list[BudgetProject]]:
+    """The projects of each part of a counted cycle, by part id, with the projects winners became and their
+    milestones (for their progress) loaded in the same few queries."""
+    found: dict[int, list[BudgetProject]] = {p.id: [] for p in cycle.parts}
+    for project in db.session.scalars(select(BudgetProject).join(BudgetPart).where(BudgetPart.cycle_id == cycle.id)
+                                      .options(selectinload(BudgetProject.project).selectinload(Project.milestones))
+                                      .order_by(BudgetProject.id)):
+        found[project.part_id].append(project)
+    return found
+
+
 def budget_origin(project: Project) -> BudgetProject | None:
     """The winning budget project ``project`` was made of, if residents chose it in a cycle."""
-    return db.session.scalar(select(BudgetProject).where(BudgetProject.project_id == project.id))
+    return db.session.scalar(select(BudgetProject).join(WinnerProject).where(WinnerProject.project_id == project.id))
 
 
 def delivered() -> list[tuple[BudgetCycle, int, int, int]]:
@@ -86,7 +107,8 @@ def delivered() -> list[tuple[BudgetCycle, int, int, int]]:
     finished = func.sum(case((Project.status == ProjectStatus.COMPLETED, 1), else_=0))
     rows = db.session.execute(
         select(BudgetPart.cycle_id, func.count(Project.id), finished, func.sum(Project.budget_public_minor))
-        .select_from(BudgetProject).join(BudgetPart).join(Project, Project.id == BudgetProject.project_id)
+        .select_from(WinnerProject).join(BudgetProject).join(BudgetPart)
+        .join(Project, Project.id == WinnerProject.project_id)
         .group_by(BudgetPart.cycle_id)).all()
     found = {cycle.id: cycle for cycle in db.session.scalars(
         select(BudgetCycle).where(BudgetCycle.id.in_([row[0] for row in rows])))}

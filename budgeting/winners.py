@@ -10,8 +10,8 @@ from accounts.regions import Department
 from accounts.users import User
 from budgeting.cycle_errors import AlreadyAProject, NotAWinner, NotManager, WrongPhase
 from budgeting.cycles import may_manage
-from budgeting.models import BudgetProject, BudgetResult, Phase
-from core.audit import audited
+from budgeting.models import BudgetProject, BudgetResult, Phase, WinnerProject
+from core.audit import AuditEntry
 from core.db import db
 from projects.models import Project
 from projects.promotion import promote_to_project
@@ -36,7 +36,7 @@ def make_project(budget_project: BudgetProject, *, actor: User, department: Depa
         raise WrongPhase()
     if not is_winner(budget_project):
         raise NotAWinner()
-    if budget_project.project_id is not None:
+    if budget_project.project is not None:
         raise AlreadyAProject()
     proposal = budget_project.proposal
     # A proposal is brought along while it is still qualified (not made a project, withdrawn or hidden since).
@@ -47,9 +47,11 @@ def make_project(budget_project: BudgetProject, *, actor: User, department: Depa
         actor=actor, title=budget_project.title, description=budget_project.description or budget_project.title,
         department=department, lead=lead, budget_public_minor=budget_project.cost_minor, start_on=start_on,
         target_on=target_on, proposals=[proposal] if carried else [], region=budget_project.part.region)
-    with audited(actor, "budget.project", budget_project, ("project_id",)):
-        budget_project.project_id = project.id
+    db.session.add(WinnerProject(budget_project_id=budget_project.id, project_id=project.id))
+    db.session.add(AuditEntry(actor_id=actor.id, action="budget.project", subject_type="budget_project",
+                              subject_id=budget_project.id, before={}, after={"project_id": project.id}))
     db.session.flush()
+    db.session.expire(budget_project, ["project"])
     return project
 
 
@@ -58,7 +60,7 @@ def unmade_winners(cycle) -> list[BudgetProject]:
     won = {int(i) for outcome in db.session.scalars(select(BudgetResult.outcome).where(
         BudgetResult.part_id.in_([p.id for p in cycle.parts]))) for i in outcome["winners"]}
     return list(db.session.scalars(select(BudgetProject).where(BudgetProject.id.in_(won),
-                                                               BudgetProject.project_id.is_(None))
+                                                               ~BudgetProject.project.has())
                                    .order_by(BudgetProject.part_id, BudgetProject.id)))
 
 

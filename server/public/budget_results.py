@@ -82,7 +82,8 @@ def part_view(part, result, projects) -> dict:
 def results_context(cycle: BudgetCycle, forms=None) -> dict:
     """Everything the results page shows to the current user."""
     counted = queries.results_of(cycle)
-    parts = [part_view(p, counted[p.id], queries.projects_of(p)) for p in cycle.parts if p.id in counted]
+    projects = queries.counted_projects(cycle) if counted else {}
+    parts = [part_view(p, counted[p.id], projects[p.id]) for p in cycle.parts if p.id in counted]
     manages = may_manage(current_user, cycle.region)
     progress = {row["project"].project.id: percent_done(row["project"].project) for view in parts
                 for row in view["rows"] if row["won"] and row["project"].project is not None}

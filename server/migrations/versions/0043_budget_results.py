@@ -2,8 +2,8 @@
 
 ``budget_cycles`` gets ``rule`` (how its votes are counted; cycles opened before count by the Method of Equal
 Shares with completion) and ``count_error`` (what a failed count said, for officials). ``budget_results`` keeps
-each part's counted result with its explanations and the greedy outcome beside it. ``budget_projects.project_id``
-links a winner to the project it became. Going back drops them.
+each part's counted result with its explanations and the greedy outcome beside it, and ``budget_winner_projects``
+which project each winner became. Going back drops them.
 
 Revision ID: 0043_budget_results
 Revises: 0042_budget_cycles
@@ -18,16 +18,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('budget_cycles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('rule', sa.String(length=24), server_default='equalshares/add1',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('count_error', sa.Text(), nullable=True))
-        batch_op.create_check_constraint('rule_known', "rule IN ('equalshares/add1', 'greedy')")
-    with op.batch_alter_table('budget_projects', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('project_id', sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_budget_projects_project_id'), ['project_id'])
-        batch_op.create_foreign_key(batch_op.f('fk_budget_projects_project_id_projects'), 'projects',
-                                    ['project_id'], ['id'], ondelete='SET NULL')
+    # Added in place (no batch rebuild: on SQLite dropping the old table would delete every part, project and
+    # ballot of every cycle through ON DELETE CASCADE).
+    if op.get_bind().dialect.name == "sqlite":  # which adds a constraint only with its column
+        op.execute("ALTER TABLE budget_cycles ADD COLUMN rule VARCHAR(24) DEFAULT 'equalshares/add1' NOT NULL "
+                   "CONSTRAINT ck_budget_cycles_rule_known CHECK (rule IN ('equalshares/add1', 'greedy'))")
+    else:
+        op.add_column('budget_cycles', sa.Column('rule', sa.String(length=24), server_default='equalshares/add1',
+                                                 nullable=False))
+        op.create_check_constraint('rule_known', 'budget_cycles', "rule IN ('equalshares/add1', 'greedy')")
+    op.add_column('budget_cycles', sa.Column('count_error', sa.Text(), nullable=True))
     op.create_table(
         'budget_results',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,15 +41,24 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_results')),
         sa.UniqueConstraint('part_id', name=op.f('uq_budget_results_part_id')),
     )
+    op.create_table(
+        'budget_winner_projects',
+        sa.Column('budget_project_id', sa.Integer(), nullable=False),
+        sa.Column('project_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['budget_project_id'], ['budget_projects.id'],
+                                name=op.f('fk_budget_winner_projects_budget_project_id_budget_projects'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['project_id'], ['projects.id'],
+                                name=op.f('fk_budget_winner_projects_project_id_projects'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('budget_project_id', name=op.f('pk_budget_winner_projects')),
+        sa.UniqueConstraint('project_id', name=op.f('uq_budget_winner_projects_project_id')),
+    )
 
 
 def downgrade():
+    op.drop_table('budget_winner_projects')
     op.drop_table('budget_results')
-    with op.batch_alter_table('budget_projects', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_budget_projects_project_id_projects'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('uq_budget_projects_project_id'), type_='unique')
-        batch_op.drop_column('project_id')
-    with op.batch_alter_table('budget_cycles', schema=None) as batch_op:
-        batch_op.drop_constraint('rule_known', type_='check')
-        batch_op.drop_column('count_error')
-        batch_op.drop_column('rule')
+    if op.get_bind().dialect.name != "sqlite":  # SQLite drops it with its column
+        op.drop_constraint(op.f('ck_budget_cycles_rule_known'), 'budget_cycles', type_='check')
+    op.drop_column('budget_cycles', 'count_error')
+    op.drop_column('budget_cycles', 'rule')

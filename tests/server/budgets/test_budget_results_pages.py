@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from budgeting import cycles, results
-from budgeting.models import BudgetProject
+from budgeting.models import WinnerProject
 from core.db import db
 from projects.models import Project
 from tests.helpers import WebClient
@@ -121,7 +121,7 @@ def test_winners_become_projects_that_link_back_and_show_on_the_dashboard(app, b
                                f"winner-{big_a.id}-target_on": "2027-12-01"})
     assert made.status_code == 302
     db.session.expire_all()
-    project = db.session.get(Project, big_a.project_id)
+    project = big_a.project
     assert (project.budget_public_minor, project.title, project.region_id) == (
         1_500_000, big_a.title, budget_county.east.id)
     assert project.start_on == date(2027, 7, 1)
@@ -129,8 +129,8 @@ def test_winners_become_projects_that_link_back_and_show_on_the_dashboard(app, b
         "winner-all-department": department.id, "winner-all-start_on": "2027-07-01",
         "winner-all-target_on": "2027-12-01"})
     assert everyone.status_code == 302
-    made = db.session.scalars(select(BudgetProject).where(BudgetProject.project_id.is_not(None))).all()
-    assert {p.id for p in made} == {big_a.id, small_c.id, small_d.id}
+    made = db.session.scalars(select(WinnerProject.budget_project_id)).all()
+    assert set(made) == {big_a.id, small_c.id, small_d.id}
     public = WebClient(app.test_client())
     page = public.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "Chosen by residents in" in page and f"/budgets/{cycle.id}/results#result-project-{big_a.id}" in page
@@ -161,4 +161,27 @@ def test_a_winner_from_a_proposal_brings_the_proposal_along(app, budget_county, 
                                    start_on=date(2027, 7, 1), target_on=date(2027, 8, 1))
     db.session.commit()
     assert [s.proposal_id for s in project.sources] == [proposal.id]
-    assert proposal.status == ProposalStatus.ACCEPTED and entered.project_id == project.id
+    assert proposal.status == ProposalStatus.ACCEPTED and entered.project == project
+
+
+HOSTILE = ['<script>alert("minyi")</script>', "0", "-1", "10000-01-01", "2026-02-30", "' OR '1'='1' --", "長" * 10_000,
+           "a\x00b"]
+
+
+def test_hostile_input_to_the_winner_forms_is_refused_clearly_and_changes_nothing(app, budget_county, split_vote):
+    cycle, _part, (big_a, _b, _c, _d) = _counting(budget_county, split_vote)
+    results.count_cycle(cycle.id)
+    official = _official(app, budget_county)
+    sensible = {"department": str(budget_county.official.department.id), "start_on": "2027-07-01",
+                "target_on": "2027-12-01"}
+    for url, prefix in ((f"/officials/budgets/projects/{big_a.id}/project", f"winner-{big_a.id}"),
+                        (f"/officials/budgets/{cycle.id}/projects", "winner-all")):
+        for field in sensible:
+            for value in HOSTILE:
+                form = {f"{prefix}-{k}": v for k, v in sensible.items()} | {f"{prefix}-{field}": value}
+                response = official.post(url, form)
+                page = response.get_data(as_text=True)
+                assert response.status_code in (400, 422), (field, value)
+                assert "<script>alert(" not in page
+    assert db.session.scalar(select(WinnerProject.project_id)) is None
+    assert db.session.scalar(select(Project.id)) is None
