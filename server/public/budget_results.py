@@ -13,6 +13,7 @@ from flask_login import current_user
 from budgeting import queries, winners
 from budgeting.cycles import may_manage
 from budgeting.models import BudgetCycle, Rule
+from budgeting.results import YUAN
 from core.money import money
 from projects.progress import percent_done
 from server.forms.budgets import WinnerProjectForm
@@ -72,6 +73,7 @@ def part_view(part, result, projects) -> dict:
     rows.sort(key=lambda row: (not row["won"], row["order"]))
     return {"part": part, "rows": rows, "voters": outcome["voters"], "spent": _yuan(outcome["spent"]),
             "share": _yuan(share) if share is not None else None, "raises": outcome.get("raises", 0),
+            "step": _yuan(YUAN),
             "greedy_spent": _yuan(greedy["spent"]),
             "greedy_winners": [by_id[i] for i in greedy["winners"]],
             "differs": any(row["won"] != row["greedy_won"] for row in rows),
