@@ -47,3 +47,11 @@ class ReasonNeeded(InvalidInput):
 
 class BadCycle(InvalidInput):
     default_message = _l("Please check the budget cycle's amounts and dates.")
+
+
+class NotAWinner(InvalidInput):
+    default_message = _l("Only a project that won the vote can become a project this way.")
+
+
+class AlreadyAProject(InvalidInput):
+    default_message = _l("This winner is already a project.")

@@ -9,10 +9,14 @@ from accounts.permissions import oversees
 from accounts.regions import Region, region_tree
 from accounts.users import Role, User
 from budgeting.cycle_errors import BadCycle, NotManager, NotVerified, OutsideArea, ReasonNeeded, WrongPhase
-from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus
+from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus, Rule
+from core import jobs
 from core.audit import AuditEntry, audited
 from core.db import db
 from proposals.models import Proposal, ProposalStatus
+
+#: The counting job (budgeting.results.count_cycle, run by server/worker/tasks.py); its key is the cycle's id.
+COUNT_JOB = "count_budget"
 
 
 def may_manage(user: User | None, cycle_region: Region | None) -> bool:
@@ -28,7 +32,8 @@ def _check_manager(actor, region) -> None:
 
 def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, collecting_until: date,
                reviewing_until: date, voting_until: date, ballot_style: str = BallotStyle.SPENDING_LIMIT,
-               max_choices: int | None = None, parts: dict[Region, int] | None = None) -> BudgetCycle:
+               max_choices: int | None = None, parts: dict[Region, int] | None = None,
+               rule: str = Rule.EQUAL_SHARES) -> BudgetCycle:
     """Open a cycle for ``region`` with ``total_minor``; ``parts`` gives amounts for areas inside it, and what is
     left of the total becomes the region-wide part."""
     _check_manager(actor, region)
@@ -41,6 +46,8 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
         raise BadCycle(field="voting_until")
     if ballot_style not in tuple(BallotStyle):
         raise BadCycle(field="ballot_style")
+    if rule not in tuple(Rule):
+        raise BadCycle(field="rule")
     if ballot_style == BallotStyle.SPENDING_LIMIT:
         max_choices = None
     elif not max_choices or max_choices < 1:
@@ -54,7 +61,7 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
     if wide < 0:
         raise BadCycle(field="parts")
     cycle = BudgetCycle(region=region, title=title, total_minor=total_minor, phase=Phase.COLLECTING,
-                        ballot_style=ballot_style, max_choices=max_choices, collecting_until=collecting_until,
+                        ballot_style=ballot_style, rule=rule, max_choices=max_choices, collecting_until=collecting_until,
                         reviewing_until=reviewing_until, voting_until=voting_until, opened_by_id=actor.id)
     if wide:
         cycle.parts.append(BudgetPart(region=region, amount_minor=wide))
@@ -64,21 +71,30 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
     db.session.flush()
     db.session.add(AuditEntry(actor_id=actor.id, action="budget.open", subject_type="budget_cycle",
                               subject_id=cycle.id, before={},
-                              after={"title": title, "total_minor": total_minor, "ballot_style": ballot_style,
+                              after={"title": title, "total_minor": total_minor, "ballot_style": ballot_style, "rule": rule,
                                      "parts": {str(p.region_id): p.amount_minor for p in cycle.parts}}))
     return cycle
 
 
 def advance_phase(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
-    """Move the cycle to its next phase (closing voting is the step into counting)."""
+    """Move the cycle to its next phase. Closing voting is the step into counting, and queues the count; the
+    count itself moves the cycle on to finished once every part is counted."""
     _check_manager(actor, cycle.region)
     index = PHASES.index(Phase(cycle.phase))
-    if index + 1 >= len(PHASES):
+    if cycle.phase == Phase.COUNTING or index + 1 >= len(PHASES):
         raise WrongPhase()
     with audited(actor, "budget.phase", cycle, ("phase",)):
         cycle.phase = PHASES[index + 1]
+    if cycle.phase == Phase.COUNTING:
+        queue_count(cycle)
     db.session.flush()
     return cycle
+
+
+def queue_count(cycle: BudgetCycle) -> None:
+    """Ask the worker to count ``cycle`` once the current transaction commits."""
+    cycle.count_error = None
+    jobs.enqueue(COUNT_JOB, cycle.id)
 
 
 def part_for(cycle: BudgetCycle, region_id: int | None) -> BudgetPart | None:

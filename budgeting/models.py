@@ -6,12 +6,13 @@ whatever the channel (web today; kiosk and paper later record against the same r
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.regions import Region
 from accounts.users import User
 from core.db import UTCDateTime, db, one_of, utcnow
+from projects.models import Project
 from proposals.models import Proposal
 
 
@@ -25,6 +26,12 @@ class Phase(enum.StrEnum):
 
 
 PHASES = tuple(Phase)
+
+
+class Rule(enum.StrEnum):
+    """How a cycle's votes are counted (the counting core's names, budgeting.counting.RULES)."""
+    EQUAL_SHARES = "equalshares/add1"   # the Method of Equal Shares with completion
+    GREEDY = "greedy"                   # most votes first, while the money lasts
 
 
 class BallotStyle(enum.StrEnum):
@@ -57,6 +64,7 @@ class BudgetCycle(db.Model):
                         name="max_choices_given"),
         CheckConstraint("collecting_until <= reviewing_until AND reviewing_until <= voting_until",
                         name="dates_in_order"),
+        CheckConstraint(one_of("rule", Rule), name="rule_known"),
     )
 
     #: Primary key.
@@ -79,6 +87,10 @@ class BudgetCycle(db.Model):
     reviewing_until: Mapped[date] = mapped_column(Date)
     #: Last day of voting (planned); ballots are taken until an official closes voting.
     voting_until: Mapped[date] = mapped_column(Date)
+    #: How its votes are counted, chosen when it is opened (Rule).
+    rule: Mapped[str] = mapped_column(String(24), default=Rule.EQUAL_SHARES, server_default=Rule.EQUAL_SHARES)
+    #: What the last count failed with, shown to officials; None when it did not fail.
+    count_error: Mapped[str | None] = mapped_column(Text)
     #: Who opened it.
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When it was opened.
@@ -148,6 +160,8 @@ class BudgetProject(db.Model):
 
     part: Mapped[BudgetPart] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
+    #: The project it became once it won and an official turned it into one (budget_winner_projects).
+    project: Mapped[Project | None] = relationship(secondary="budget_winner_projects", uselist=False)
 
 
 class Ballot(db.Model):
@@ -183,3 +197,36 @@ class BallotChoice(db.Model):
     #: The project approved.
     project_id: Mapped[int] = mapped_column(ForeignKey("budget_projects.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class BudgetResult(db.Model):
+    """A part's counted result: every project's outcome under the cycle's rule, with the facts that explain it,
+    and what greedy counting would have chosen (for comparison). Written by the counting job, once per part."""
+    __tablename__ = "budget_results"
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The part counted (one result each).
+    part_id: Mapped[int] = mapped_column(ForeignKey("budget_parts.id", ondelete="CASCADE"), unique=True)
+    #: The rule it was counted by (Rule).
+    rule: Mapped[str] = mapped_column(String(24))
+    #: The count under the rule (budgeting.results.as_plain of budgeting.counting.Result): winners, per project
+    #: its votes, cost, outcome and the amounts that explain it; exact amounts as "n/d" text.
+    outcome: Mapped[dict] = mapped_column(JSON)
+    #: The same election counted greedily, for the comparison on the results page.
+    greedy: Mapped[dict] = mapped_column(JSON)
+    #: When it was counted.
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    part: Mapped[BudgetPart] = relationship()
+
+
+class WinnerProject(db.Model):
+    """The project a winning budget project became (budgeting.winners): one each way."""
+    __tablename__ = "budget_winner_projects"
+
+    #: The winning budget project.
+    budget_project_id: Mapped[int] = mapped_column(ForeignKey("budget_projects.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    #: The project officials made of it.
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)

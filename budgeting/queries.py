@@ -1,12 +1,23 @@
 """Who may read what of budget cycles: cycles and projects are public; a ballot is read by its voter only, and
 totals are public once voting has closed. No query returns who voted for what."""
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from accounts.regions import region_tree
 from accounts.users import User
-from budgeting.models import Ballot, BallotChoice, BudgetCycle, BudgetPart, BudgetProject, Phase
+from budgeting.models import (
+    Ballot,
+    BallotChoice,
+    BudgetCycle,
+    BudgetPart,
+    BudgetProject,
+    BudgetResult,
+    Phase,
+    WinnerProject,
+)
 from core.db import db
+from projects.models import Project, ProjectStatus
 from proposals.models import Proposal, ProposalStatus
 
 #: Phases in which the totals of votes are public.
@@ -57,3 +68,49 @@ def enterable_proposals(cycle: BudgetCycle) -> list[Proposal]:
         Proposal.status == ProposalStatus.QUALIFIED, Proposal.hidden_at.is_(None),
         Proposal.region_id.in_(region_tree().subtree(cycle.region_id)), Proposal.id.not_in(entered))
         .order_by(Proposal.supports_count.desc(), Proposal.id).limit(200)))
+
+
+def count_progress(cycle: BudgetCycle) -> tuple[int, int]:
+    """(parts counted, parts) of a cycle while its votes are counted."""
+    counted = db.session.scalar(select(func.count()).select_from(BudgetResult).join(BudgetPart)
+                                .where(BudgetPart.cycle_id == cycle.id))
+    return counted, len(cycle.parts)
+
+
+def results_of(cycle: BudgetCycle) -> dict[int, BudgetResult]:
+    """Each part's counted result by part id: public once every part is counted (the cycle is finished)."""
+    if cycle.phase != Phase.FINISHED:
+        return {}
+    return {r.part_id: r for r in db.session.scalars(select(BudgetResult).join(BudgetPart)
+                                                      .where(BudgetPart.cycle_id == cycle.id))}
+
+
+def counted_projects(cycle: BudgetCycle) -> dict[int, list[BudgetProject]]:
+    """The projects of each part of a counted cycle, by part id, with the projects winners became and their
+    milestones (for their progress) loaded in the same few queries."""
+    found: dict[int, list[BudgetProject]] = {p.id: [] for p in cycle.parts}
+    for project in db.session.scalars(select(BudgetProject).join(BudgetPart).where(BudgetPart.cycle_id == cycle.id)
+                                      .options(selectinload(BudgetProject.project).selectinload(Project.milestones))
+                                      .order_by(BudgetProject.id)):
+        found[project.part_id].append(project)
+    return found
+
+
+def budget_origin(project: Project) -> BudgetProject | None:
+    """The winning budget project ``project`` was made of, if residents chose it in a cycle."""
+    return db.session.scalar(select(BudgetProject).join(WinnerProject).where(WinnerProject.project_id == project.id))
+
+
+def delivered() -> list[tuple[BudgetCycle, int, int, int]]:
+    """For each cycle whose winners became projects, newest first: (cycle, projects started, projects finished,
+    their public budget in minor units)."""
+    finished = func.sum(case((Project.status == ProjectStatus.COMPLETED, 1), else_=0))
+    rows = db.session.execute(
+        select(BudgetPart.cycle_id, func.count(Project.id), finished, func.sum(Project.budget_public_minor))
+        .select_from(WinnerProject).join(BudgetProject).join(BudgetPart)
+        .join(Project, Project.id == WinnerProject.project_id)
+        .group_by(BudgetPart.cycle_id)).all()
+    found = {cycle.id: cycle for cycle in db.session.scalars(
+        select(BudgetCycle).where(BudgetCycle.id.in_([row[0] for row in rows])))}
+    return sorted(((found[c], int(n), int(done or 0), int(money or 0)) for c, n, done, money in rows),
+                  key=lambda row: (row[0].created_at, row[0].id), reverse=True)

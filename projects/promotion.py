@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.notifications import notify
 from accounts.permissions import has_role
-from accounts.regions import Department, region_tree
+from accounts.regions import Department, Region, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal, Cosign
 from appeals.queries import may_handle
@@ -50,15 +50,16 @@ def project_of(*, proposal: Proposal | None = None, appeal: Appeal | None = None
 def promote_to_project(*, actor: User, title: str, description: str, department: Department | None,
                        lead: User | None, budget_public_minor: int, start_on: date | None, target_on: date | None,
                        proposals: list[Proposal] = (), appeals: list[Appeal] = (),
-                       milestones: list[tuple[str, date, int]] = ()) -> Project:
+                       milestones: list[tuple[str, date, int]] = (), region: Region | None = None) -> Project:
     """Officials turn qualified proposals and/or appeals into one project (a proposal only by the departments
     handling its field in its place, or an admin: projects.recommendations). The proposals' pledges (money and in
     kind, open or committed) move to the project as they are: no amount is created or lost. Everyone who backed
-    a source hears of it."""
+    a source hears of it. A project with no source (a budget cycle's winner a resident submitted: budgeting.winners,
+    which checks who may) is done in ``region``."""
     proposals, appeals = list(dict.fromkeys(proposals)), list(dict.fromkeys(appeals))
     if not has_role(actor, Role.OFFICIAL, Role.ADMIN):
         raise NotAllowed()
-    if not proposals and not appeals:
+    if not proposals and not appeals and region is None:
         raise InvalidInput(_l("Choose the proposals or appeals the project answers."), field="sources")
     taken = db.session.scalar(select(func.count()).select_from(ProjectSource).where(
         ProjectSource.proposal_id.in_([p.id for p in proposals]) | ProjectSource.appeal_id.in_([a.id for a in appeals])))
@@ -76,7 +77,7 @@ def promote_to_project(*, actor: User, title: str, description: str, department:
     if lead is not None and (not has_role(lead, Role.OFFICIAL) or lead.department_id != department.id):
         raise InvalidInput(_l("The lead must be an official of the responsible department."), field="lead")
     start_on, target_on = _dates(start_on, target_on)
-    region_id = _common_region(proposals, appeals)
+    region_id = _common_region(proposals, appeals) if proposals or appeals else region.id
 
     if not region_tree().contains(department.region_id, region_id):
         raise InvalidInput(_l("Choose a department that serves the project's area."), field="department")

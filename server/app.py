@@ -34,6 +34,7 @@ from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311
 from server.public import appeals as appeal_pages
 from server.public import board, budgets, dashboard, home, maps
+from server.public import budget_results as budget_result_pages  # noqa: F401  (routes register on budgets.bp)
 from server.public import projects as project_pages
 from server.public import proposals as proposal_pages
 from server.residents import account, discussion, recovery

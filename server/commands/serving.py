@@ -44,7 +44,7 @@ def serve_command(bind, workers, demo_logins):
 def tick_command():
     """Do all periodic work here and now, without a worker (from cron, or by hand): settle the pledges of
     proposals whose deadline has passed, expire proposals that never qualified, count the dashboard, send the
-    mail that is waiting, make WAV recordings smaller. Running it twice changes nothing."""
+    mail that is waiting, make WAV recordings smaller, count budget cycles whose voting has closed. Running it twice changes nothing."""
     for name, key in undone():
         click.echo(run(name, key))
 

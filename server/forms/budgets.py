@@ -30,6 +30,9 @@ class CycleForm(FlaskForm):
     collecting_until = DateField(_l("Projects can be entered until"), validators=[_required()])
     reviewing_until = DateField(_l("Officials review them until"), validators=[_required()])
     voting_until = DateField(_l("Voting ends on"), validators=[_required()])
+    rule = RadioField(_l("How the votes are counted"), default="equalshares/add1", choices=[
+        ("equalshares/add1", _l("Equal shares: every voter's share of the money goes to projects they chose")),
+        ("greedy", _l("Most votes first, while the money lasts"))], validators=[_required()])
 
 
 for _n in range(1, PART_ROWS + 1):
@@ -54,3 +57,10 @@ class ReviewForm(FlaskForm):
                        render_kw={"inputmode": "decimal"})
     reason = TextAreaField(_l("Public reason"), validators=[Optional(), at_most(2_000)],
                            description=_l("Needed when the cost changes or the project is rejected."))
+
+
+class WinnerProjectForm(FlaskForm):
+    """Turning a winner (or every winner) into a project: its budget is the cost residents voted on."""
+    department = SelectField(_l("Responsible department"), coerce=coerce_id, validators=[_required()])
+    start_on = DateField(_l("Work starts on"), validators=[_required()])
+    target_on = DateField(_l("To be finished by"), validators=[_required()])

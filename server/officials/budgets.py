@@ -1,5 +1,7 @@
-"""Officials' side of participatory budgeting: opening a cycle, moving its phases, entering qualified proposals
-and reviewing projects. Each step is checked by budgeting.cycles (who may run the cycle) and audited there."""
+"""Officials' side of participatory budgeting: opening a cycle, moving its phases, entering qualified proposals,
+reviewing projects, counting again and turning winners into projects. Each step is checked by budgeting.cycles (who may run the cycle) and audited there."""
+
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,17 +9,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.permissions import jurisdiction
-from accounts.regions import Region, subtree_id_list
-from budgeting import cycles
+from accounts.regions import Department, Region, subtree_id_list
+from budgeting import cycles, results, winners
 from budgeting.models import BudgetCycle, BudgetProject
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
 from proposals.models import Proposal
-from server.forms.budgets import PART_ROWS, CycleForm, ReviewForm
+from server.forms.budgets import PART_ROWS, CycleForm, ReviewForm, WinnerProjectForm
 from server.officials import bp
+from server.public.budget_results import results_context
 from server.public.budgets import cycle_context
-from server.web.helpers import get_or_404, parse_id, submit
+from server.web.helpers import department_choices, get_or_404, parse_id, submit
 
 
 def _region_choices():
@@ -54,7 +57,7 @@ def new_cycle():
             region, actor=current_user, title=form.title.data, total_minor=parse_amount(form.total.data, field="total"),
             collecting_until=form.collecting_until.data, reviewing_until=form.reviewing_until.data,
             voting_until=form.voting_until.data, ballot_style=form.ballot_style.data,
-            max_choices=form.max_choices.data, parts=parts)
+            max_choices=form.max_choices.data, parts=parts, rule=form.rule.data)
 
     opened = submit(form, action, message=_("The budget cycle is open: residents can now submit projects."))
     if opened:
@@ -118,3 +121,55 @@ def enter_budget_proposal(cycle_id):
     db.session.commit()
     flash(_("The proposal is entered as a project of this cycle."), "success")
     return redirect(url_for("budgets.show", cycle_id=cycle.id))
+
+
+@bp.route("/budgets/<int:cycle_id>/recount", methods=["POST"])
+def recount_cycle(cycle_id):
+    """Count a counted (or failed) cycle again; the worker counts every part afresh."""
+    cycle = get_or_404(BudgetCycle, cycle_id)
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    try:
+        results.recount(cycle, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("The votes are being counted again."), "success")
+    return redirect(url_for("budgets.show", cycle_id=cycle.id))
+
+
+def _winner_form(key):
+    form = WinnerProjectForm(prefix=f"winner-{key}")
+    form.department.choices = department_choices(blank=_("Choose…"))
+    return form
+
+
+def _made(form, action, cycle, key):
+    """Run ``action`` with the form's department and dates; the results page again with the error if refused."""
+    made = submit(form, lambda: action(department=db.session.get(Department, form.department.data or 0),
+                                       start_on=form.start_on.data, target_on=form.target_on.data),
+                  message=_("The winners are now projects."))
+    if made:
+        return redirect(url_for("budgets.results", cycle_id=cycle.id))
+    return render_template("budgets/results.html", **results_context(cycle, forms={key: form})), 422
+
+
+@bp.route("/budgets/projects/<int:budget_project_id>/project", methods=["POST"])
+def make_winner_project(budget_project_id):
+    """Turn one winner into a project (its budget the cost residents voted on)."""
+    winner = get_or_404(BudgetProject, budget_project_id)
+    cycle = winner.part.cycle
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    return _made(_winner_form(winner.id), partial(winners.make_project, winner, actor=current_user), cycle, winner.id)
+
+
+@bp.route("/budgets/<int:cycle_id>/projects", methods=["POST"])
+def make_winner_projects(cycle_id):
+    """Turn every winner not yet a project into one, with one department and the same dates."""
+    cycle = get_or_404(BudgetCycle, cycle_id)
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    return _made(_winner_form("all"), partial(winners.make_projects, cycle, actor=current_user), cycle, "all")

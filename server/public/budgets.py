@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from budgeting import ballots, cycles, queries
-from budgeting.models import BudgetCycle, BudgetPart, Phase
+from budgeting.models import BudgetCycle, BudgetPart, Phase, Rule
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
@@ -25,8 +25,21 @@ PHASE_TEXT = {
                                        "change of cost and every rejection comes with a public reason.")),
     Phase.VOTING: (_l("Voting"), _l("Verified residents vote in the part for where they live and in the "
                                     "region-wide part. A ballot can be changed until voting ends.")),
-    Phase.COUNTING: (_l("Counting"), _l("Voting has closed. The votes are counted; totals are public.")),
+    Phase.COUNTING: (_l("Counting"), _l("Voting has closed. The votes are counted by the rule below; totals are "
+                                        "public.")),
     Phase.FINISHED: (_l("Finished"), _l("The results are final and the winning projects go ahead.")),
+}
+
+
+#: Each rule as residents read it: its name and one line on how it counts.
+RULE_TEXT = {
+    Rule.EQUAL_SHARES: (_l("equal shares"), _l(
+        "Every voter gets an equal share of the part's money and spends it only on projects they voted for; a "
+        "project wins when its supporters can pay for it together. So a group of voters wins projects in "
+        "proportion to its size, and a majority cannot take everything.")),
+    Rule.GREEDY: (_l("most votes first"), _l(
+        "Projects are taken in order of votes, most first; each is funded if it fits in the money left, and "
+        "skipped if it does not.")),
 }
 
 
@@ -45,7 +58,8 @@ def cycle_context(cycle: BudgetCycle, **extra) -> dict:
             "mine": {p.id for p in queries.parts_of(current_user, cycle)},
             "manages": (manages := cycles.may_manage(current_user, cycle.region)),
             "enterable": queries.enterable_proposals(cycle) if manages and cycle.phase == Phase.COLLECTING else [],
-            "review_form": extra.pop("review_form", None) or ReviewForm(formdata=None), **extra}
+            "review_form": extra.pop("review_form", None) or ReviewForm(formdata=None),
+            "rule": RULE_TEXT[Rule(cycle.rule)], "count_progress": queries.count_progress(cycle), **extra}
 
 
 @bp.route("/<int:cycle_id>")

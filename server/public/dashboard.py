@@ -4,6 +4,7 @@
 from flask import Blueprint, jsonify, render_template, request
 
 from appeals.dashboard import DIMENSIONS, PERIODS, snapshot
+from budgeting.queries import delivered
 from core.rules import rule
 from projects.figures import figures
 from server.web.helpers import csv_response, parse_id
@@ -27,7 +28,8 @@ def dashboard():
     data = snapshot(_months())
     return render_template("dashboard/index.html", months=data["months"], total=data["all"], periods=PERIODS,
                            groups={by: data[by] for by in DIMENSIONS}, computed_at=data["computed_at"],
-                           minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")), projects=figures())
+                           minimum=int(rule("MINYI_DASHBOARD_MIN_APPEALS")), projects=figures(),
+                           delivered=delivered())
 
 
 @bp.route("/dashboard.json")

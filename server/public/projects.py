@@ -11,6 +11,7 @@ from accounts.regions import Department, region_tree
 from accounts.users import Role, User
 from appeals.models import Appeal
 from appeals.queries import public_appeals
+from budgeting.queries import budget_origin
 from core.db import db
 from core.money import parse_amount
 from core.storage import uploads
@@ -130,7 +131,8 @@ def page_context(project, **forms):
                "photos": photos_of(project), "tasks": _tasks(project),
                "volunteer": may_volunteer(viewer, project),
                "rating_form": forms.get("rating_form") or ProjectRatingForm(obj=mine),
-               "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm()}
+               "not_done_form": forms.get("not_done_form") or NotDoneForm(), "delivery_form": DeliveryForm(),
+               "budget_origin": budget_origin(project)}
     if editor:
         context.update(task_form=forms.get("task_form") or TaskForm(),
                        update_form=forms.get("update_form") or UpdateForm(),

@@ -1,6 +1,6 @@
 """The work done by `minyi worker` (the queue itself is core/jobs.py): notifications to many people, mail,
-SMS, codes to log in and new passwords asked for, recordings made smaller, settlements at their deadline and the
-dashboard's figures. Each task is idempotent and reads what is left to do from the database, so running it twice, or
+SMS, codes to log in and new passwords asked for, recordings made smaller, settlements at their deadline, the
+dashboard's figures and the counts of budget cycles whose voting has closed. Each task is idempotent and reads what is left to do from the database, so running it twice, or
 on two workers at once, changes nothing; the sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has
 work, so nothing is lost with a worker or Redis."""
 
@@ -21,6 +21,8 @@ from accounts.notifications import Announcement, recipients_of, tell_next
 from appeals import audio
 from appeals.dashboard import refresh, shown_periods
 from appeals.models import WAV_SQL, Appeal
+from budgeting import results
+from budgeting.cycles import COUNT_JOB
 from core import jobs, sms
 from core.db import commit_with_retry, db, utcnow
 from core.mail import waiting
@@ -119,16 +121,23 @@ def dashboard(key: str) -> str:
     return f"dashboard: {len(periods)} period(s) counted"
 
 
+def count_budget(key: str) -> str:
+    """A budget cycle whose voting has closed: every part counted, then the cycle finished (budgeting.results)."""
+    return results.count_cycle(int(key))
+
+
 TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "sign_in_codes": sign_in_codes,
-         "password_resets": password_resets, "transcode": transcode, "settle": settle, "dashboard": dashboard}
+         "password_resets": password_resets, "transcode": transcode, "settle": settle, "dashboard": dashboard,
+         COUNT_JOB: count_budget}
 
 
 def undone() -> list[tuple[str, str]]:
     """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
     anything waits, the SMS outbox if any message is due, numbers asked for a code to log in with, addresses and
-    numbers asked for a new password, each WAV recording."""
+    numbers asked for a new password, each WAV recording, each budget cycle waiting to be counted."""
 
     work = [("settle", ""), ("dashboard", "")]
+    work += [(COUNT_JOB, str(i)) for i in results.counting_cycles()]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
     if current_app.config.get("MINYI_SMTP_HOST") and waiting():
         work.append(("mail", ""))

@@ -136,3 +136,51 @@ def test_officials_budget_pages_pass_axe(budget_cycle, app, audit_page, live_ser
     login(audit_page, live_server.url, "admin@example.org")
     audit_page.goto(live_server.url + path.format(cycle_id=budget_cycle[0]))
     assert axe_violations(audit_page) == []
+
+
+@pytest.fixture
+def counting_cycle(budget_cycle, app):
+    """The budget cycle with a ballot cast, voting closed and one part of two counted."""
+    from sqlalchemy import select
+
+    from accounts.users import User
+    from budgeting import ballots, cycles, results
+    from budgeting.models import BudgetCycle, BudgetPart
+    from core.db import db
+
+    cycle_id, part_id = budget_cycle
+    cycle, part = db.session.get(BudgetCycle, cycle_id), db.session.get(BudgetPart, part_id)
+    resident = db.session.scalar(select(User).where(User.phone == "+8613800138001"))
+    ballots.cast_ballot(part, actor=resident, project_ids=[ballots.ballot_projects(part)[0].id])
+    cycles.advance_phase(cycle, actor=db.session.scalar(select(User).where(User.email == "admin@example.org")))
+    db.session.commit()
+    results.count_part(part)
+    db.session.commit()
+    return cycle_id
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_the_count_shows_its_progress_then_results_that_pass_axe(counting_cycle, app, audit_context, live_server,
+                                                                language):
+    from budgeting import results
+
+    page = audit_context(language)
+    page.goto(live_server.url + f"/budgets/{counting_cycle}")
+    assert page.locator("#count-progress progress").get_attribute("value") == "1"
+    assert axe_violations(page) == []
+    results.count_cycle(counting_cycle)  # the fragment replaces itself until counting is done
+    page.wait_for_selector(f"#count-progress a[href='/budgets/{counting_cycle}/results']", timeout=10_000)
+    page.goto(live_server.url + f"/budgets/{counting_cycle}/results")
+    assert page.locator(".budget-results li.won").count() == 1
+    assert axe_violations(page) == []
+
+
+def test_officials_results_page_with_its_forms_passes_axe(counting_cycle, app, audit_page, live_server):
+    from budgeting import results
+
+    results.count_cycle(counting_cycle)
+    login(audit_page, live_server.url, "admin@example.org")
+    audit_page.goto(live_server.url + f"/budgets/{counting_cycle}/results")
+    for summary in audit_page.locator("main details > summary").all():
+        summary.click()
+    assert axe_violations(audit_page) == []

@@ -145,3 +145,28 @@ def test_lists_run_the_same_queries_for_few_rows_and_many(served, world, counted
     many |= {f"{url} (resident)": queries(visitor, url, counted) for url in RESIDENT}
     grew = {url: (few[url], many[url]) for url in few if many[url] > few[url]}
     assert not grew, f"queries grew with the rows (few → many): {grew}"
+
+
+def test_a_budget_results_page_runs_the_same_queries_for_few_winners_and_many(served, counted, budget_county,
+                                                                               make_cycle, make_user):
+    from budgeting import ballots, cycles, results, winners
+
+    place = budget_county
+
+    def results_page(projects: int) -> int:
+        cycle = make_cycle("voting", projects={"east": [100_000] * projects, "west": [100_000] * projects})
+        for village in (place.east_village, place.west_village):
+            part = cycles.part_for(cycle, village.id)
+            for _ in range(projects):
+                ballots.cast_ballot(part, actor=make_user("resident", region=village, verified=True),
+                                    project_ids=[p.id for p in ballots.ballot_projects(part)])
+        cycles.advance_phase(cycle, actor=place.admin)
+        db.session.commit()
+        results.count_cycle(cycle.id)
+        winners.make_projects(cycle, actor=place.admin, department=place.official.department, start_on=TODAY,
+                              target_on=TODAY)
+        db.session.commit()
+        client = WebClient(served.test_client())
+        return queries(client, f"/budgets/{cycle.id}/results", counted) + queries(client, "/dashboard", counted)
+
+    assert results_page(2) == results_page(6)
