@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from budgeting import ballots, cycles, queries
+from budgeting import ballots, cycles, queries, schedule
 from budgeting.models import BudgetCycle, BudgetPart, Phase
 from core.db import db
 from core.errors import DomainError
@@ -27,6 +27,8 @@ PHASE_TEXT = {
                                     "region-wide part. A ballot can be changed until voting ends.")),
     Phase.COUNTING: (_l("Counting"), _l("Voting has closed. The votes are counted; totals are public.")),
     Phase.FINISHED: (_l("Finished"), _l("The results are final and the winning projects go ahead.")),
+    Phase.CANCELLED: (_l("Cancelled"), _l("Officials stopped this cycle before it finished. Ballots cast are "
+                                          "kept but not counted.")),
 }
 
 
@@ -38,19 +40,19 @@ def index():
 
 def cycle_context(cycle: BudgetCycle, **extra) -> dict:
     """What the cycle's page shows to the current user."""
-    parts = cycle.parts
-    return {"cycle": cycle, "phases": PHASE_TEXT, "parts": parts,
-            "projects": {p.id: queries.projects_of(p) for p in parts},
-            "totals": {p.id: queries.totals(p) for p in parts},
+    parts = queries.parts_with_areas(cycle)
+    manages = cycles.may_manage(current_user, cycle.region)
+    return {"cycle": cycle, "phases": PHASE_TEXT, "parts": parts, "steps": schedule.timeline(cycle),
+            "projects": queries.projects_by_part(cycle), "totals": queries.totals_by_part(cycle),
             "mine": {p.id for p in queries.parts_of(current_user, cycle)},
-            "manages": (manages := cycles.may_manage(current_user, cycle.region)),
+            "manages": manages, "overdue": schedule.overdue(cycle) if manages else None,
             "enterable": queries.enterable_proposals(cycle) if manages and cycle.phase == Phase.COLLECTING else [],
             "review_form": extra.pop("review_form", None) or ReviewForm(formdata=None), **extra}
 
 
 @bp.route("/<int:cycle_id>")
 def show(cycle_id):
-    """A cycle: its phases with dates, its parts, their projects (with the officials' reasons)."""
+    """A cycle: its timeline of phases with dates, its parts, their projects (with the officials' reasons)."""
     return render_template("budgets/show.html", **cycle_context(get_or_404(BudgetCycle, cycle_id)))
 
 
