@@ -49,12 +49,13 @@ class EditCycleForm(FlaskForm):
     voting_until = CycleForm.voting_until
 
 
-def edit_form(cycle, **kwargs) -> EditCycleForm:
-    """The edit form of ``cycle``, filled from it, with a field ``part_<id>`` for the amount of each part."""
+def edit_form(cycle, parts, **kwargs) -> EditCycleForm:
+    """The edit form of ``cycle``, filled from it, with a field ``part_<id>`` for the amount of each of ``parts``
+    (its parts, with their areas loaded)."""
     class Form(EditCycleForm):
         pass
 
-    for part in cycle.parts:
+    for part in parts:
         name = _l("Region-wide part") if part.region_id == cycle.region_id else part.region.name
         setattr(Form, f"part_{part.id}", StringField(_l("Amount for %(area)s, in yuan", area=name),
                                                      validators=[_required(), at_most(20)],

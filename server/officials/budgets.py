@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.permissions import jurisdiction
 from accounts.regions import Region, subtree_id_list
-from budgeting import cycles, editing
+from budgeting import cycles, editing, queries
 from budgeting.models import EDITABLE, PHASES, BudgetCycle, BudgetProject
 from core.db import db
 from core.errors import DomainError
@@ -74,10 +74,11 @@ def _managed(cycle_id) -> BudgetCycle:
 def edit_cycle(cycle_id):
     """Change a cycle's name, dates, ballot style and amounts while projects are collected or reviewed."""
     cycle = _managed(cycle_id)
-    form = edit_form(cycle)
+    parts = queries.parts_with_areas(cycle)
+    form = edit_form(cycle, parts)
 
     def action():
-        amounts = {p: parse_amount(form[f"part_{p.id}"].data, field=f"part_{p.id}") for p in cycle.parts}
+        amounts = {p: parse_amount(form[f"part_{p.id}"].data, field=f"part_{p.id}") for p in parts}
         editing.edit_cycle(cycle, actor=current_user, title=form.title.data, ballot_style=form.ballot_style.data,
                            max_choices=form.max_choices.data, collecting_until=form.collecting_until.data,
                            reviewing_until=form.reviewing_until.data, voting_until=form.voting_until.data,
@@ -85,7 +86,7 @@ def edit_cycle(cycle_id):
 
     if submit(form, action, message=_("The cycle's changes are saved and public.")):
         return redirect(url_for("budgets.show", cycle_id=cycle.id))
-    return render_template("budgets/edit.html", cycle=cycle, form=form, editable=cycle.phase in EDITABLE), (
+    return render_template("budgets/edit.html", cycle=cycle, parts=parts, form=form, editable=cycle.phase in EDITABLE), (
         422 if request.method == "POST" else 200)
 
 
