@@ -89,12 +89,10 @@ def _ticked() -> list[int]:
 def ballot(cycle_id, part_id):
     """The ballot of one part. "Check" (or ticking a box, with htmx) shows the money left; "Cast" records it."""
     part = _ballot_part(cycle_id, part_id)
-    projects = ballots.ballot_projects(part)
-    own = queries.own_choices(current_user, part)
     error, status = None, 200
     if request.method == "POST":
         ticked = _ticked()
-        if request.form.get("action") == "cast":
+        if request.form.get("action") == "cast":  # nothing else is read first: casting is the hot path
             try:
                 ballots.cast_ballot(part, actor=current_user, project_ids=ticked)
             except DomainError as refused:
@@ -104,7 +102,9 @@ def ballot(cycle_id, part_id):
                 db.session.commit()
                 flash(_("Your ballot is recorded. You can change it until voting ends."), "success")
                 return redirect(url_for("budgets.ballot", cycle_id=cycle_id, part_id=part.id))
-    else:
+    projects = ballots.ballot_projects(part)
+    own = queries.own_choices(current_user, part)
+    if request.method != "POST":
         ticked = sorted(own or ())
     tally = ballots.tally(part, ticked, projects)
     problem = ballots.voting_problem(part, current_user)
