@@ -30,7 +30,7 @@ def local_today() -> date:
 
 def timeline(cycle: BudgetCycle) -> list[Step]:
     """The five phases with their planned days and where the cycle stands."""
-    opened = cycle.created_at.astimezone(local_zone()).date()
+    opened = min(cycle.created_at.astimezone(local_zone()).date(), cycle.collecting_until)
     bounds = {Phase.COLLECTING: (opened, cycle.collecting_until),
               Phase.REVIEWING: (cycle.collecting_until + timedelta(days=1), cycle.reviewing_until),
               Phase.VOTING: (cycle.reviewing_until + timedelta(days=1), cycle.voting_until),

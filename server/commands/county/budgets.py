@@ -86,8 +86,8 @@ def _open(county, which, days, style):
             author = county.verified[village][n % len(county.verified[village])]
             title = en if village == "FY-HK-01" or rng.random() < 0.15 else zh
             liked[title] = appeal
-            county.at(county.ago(days[0] + rng.uniform(2, 25)), cycles.submit_project, cycle, actor=author,
-                      title=title, description="", cost_minor=cost * 100)
+            county.at(county.ago(days[0] + rng.uniform(2, 25)), _submit, county, cycle, code, author, title,
+                      cost * 100)
     county.at(county.ago(days[0] - 0.4), cycles.advance_phase, cycle, actor=county.admin)
     county.at(county.ago(days[0] - 3), _review, county, cycle)
     county.at(county.ago(days[1] - 0.4), cycles.advance_phase, cycle, actor=county.admin)
@@ -99,6 +99,15 @@ def _open(county, which, days, style):
     if which == "finished":
         county.at(county.ago(days[2] - 0.4), cycles.advance_phase, cycle, actor=county.admin)
         county.at(county.ago(days[2] - 6), cycles.advance_phase, cycle, actor=county.admin)
+
+
+def _submit(county, cycle, code, author, title, cost_minor):
+    """A resident submits a project for their township; the county-wide ones are the county's own, entered by its
+    admin into the region-wide part (residents' projects go to their most local part)."""
+    if code != "FY":
+        cycles.submit_project(cycle, actor=author, title=title, description="", cost_minor=cost_minor)
+    else:
+        cycles._new_project(cycles.part_for(cycle, cycle.region_id), county.admin, title, "", cost_minor)
 
 
 def _review(county, cycle):
