@@ -53,10 +53,13 @@ def totals_by_part(cycle: BudgetCycle) -> dict[int, dict[int, int] | None]:
     if cycle.phase not in TOTALS_PUBLIC:
         return {part.id: None for part in cycle.parts}
     found: dict[int, dict[int, int] | None] = {part.id: {} for part in cycle.parts}
+    # Counted from the choices by their project (indexed), which names the part: the ballots themselves are not
+    # read, so 100,000 of them cost one pass over the index of their choices.
     for part_id, project_id, votes in db.session.execute(
-            select(Ballot.part_id, BallotChoice.project_id, func.count()).join(Ballot)
-            .join(BudgetPart, BudgetPart.id == Ballot.part_id).where(BudgetPart.cycle_id == cycle.id)
-            .group_by(Ballot.part_id, BallotChoice.project_id)):
+            select(BudgetProject.part_id, BallotChoice.project_id, func.count())
+            .join(BudgetProject, BudgetProject.id == BallotChoice.project_id)
+            .join(BudgetPart, BudgetPart.id == BudgetProject.part_id).where(BudgetPart.cycle_id == cycle.id)
+            .group_by(BudgetProject.part_id, BallotChoice.project_id)):
         found[part_id][project_id] = votes
     return found
 
