@@ -104,10 +104,10 @@ def floor_app(plain):
             projects = conn.execute("SELECT p.id, p.title, p.cost_minor FROM budget_projects p JOIN budget_parts "
                                     "ON budget_parts.id = p.part_id WHERE cycle_id = %s ORDER BY p.id",
                                     (cycle_id,)).fetchall()
-            totals = dict(conn.execute(
-                "SELECT c.project_id, count(*) FROM budget_ballot_choices c JOIN budget_ballots b ON b.id = c.ballot_id "
-                "JOIN budget_parts ON budget_parts.id = b.part_id WHERE cycle_id = %s GROUP BY b.part_id, c.project_id",
-                (cycle_id,)).fetchall()) if row[1] == "counting" else None
+            totals = {project: votes for _part, project, votes in conn.execute(
+                "SELECT p.part_id, c.project_id, count(*) FROM budget_ballot_choices c JOIN budget_projects p "
+                "ON p.id = c.project_id JOIN budget_parts ON budget_parts.id = p.part_id WHERE cycle_id = %s "
+                "GROUP BY p.part_id, c.project_id", (cycle_id,))} if row[1] == "counting" else None
         return render_template_string(page, title=row[0], projects=projects, totals=totals)
 
     @app.route("/ballot/<int:part_id>/<int:voter_id>", methods=["GET", "POST"])

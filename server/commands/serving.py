@@ -44,8 +44,8 @@ def serve_command(bind, workers, demo_logins):
 def tick_command():
     """Do all periodic work here and now, without a worker (from cron, or by hand): settle the pledges of
     proposals whose deadline has passed, expire proposals that never qualified, close budget voting after its last
-    day, count the dashboard, send the
-    mail that is waiting, make WAV recordings smaller. Running it twice changes nothing."""
+    day, count the dashboard, send the mail that is waiting, make WAV recordings smaller. Running it twice changes
+    nothing."""
     for name, key in undone():
         click.echo(run(name, key))
 
