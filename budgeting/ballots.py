@@ -3,7 +3,7 @@ voting closes, within the cycle's limits. Kiosk and paper ballots are to go thro
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from accounts.regions import region_tree
 from accounts.users import Role, User
@@ -74,8 +74,13 @@ def cast_ballot(part: BudgetPart, *, actor: User, project_ids, channel: str = Ch
     ballot = db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == actor.id)
                                .with_for_update().execution_options(populate_existing=True))
     ballot.channel, ballot.updated_at = channel, now
-    ballot.choices = [BallotChoice(project_id=i) for i in sorted(set(project_ids))]
+    # The choices are replaced with two statements, without loading the ones they replace.
+    db.session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
+    chosen = sorted(set(project_ids))
+    if chosen:
+        db.session.execute(insert(BallotChoice), [{"ballot_id": ballot.id, "project_id": i} for i in chosen])
     db.session.flush()
+    db.session.expire(ballot, ["choices"])
     return ballot
 
 

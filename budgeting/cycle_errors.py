@@ -55,3 +55,31 @@ class NotAWinner(InvalidInput):
 
 class AlreadyAProject(InvalidInput):
     default_message = _l("This winner is already a project.")
+
+
+class DatesOutOfOrder(BadCycle):
+    field = "voting_until"
+    default_message = _l("The dates must follow each other: collecting projects, then review, then voting.")
+
+
+class ChoicesNeeded(BadCycle):
+    field = "max_choices"
+    default_message = _l("Give the most projects one ballot may choose (1 or more) for this ballot style.")
+
+
+class NotEditable(WrongPhase):
+    default_message = _l("Voting has begun, so this cycle's settings can no longer be changed. It can still be "
+                         "cancelled, with a public reason.")
+
+
+class CannotCancel(WrongPhase):
+    default_message = _l("This cycle is being counted, finished or cancelled, so it cannot be cancelled.")
+
+
+class CancelReasonNeeded(InvalidInput):
+    field = "reason"
+    default_message = _l("Give residents a public reason for cancelling the cycle.")
+
+
+class BadPartAmount(BadCycle):
+    default_message = _l("Each part needs an amount of more than zero.")

@@ -8,7 +8,16 @@ from sqlalchemy import select
 from accounts.permissions import oversees
 from accounts.regions import Region, region_tree
 from accounts.users import Role, User
-from budgeting.cycle_errors import BadCycle, NotManager, NotVerified, OutsideArea, ReasonNeeded, WrongPhase
+from budgeting.cycle_errors import (
+    BadCycle,
+    ChoicesNeeded,
+    DatesOutOfOrder,
+    NotManager,
+    NotVerified,
+    OutsideArea,
+    ReasonNeeded,
+    WrongPhase,
+)
 from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus, Rule
 from core import jobs
 from core.audit import AuditEntry, audited
@@ -30,6 +39,23 @@ def _check_manager(actor, region) -> None:
         raise NotManager()
 
 
+def checked_settings(title: str, collecting_until: date, reviewing_until: date, voting_until: date,
+                     ballot_style: str, max_choices: int | None) -> tuple[str, int | None]:
+    """The cycle's title and k as they are to be kept, or the refusal of the first setting that is wrong."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise BadCycle(field="title")
+    if not collecting_until <= reviewing_until <= voting_until:
+        raise DatesOutOfOrder()
+    if ballot_style not in tuple(BallotStyle):
+        raise BadCycle(field="ballot_style")
+    if ballot_style == BallotStyle.SPENDING_LIMIT:
+        return title, None
+    if not max_choices or max_choices < 1:
+        raise ChoicesNeeded()
+    return title, max_choices
+
+
 def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, collecting_until: date,
                reviewing_until: date, voting_until: date, ballot_style: str = BallotStyle.SPENDING_LIMIT,
                max_choices: int | None = None, parts: dict[Region, int] | None = None,
@@ -37,21 +63,12 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
     """Open a cycle for ``region`` with ``total_minor``; ``parts`` gives amounts for areas inside it, and what is
     left of the total becomes the region-wide part."""
     _check_manager(actor, region)
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise BadCycle(field="title")
+    title, max_choices = checked_settings(title, collecting_until, reviewing_until, voting_until, ballot_style,
+                                          max_choices)
     if total_minor <= 0:
         raise BadCycle(field="total")
-    if not collecting_until <= reviewing_until <= voting_until:
-        raise BadCycle(field="voting_until")
-    if ballot_style not in tuple(BallotStyle):
-        raise BadCycle(field="ballot_style")
     if rule not in tuple(Rule):
         raise BadCycle(field="rule")
-    if ballot_style == BallotStyle.SPENDING_LIMIT:
-        max_choices = None
-    elif not max_choices or max_choices < 1:
-        raise BadCycle(field="max_choices")
     parts = dict(parts or {})
     tree = region_tree()
     for area, amount in parts.items():
@@ -76,13 +93,15 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
     return cycle
 
 
-def advance_phase(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
+def advance_phase(cycle: BudgetCycle, *, actor: User | None) -> BudgetCycle:
     """Move the cycle to its next phase. Closing voting is the step into counting, and queues the count; the
-    count itself moves the cycle on to finished once every part is counted."""
-    _check_manager(actor, cycle.region)
-    index = PHASES.index(Phase(cycle.phase))
-    if cycle.phase == Phase.COUNTING or index + 1 >= len(PHASES):
+    count itself moves the cycle on to finished once every part is counted. ``actor`` None is the system, which
+    only closes voting once its last day is over (budgeting.schedule); the other steps are officials'."""
+    if actor is not None or cycle.phase != Phase.VOTING:
+        _check_manager(actor, cycle.region)
+    if cycle.phase not in PHASES[:-2]:  # not from counting (the count's step), finished or cancelled
         raise WrongPhase()
+    index = PHASES.index(Phase(cycle.phase))
     with audited(actor, "budget.phase", cycle, ("phase",)):
         cycle.phase = PHASES[index + 1]
     if cycle.phase == Phase.COUNTING:

@@ -23,9 +23,14 @@ class Phase(enum.StrEnum):
     VOTING = "voting"
     COUNTING = "counting"
     FINISHED = "finished"
+    #: Stopped by officials before it finished, with a public reason; its ballots are kept and never counted.
+    CANCELLED = "cancelled"
 
 
-PHASES = tuple(Phase)
+#: The phases a cycle goes through, in order (a cancelled cycle leaves this path).
+PHASES = (Phase.COLLECTING, Phase.REVIEWING, Phase.VOTING, Phase.COUNTING, Phase.FINISHED)
+#: The phases in which officials may still change a cycle's settings (nobody has voted yet).
+EDITABLE = (Phase.COLLECTING, Phase.REVIEWING)
 
 
 class Rule(enum.StrEnum):
@@ -65,6 +70,7 @@ class BudgetCycle(db.Model):
         CheckConstraint("collecting_until <= reviewing_until AND reviewing_until <= voting_until",
                         name="dates_in_order"),
         CheckConstraint(one_of("rule", Rule), name="rule_known"),
+        CheckConstraint("phase <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancellation_reasoned"),
     )
 
     #: Primary key.
@@ -85,7 +91,7 @@ class BudgetCycle(db.Model):
     collecting_until: Mapped[date] = mapped_column(Date)
     #: Last day of the officials' review (planned).
     reviewing_until: Mapped[date] = mapped_column(Date)
-    #: Last day of voting (planned); ballots are taken until an official closes voting.
+    #: Last day of voting, in the residents' time zone; voting closes by itself when it is over.
     voting_until: Mapped[date] = mapped_column(Date)
     #: How its votes are counted, chosen when it is opened (Rule).
     rule: Mapped[str] = mapped_column(String(24), default=Rule.EQUAL_SHARES, server_default=Rule.EQUAL_SHARES)
@@ -95,10 +101,19 @@ class BudgetCycle(db.Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When it was opened.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When officials cancelled it (NULL unless cancelled).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The officials' public reason for cancelling it.
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     region: Mapped[Region] = relationship()
     parts: Mapped[list["BudgetPart"]] = relationship(back_populates="cycle", order_by="BudgetPart.id",
                                                      cascade="all, delete-orphan")
+
+    @property
+    def amounts(self) -> dict[str, int]:
+        """Each part's money by the id of its area (how the audit log keeps it)."""
+        return {str(part.region_id): part.amount_minor for part in self.parts}
 
     @property
     def limits_money(self) -> bool:

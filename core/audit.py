@@ -10,7 +10,7 @@ then (``minyi audit verify`` prints it) will see the chain no longer leads to it
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, ForeignKey, Index, String, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -209,4 +209,4 @@ class _Audit:
 
 
 def _plain(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, date) else value  # datetimes are dates too

@@ -23,6 +23,7 @@ from projects.promotion import promote_to_project
 from proposals.discussion import post_comment
 from server.commands.county import County
 from server.commands.county.appeals import handle, plan_year, recording
+from server.commands.county.budgets import add_voters, plan_budgets
 from server.commands.county.people import add_neighbours, neighbour_phones
 from server.commands.county.proposals import discuss, plan_extra_proposals, plan_proposal
 from server.commands.demo_places import place_demo
@@ -301,11 +302,13 @@ def load_demo(census_key: bytes | None = None):
     with clock_at(county.ago(420)):
         _places_and_people(county, census_key or current_app.config["MINYI_CENSUS_KEY"].encode())
     add_neighbours(county, DEMO_PASSWORD)
+    add_voters(county, DEMO_PASSWORD)
     _kiosks(county)
     plan_extra_proposals(county)
     _named_proposals(county)
     plan_year(county)
     _named_appeals(county)
+    plan_budgets(county)
     county.play()
     _kiosks_now(county)
     place_demo(county.regions)

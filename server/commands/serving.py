@@ -43,8 +43,9 @@ def serve_command(bind, workers, demo_logins):
 @with_appcontext
 def tick_command():
     """Do all periodic work here and now, without a worker (from cron, or by hand): settle the pledges of
-    proposals whose deadline has passed, expire proposals that never qualified, count the dashboard, send the
-    mail that is waiting, make WAV recordings smaller, count budget cycles whose voting has closed. Running it twice changes nothing."""
+    proposals whose deadline has passed, expire proposals that never qualified, close budget voting after its last
+    day and count the cycles, count the dashboard, send the mail that is waiting, make WAV recordings smaller.
+    Running it twice changes nothing."""
     for name, key in undone():
         click.echo(run(name, key))
 

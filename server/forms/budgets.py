@@ -42,6 +42,37 @@ for _n in range(1, PART_ROWS + 1):
                                                        render_kw={"inputmode": "decimal"}))
 
 
+class EditCycleForm(FlaskForm):
+    """A cycle's settings as they may change before voting; ``edit_form`` adds one amount per part."""
+    title = CycleForm.title
+    ballot_style = CycleForm.ballot_style
+    max_choices = CycleForm.max_choices
+    collecting_until = CycleForm.collecting_until
+    reviewing_until = CycleForm.reviewing_until
+    voting_until = CycleForm.voting_until
+
+
+def edit_form(cycle, parts, **kwargs) -> EditCycleForm:
+    """The edit form of ``cycle``, filled from it, with a field ``part_<id>`` for the amount of each of ``parts``
+    (its parts, with their areas loaded)."""
+    class Form(EditCycleForm):
+        pass
+
+    for part in parts:
+        name = _l("Region-wide part") if part.region_id == cycle.region_id else part.region.name
+        setattr(Form, f"part_{part.id}", StringField(_l("Amount for %(area)s, in yuan", area=name),
+                                                     validators=[_required(), at_most(20)],
+                                                     default=f"{part.amount_minor / 100:.2f}",
+                                                     render_kw={"inputmode": "decimal"}))
+    return Form(obj=cycle, **kwargs)
+
+
+class CancelCycleForm(FlaskForm):
+    reason = TextAreaField(_l("Public reason for cancelling"), validators=[_required(), at_most(2_000)],
+                           description=_l("Residents read it on the cycle's page. Ballots already cast are kept "
+                                          "but never counted."))
+
+
 class SubmitProjectForm(FlaskForm):
     title = StringField(_l("Project name"), validators=[_required(), at_most(200)])
     description = TextAreaField(_l("What would be done"), validators=[_required(), at_most(5_000)])

@@ -1,5 +1,6 @@
-"""Officials' side of participatory budgeting: opening a cycle, moving its phases, entering qualified proposals,
-reviewing projects, counting again and turning winners into projects. Each step is checked by budgeting.cycles (who may run the cycle) and audited there."""
+"""Officials' side of participatory budgeting: opening, editing and cancelling a cycle, moving its phases, entering
+qualified proposals, reviewing projects, counting again and turning winners into projects. Each step is checked by
+budgeting.cycles (who may run the cycle) and audited there."""
 
 from functools import partial
 
@@ -10,13 +11,13 @@ from sqlalchemy import select
 
 from accounts.permissions import jurisdiction
 from accounts.regions import Department, Region, subtree_id_list
-from budgeting import cycles, results, winners
-from budgeting.models import BudgetCycle, BudgetProject
+from budgeting import cycles, editing, queries, results, winners
+from budgeting.models import EDITABLE, PHASES, BudgetCycle, BudgetProject
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
 from proposals.models import Proposal
-from server.forms.budgets import PART_ROWS, CycleForm, ReviewForm, WinnerProjectForm
+from server.forms.budgets import PART_ROWS, CancelCycleForm, CycleForm, ReviewForm, WinnerProjectForm, edit_form
 from server.officials import bp
 from server.public.budget_results import results_context
 from server.public.budgets import cycle_context
@@ -66,6 +67,45 @@ def new_cycle():
         422 if request.method == "POST" else 200)
 
 
+def _managed(cycle_id) -> BudgetCycle:
+    cycle = get_or_404(BudgetCycle, cycle_id)
+    if not cycles.may_manage(current_user, cycle.region):
+        abort(403)
+    return cycle
+
+
+@bp.route("/budgets/<int:cycle_id>/edit", methods=["GET", "POST"])
+def edit_cycle(cycle_id):
+    """Change a cycle's name, dates, ballot style and amounts while projects are collected or reviewed."""
+    cycle = _managed(cycle_id)
+    parts = queries.parts_with_areas(cycle)
+    form = edit_form(cycle, parts)
+
+    def action():
+        amounts = {p: parse_amount(form[f"part_{p.id}"].data, field=f"part_{p.id}") for p in parts}
+        editing.edit_cycle(cycle, actor=current_user, title=form.title.data, ballot_style=form.ballot_style.data,
+                           max_choices=form.max_choices.data, collecting_until=form.collecting_until.data,
+                           reviewing_until=form.reviewing_until.data, voting_until=form.voting_until.data,
+                           amounts=amounts)
+
+    if submit(form, action, message=_("The cycle's changes are saved and public.")):
+        return redirect(url_for("budgets.show", cycle_id=cycle.id))
+    return render_template("budgets/edit.html", cycle=cycle, parts=parts, form=form, editable=cycle.phase in EDITABLE), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/budgets/<int:cycle_id>/cancel", methods=["GET", "POST"])
+def cancel_cycle(cycle_id):
+    """Cancel a cycle before it finishes, with a reason residents read."""
+    cycle = _managed(cycle_id)
+    form = CancelCycleForm()
+    if submit(form, lambda: editing.cancel_cycle(cycle, actor=current_user, reason=form.reason.data),
+              message=_("The cycle is cancelled. Residents see why on its page.")):
+        return redirect(url_for("budgets.show", cycle_id=cycle.id))
+    return render_template("budgets/cancel.html", cycle=cycle, form=form,
+                           cancellable=cycle.phase in PHASES[:-2]), 422 if request.method == "POST" else 200
+
+
 @bp.route("/budgets/<int:cycle_id>/advance", methods=["POST"])
 def advance_cycle(cycle_id):
     """Move a cycle on to its next phase (closing voting starts counting)."""
@@ -87,9 +127,7 @@ def advance_cycle(cycle_id):
 def review_budget_project(budget_project_id):
     """Feasible at a cost, or rejected; a changed cost or a rejection needs its public reason."""
     project = get_or_404(BudgetProject, budget_project_id)
-    cycle = project.part.cycle
-    if not cycles.may_manage(current_user, cycle.region):
-        abort(403)
+    cycle = _managed(project.part.cycle_id)
     form = ReviewForm()
 
     def action():
@@ -105,9 +143,7 @@ def review_budget_project(budget_project_id):
 @bp.route("/budgets/<int:cycle_id>/proposals", methods=["POST"])
 def enter_budget_proposal(cycle_id):
     """Enter a qualified proposal of the area, with its cost, while projects are collected."""
-    cycle = get_or_404(BudgetCycle, cycle_id)
-    if not cycles.may_manage(current_user, cycle.region):
-        abort(403)
+    cycle = _managed(cycle_id)
     proposal = db.session.get(Proposal, parse_id(request.form.get("proposal_id")) or 0)
     try:
         if proposal is None:

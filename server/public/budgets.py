@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from budgeting import ballots, cycles, queries
+from budgeting import ballots, cycles, queries, schedule
 from budgeting.models import BudgetCycle, BudgetPart, Phase, Rule
 from core.db import db
 from core.errors import DomainError
@@ -28,6 +28,8 @@ PHASE_TEXT = {
     Phase.COUNTING: (_l("Counting"), _l("Voting has closed. The votes are counted by the rule below; totals are "
                                         "public.")),
     Phase.FINISHED: (_l("Finished"), _l("The results are final and the winning projects go ahead.")),
+    Phase.CANCELLED: (_l("Cancelled"), _l("Officials stopped this cycle before it finished. Ballots cast are "
+                                          "kept but not counted.")),
 }
 
 
@@ -51,12 +53,12 @@ def index():
 
 def cycle_context(cycle: BudgetCycle, **extra) -> dict:
     """What the cycle's page shows to the current user."""
-    parts = cycle.parts
-    return {"cycle": cycle, "phases": PHASE_TEXT, "parts": parts,
-            "projects": {p.id: queries.projects_of(p) for p in parts},
-            "totals": {p.id: queries.totals(p) for p in parts},
+    parts = queries.parts_with_areas(cycle)
+    manages = cycles.may_manage(current_user, cycle.region)
+    return {"cycle": cycle, "phases": PHASE_TEXT, "parts": parts, "steps": schedule.timeline(cycle),
+            "projects": queries.projects_by_part(cycle), "totals": queries.totals_by_part(cycle),
             "mine": {p.id for p in queries.parts_of(current_user, cycle)},
-            "manages": (manages := cycles.may_manage(current_user, cycle.region)),
+            "manages": manages, "overdue": schedule.overdue(cycle) if manages else None,
             "enterable": queries.enterable_proposals(cycle) if manages and cycle.phase == Phase.COLLECTING else [],
             "review_form": extra.pop("review_form", None) or ReviewForm(formdata=None),
             "rule": RULE_TEXT[Rule(cycle.rule)], "count_progress": queries.count_progress(cycle), **extra}
@@ -64,7 +66,7 @@ def cycle_context(cycle: BudgetCycle, **extra) -> dict:
 
 @bp.route("/<int:cycle_id>")
 def show(cycle_id):
-    """A cycle: its phases with dates, its parts, their projects (with the officials' reasons)."""
+    """A cycle: its timeline of phases with dates, its parts, their projects (with the officials' reasons)."""
     return render_template("budgets/show.html", **cycle_context(get_or_404(BudgetCycle, cycle_id)))
 
 
@@ -101,12 +103,10 @@ def _ticked() -> list[int]:
 def ballot(cycle_id, part_id):
     """The ballot of one part. "Check" (or ticking a box, with htmx) shows the money left; "Cast" records it."""
     part = _ballot_part(cycle_id, part_id)
-    projects = ballots.ballot_projects(part)
-    own = queries.own_choices(current_user, part)
     error, status = None, 200
     if request.method == "POST":
         ticked = _ticked()
-        if request.form.get("action") == "cast":
+        if request.form.get("action") == "cast":  # nothing else is read first: casting is the hot path
             try:
                 ballots.cast_ballot(part, actor=current_user, project_ids=ticked)
             except DomainError as refused:
@@ -116,7 +116,9 @@ def ballot(cycle_id, part_id):
                 db.session.commit()
                 flash(_("Your ballot is recorded. You can change it until voting ends."), "success")
                 return redirect(url_for("budgets.ballot", cycle_id=cycle_id, part_id=part.id))
-    else:
+    projects = ballots.ballot_projects(part)
+    own = queries.own_choices(current_user, part)
+    if request.method != "POST":
         ticked = sorted(own or ())
     tally = ballots.tally(part, ticked, projects)
     problem = ballots.voting_problem(part, current_user)

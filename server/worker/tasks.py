@@ -1,8 +1,8 @@
 """The work done by `minyi worker` (the queue itself is core/jobs.py): notifications to many people, mail,
-SMS, codes to log in and new passwords asked for, recordings made smaller, settlements at their deadline, the
-dashboard's figures and the counts of budget cycles whose voting has closed. Each task is idempotent and reads what is left to do from the database, so running it twice, or
-on two workers at once, changes nothing; the sweep (every MINYI_JOB_SWEEP_SECONDS) asks for each task that still has
-work, so nothing is lost with a worker or Redis."""
+SMS, codes to log in and new passwords asked for, recordings made smaller, settlements at their deadline, budget
+voting closed after its last day and the cycles counted, and the dashboard's figures. Each task is idempotent and reads what is left to
+do from the database, so running it twice, or on two workers at once, changes nothing; the sweep (every
+MINYI_JOB_SWEEP_SECONDS) asks for each task that still has work, so nothing is lost with a worker or Redis."""
 
 import logging
 import os
@@ -23,6 +23,7 @@ from appeals.dashboard import refresh, shown_periods
 from appeals.models import WAV_SQL, Appeal
 from budgeting import results
 from budgeting.cycles import COUNT_JOB
+from budgeting.schedule import close_due_voting, voting_due
 from core import jobs, sms
 from core.db import commit_with_retry, db, utcnow
 from core.mail import waiting
@@ -113,6 +114,13 @@ def settle(key: str) -> str:
     return "\n".join([*lines, f"settled {len(settled)} proposal(s), expired {len(expired)}"])
 
 
+def close_voting(key: str) -> str:
+    """Budget cycles whose last day of voting is over: voting closed, by the system."""
+    closed = commit_with_retry(close_due_voting)
+    return "\n".join([*(f"budget cycle {cycle_id}: voting closed" for cycle_id in closed),
+                      f"closed voting in {len(closed)} budget cycle(s)"])
+
+
 def dashboard(key: str) -> str:
     """The dashboard's figures counted ahead, so no visitor waits for them."""
     periods = shown_periods()
@@ -128,15 +136,18 @@ def count_budget(key: str) -> str:
 
 TASKS = {"notify": notify, "mail": send_mail, "sms": send_sms, "sign_in_codes": sign_in_codes,
          "password_resets": password_resets, "transcode": transcode, "settle": settle, "dashboard": dashboard,
-         COUNT_JOB: count_budget}
+         COUNT_JOB: count_budget, "close_voting": close_voting}
 
 
 def undone() -> list[tuple[str, str]]:
-    """Every task that has work now: the periodic ones, each announcement not yet told to all, the outbox if
-    anything waits, the SMS outbox if any message is due, numbers asked for a code to log in with, addresses and
-    numbers asked for a new password, each WAV recording, each budget cycle waiting to be counted."""
+    """Every task that has work now: the periodic ones, budget voting whose last day is over, each budget cycle
+    waiting to be counted, each announcement not yet told to all, the outbox if anything waits, the SMS outbox if
+    any message is due, numbers asked for a code to log in with, addresses and numbers asked for a new password,
+    each WAV recording."""
 
     work = [("settle", ""), ("dashboard", "")]
+    if voting_due():
+        work.append(("close_voting", ""))
     work += [(COUNT_JOB, str(i)) for i in results.counting_cycles()]
     work += [("notify", str(i)) for i in db.session.scalars(select(Announcement.id).order_by(Announcement.id))]
     if current_app.config.get("MINYI_SMTP_HOST") and waiting():

@@ -184,3 +184,42 @@ def test_officials_results_page_with_its_forms_passes_axe(counting_cycle, app, a
     for summary in audit_page.locator("main details > summary").all():
         summary.click()
     assert axe_violations(audit_page) == []
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_editing_and_cancelling_a_budget_cycle_pass_axe(budget_cycle, app, audit_context, live_server, language):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from accounts.regions import Region
+    from accounts.users import User
+    from budgeting import cycles
+    from core.db import db
+
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    county, township = (db.session.scalar(select(Region).where(Region.code == code)) for code in ("FY", "FY-QS"))
+    cycle = cycles.open_cycle(county, actor=admin, title="2028 参与式预算", total_minor=30_000_000,
+                              parts={township: 10_000_000}, collecting_until=date(2028, 3, 1),
+                              reviewing_until=date(2028, 4, 1), voting_until=date(2028, 5, 1))
+    db.session.commit()
+    page = audit_context(language)
+    page.goto(live_server.url + "/login")  # by the fields' names: the labels are in the page's language
+    page.locator("input[name=identifier]").fill("admin@example.org")
+    page.locator("input[name=password]").fill("minyi-demo")
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.goto(live_server.url + f"/officials/budgets/{cycle.id}/edit")
+    assert axe_violations(page) == []
+    page.locator("input[name=voting_until]").fill("2020-01-01")  # out of order: refused next to the field
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    assert page.locator(".form-errors").count() == 1
+    assert axe_violations(page) == []
+    page.goto(live_server.url + f"/officials/budgets/{cycle.id}/cancel")
+    assert axe_violations(page) == []
+    page.locator("textarea[name=reason]").fill("预算并入明年。")
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    assert page.locator("#cycle-cancelled").count() == 1
+    assert axe_violations(page) == []

@@ -170,3 +170,61 @@ def test_a_budget_results_page_runs_the_same_queries_for_few_winners_and_many(se
         return queries(client, f"/budgets/{cycle.id}/results", counted) + queries(client, "/dashboard", counted)
 
     assert results_page(2) == results_page(6)
+
+
+def test_budget_pages_run_the_same_queries_for_few_parts_projects_and_ballots_and_many(served, budget_county,
+                                                                                          make_cycle, make_user,
+                                                                                          counted):
+    from budgeting import ballots, cycles
+
+    place = budget_county
+
+    def cycle_with(phase, parts, projects, voters):
+        chosen = {"east": [place.east], "west": [place.west]}
+        areas = {area: 1_000_000 for name in ("east", "west")[:parts - 1] for area in chosen[name]}
+        cycle = make_cycle("voting", projects={"east": [1_000] * projects, "county": [2_000] * projects},
+                           parts=areas, total_minor=10_000_000)
+        for _ in range(voters):
+            voter = make_user("resident", region=place.east_village, verified=True)
+            for part in (cycles.part_for(cycle, place.east_village.id), cycles.part_for(cycle, place.county.id)):
+                ballots.cast_ballot(part, actor=voter, project_ids=[p.id for p in ballots.ballot_projects(part)][:2])
+        while cycle.phase != phase:
+            cycles.advance_phase(cycle, actor=place.admin)
+        db.session.commit()
+        return cycle
+
+    def pages(cycle):
+        part = cycles.part_for(cycle, place.county.id)  # the same area's part in both (one row, not a list)
+        return [f"/budgets/{cycle.id}", f"/budgets/{cycle.id}/ballot/{part.id}"]
+
+    few_voting, few_counted = cycle_with("voting", 1, 1, 1), cycle_with("counting", 1, 1, 1)
+    many_voting, many_counted = cycle_with("voting", 3, 6, 5), cycle_with("counting", 3, 6, 5)
+    resident, official = WebClient(served.test_client()), WebClient(served.test_client())
+    resident.login(place.east_resident)
+    official.login(place.official)
+    grew = {}
+    for few, many in ((few_voting, many_voting), (few_counted, many_counted)):
+        for client in (resident, official):
+            for few_url, many_url in zip(pages(few), pages(many), strict=True):
+                counts = queries(client, few_url, counted), queries(client, many_url, counted)
+                if counts[1] > counts[0]:
+                    grew[many_url] = counts
+    one_part, three_parts = make_cycle(parts={}), make_cycle()  # the edit form has a field per part
+    for path in ("edit", "cancel"):
+        counts = (queries(official, f"/officials/budgets/{one_part.id}/{path}", counted),
+                  queries(official, f"/officials/budgets/{three_parts.id}/{path}", counted))
+        if counts[1] > counts[0]:
+            grew[path] = counts
+    index_few = queries(official, "/budgets", counted)
+    make_cycle()
+    assert queries(official, "/budgets", counted) <= index_few
+    for cycle in (few_voting, many_voting):  # casting: the same queries whatever the size of the ballot
+        part = cycles.part_for(cycle, place.east_village.id)
+        ids = [p.id for p in ballots.ballot_projects(part)][:1]
+        counted[0] = 0
+        response = resident.post(f"/budgets/{cycle.id}/ballot/{part.id}", {"projects": ids, "action": "cast"})
+        assert response.status_code == 302
+        grew.setdefault("cast", []).append(counted[0])
+    casts = grew.pop("cast")
+    assert casts[1] <= casts[0], f"casting grew with the ballot: {casts}"
+    assert not grew, f"budget pages' queries grew with parts, projects or ballots (few → many): {grew}"

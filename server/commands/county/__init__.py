@@ -27,6 +27,8 @@ class County:
     residents: list = field(default_factory=list)
     #: Village code → its verified residents (named and neighbours).
     verified: dict = field(default_factory=dict)
+    #: Residents who signed up for this year's budget vote (server.commands.county.budgets).
+    voters: list = field(default_factory=list)
     kiosks: dict = field(default_factory=dict)
     #: (category code, village code) → the code of the department its appeals go to.
     routes: dict = field(default_factory=dict)

@@ -97,3 +97,19 @@ def test_tick_settles_due_deadlines_once(app, make_proposal, make_user):
     assert db.session.scalar(select(Pledge.status)) == "committed"
     second = app.test_cli_runner().invoke(tick_command)
     assert "settled 0" in second.output
+
+
+def test_tick_closes_budget_voting_after_its_last_day_and_not_before(app, make_cycle):
+    from datetime import date, timedelta
+
+    from budgeting.schedule import local_today
+    from server.commands.serving import tick_command
+
+    past = {"collecting_until": date(2020, 1, 1), "reviewing_until": date(2020, 2, 1)}
+    still_open = make_cycle("voting", voting_until=local_today(), **past)
+    over = make_cycle("voting", voting_until=local_today() - timedelta(days=1), **past)
+    first = app.test_cli_runner().invoke(tick_command)
+    assert f"budget cycle {over.id}: voting closed" in first.output
+    db.session.expire_all()
+    assert (over.phase, still_open.phase) == ("counting", "voting")
+    assert "budget cycle" not in app.test_cli_runner().invoke(tick_command).output

@@ -103,3 +103,25 @@ def test_demo_twice_loads_nothing_twice(app, demo):
     assert again.exit_code == 0 and "already loaded" in again.output
     assert "admin@example.org" in again.output
     assert counts == {table: _scalar(f"SELECT count(*) FROM {table}") for table in counts}
+
+
+def test_the_demo_has_a_budget_cycle_in_voting_with_hundreds_of_ballots_and_a_finished_one(demo):
+    from accounts.users import User
+    from budgeting.models import Ballot, BudgetCycle, BudgetPart, BudgetProject
+    from server.commands.demo import RESIDENTS
+
+    cycles = {c.phase: c for c in db.session.scalars(select(BudgetCycle))}
+    assert set(cycles) >= {"voting", "finished"}
+    voting, finished = cycles["voting"], cycles["finished"]
+    assert voting.region.code == "FY" and voting.voting_until >= utcnow().date()
+
+    def ballots(cycle):
+        return db.session.scalar(select(func.count()).select_from(Ballot).join(BudgetPart)
+                                 .where(BudgetPart.cycle_id == cycle.id))
+
+    assert ballots(voting) >= 200 and ballots(finished) >= 50
+    named = [f"+86{phone}" for phone, *_rest in RESIDENTS if phone]  # left for whoever tries the demo
+    assert not db.session.scalar(select(func.count()).select_from(Ballot).join(BudgetPart).join(User)
+                                 .where(BudgetPart.cycle_id == voting.id, User.phone.in_(named)))
+    reasons = db.session.scalars(select(BudgetProject.review_reason).where(BudgetProject.review_reason.is_not(None)))
+    assert any("管线" in reason for reason in reasons)
