@@ -11,7 +11,7 @@ from accounts.users import Role, User
 from budgeting.cycle_errors import BadCycle, NotManager, NotVerified, OutsideArea, ReasonNeeded, WrongPhase
 from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus
 from core.audit import AuditEntry, audited
-from core.db import db
+from core.db import db, utcnow
 from proposals.models import Proposal, ProposalStatus
 
 
@@ -75,7 +75,9 @@ def advance_phase(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
     index = PHASES.index(Phase(cycle.phase))
     if index + 1 >= len(PHASES):
         raise WrongPhase()
-    with audited(actor, "budget.phase", cycle, ("phase",)):
+    with audited(actor, "budget.phase", cycle, ("phase", "voting_closed_at")):
+        if cycle.phase == Phase.VOTING:
+            cycle.voting_closed_at = utcnow()
         cycle.phase = PHASES[index + 1]
     db.session.flush()
     return cycle

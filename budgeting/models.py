@@ -79,6 +79,8 @@ class BudgetCycle(db.Model):
     reviewing_until: Mapped[date] = mapped_column(Date)
     #: Last day of voting (planned); ballots are taken until an official closes voting.
     voting_until: Mapped[date] = mapped_column(Date)
+    #: When an official closed voting; a kiosk ballot cast before it is still taken when it arrives later.
+    voting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Who opened it.
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When it was opened.
@@ -183,3 +185,34 @@ class BallotChoice(db.Model):
     #: The project approved.
     project_id: Mapped[int] = mapped_column(ForeignKey("budget_projects.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class BallotCode(db.Model):
+    """A one-time code an official gives a resident in person, to vote at a kiosk. Only its digest is kept; it
+    works once, until voting closes, and can be cancelled. It says who voted (to keep one ballot per part), never
+    what."""
+    __tablename__ = "budget_ballot_codes"
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cycle it votes in (every part of it where the resident lives).
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("budget_cycles.id", ondelete="CASCADE"), index=True)
+    #: The resident it was given to, after the official checked who they are.
+    voter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the cycle and the code: the code itself is never stored.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The official who gave it.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was given.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a ballot was cast with it (as the kiosk says); None while unused.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The kiosk's id of that ballot: the same ballot delivered again is answered, not refused.
+    ballot_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    #: The kiosk it was used at.
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
+    #: When an official cancelled it (lost, or given by mistake); None while it stands.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cycle: Mapped[BudgetCycle] = relationship()
+    voter: Mapped[User] = relationship(foreign_keys=[voter_id])
