@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from accounts.regions import region_tree
 from accounts.users import User
+from budgeting.ballots import ballot_projects
 from budgeting.models import Ballot, BallotChoice, BudgetCycle, BudgetPart, BudgetProject, Phase
 from core.db import db
 from proposals.models import Proposal, ProposalStatus
@@ -57,3 +58,16 @@ def enterable_proposals(cycle: BudgetCycle) -> list[Proposal]:
         Proposal.status == ProposalStatus.QUALIFIED, Proposal.hidden_at.is_(None),
         Proposal.region_id.in_(region_tree().subtree(cycle.region_id)), Proposal.id.not_in(entered))
         .order_by(Proposal.supports_count.desc(), Proposal.id).limit(200)))
+
+
+def ballots_at(region_id: int) -> list[tuple[BudgetCycle, list[tuple[BudgetPart, list[BudgetProject]]]]]:
+    """The ballots a kiosk in ``region_id`` offers: each cycle in voting with its parts covering the place, and
+    their projects in ballot order (the same the web ballot shows)."""
+    tree = region_tree()
+    found = []
+    for cycle in db.session.scalars(select(BudgetCycle).where(BudgetCycle.phase == Phase.VOTING)
+                                    .order_by(BudgetCycle.id)):
+        parts = [p for p in cycle.parts if tree.contains(p.region_id, region_id)]
+        if parts:
+            found.append((cycle, [(p, ballot_projects(p)) for p in parts]))
+    return found

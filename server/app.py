@@ -23,6 +23,7 @@ from server.api import projects as api_projects
 from server.api import proposals as api_proposals
 from server.commands import register_commands
 from server.extensions import csrf, db, limiter, migrate, talisman
+from server.kiosk_api import ballots as _kiosk_ballots  # noqa: F401  (its operations, on kiosk_api.blp)
 from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
