@@ -31,6 +31,6 @@ def ballots_here(kiosk) -> list[dict]:
     """The ballots a kiosk offers, in its content."""
     return [{"cycle_id": cycle.id, "title": cycle.title, "limits_money": cycle.limits_money,
              "max_choices": cycle.max_choices if cycle.limits_count else None, "voting_until": cycle.voting_until,
-             "parts": [{"id": part.id, "name": part.region.full_name, "amount_minor": part.amount_minor,
+             "parts": [{"id": part.id, "name": part.region.name, "amount_minor": part.amount_minor,
                         "projects": projects} for part, projects in parts]}
             for cycle, parts in queries.ballots_at(kiosk.region_id)]
