@@ -10,7 +10,8 @@ from datetime import datetime
 from flask_babel import format_datetime
 from sqlalchemy import select
 
-from accounts.permissions import oversees
+from accounts.permissions import jurisdiction, oversees
+from accounts.regions import region_tree
 from accounts.users import Role, User
 from budgeting import ballots, cycles, queries
 from budgeting.cycle_errors import (
@@ -27,6 +28,7 @@ from budgeting.cycle_errors import (
 from budgeting.models import Ballot, BallotCode, BudgetCycle, BudgetPart, Channel, Phase
 from core.audit import AuditEntry
 from core.db import db, utcnow
+from core.search import matching
 
 #: Digits of a ballot code: typed on a keypad and read aloud, one digit at a time.
 CODE_DIGITS = 8
@@ -162,3 +164,34 @@ def cast_paper(part: BudgetPart, voter: User, *, actor: User, project_ids) -> Ba
     db.session.add(AuditEntry(actor_id=actor.id, action="budget.paper", subject_type="user", subject_id=voter.id,
                               before={}, after={"part_id": part.id}))
     return ballot
+
+
+def register(actor: User, cycle: BudgetCycle, q: str, limit: int = 50) -> list[User]:
+    """Verified residents of the cycle's region whom ``actor`` may serve, matching ``q`` (name or phone): the
+    register an official finds a resident in. Empty without a search (nobody's list is shown unasked)."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    query = select(User).where(User.role == Role.RESIDENT, User.verified_at.is_not(None),
+                               User.region_id.in_(region_tree().subtree(cycle.region_id)))
+    if not cycles.may_manage(actor, cycle.region):
+        scope = jurisdiction(actor)
+        query = query.where(User.region_id.in_(region_tree().subtree(scope.id) if scope else []))
+    query = matching(query, User.id, [q], User.searched(email=False))
+    return list(db.session.scalars(query.order_by(User.display_name, User.id).limit(limit)))
+
+
+def voting_states(cycle: BudgetCycle, voters: list[User]) -> dict[int, tuple[list[Ballot], list[BallotCode]]]:
+    """For each voter: their ballots in the cycle (channel and when, not what) and their codes that still work."""
+    ids = [v.id for v in voters]
+    states = {i: ([], []) for i in ids}
+    if not ids:
+        return states
+    for ballot in db.session.scalars(select(Ballot).join(BudgetPart).where(
+            BudgetPart.cycle_id == cycle.id, Ballot.voter_id.in_(ids)).order_by(Ballot.part_id)):
+        states[ballot.voter_id][0].append(ballot)
+    for code in db.session.scalars(select(BallotCode).where(
+            BallotCode.cycle_id == cycle.id, BallotCode.voter_id.in_(ids), BallotCode.used_at.is_(None),
+            BallotCode.cancelled_at.is_(None)).order_by(BallotCode.id)):
+        states[code.voter_id][1].append(code)
+    return states

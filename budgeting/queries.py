@@ -33,6 +33,13 @@ def projects_of(part: BudgetPart) -> list[BudgetProject]:
                                    .order_by(BudgetProject.id)))
 
 
+def own_ballot(user: User | None, part: BudgetPart) -> Ballot | None:
+    """``user``'s own ballot in ``part`` (with how and when it was cast), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == user.id))
+
+
 def own_choices(user: User | None, part: BudgetPart) -> set[int] | None:
     """The projects ``user``'s own ballot in ``part`` approves, or None when they have none."""
     if user is None or not user.is_authenticated:

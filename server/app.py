@@ -30,6 +30,7 @@ from server.officials import appeals as official_appeals  # noqa: F401  (routes 
 from server.officials import appeals_map  # noqa: F401
 from server.officials import budgets as official_budgets  # noqa: F401
 from server.officials import groups as official_groups  # noqa: F401
+from server.officials import in_person as official_in_person  # noqa: F401
 from server.officials import proposals as official_proposals  # noqa: F401
 from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311
