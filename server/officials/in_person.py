@@ -21,7 +21,7 @@ def _render(template, **context):
 
 
 def _register_page(cycle, error=None, status=200, voter_id=None):
-    q = request.values.get("q", "")
+    q = request.args.get("q") or request.form.get("q", "")
     voters = in_person.register(current_user, cycle, q)
     return _render("officials/in_person.html", cycle=cycle, q=q, voters=voters, error=error,
                            error_voter=voter_id, states=in_person.voting_states(cycle, voters)), status
@@ -33,20 +33,18 @@ def in_person_register(cycle_id):
     return _register_page(get_or_404(BudgetCycle, cycle_id))
 
 
-def _voter(cycle) -> User:
-    voter = db.session.get(User, parse_id(request.values.get("voter_id")) or 0)
-    if voter is None:
-        abort(404)
+def _voter(cycle, user_id) -> User:
+    voter = get_or_404(User, user_id)
     if not in_person.may_serve(current_user, cycle, voter):
         abort(403)
     return voter
 
 
-@bp.route("/budgets/<int:cycle_id>/codes", methods=["POST"])
-def issue_ballot_code(cycle_id):
+@bp.route("/budgets/<int:cycle_id>/codes/<int:user_id>", methods=["POST"])
+def issue_ballot_code(cycle_id, user_id):
     """Give the resident a one-time code, once their identity is checked; the slip shows it this once."""
     cycle = get_or_404(BudgetCycle, cycle_id)
-    voter = _voter(cycle)
+    voter = _voter(cycle, user_id)
     if request.form.get("identity_checked") != "yes":
         return _register_page(cycle, _("Check the resident's identity card first, and tick the box to say so."),
                               422, voter.id)
@@ -79,11 +77,11 @@ def cancel_ballot_code(code_id):
     return redirect(url_for("officials.in_person_register", cycle_id=row.cycle_id, q=request.form.get("q", "")))
 
 
-@bp.route("/budgets/<int:cycle_id>/paper", methods=["GET", "POST"])
-def paper_ballot(cycle_id):
+@bp.route("/budgets/<int:cycle_id>/paper/<int:user_id>", methods=["GET", "POST"])
+def paper_ballot(cycle_id, user_id):
     """Enter a resident's paper ballot, part by part; refused when they voted in that part already."""
     cycle = get_or_404(BudgetCycle, cycle_id)
-    voter = _voter(cycle)
+    voter = _voter(cycle, user_id)
     parts = queries.parts_of(voter, cycle)
     error, status, ticked = None, 200, set()
     if request.method == "POST":
@@ -99,7 +97,7 @@ def paper_ballot(cycle_id):
         else:
             db.session.commit()
             flash(_("The paper ballot of %(name)s is recorded.", name=voter.display_name), "success")
-            return redirect(url_for("officials.paper_ballot", cycle_id=cycle.id, voter_id=voter.id))
+            return redirect(url_for("officials.paper_ballot", cycle_id=cycle.id, user_id=voter.id))
     voted = {b.part_id: b for b in in_person.ballots_of(voter, cycle)}
     return _render("officials/paper_ballot.html", cycle=cycle, voter=voter, error=error, ticked=ticked,
                            parts=[(p, ballots.ballot_projects(p)) for p in parts], voted=voted), status

@@ -27,10 +27,10 @@ def test_an_official_finds_a_resident_and_gives_a_code_on_a_slip(app, budget_cou
     official = _official(app, place.official)
     page = official.get(f"/officials/budgets/{cycle.id}/in-person?q={place.east_resident.display_name}")
     assert page.status_code == 200 and place.east_resident.display_name in page.get_data(as_text=True)
-    unchecked = official.post(f"/officials/budgets/{cycle.id}/codes", {"voter_id": place.east_resident.id})
+    unchecked = official.post(f"/officials/budgets/{cycle.id}/codes/{place.east_resident.id}", {})
     assert unchecked.status_code == 422 and "identity card" in unchecked.get_data(as_text=True)
     assert db.session.scalar(select(BallotCode)) is None
-    slip = official.post(f"/officials/budgets/{cycle.id}/codes", {"voter_id": place.east_resident.id,
+    slip = official.post(f"/officials/budgets/{cycle.id}/codes/{place.east_resident.id}", {
                                                                   "identity_checked": "yes"})
     html = slip.get_data(as_text=True)
     assert slip.status_code == 201 and slip.headers["Cache-Control"] == "no-store"
@@ -48,11 +48,11 @@ def test_a_paper_ballot_is_entered_once_and_the_web_page_says_so(app, budget_cou
     east = cycles.part_for(cycle, place.east.id)
     project = ballots.ballot_projects(east)[0]
     official = _official(app, place.official)
-    url = f"/officials/budgets/{cycle.id}/paper?voter_id={place.east_resident.id}"
+    url = f"/officials/budgets/{cycle.id}/paper/{place.east_resident.id}"
     assert official.get(url).status_code == 200
-    done = official.post(url, {"voter_id": place.east_resident.id, "part_id": east.id, "projects": [project.id]})
+    done = official.post(url, {"part_id": east.id, "projects": [project.id]})
     assert done.status_code == 302
-    again = official.post(url, {"voter_id": place.east_resident.id, "part_id": east.id, "projects": []})
+    again = official.post(url, {"part_id": east.id, "projects": []})
     assert again.status_code == 409 and "already voted" in again.get_data(as_text=True)
     resident = WebClient(app.test_client())
     resident.login(place.east_resident)
@@ -64,7 +64,7 @@ def test_an_official_of_another_area_may_not_serve_the_resident(app, budget_coun
     place = budget_county
     cycle = make_cycle("voting")
     other = _official(app, make_user("official", region=place.west))
-    refused = other.post(f"/officials/budgets/{cycle.id}/codes", {"voter_id": place.east_resident.id,
+    refused = other.post(f"/officials/budgets/{cycle.id}/codes/{place.east_resident.id}", {
                                                                   "identity_checked": "yes"})
     assert refused.status_code == 403
-    assert other.get(f"/officials/budgets/{cycle.id}/paper?voter_id={place.east_resident.id}").status_code == 403
+    assert other.get(f"/officials/budgets/{cycle.id}/paper/{place.east_resident.id}").status_code == 403
