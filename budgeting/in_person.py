@@ -140,9 +140,12 @@ def cast_at_kiosk(cycle: BudgetCycle, *, kiosk, code: str, uuid: str, cast_at: d
         raise CodeExpired()
     voter = row.voter
     parts = {p.id: p for p in queries.parts_of(voter, cycle)}
+    on_paper = {b.part_id for b in ballots_of(voter, cycle) if b.channel == Channel.PAPER}
     for part_id, project_ids in sorted(choices.items()):
         if part_id not in parts:
             raise OutsideArea()
+        if part_id in on_paper:
+            continue  # the village office entered this part's paper ballot: it stands (the slip said so)
         ballots.cast_ballot(parts[part_id], actor=voter, voter=voter, project_ids=project_ids,
                             channel=Channel.KIOSK, at=cast_at)
     row.used_at, row.ballot_uuid, row.kiosk_id = cast_at, uuid, getattr(kiosk, "id", None)

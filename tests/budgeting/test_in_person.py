@@ -145,3 +145,15 @@ def test_a_paper_ballot_is_final_and_refuses_a_second_by_any_route(budget_county
     assert entry.after == {"part_id": east.id}  # who and where, never what
     assert queries.own_choices(place.east_resident, east) == set(_first(east))
     assert db.session.scalar(select(func.count()).select_from(BallotCode)) == 0
+
+
+def test_a_kiosk_ballot_leaves_a_part_voted_on_paper_as_it_is(budget_county, voting):
+    place = budget_county
+    east, wide = _parts(voting, place)
+    in_person.cast_paper(east, place.east_resident, actor=place.official, project_ids=[])
+    _row, code = in_person.issue_code(voting, place.east_resident, actor=place.official)
+    db.session.commit()
+    _kiosk_cast(voting, code, place)
+    db.session.commit()
+    assert queries.own_choices(place.east_resident, east) == set()  # the paper ballot stands
+    assert queries.own_choices(place.east_resident, wide) == set(_first(wide))
