@@ -1,13 +1,22 @@
 """Casting a ballot: one per resident and part (the database's unique constraint), changed in place until
-voting closes, within the cycle's limits. Kiosk and paper ballots are to go through `cast_ballot` too."""
+voting closes, within the cycle's limits. Web, kiosk and paper ballots all go through `cast_ballot`."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
 from accounts.regions import region_tree
 from accounts.users import Role, User
-from budgeting.cycle_errors import NotOnBallot, NotVerified, OutsideArea, OverLimit, TooManyChoices, VotingClosed
+from budgeting.cycle_errors import (
+    CastOnPaper,
+    NotOnBallot,
+    NotVerified,
+    OutsideArea,
+    OverLimit,
+    TooManyChoices,
+    VotingClosed,
+)
 from budgeting.election import Election, Project
 from budgeting.models import Ballot, BallotChoice, BudgetPart, BudgetProject, Channel, Phase, ProjectStatus
 from core.db import db, insert_unless_present, utcnow
@@ -50,9 +59,19 @@ def tally(part: BudgetPart, project_ids, projects: list[BudgetProject] | None = 
                  else None, problem)
 
 
-def voting_problem(part: BudgetPart, voter: User | None) -> Exception | None:
-    """Why ``voter`` may not vote in ``part`` now, or None when they may."""
-    if part.cycle.phase != Phase.VOTING:
+def voting_open(cycle, at: datetime | None = None) -> bool:
+    """Whether a ballot cast at ``at`` (now when None) counts: voting is open, or it was when the ballot was cast
+    (a kiosk ballot that arrives after voting closed) and it arrives before counting begins
+    (``BudgetCycle.late_ballots_until``)."""
+    if cycle.phase == Phase.VOTING:
+        return True
+    return (at is not None and cycle.phase == Phase.COUNTING and cycle.voting_closed_at is not None
+            and at < cycle.voting_closed_at and utcnow() < cycle.late_ballots_until)
+
+
+def voting_problem(part: BudgetPart, voter: User | None, at: datetime | None = None) -> Exception | None:
+    """Why ``voter`` may not vote in ``part`` now (or with a ballot cast at ``at``), or None when they may."""
+    if not voting_open(part.cycle, at):
         return VotingClosed()
     if voter is None or not voter.is_authenticated or voter.role != Role.RESIDENT or not voter.is_verified:
         return NotVerified()
@@ -61,18 +80,24 @@ def voting_problem(part: BudgetPart, voter: User | None) -> Exception | None:
     return None
 
 
-def cast_ballot(part: BudgetPart, *, actor: User, project_ids, channel: str = Channel.WEB) -> Ballot:
-    """Record ``actor``'s ballot in ``part`` (replacing their earlier one), or refuse it with the reason."""
-    problem = voting_problem(part, actor) or tally(part, project_ids).problem
+def cast_ballot(part: BudgetPart, *, actor: User, project_ids, channel: str = Channel.WEB, voter: User | None = None,
+                at: datetime | None = None) -> Ballot:
+    """Record the ballot of ``voter`` (``actor`` themselves on the web; the resident when an official enters a
+    paper ballot or a kiosk delivers one) in ``part``, replacing their earlier one, or refuse it with the reason.
+    ``at`` is when a kiosk ballot was cast, which may be before voting closed even if it arrives after."""
+    voter = voter or actor
+    problem = voting_problem(part, voter, at) or tally(part, project_ids).problem
     if problem is not None:
         raise problem
-    now = utcnow()
+    now = min(at, utcnow()) if at is not None else utcnow()
     # The unique (part, voter) constraint decides, not a look first: two casts at the same moment (two tabs, or
     # later a kiosk and the web) make one ballot, and the row lock lets the second change it after the first.
-    insert_unless_present(Ballot, part_id=part.id, voter_id=actor.id, channel=channel, created_at=now,
+    insert_unless_present(Ballot, part_id=part.id, voter_id=voter.id, channel=channel, created_at=now,
                           updated_at=now)
-    ballot = db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == actor.id)
+    ballot = db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == voter.id)
                                .with_for_update().execution_options(populate_existing=True))
+    if ballot.channel == Channel.PAPER and channel != Channel.PAPER:
+        raise CastOnPaper()  # the village office entered it from paper: it is not changed behind their back
     ballot.channel, ballot.updated_at = channel, now
     # The choices are replaced with two statements, without loading the ones they replace.
     db.session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))

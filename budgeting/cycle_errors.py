@@ -83,3 +83,44 @@ class CancelReasonNeeded(InvalidInput):
 
 class BadPartAmount(BadCycle):
     default_message = _l("Each part needs an amount of more than zero.")
+
+
+class NotVoterHere(NotAllowed):
+    default_message = _l("Only an admin, or an official of this cycle or of the resident's village, can do this.")
+
+
+class WrongCode(InvalidInput):
+    status = 404
+    field = "code"
+    default_message = _l("No ballot code like this one was given. Check the code, or ask the village office.")
+
+
+class CodeUsed(Conflict):
+    field = "code"
+    default_message = _l("This ballot code was used already: a code works once.")
+
+
+class CodeCancelled(Conflict):
+    field = "code"
+    default_message = _l("This ballot code was cancelled by the village office.")
+
+
+class CodeExpired(Conflict):
+    field = "code"
+    default_message = _l("This ballot code expired when voting closed.")
+
+
+#: How a ballot was cast, as a sentence says it.
+CHANNEL_WORDS = {"web": _l("on the web"), "kiosk": _l("at a kiosk"), "paper": _l("on paper")}
+
+
+class AlreadyVoted(Conflict):
+    """A resident who has a ballot in the part already: says by which channel and when, never what."""
+
+    def __init__(self, name: str, part: str, channel: str, when: str):
+        super().__init__(_l("%(name)s already voted in %(part)s %(channel)s on %(when)s.", name=name, part=part,
+                            channel=CHANNEL_WORDS.get(channel, channel), when=when))
+
+
+class CastOnPaper(Conflict):
+    default_message = _l("Your ballot was cast on paper with the village office, so it cannot be changed here.")

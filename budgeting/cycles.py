@@ -21,7 +21,7 @@ from budgeting.cycle_errors import (
 from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus, Rule
 from core import jobs
 from core.audit import AuditEntry, audited
-from core.db import db
+from core.db import db, utcnow
 from proposals.models import Proposal, ProposalStatus
 
 #: The counting job (budgeting.results.count_cycle, run by server/worker/tasks.py); its key is the cycle's id.
@@ -102,7 +102,9 @@ def advance_phase(cycle: BudgetCycle, *, actor: User | None) -> BudgetCycle:
     if cycle.phase not in PHASES[:-2]:  # not from counting (the count's step), finished or cancelled
         raise WrongPhase()
     index = PHASES.index(Phase(cycle.phase))
-    with audited(actor, "budget.phase", cycle, ("phase",)):
+    with audited(actor, "budget.phase", cycle, ("phase", "voting_closed_at")):
+        if cycle.phase == Phase.VOTING:
+            cycle.voting_closed_at = utcnow()
         cycle.phase = PHASES[index + 1]
     if cycle.phase == Phase.COUNTING:
         queue_count(cycle)

@@ -4,7 +4,7 @@ A ballot belongs to one resident and one part; the unique constraint on (part, v
 whatever the channel (web today; kiosk and paper later record against the same row)."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.regions import Region
 from accounts.users import User
 from core.db import UTCDateTime, db, one_of, utcnow
+from core.rules import rule
 from projects.models import Project
 from proposals.models import Proposal
 
@@ -97,6 +98,8 @@ class BudgetCycle(db.Model):
     rule: Mapped[str] = mapped_column(String(24), default=Rule.EQUAL_SHARES, server_default=Rule.EQUAL_SHARES)
     #: What the last count failed with, shown to officials; None when it did not fail.
     count_error: Mapped[str | None] = mapped_column(Text)
+    #: When an official closed voting; a kiosk ballot cast before it is still taken when it arrives later.
+    voting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Who opened it.
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: When it was opened.
@@ -114,6 +117,14 @@ class BudgetCycle(db.Model):
     def amounts(self) -> dict[str, int]:
         """Each part's money by the id of its area (how the audit log keeps it)."""
         return {str(part.region_id): part.amount_minor for part in self.parts}
+
+    @property
+    def late_ballots_until(self) -> datetime | None:
+        """Until when ballots a kiosk took before voting closed are still taken when they arrive (a village kiosk
+        may have been offline), and so when counting may begin: MINYI_LATE_BALLOT_HOURS after voting closed."""
+        if self.voting_closed_at is None:
+            return None
+        return self.voting_closed_at + timedelta(hours=float(rule("MINYI_LATE_BALLOT_HOURS")))
 
     @property
     def limits_money(self) -> bool:
@@ -245,3 +256,34 @@ class WinnerProject(db.Model):
                                                    primary_key=True)
     #: The project officials made of it.
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)
+
+
+class BallotCode(db.Model):
+    """A one-time code an official gives a resident in person, to vote at a kiosk. Only its digest is kept; it
+    works once, until voting closes, and can be cancelled. It says who voted (to keep one ballot per part), never
+    what."""
+    __tablename__ = "budget_ballot_codes"
+
+    #: Primary key.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cycle it votes in (every part of it where the resident lives).
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("budget_cycles.id", ondelete="CASCADE"), index=True)
+    #: The resident it was given to, after the official checked who they are.
+    voter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the cycle and the code: the code itself is never stored.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The official who gave it.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When it was given.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a ballot was cast with it (as the kiosk says); None while unused.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The kiosk's id of that ballot: the same ballot delivered again is answered, not refused.
+    ballot_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    #: The kiosk it was used at.
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
+    #: When an official cancelled it (lost, or given by mistake); None while it stands.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cycle: Mapped[BudgetCycle] = relationship()
+    voter: Mapped[User] = relationship(foreign_keys=[voter_id])

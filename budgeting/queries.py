@@ -1,11 +1,14 @@
 """Who may read what of budget cycles: cycles and projects are public; a ballot is read by its voter only, and
 totals are public once voting has closed. No query returns who voted for what."""
 
+from datetime import datetime
+
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.regions import region_tree
 from accounts.users import User
+from budgeting.ballots import ballot_projects
 from budgeting.models import (
     Ballot,
     BallotChoice,
@@ -16,7 +19,7 @@ from budgeting.models import (
     Phase,
     WinnerProject,
 )
-from core.db import db
+from core.db import db, utcnow
 from projects.models import Project, ProjectStatus
 from proposals.models import Proposal, ProposalStatus
 
@@ -74,6 +77,13 @@ def totals_by_part(cycle: BudgetCycle) -> dict[int, dict[int, int] | None]:
     return found
 
 
+def own_ballot(user: User | None, part: BudgetPart) -> Ballot | None:
+    """``user``'s own ballot in ``part`` (with how and when it was cast), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(select(Ballot).where(Ballot.part_id == part.id, Ballot.voter_id == user.id))
+
+
 def own_choices(user: User | None, part: BudgetPart) -> set[int] | None:
     """The projects ``user``'s own ballot in ``part`` approves, or None when they have none."""
     if user is None or not user.is_authenticated:
@@ -101,11 +111,13 @@ def enterable_proposals(cycle: BudgetCycle) -> list[Proposal]:
         .order_by(Proposal.supports_count.desc(), Proposal.id).limit(200)))
 
 
-def count_progress(cycle: BudgetCycle) -> tuple[int, int]:
-    """(parts counted, parts) of a cycle while its votes are counted."""
+def count_progress(cycle: BudgetCycle) -> tuple[int, int, datetime | None]:
+    """(parts counted, parts, when counting begins if it waits still for kiosks' late ballots) of a cycle while
+    its votes are counted."""
     counted = db.session.scalar(select(func.count()).select_from(BudgetResult).join(BudgetPart)
                                 .where(BudgetPart.cycle_id == cycle.id))
-    return counted, len(cycle.parts)
+    begins = cycle.late_ballots_until
+    return counted, len(cycle.parts), begins if begins is not None and begins > utcnow() and not counted else None
 
 
 def results_of(cycle: BudgetCycle) -> dict[int, BudgetResult]:
@@ -145,3 +157,16 @@ def delivered() -> list[tuple[BudgetCycle, int, int, int]]:
         select(BudgetCycle).where(BudgetCycle.id.in_([row[0] for row in rows])))}
     return sorted(((found[c], int(n), int(done or 0), int(money or 0)) for c, n, done, money in rows),
                   key=lambda row: (row[0].created_at, row[0].id), reverse=True)
+
+
+def ballots_at(region_id: int) -> list[tuple[BudgetCycle, list[tuple[BudgetPart, list[BudgetProject]]]]]:
+    """The ballots a kiosk in ``region_id`` offers: each cycle in voting with its parts covering the place, and
+    their projects in ballot order (the same the web ballot shows)."""
+    tree = region_tree()
+    found = []
+    for cycle in db.session.scalars(select(BudgetCycle).where(BudgetCycle.phase == Phase.VOTING)
+                                    .order_by(BudgetCycle.id)):
+        parts = [p for p in cycle.parts if tree.contains(p.region_id, region_id)]
+        if parts:
+            found.append((cycle, [(p, ballot_projects(p)) for p in parts]))
+    return found

@@ -69,6 +69,8 @@ def count_cycle(cycle_id: int) -> str:
     cycle = db.session.get(BudgetCycle, cycle_id)
     if cycle is None or cycle.phase != Phase.COUNTING:
         return f"budget cycle {cycle_id}: nothing to count"
+    if not counting_may_begin(cycle):  # the sweep asks again once the kiosks' late ballots are in
+        return f"budget cycle {cycle_id}: waiting for kiosk ballots until {cycle.late_ballots_until.isoformat()}"
     counted = set(db.session.scalars(select(BudgetResult.part_id).join(BudgetPart)
                                      .where(BudgetPart.cycle_id == cycle.id)))
     for part in cycle.parts:
@@ -106,7 +108,13 @@ def recount(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
     return cycle
 
 
+def counting_may_begin(cycle: BudgetCycle) -> bool:
+    """Counting waits until ballots kiosks took before voting closed can no longer arrive (a recount does not:
+    its ballots are all in)."""
+    return cycle.voting_closed_at is None or utcnow() >= cycle.late_ballots_until
+
+
 def counting_cycles() -> list[int]:
-    """The cycles waiting to be counted (for the worker's sweep)."""
-    return list(db.session.scalars(select(BudgetCycle.id).where(BudgetCycle.phase == Phase.COUNTING)
-                                   .order_by(BudgetCycle.id)))
+    """The cycles waiting to be counted whose late ballots are in (for the worker's sweep)."""
+    return [cycle.id for cycle in db.session.scalars(select(BudgetCycle).where(BudgetCycle.phase == Phase.COUNTING)
+                                                     .order_by(BudgetCycle.id)) if counting_may_begin(cycle)]

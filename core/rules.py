@@ -32,6 +32,8 @@ DEFAULTS = {
     "MINYI_JOB_LEASE_SECONDS": 600,     # a job (or mail) held this long by a silent worker is taken over
     "MINYI_JOB_ATTEMPTS": 8,            # a failing job is tried this often, waiting longer each time
     "MINYI_JOB_SWEEP_SECONDS": 60,      # how often workers look for work left undone (and due settlements)
+    "MINYI_LATE_BALLOT_HOURS": 24.0,    # kiosk ballots cast before voting closed are taken this long after it;
+                                        # counting waits for them
     "MINYI_LOCKOUT_FAILURES": 10,       # wrong passwords in a row that lock an account ...
     "MINYI_LOCKOUT_MINUTES": 15,        # ... for this long (its owner is told; an administrator can unlock it)
     "MINYI_REPLICA_CHECK_SECONDS": 5.0,  # how often each server process looks at the read replica

@@ -1,6 +1,7 @@
 """The kiosk's only way to the server: its HTTP API (``/api/v1/kiosk``), with the device token."""
 
 import json
+from datetime import datetime, timezone
 from email.utils import formatdate
 from pathlib import Path
 
@@ -82,6 +83,13 @@ class Client:
             form["sms"] = "false"
         with open(audio, "rb") as recording:
             return self._call("POST", "/appeals", data=form, files={AUDIO_FIELD: (audio.name, recording, content_type)})[1]
+
+    def send_ballot(self, queued) -> dict:
+        """Deliver one budget ballot cast here; a repeat of a delivered one answers the same ballot."""
+        cast_at = datetime.fromtimestamp(queued.cast_at, timezone.utc).isoformat()
+        return self._call("POST", "/ballots", json={"uuid": queued.uuid, "cycle_id": queued.cycle_id,
+                                                    "code": queued.code or "", "cast_at": cast_at,
+                                                    "parts": queued.parts})[1]
 
     def status(self, receipt_code: str) -> dict:
         return self._call("GET", f"/appeals/{requests.utils.quote(receipt_code, safe='')}")[1]

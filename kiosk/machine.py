@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from kiosk.budget_voting import BudgetVoting
 from kiosk.hearing import Hearing
 from kiosk.microphone import MicrophoneMissing, Recording
 from kiosk.printer import SlipPrinter, receipt_page_url
@@ -24,7 +25,7 @@ GRACE_SECONDS = 30.0
 WARNING_SPOKEN_SECONDS = 3.0  # the time warning, left out of the recording
 
 
-class Machine(Hearing):
+class Machine(Hearing, BudgetVoting):
     def __init__(self, *, config, outbox, voice, recognizer=None, client=None, content=None, app=None,
                  wake_sync: threading.Event | None = None, clock=time.monotonic, printer: SlipPrinter | None = None):
         self.config, self.outbox, self.voice, self.recognizer = config, outbox, voice, recognizer
@@ -55,6 +56,7 @@ class Machine(Hearing):
         self.touched = self.clock()
         self.warned_idle = False
         self.closing_announced = False
+        self._reset_ballot()
 
     def _say(self, text):
         self.voice.say(text)
@@ -74,7 +76,7 @@ class Machine(Hearing):
         category buttons swap their own parts): the page swaps the screen in only then, since a swap in the
         middle of a slow press would lose the press."""
         return str(hash((self.screen, self.transcript, self.receipt, repr(self.status), self.message, self.unclear, self.no_sms,
-                         self.out_of_service, self.warned_idle, self.seconds_left)) & 0xFFFFFFFF)
+                         self.out_of_service, self.warned_idle, self.seconds_left, self._ballot_fingerprint())) & 0xFFFFFFFF)
 
     # -- the big button (and the space bar, and the Speak / Done buttons on the screen) --------------------
 
@@ -318,7 +320,7 @@ class Machine(Hearing):
         with self.lock:
             if self.screen in ("idle", "recording"):
                 return
-            if self.screen in ("sent", "status"):
+            if self.screen in ("sent", "status", "ballot_cast"):
                 self._close_when_done()
                 return
             if self.voice.speaking() and not self.warned_idle:

@@ -11,6 +11,7 @@ import uuid as uuids
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.ballot_box import BallotBox
 from kiosk.files import write_whole
 from wire.protocol import PREFIX_LENGTH, RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt
 
@@ -86,6 +87,8 @@ class Outbox:
             if added not in columns:
                 self.db.execute(f"ALTER TABLE appeals ADD COLUMN {added} INTEGER NOT NULL DEFAULT 0")
         self._remove_orphans()
+        #: Budget ballots cast here, kept in the same file until the server has them.
+        self.ballots = BallotBox(self.db, clock)
 
     def close(self) -> None:
         self.db.close()
@@ -170,8 +173,8 @@ class Outbox:
         queued."""
         now = self._now(now)
         times = [self._when(row[0], now, longest) for row in self.db.execute(f"SELECT next_try {self._ASIDE}")]
-        head = self._head(now, longest)
-        return min(times + ([head] if head is not None else []), default=None)
+        head, ballot = self._head(now, longest), self.ballots.next_try(now, longest)
+        return min(times + [t for t in (head, ballot) if t is not None], default=None)
 
     def _head(self, now: float, longest: float) -> float | None:
         row = self.db.execute(f"SELECT next_try {self._QUEUE} LIMIT 1").fetchone()

@@ -78,7 +78,33 @@ def deliver_due(outbox: Outbox, client: Client, *, first: float = 5.0, longest: 
             log.warning("appeal %s set aside: the server keeps failing on it while it takes the others",
                         probing.receipt_code)
             probing = None
+    if not report.revoked:
+        deliver_ballots(outbox, client, report, first=first, longest=longest)
     return report
+
+
+def deliver_ballots(outbox: Outbox, client: Client, report: Report, *, first: float, longest: float) -> None:
+    """Deliver the budget ballots whose time has come; a refused one (unknown, used or expired code) is kept with
+    the server's reason and logged."""
+    box = outbox.ballots
+    for queued in box.due(longest=longest):
+        try:
+            client.send_ballot(queued)
+        except Offline as error:
+            box.mark_failed(queued.uuid, str(error), backoff(queued.attempts, first, longest))
+            report.failed += 1
+            log.info("ballot %s not delivered (%s); will try again", queued.uuid, error)
+            return
+        except Revoked:
+            report.revoked = True
+            return
+        except Refused as error:
+            box.mark_refused(queued.uuid, error.message)
+            report.refused += 1
+            log.error("ballot %s refused by the server: %s", queued.uuid, error.message)
+            continue
+        box.mark_sent(queued.uuid)
+        report.sent += 1
 
 
 def send_heartbeat(outbox: Outbox, client: Client, model: str | None = None) -> dict:

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, abort, render_template, request
 from flask_babel import Babel
 
+from kiosk.budget_voting import yuan
 from kiosk.machine import Machine
 from wire.protocol import RECEIPT_ALPHABET
 
@@ -32,7 +33,7 @@ def create_ui(machine: Machine) -> Flask:
     def shown():
         return {"m": machine, "language": "zh-Hans" if language == "zh_Hans" else "en",
                 "village": (machine.content.get("kiosk") or {}).get("village", {}).get("name", ""),
-                "alphabet": RECEIPT_ALPHABET, "icons": CATEGORY_ICONS, "unknown": UNKNOWN_CATEGORY,
+                "alphabet": RECEIPT_ALPHABET, "icons": CATEGORY_ICONS, "unknown": UNKNOWN_CATEGORY, "yuan": yuan,
                 "refresh": "every 500ms" if machine.screen == "recording" else "every 1s"}
 
     @app.get("/")
@@ -53,6 +54,9 @@ def create_ui(machine: Machine) -> Flask:
         "lookup": machine.lookup, "look-up": machine.look_up, "news": machine.news,
         "repeat": machine.repeat, "louder": lambda: machine.volume(True), "softer": lambda: machine.volume(False),
         "home": machine.home, "touch": machine.touch,
+        "vote": machine.vote, "ballot-next": machine.ballot_start, "ballot-again": machine.ballot_start,
+        "ballot-yes": lambda: machine.ballot_answer(True), "ballot-no": lambda: machine.ballot_answer(False),
+        "ballot-cast": machine.ballot_cast,
     }
 
     @app.post("/do/<action>")
@@ -69,6 +73,8 @@ def create_ui(machine: Machine) -> Flask:
             machine.code_key(key)
         elif kind == "phone":
             machine.phone_key(key)
+        elif kind == "ballot":
+            machine.ballot_key(key)
         elif kind == "category":
             machine.choose_category(key)  # the next question follows: the whole screen changes
             return render_template("kiosk/_screen.html")

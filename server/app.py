@@ -23,12 +23,14 @@ from server.api import projects as api_projects
 from server.api import proposals as api_proposals
 from server.commands import register_commands
 from server.extensions import csrf, db, limiter, migrate, talisman
+from server.kiosk_api import ballots as _kiosk_ballots  # noqa: F401  (its operations, on kiosk_api.blp)
 from server.kiosk_api import endpoints as kiosk_api
 from server.logs import configure_logging
 from server.officials import appeals as official_appeals  # noqa: F401  (routes register on officials.bp)
 from server.officials import appeals_map  # noqa: F401
 from server.officials import budgets as official_budgets  # noqa: F401
 from server.officials import groups as official_groups  # noqa: F401
+from server.officials import in_person as official_in_person  # noqa: F401
 from server.officials import proposals as official_proposals  # noqa: F401
 from server.officials import residents as official_residents  # noqa: F401
 from server.open311 import endpoints as open311

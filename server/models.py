@@ -11,7 +11,16 @@ from accounts.users import CensusEntry, User  # noqa: F401
 from appeals.candidates import ProjectCandidate  # noqa: F401
 from appeals.dashboard import Snapshot  # noqa: F401
 from appeals.models import AnswerTemplate, Appeal, AppealEvent, AppealImage, Cosign, Rating  # noqa: F401
-from budgeting.models import Ballot, BallotChoice, BudgetCycle, BudgetPart, BudgetProject, BudgetResult, WinnerProject  # noqa: F401
+from budgeting.models import (  # noqa: F401
+    Ballot,
+    BallotChoice,
+    BallotCode,
+    BudgetCycle,
+    BudgetPart,
+    BudgetProject,
+    BudgetResult,
+    WinnerProject,
+)
 from core.audit import AuditEntry  # noqa: F401
 from core.jobs import Job  # noqa: F401
 from core.mail import OutgoingMail  # noqa: F401

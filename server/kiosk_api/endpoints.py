@@ -27,6 +27,7 @@ from proposals.models import ACTIVE, Proposal, Scope
 from server.api import Blueprint, documented_errors
 from server.api.schemas import RegionOut
 from server.extensions import limiter
+from server.kiosk_api.ballot_content import BudgetBallotOut, ballots_here
 from server.web.errors import error_response
 from server.web.helpers import send_stored
 from server.web.limits import kiosk_receipts, kiosk_uploads
@@ -144,6 +145,8 @@ class ContentOut(Schema):
     categories = fields.List(fields.Nested(CategoryOut))
     proposals = fields.List(fields.Nested(ProposalBrief), metadata={"description": "The village's most supported"})
     projects = fields.List(fields.Nested(ProjectBrief), metadata={"description": "Projects here, newest first"})
+    budgets = fields.List(fields.Nested(BudgetBallotOut), metadata={
+        "description": "Budget ballots open here: a resident votes on them with a code from the village office"})
 
 
 class HeartbeatIn(Schema):
@@ -261,6 +264,7 @@ def answer_audio(code, event_id):
 @errors(401)
 @blp.doc(security=DEVICE)
 def content():
+
     """What the kiosk keeps for offline use: its settings, the categories, the village's top proposals."""
     kiosk = current_kiosk()
     path = region_tree().path(kiosk.region_id)
@@ -272,7 +276,8 @@ def content():
         in_scope, Proposal.status.in_(ACTIVE), Proposal.hidden_at.is_(None))
         .order_by(Proposal.supports_count.desc(), Proposal.id.desc()).limit(5)).all()
     categories = db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)).all()
-    return {"kiosk": kiosk, "categories": categories, "proposals": proposals, "projects": _projects_here(path)}
+    return {"kiosk": kiosk, "categories": categories, "proposals": proposals, "projects": _projects_here(path),
+            "budgets": ballots_here(kiosk)}
 
 
 def _spoken_length(text: str, limit: int = 200) -> str:

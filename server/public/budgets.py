@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from budgeting import ballots, cycles, queries, schedule
-from budgeting.models import BudgetCycle, BudgetPart, Phase, Rule
+from budgeting.cycle_errors import CastOnPaper
+from budgeting.models import BudgetCycle, BudgetPart, Channel, Phase, Rule
 from core.db import db
 from core.errors import DomainError
 from core.money import parse_amount
@@ -117,12 +118,15 @@ def ballot(cycle_id, part_id):
                 flash(_("Your ballot is recorded. You can change it until voting ends."), "success")
                 return redirect(url_for("budgets.ballot", cycle_id=cycle_id, part_id=part.id))
     projects = ballots.ballot_projects(part)
-    own = queries.own_choices(current_user, part)
+    mine = queries.own_ballot(current_user, part)
+    own = None if mine is None else {c.project_id for c in mine.choices}
     if request.method != "POST":
         ticked = sorted(own or ())
     tally = ballots.tally(part, ticked, projects)
     problem = ballots.voting_problem(part, current_user)
-    context = {"cycle": part.cycle, "part": part, "projects": projects, "tally": tally, "ticked": set(ticked),
+    if problem is None and mine is not None and mine.channel == Channel.PAPER:
+        problem = CastOnPaper()  # the village office entered it: it is not changed here
+    context = {"mine": mine, "cycle": part.cycle, "part": part, "projects": projects, "tally": tally, "ticked": set(ticked),
                "error": error, "problem": problem, "voted": own is not None}
     if request.headers.get("HX-Request") and request.form.get("action") != "cast":
         return render_template("budgets/_tally.html", **context)

@@ -80,3 +80,8 @@ document.addEventListener("htmx:responseError", function (event) {
     setUpAll(document);
   }
 }());
+
+// A button that prints the page (the ballot-code slip): no inline script, which the CSP forbids.
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+});

@@ -223,3 +223,30 @@ def test_editing_and_cancelling_a_budget_cycle_pass_axe(budget_cycle, app, audit
         page.locator("form.form button[type=submit]").click()
     assert page.locator("#cycle-cancelled").count() == 1
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_voting_in_person_pages_pass_axe(budget_cycle, app, audit_context, live_server, language):
+    """The register, a refused code (the identity not confirmed), the slip, and the paper ballot."""
+    cycle_id, _part_id = budget_cycle
+    page = audit_context(language)
+    page.goto(live_server.url + "/login")
+    page.locator("input[name=identifier]").fill("admin@example.org")
+    page.locator("input[name=password]").fill("minyi-demo")
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.goto(live_server.url + f"/officials/budgets/{cycle_id}/in-person?q=13800138001")
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.locator("form[action*='/codes/'] button[type=submit]").first.click()
+    page.wait_for_selector("#in-person-error")
+    assert axe_violations(page) == []
+    page.locator("input[name=identity_checked]").first.check()
+    with page.expect_navigation():
+        page.locator("form[action*='/codes/'] button[type=submit]").first.click()
+    page.wait_for_selector(".slip-code")
+    assert axe_violations(page) == []
+    page.goto(live_server.url + f"/officials/budgets/{cycle_id}/in-person?q=13800138001")
+    with page.expect_navigation():
+        page.locator("a[href*='/paper/']").first.click()
+    assert axe_violations(page) == []

@@ -35,7 +35,22 @@ SCREENS = {
     "status": {"status": {"kind": "found", "status": "answered", "answers": [{"body": LONG}]}, "seconds_left": 12},
     "nothing_heard": {},
     "no_microphone": {},
+    "ballot_none": {},
+    "ballot_code": {"ballot_code": "1234567", "message": "The ballot code has eight digits."},
+    "ballot_project": {"ballot_index": 1},
+    "ballot_review": {"ballot_yes": {1, 3}},
+    "ballot_cast": {"seconds_left": 27},
 }
+
+#: A budget ballot as the kiosk's content gives it (the longest plausible names).
+BUDGET = {"cycle_id": 1, "title": "2027 county budget", "limits_money": True, "max_choices": None,
+          "voting_until": "2027-05-01",
+          "parts": [{"id": 1, "name": "上坝村", "amount_minor": 3_000_000,
+                     "projects": [{"id": 1, "title": "修缮村委会前的道路并安装十二盏太阳能路灯", "cost_minor": 1_250_050},
+                                  {"id": 2, "title": "Repair the footbridge over the river to the school",
+                                   "cost_minor": 2_500_000}]},
+                    {"id": 2, "name": "Shangba County", "amount_minor": 7_000_000,
+                     "projects": [{"id": 3, "title": "County clinic van", "cost_minor": 3_000_000}]}]}
 
 MEASURE = """() => {
   const visible = [...document.querySelectorAll('#screen *')].filter(e => e.offsetParent !== null);
@@ -66,7 +81,8 @@ def kiosk_ui(request, tmp_path_factory, pulseaudio):
     language = request.param
     config = Config(server="http://127.0.0.1:9", data_dir=tmp_path_factory.mktemp("kiosk"), language=language)
     content = {"kiosk": {"village": {"name": "上坝村" if language == "zh_Hans" else "Shangba Village"}},
-               "categories": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in CATEGORIES]}
+               "categories": [{"code": c, "name_zh": zh, "name_en": en} for c, zh, en in CATEGORIES],
+               "budgets": [BUDGET]}
     machine = Machine(config=config, outbox=Outbox(config.data_dir, "3AB"), voice=Voice(language), content=content)
     machine.tick = lambda: None  # the screen under test stays as set (no time-out)
     app = create_ui(machine)
@@ -87,6 +103,9 @@ def test_every_screen_fits(browser, kiosk_ui, width, height):
     for name, state in SCREENS.items():
         kiosk_ui.machine._reset()
         kiosk_ui.machine.screen = name
+        if name.startswith("ballot"):
+            kiosk_ui.machine.ballot = BUDGET
+            kiosk_ui.machine.ballot_items = [(part, p) for part in BUDGET["parts"] for p in part["projects"]]
         for key, value in state.items():
             setattr(kiosk_ui.machine, key, value)
         page.goto(kiosk_ui.url)

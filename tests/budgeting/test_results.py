@@ -108,3 +108,30 @@ def test_a_cycle_opened_with_an_unknown_rule_is_refused(budget_county, make_cycl
 
     with pytest.raises(BadCycle):
         make_cycle(rule="random")
+
+
+def test_counting_waits_a_day_for_ballots_kiosks_took_before_voting_closed(app, budget_county, split_vote,
+                                                                           monkeypatch, client):
+    """A village kiosk may be offline when voting closes: its ballots cast before the close still count, so the
+    count waits MINYI_LATE_BALLOT_HOURS (a day by default), says so on the cycle's page, then runs."""
+    from datetime import timedelta
+
+    from server.commands.serving import tick_command
+
+    monkeypatch.setitem(app.config, "MINYI_LATE_BALLOT_HOURS", 24)
+    cycle, _part, _projects = split_vote()
+    cycles.advance_phase(cycle, actor=budget_county.official)
+    db.session.commit()
+    assert results.count_cycle(cycle.id).startswith(f"budget cycle {cycle.id}: waiting for kiosk ballots until")
+    assert results.counting_cycles() == []  # the sweep leaves it until then
+    db.session.expire_all()
+    assert cycle.phase == "counting" and _results(cycle) == {}
+    page = client.get(f"/budgets/{cycle.id}").get_data(as_text=True)
+    assert "Counting begins on" in page and "ballots cast at village kiosks before voting closed" in page
+    cycle.voting_closed_at -= timedelta(hours=24, seconds=1)  # a day later
+    db.session.commit()
+    assert results.counting_cycles() == [cycle.id]
+    ran = app.test_cli_runner().invoke(tick_command)
+    assert f"budget cycle {cycle.id}: 3 part(s) counted" in ran.output, ran.output
+    db.session.expire_all()
+    assert cycle.phase == "finished" and len(_results(cycle)) == 3

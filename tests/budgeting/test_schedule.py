@@ -57,7 +57,8 @@ def test_the_system_closing_voting_is_in_the_audit_log_with_no_official(make_cyc
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "budget.phase",
                                                        AuditEntry.subject_id == cycle.id)
                               .order_by(AuditEntry.id.desc()))
-    assert entry.actor_id is None and entry.after == {"phase": "counting"}
+    assert entry.actor_id is None
+    assert entry.after == {"phase": "counting", "voting_closed_at": "2027-05-03T00:00:00+00:00"}
 
 
 def test_only_closing_voting_is_the_systems_step(make_cycle):

@@ -16,7 +16,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
           make_kiosk):
     """Everything a route may be about, and a way in for each role."""
     from accounts.tokens import ApiToken, create_token
-    from budgeting import cycles
+    from budgeting import cycles, in_person
     from kiosk_fleet import kiosks
     from projects.permissions import today
     from projects.progress import add_milestone
@@ -68,6 +68,7 @@ def world(make_app, make_region, make_category, make_department, make_user, make
     cycles.advance_phase(budget, actor=users["admin"])
     cycles.review_project(budget_project, actor=users["admin"], feasible=True, cost_minor=50_000)
     cycles.advance_phase(budget, actor=users["admin"])
+    ballot_code, _code = in_person.issue_code(budget, author, actor=users["admin"])
     tokens = {role: create_token(user, actor=user, name="matrix")[1] for role, user in users.items()}
     token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == author.id)).first()
     db.session.commit()
@@ -79,6 +80,6 @@ def world(make_app, make_region, make_category, make_department, make_user, make
            "fmt": "json", "name": "none.jpg", "sha256": "0" * 64, "kind": None, "step": None, "action": None,
            "open_proposal_id": still_open.id, "event_id": 1, "region_id": village.id,
            "token": "no-such-reset-link", "cycle_id": budget.id, "part_id": budget.parts[0].id,
-           "budget_project_id": budget_project.id}
+           "budget_project_id": budget_project.id, "code_id": ballot_code.id}
     return app, users, ids, {"kiosk": kiosk_token, "revoked kiosk": gone_token, **tokens}
 

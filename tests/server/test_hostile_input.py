@@ -301,6 +301,9 @@ def sensible_bodies(ids: dict) -> dict:
         "ProjectRatingIn": {"score": 5, "comment": "Good."},
         "EnrollIn": {"code": "ABCD-EFGH", "version": "1.0"},
         "HeartbeatIn": {"version": "1.0", "queue_length": 0, "refused": 0, "free_disk_bytes": 10**9},
+        "KioskBallotIn": {"uuid": "0b7c6d1e-0000-4000-8000-000000000001", "cycle_id": ids["cycle_id"],
+                          "code": "1234 5678", "cast_at": "2026-12-01T10:00:00+00:00",
+                          "parts": [{"part_id": ids["part_id"], "projects": []}]},
     }
 
 

@@ -228,3 +228,27 @@ def test_budget_pages_run_the_same_queries_for_few_parts_projects_and_ballots_an
     casts = grew.pop("cast")
     assert casts[1] <= casts[0], f"casting grew with the ballot: {casts}"
     assert not grew, f"budget pages' queries grew with parts, projects or ballots (few → many): {grew}"
+
+
+def test_the_register_of_voters_runs_the_same_queries_for_few_voters_and_many(served, counted, budget_county,
+                                                                                make_cycle, make_user):
+    from budgeting import ballots, cycles, in_person
+
+    place = budget_county
+    cycle = make_cycle("voting", projects={"east": [1_000_000]})
+    east = cycles.part_for(cycle, place.east.id)
+
+    def more(n):
+        for _ in range(n):
+            voter = make_user("resident", region=place.east_village, verified=True, display_name="Voter")
+            ballots.cast_ballot(east, actor=voter, project_ids=[])
+            in_person.issue_code(cycle, voter, actor=place.official)
+        db.session.commit()
+
+    url = f"/officials/budgets/{cycle.id}/in-person?q=Voter"
+    client = WebClient(served.test_client())
+    client.login(place.official)
+    more(3)
+    few = queries(client, url, counted)
+    more(10)
+    assert queries(client, url, counted) == few
