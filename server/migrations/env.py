@@ -109,14 +109,29 @@ def run_migrations_online():
             # for it (the lock is the connection's, so it outlives the commit and ends with the connection).
             connection.execute(text("SELECT pg_advisory_lock(7306442)"))
             connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it (copy, drop, rename): with foreign keys on, dropping the old
+            # table would take every row that refers to it through ON DELETE CASCADE (a cycle's parts, projects
+            # and ballots; an appeal's events). Off while migrating (it applies only outside a transaction).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    logger.warning("rows referring to rows that are gone after migrating: %s", broken[:20])
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_unlock(7306442)"))
             connection.commit()

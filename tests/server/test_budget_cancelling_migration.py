@@ -23,7 +23,10 @@ def test_budget_cycle_cancelling_migrates_up_and_down(scratch_database_url, test
                               "collecting_until, reviewing_until, voting_until, created_at) VALUES (1, 1, 'B', 100, "
                               "'voting', 'spending_limit', '2027-01-01', '2027-02-01', '2027-03-01', "
                               "'2026-12-01')"))
+            conn.execute(text("INSERT INTO budget_parts (id, cycle_id, region_id, amount_minor) VALUES (1, 1, 1, 100)"))
         upgrade(revision="0046_budget_cycle_cancelling")
+        with db.engine.connect() as conn:  # the cycle's table rebuilt on SQLite: its parts are not taken with it
+            assert conn.execute(text("SELECT cycle_id FROM budget_parts")).all() == [(1,)]
         columns = {c["name"] for c in inspect(db.engine).get_columns("budget_cycles")}
         assert {"cancelled_at", "cancel_reason"} <= columns
         with db.engine.connect() as conn:
@@ -38,8 +41,12 @@ def test_budget_cycle_cancelling_migrates_up_and_down(scratch_database_url, test
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE budget_cycles SET phase = 'voting', cancel_reason = NULL, cancelled_at = NULL"))
         downgrade(revision="0042_budget_cycles")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT cycle_id FROM budget_parts")).all() == [(1,)]
         assert "cancel_reason" not in {c["name"] for c in inspect(db.engine).get_columns("budget_cycles")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT title FROM budget_cycles")).scalar() == "B"
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM budget_parts"))
         downgrade(revision="base")
         db.engine.dispose()
