@@ -7,7 +7,15 @@ from sqlalchemy import select
 
 from accounts.regions import region_tree
 from accounts.users import Role, User
-from budgeting.cycle_errors import NotOnBallot, NotVerified, OutsideArea, OverLimit, TooManyChoices, VotingClosed
+from budgeting.cycle_errors import (
+    ImportedCycle,
+    NotOnBallot,
+    NotVerified,
+    OutsideArea,
+    OverLimit,
+    TooManyChoices,
+    VotingClosed,
+)
 from budgeting.election import Election, Project
 from budgeting.models import Ballot, BallotChoice, BudgetPart, BudgetProject, Channel, Phase, ProjectStatus
 from core.db import db, insert_unless_present, utcnow
@@ -52,6 +60,8 @@ def tally(part: BudgetPart, project_ids, projects: list[BudgetProject] | None = 
 
 def voting_problem(part: BudgetPart, voter: User | None) -> Exception | None:
     """Why ``voter`` may not vote in ``part`` now, or None when they may."""
+    if part.cycle.imported:
+        return ImportedCycle()
     if part.cycle.phase != Phase.VOTING:
         return VotingClosed()
     if voter is None or not voter.is_authenticated or voter.role != Role.RESIDENT or not voter.is_verified:

@@ -47,3 +47,21 @@ class ReasonNeeded(InvalidInput):
 
 class BadCycle(InvalidInput):
     default_message = _l("Please check the budget cycle's amounts and dates.")
+
+
+class ImportedCycle(Conflict):
+    default_message = _l("This budget cycle was loaded from a published file: it is a record of past votes and "
+                         "cannot be changed.")
+
+
+class CannotImport(NotAllowed):
+    default_message = _l("Only an admin can load a published budget election.")
+
+
+class BadPabulibFile(InvalidInput):
+    field = "file"
+    default_message = _l("This is not a valid .pb file.")
+
+
+class NotPublished(Conflict):
+    default_message = _l("The votes of a budget cycle are published once it is finished.")

@@ -8,7 +8,15 @@ from sqlalchemy import select
 from accounts.permissions import oversees
 from accounts.regions import Region, region_tree
 from accounts.users import Role, User
-from budgeting.cycle_errors import BadCycle, NotManager, NotVerified, OutsideArea, ReasonNeeded, WrongPhase
+from budgeting.cycle_errors import (
+    BadCycle,
+    ImportedCycle,
+    NotManager,
+    NotVerified,
+    OutsideArea,
+    ReasonNeeded,
+    WrongPhase,
+)
 from budgeting.models import PHASES, BallotStyle, BudgetCycle, BudgetPart, BudgetProject, Phase, ProjectStatus
 from core.audit import AuditEntry, audited
 from core.db import db
@@ -24,6 +32,12 @@ def may_manage(user: User | None, cycle_region: Region | None) -> bool:
 def _check_manager(actor, region) -> None:
     if not may_manage(actor, region):
         raise NotManager()
+
+
+def _check_writable(cycle: BudgetCycle) -> None:
+    """A cycle loaded from a published file is a record: nothing in it changes."""
+    if cycle.imported:
+        raise ImportedCycle()
 
 
 def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, collecting_until: date,
@@ -72,6 +86,7 @@ def open_cycle(region: Region, *, actor: User, title: str, total_minor: int, col
 def advance_phase(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
     """Move the cycle to its next phase (closing voting is the step into counting)."""
     _check_manager(actor, cycle.region)
+    _check_writable(cycle)
     index = PHASES.index(Phase(cycle.phase))
     if index + 1 >= len(PHASES):
         raise WrongPhase()
@@ -91,6 +106,7 @@ def part_for(cycle: BudgetCycle, region_id: int | None) -> BudgetPart | None:
 def enter_proposal(cycle: BudgetCycle, proposal: Proposal, *, actor: User, cost_minor: int) -> BudgetProject:
     """An official enters a qualified proposal of the area, with its cost, while projects are collected."""
     _check_manager(actor, cycle.region)
+    _check_writable(cycle)
     if cycle.phase != Phase.COLLECTING:
         raise WrongPhase()
     if proposal.status != ProposalStatus.QUALIFIED:
@@ -111,6 +127,7 @@ def enter_proposal(cycle: BudgetCycle, proposal: Proposal, *, actor: User, cost_
 def submit_project(cycle: BudgetCycle, *, actor: User, title: str, description: str,
                    cost_minor: int) -> BudgetProject:
     """A verified resident of the area submits a costed project while projects are collected."""
+    _check_writable(cycle)
     if cycle.phase != Phase.COLLECTING:
         raise WrongPhase()
     if actor is None or actor.role != Role.RESIDENT or not actor.is_verified:
@@ -140,6 +157,7 @@ def review_project(project: BudgetProject, *, actor: User, feasible: bool, cost_
     rejection needs a public reason."""
     cycle = project.part.cycle
     _check_manager(actor, cycle.region)
+    _check_writable(cycle)
     if cycle.phase != Phase.REVIEWING:
         raise WrongPhase()
     if cost_minor <= 0:
