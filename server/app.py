@@ -13,6 +13,7 @@ from core.cache import cache
 from server import admin, api, officials
 from server import config as settings
 from server.admin import appeals as admin_appeals  # noqa: F401  (routes register on admin.bp)
+from server.admin import budgets as admin_budgets  # noqa: F401
 from server.admin import kiosks as admin_kiosks  # noqa: F401
 from server.admin import organisation as admin_organisation  # noqa: F401
 from server.admin import regions_map  # noqa: F401

@@ -1,7 +1,9 @@
-"""Forms of participatory budgeting: opening a cycle, submitting and reviewing projects."""
+"""Forms of participatory budgeting: opening a cycle, submitting and reviewing projects, loading a published
+election."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
@@ -54,3 +56,10 @@ class ReviewForm(FlaskForm):
                        render_kw={"inputmode": "decimal"})
     reason = TextAreaField(_l("Public reason"), validators=[Optional(), at_most(2_000)],
                            description=_l("Needed when the cost changes or the project is rejected."))
+
+
+class ImportElectionForm(FlaskForm):
+    file = FileField(_l("Published election (.pb file)"), validators=[FileRequired(message=_l("Choose a file."))],
+                     render_kw={"accept": ".pb,text/plain"},
+                     description=_l("A file in the pabulib format (pabulib.org), with approval votes."))
+    region = SelectField(_l("Region it belongs to"), coerce=coerce_id, validators=[_required()])
