@@ -61,9 +61,11 @@ def test_nothing_is_published_before_the_cycle_is_finished(api, budget_county, m
     cycle = make_cycle("counting", projects={"east": [1_000_000]})
     for url in (f"/api/v1/budgets/{cycle.id}/publication", f"/api/v1/budgets/{cycle.id}/publication.csv",
                 f"/api/v1/budgets/{cycle.id}/parts/{cycle.parts[0].id}.pb"):
-        refused = api.get(url)
+        refused = api.get(url, headers={"Accept-Language": "en"})
         assert refused.status_code == 409, url
         assert "published once it is finished" in refused.get_json()["error"]["message"]
+        assert api.get(url, headers={"Accept-Language": "zh"}).get_json()["error"]["message"] == \
+            "预算周期结束后才会公布其投票。"
 
 
 def test_a_finished_cycle_is_published_as_json_csv_and_pb(api, budget_county, make_cycle, make_user):
