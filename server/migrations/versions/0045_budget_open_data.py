@@ -10,6 +10,8 @@ ballot. Going back removes the imported cycles (their ballots cannot be kept wit
 Revision ID: 0045_budget_open_data
 Revises: 0042_budget_cycles
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,15 +24,22 @@ RULES = "('equalshares', 'equalshares/add1', 'equalshares-comparison', 'equalsha
 
 
 def upgrade():
-    with op.batch_alter_table('budget_cycles') as batch_op:
-        batch_op.add_column(sa.Column('rule', sa.String(length=40), server_default='equalshares/add1',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('source_meta', sa.JSON(), nullable=True))
-        batch_op.create_check_constraint(op.f('ck_budget_cycles_rule_known'), f"rule IN {RULES}")
-    with op.batch_alter_table('budget_projects') as batch_op:
-        batch_op.add_column(sa.Column('source_id', sa.String(length=100), nullable=True))
-        batch_op.add_column(sa.Column('source_selected', sa.Boolean(), nullable=True))
-    with op.batch_alter_table('budget_ballots') as batch_op:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    # Columns added in place: rebuilding budget_cycles on SQLite would delete every part, project and ballot
+    # through ON DELETE CASCADE. SQLite adds a check constraint only with its column.
+    if sqlite:
+        op.execute("ALTER TABLE budget_cycles ADD COLUMN rule VARCHAR(40) DEFAULT 'equalshares/add1' NOT NULL "
+                   f"CONSTRAINT ck_budget_cycles_rule_known CHECK (rule IN {RULES})")
+    else:
+        op.add_column('budget_cycles', sa.Column('rule', sa.String(length=40), server_default='equalshares/add1',
+                                                 nullable=False))
+        op.create_check_constraint(op.f('ck_budget_cycles_rule_known'), 'budget_cycles', f"rule IN {RULES}")
+    op.add_column('budget_cycles', sa.Column('source_meta', sa.JSON(), nullable=True))
+    op.add_column('budget_projects', sa.Column('source_id', sa.String(length=100), nullable=True))
+    op.add_column('budget_projects', sa.Column('source_selected', sa.Boolean(), nullable=True))
+    # budget_ballots must be rebuilt on SQLite (a column becomes nullable): without foreign keys for the while,
+    # or dropping the old table would delete every choice through ON DELETE CASCADE.
+    with _foreign_keys_off(sqlite), op.batch_alter_table('budget_ballots') as batch_op:
         batch_op.drop_constraint(op.f('ck_budget_ballots_channel_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_budget_ballots_channel_known'),
                                          "channel IN ('web', 'kiosk', 'paper', 'imported')")
@@ -38,6 +47,17 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_budget_ballots_anonymous_only_imported'),
                                          "(voter_id IS NULL AND channel = 'imported') OR "
                                          "(voter_id IS NOT NULL AND channel <> 'imported')")
+
+
+@contextmanager
+def _foreign_keys_off(sqlite: bool):
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")  # (SQLite's DDL here runs outside a transaction, where it applies)
+    try:
+        yield
+    finally:
+        if sqlite:
+            op.execute("PRAGMA foreign_keys=ON")
 
 
 def downgrade():
@@ -49,16 +69,18 @@ def downgrade():
     op.execute(f"DELETE FROM budget_projects WHERE part_id IN ({parts})")
     op.execute(f"DELETE FROM budget_parts WHERE id IN ({parts})")
     op.execute("DELETE FROM budget_cycles WHERE source_meta IS NOT NULL")
-    with op.batch_alter_table('budget_ballots') as batch_op:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with _foreign_keys_off(sqlite), op.batch_alter_table('budget_ballots') as batch_op:
         batch_op.drop_constraint(op.f('ck_budget_ballots_anonymous_only_imported'), type_='check')
         batch_op.alter_column('voter_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_constraint(op.f('ck_budget_ballots_channel_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_budget_ballots_channel_known'),
                                          "channel IN ('web', 'kiosk', 'paper')")
-    with op.batch_alter_table('budget_projects') as batch_op:
-        batch_op.drop_column('source_selected')
-        batch_op.drop_column('source_id')
-    with op.batch_alter_table('budget_cycles') as batch_op:
-        batch_op.drop_constraint(op.f('ck_budget_cycles_rule_known'), type_='check')
-        batch_op.drop_column('source_meta')
-        batch_op.drop_column('rule')
+    with _foreign_keys_off(sqlite):
+        with op.batch_alter_table('budget_projects') as batch_op:
+            batch_op.drop_column('source_selected')
+            batch_op.drop_column('source_id')
+        with op.batch_alter_table('budget_cycles') as batch_op:
+            batch_op.drop_constraint(op.f('ck_budget_cycles_rule_known'), type_='check')
+            batch_op.drop_column('source_meta')
+            batch_op.drop_column('rule')
