@@ -10,6 +10,7 @@ from accounts.regions import region_tree
 from accounts.users import Role, User
 from budgeting.cycle_errors import (
     CastOnPaper,
+    ImportedCycle,
     NotOnBallot,
     NotVerified,
     OutsideArea,
@@ -71,6 +72,8 @@ def voting_open(cycle, at: datetime | None = None) -> bool:
 
 def voting_problem(part: BudgetPart, voter: User | None, at: datetime | None = None) -> Exception | None:
     """Why ``voter`` may not vote in ``part`` now (or with a ballot cast at ``at``), or None when they may."""
+    if part.cycle.imported:
+        return ImportedCycle()
     if not voting_open(part.cycle, at):
         return VotingClosed()
     if voter is None or not voter.is_authenticated or voter.role != Role.RESIDENT or not voter.is_verified:

@@ -124,3 +124,21 @@ class AlreadyVoted(Conflict):
 
 class CastOnPaper(Conflict):
     default_message = _l("Your ballot was cast on paper with the village office, so it cannot be changed here.")
+
+
+class ImportedCycle(Conflict):
+    default_message = _l("This budget cycle was loaded from a published file: it is a record of past votes and "
+                         "cannot be changed.")
+
+
+class CannotImport(NotAllowed):
+    default_message = _l("Only an admin can load a published budget election.")
+
+
+class BadPabulibFile(InvalidInput):
+    field = "file"
+    default_message = _l("This is not a valid .pb file.")
+
+
+class NotPublished(Conflict):
+    default_message = _l("The votes of a budget cycle are published once it is finished.")

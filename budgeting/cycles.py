@@ -12,6 +12,7 @@ from budgeting.cycle_errors import (
     BadCycle,
     ChoicesNeeded,
     DatesOutOfOrder,
+    ImportedCycle,
     NotManager,
     NotVerified,
     OutsideArea,
@@ -37,6 +38,12 @@ def may_manage(user: User | None, cycle_region: Region | None) -> bool:
 def _check_manager(actor, region) -> None:
     if not may_manage(actor, region):
         raise NotManager()
+
+
+def check_writable(cycle: BudgetCycle) -> None:
+    """A cycle loaded from a published file is a record: nothing in it changes."""
+    if cycle.imported:
+        raise ImportedCycle()
 
 
 def checked_settings(title: str, collecting_until: date, reviewing_until: date, voting_until: date,
@@ -99,6 +106,7 @@ def advance_phase(cycle: BudgetCycle, *, actor: User | None) -> BudgetCycle:
     only closes voting once its last day is over (budgeting.schedule); the other steps are officials'."""
     if actor is not None or cycle.phase != Phase.VOTING:
         _check_manager(actor, cycle.region)
+    check_writable(cycle)
     if cycle.phase not in PHASES[:-2]:  # not from counting (the count's step), finished or cancelled
         raise WrongPhase()
     index = PHASES.index(Phase(cycle.phase))
@@ -128,6 +136,7 @@ def part_for(cycle: BudgetCycle, region_id: int | None) -> BudgetPart | None:
 def enter_proposal(cycle: BudgetCycle, proposal: Proposal, *, actor: User, cost_minor: int) -> BudgetProject:
     """An official enters a qualified proposal of the area, with its cost, while projects are collected."""
     _check_manager(actor, cycle.region)
+    check_writable(cycle)
     if cycle.phase != Phase.COLLECTING:
         raise WrongPhase()
     if proposal.status != ProposalStatus.QUALIFIED:
@@ -148,6 +157,7 @@ def enter_proposal(cycle: BudgetCycle, proposal: Proposal, *, actor: User, cost_
 def submit_project(cycle: BudgetCycle, *, actor: User, title: str, description: str,
                    cost_minor: int) -> BudgetProject:
     """A verified resident of the area submits a costed project while projects are collected."""
+    check_writable(cycle)
     if cycle.phase != Phase.COLLECTING:
         raise WrongPhase()
     if actor is None or actor.role != Role.RESIDENT or not actor.is_verified:
@@ -177,6 +187,7 @@ def review_project(project: BudgetProject, *, actor: User, feasible: bool, cost_
     rejection needs a public reason."""
     cycle = project.part.cycle
     _check_manager(actor, cycle.region)
+    check_writable(cycle)
     if cycle.phase != Phase.REVIEWING:
         raise WrongPhase()
     if cost_minor <= 0:

@@ -1,12 +1,25 @@
 """Budget cycles: the money set aside for a region, its parts, the projects residents vote on, and ballots.
 
 A ballot belongs to one resident and one part; the unique constraint on (part, voter) is the one-ballot rule
-whatever the channel (web today; kiosk and paper later record against the same row)."""
+whatever the channel (web today; kiosk and paper later record against the same row). A cycle loaded from a
+published `.pb` file (`budgeting.imports`) is read-only and its ballots have no voter: the file's voters are
+nobody's account, and a check keeps anonymous ballots to that one channel."""
 
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.regions import Region
@@ -58,6 +71,8 @@ class Channel(enum.StrEnum):
     WEB = "web"
     KIOSK = "kiosk"
     PAPER = "paper"
+    #: Loaded from a published .pb file: no account behind it.
+    IMPORTED = "imported"
 
 
 class BudgetCycle(db.Model):
@@ -108,6 +123,9 @@ class BudgetCycle(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The officials' public reason for cancelling it.
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    #: For a cycle loaded from a published .pb file, that file's META (description, country, unit, currency, its
+    #: rule...); None for a cycle run here. An imported cycle is read-only.
+    source_meta: Mapped[dict | None] = mapped_column(JSON)
 
     region: Mapped[Region] = relationship()
     parts: Mapped[list["BudgetPart"]] = relationship(back_populates="cycle", order_by="BudgetPart.id",
@@ -125,6 +143,15 @@ class BudgetCycle(db.Model):
         if self.voting_closed_at is None:
             return None
         return self.voting_closed_at + timedelta(hours=float(rule("MINYI_LATE_BALLOT_HOURS")))
+
+    @property
+    def imported(self) -> bool:
+        return self.source_meta is not None
+
+    @property
+    def currency(self) -> str:
+        """The currency of its amounts: yuan, or the published file's (e.g. PLN for a Polish city)."""
+        return (self.source_meta or {}).get("currency") or "CNY"
 
     @property
     def limits_money(self) -> bool:
@@ -183,6 +210,10 @@ class BudgetProject(db.Model):
     review_reason: Mapped[str | None] = mapped_column(Text)
     #: When it was entered.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Its project_id in the published .pb file it was loaded from (imported cycles only).
+    source_id: Mapped[str | None] = mapped_column(String(100))
+    #: Whether that file marks it selected, i.e. what the city funded (imported cycles only).
+    source_selected: Mapped[bool | None] = mapped_column(Boolean)
 
     part: Mapped[BudgetPart] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
@@ -191,17 +222,21 @@ class BudgetProject(db.Model):
 
 
 class Ballot(db.Model):
-    """One resident's ballot in one part; changed in place until voting closes."""
+    """One resident's ballot in one part; changed in place until voting closes. A ballot loaded from a published
+    file has no voter (each is a different, unknown person; NULLs never collide in the unique constraint)."""
     __tablename__ = "budget_ballots"
     __table_args__ = (UniqueConstraint("part_id", "voter_id", name="uq_budget_ballots_part_voter"),
-                      CheckConstraint(one_of("channel", Channel), name="channel_known"))
+                      CheckConstraint(one_of("channel", Channel), name="channel_known"),
+                      CheckConstraint("(voter_id IS NULL AND channel = 'imported') OR "
+                                      "(voter_id IS NOT NULL AND channel <> 'imported')",
+                                      name="anonymous_only_imported"))
 
     #: Primary key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The part voted in.
     part_id: Mapped[int] = mapped_column(ForeignKey("budget_parts.id", ondelete="CASCADE"), index=True)
-    #: The resident; never shown to officials next to the choices.
-    voter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The resident; never shown to officials next to the choices. None only for a ballot loaded from a file.
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: How it was last cast (Channel).
     channel: Mapped[str] = mapped_column(String(8), default=Channel.WEB)
     #: When it was first cast.
@@ -210,7 +245,7 @@ class Ballot(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     part: Mapped[BudgetPart] = relationship()
-    voter: Mapped[User] = relationship()
+    voter: Mapped[User | None] = relationship()
     choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan")
 
 

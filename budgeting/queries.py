@@ -32,6 +32,17 @@ def cycles():
     return db.session.scalars(select(BudgetCycle).order_by(BudgetCycle.created_at.desc(), BudgetCycle.id.desc()))
 
 
+def public_cycles(*, region_id: int | None = None, phase: str | None = None):
+    """The query of every cycle (public from the day it opens), of ``region_id`` and the places inside it, in
+    ``phase``; the caller orders it."""
+    query = select(BudgetCycle)
+    if region_id is not None:
+        query = query.where(BudgetCycle.region_id.in_(region_tree().subtree(region_id)))
+    if phase is not None:
+        query = query.where(BudgetCycle.phase == phase)
+    return query
+
+
 def parts_of(user: User | None, cycle: BudgetCycle) -> list[BudgetPart]:
     """The parts of ``cycle`` whose area contains where ``user`` lives (the region-wide part and their own)."""
     if user is None or not user.is_authenticated or user.region_id is None:

@@ -13,7 +13,7 @@ from accounts.users import User
 from budgeting.ballots import election_of
 from budgeting.counting import Result, count
 from budgeting.cycle_errors import NotManager, WrongPhase
-from budgeting.cycles import may_manage, queue_count
+from budgeting.cycles import check_writable, may_manage, queue_count
 from budgeting.models import BudgetCycle, BudgetPart, BudgetResult, Phase
 from core.audit import AuditEntry, audited
 from core.db import db, utcnow
@@ -97,6 +97,7 @@ def recount(cycle: BudgetCycle, *, actor: User) -> BudgetCycle:
     part afresh; the cycle shows its progress until it is finished again."""
     if not may_manage(actor, cycle.region):
         raise NotManager()
+    check_writable(cycle)
     if cycle.phase not in (Phase.COUNTING, Phase.FINISHED):
         raise WrongPhase()
     db.session.execute(delete(BudgetResult).where(BudgetResult.part_id.in_([p.id for p in cycle.parts])))

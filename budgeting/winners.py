@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.regions import Department
 from accounts.users import User
 from budgeting.cycle_errors import AlreadyAProject, NotAWinner, NotManager, WrongPhase
-from budgeting.cycles import may_manage
+from budgeting.cycles import check_writable, may_manage
 from budgeting.models import BudgetProject, BudgetResult, Phase, WinnerProject
 from core.audit import AuditEntry
 from core.db import db
@@ -32,6 +32,7 @@ def make_project(budget_project: BudgetProject, *, actor: User, department: Depa
     cycle = budget_project.part.cycle
     if not may_manage(actor, cycle.region):
         raise NotManager()
+    check_writable(cycle)  # a loaded past election's winners were built, or not, elsewhere
     if cycle.phase != Phase.FINISHED:
         raise WrongPhase()
     if not is_winner(budget_project):

@@ -13,11 +13,13 @@ from core.cache import cache
 from server import admin, api, officials
 from server import config as settings
 from server.admin import appeals as admin_appeals  # noqa: F401  (routes register on admin.bp)
+from server.admin import budgets as admin_budgets  # noqa: F401
 from server.admin import kiosks as admin_kiosks  # noqa: F401
 from server.admin import organisation as admin_organisation  # noqa: F401
 from server.admin import regions_map  # noqa: F401
 from server.admin import users as admin_users  # noqa: F401
 from server.api import appeals as api_appeals
+from server.api import budgets as api_budgets
 from server.api import maps as api_maps
 from server.api import projects as api_projects
 from server.api import proposals as api_proposals
@@ -106,7 +108,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (home.bp, account.bp, recovery.bp, board.bp, appeal_pages.bp, dashboard.bp, proposal_pages.bp,
                       budgets.bp, discussion.bp, project_pages.bp, maps.bp, admin.bp, officials.bp):
         app.register_blueprint(blueprint)
-    api.init_app(app, (api_proposals.blp, api_appeals.blp, api_projects.blp, api_maps.blp, kiosk_api.blp))
+    api.init_app(app, (api_proposals.blp, api_appeals.blp, api_projects.blp, api_budgets.blp, api_maps.blp,
+                      kiosk_api.blp))
     app.register_blueprint(open311.bp)
     register_commands(app)
     logging.getLogger(__name__).debug("app created (%s)", app.config["MINYI_ENV"])

@@ -1,7 +1,9 @@
-"""Forms of participatory budgeting: opening a cycle, submitting and reviewing projects."""
+"""Forms of participatory budgeting: opening a cycle, submitting and reviewing projects, loading a published
+election."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
@@ -95,3 +97,10 @@ class WinnerProjectForm(FlaskForm):
     department = SelectField(_l("Responsible department"), coerce=coerce_id, validators=[_required()])
     start_on = DateField(_l("Work starts on"), validators=[_required()])
     target_on = DateField(_l("To be finished by"), validators=[_required()])
+
+
+class ImportElectionForm(FlaskForm):
+    file = FileField(_l("Published election (.pb file)"), validators=[FileRequired(message=_l("Choose a file."))],
+                     render_kw={"accept": ".pb,text/plain"},
+                     description=_l("A file in the pabulib format (pabulib.org), with approval votes."))
+    region = SelectField(_l("Region it belongs to"), coerce=coerce_id, validators=[_required()])

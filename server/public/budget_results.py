@@ -3,6 +3,7 @@ once every part is counted: winners and losers with votes and cost, in plain wor
 the cycle's rule, what greedy counting would have chosen, and what became of each winner."""
 
 from fractions import Fraction
+from functools import partial
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,13 +29,15 @@ TIE_BREAK = _l("Ties are always broken the same way, so counting again gives the
 TIE_REASONS = {"cost": _l("it is cheaper"), "votes": _l("it has more votes"), "order": _l("it was entered first")}
 
 
-def _yuan(amount) -> str:
-    """A stored amount (fen, possibly a fraction of one) as money, to the fen."""
-    return money(round(Fraction(amount)))
+def _money(amount, currency: str = "CNY") -> str:
+    """A stored amount (fen, or the hundredth of a loaded election's currency; possibly a fraction of one) as
+    money, to the hundredth."""
+    return money(round(Fraction(amount)), currency)
 
 
-def explain(facts: dict, share=None) -> str:
+def explain(facts: dict, share=None, currency: str = "CNY") -> str:
     """Why one project won or lost, in plain words, from its stored facts (budgeting.results.as_plain)."""
+    _yuan = partial(_money, currency=currency)
     cost, votes, outcome = _yuan(facts["cost"]), facts["votes"], facts["outcome"]
     if outcome == "bought":
         return ngettext("Each voter had %(share)s to spend; its %(num)d supporter paid %(price)s for it.",
@@ -62,13 +65,14 @@ def explain(facts: dict, share=None) -> str:
 def part_view(part, result, projects) -> dict:
     """What the page shows of one counted part: its projects, winners first, each with why and greedy's verdict."""
     outcome, greedy = result.outcome, result.greedy
+    _yuan = partial(_money, currency=part.cycle.currency)
     by_id = {str(p.id): p for p in projects}
     share = outcome.get("endowment")
     rows = []
     for pid, facts in outcome["projects"].items():
         project = by_id[pid]
         rows.append({"project": project, "facts": facts, "won": facts["won"],
-                     "why": explain(facts, share), "greedy_won": greedy["projects"][pid]["won"],
+                     "why": explain(facts, share, part.cycle.currency), "greedy_won": greedy["projects"][pid]["won"],
                      "order": outcome["winners"].index(pid) if facts["won"] else len(rows) + 1000})
     rows.sort(key=lambda row: (not row["won"], row["order"]))
     return {"part": part, "rows": rows, "voters": outcome["voters"], "spent": _yuan(outcome["spent"]),

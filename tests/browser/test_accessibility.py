@@ -250,3 +250,45 @@ def test_voting_in_person_pages_pass_axe(budget_cycle, app, audit_context, live_
     with page.expect_navigation():
         page.locator("a[href*='/paper/']").first.click()
     assert axe_violations(page) == []
+
+
+@pytest.fixture
+def imported_cycle(demo_county, app):
+    """Wieliczka's Green Budget 2023 (tests/data/pabulib), loaded as a finished cycle of the demo county."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from accounts.regions import Region
+    from accounts.users import User
+    from budgeting import imports
+    from core.db import db
+
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    county = db.session.scalar(select(Region).where(Region.code == "FY"))
+    data = (Path(__file__).resolve().parents[1] / "data" / "pabulib" / "Poland_Wieliczka_2023_Green_Budget.pb")
+    cycle = imports.import_pb(data.read_bytes(), region=county, actor=admin)
+    db.session.commit()
+    return cycle.id
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_budget_open_data_pages_pass_axe(imported_cycle, app, audit_context, live_server, language):
+    """A loaded election's page, and the admins' upload page: empty, and with a broken file refused."""
+    page = audit_context(language)
+    page.goto(live_server.url + f"/budgets/{imported_cycle}")
+    assert axe_violations(page) == []
+    page.goto(live_server.url + "/login")  # by the fields' names: the labels are in the page's language
+    page.locator("input[name=identifier]").fill("admin@example.org")
+    page.locator("input[name=password]").fill("minyi-demo")
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.goto(live_server.url + "/admin/budgets/import")
+    assert axe_violations(page) == []
+    page.locator("input[name=file]").set_input_files(
+        files=[{"name": "broken.pb", "mimeType": "text/plain", "buffer": b"META\nkey;value\nbudget;100\n"}])
+    page.locator("select[name=region]").select_option(index=1)
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
+    page.wait_for_selector("#refused-form")
+    assert axe_violations(page) == []

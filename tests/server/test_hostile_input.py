@@ -443,6 +443,7 @@ WRITTEN = {
     "project_updates": ["body"], "project_tasks": ["title"], "milestones": ["title"], "project_ratings": ["comment"],
     "expenditures": ["payee", "purpose"], "project_candidates": ["title"], "answer_templates": ["title", "body"],
     "kiosks": ["name", "version", "model"], "api_tokens": ["name"], "speech_models": ["name"],
+    "budget_cycles": ["title"], "budget_projects": ["title", "description", "review_reason"],
 }
 POISON = f"=1+1 {SCRIPT} {ATTRIBUTE}\u202e"
 

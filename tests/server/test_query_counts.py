@@ -252,3 +252,45 @@ def test_the_register_of_voters_runs_the_same_queries_for_few_voters_and_many(se
     few = queries(client, url, counted)
     more(10)
     assert queries(client, url, counted) == few
+
+
+def test_budget_pages_and_open_data_run_the_same_queries_for_few_projects_and_many(served, budget_county,
+                                                                                  make_cycle, make_user, counted):
+    """A finished cycle, its API answers and its open data (and a loaded election's page), with two projects a
+    part and then with eight, and more ballots."""
+    from pathlib import Path
+
+    from budgeting import ballots, cycles, imports
+
+    place = budget_county
+
+    def finished(costs):
+        cycle = make_cycle("voting", projects={"east": costs, "county": costs})
+        east = cycles.part_for(cycle, place.east.id)
+        for project in ballots.ballot_projects(east)[:len(costs)]:
+            voter = make_user("resident", region=place.east_village, verified=True)
+            ballots.cast_ballot(east, actor=voter, project_ids=[project.id])
+        cycles.advance_phase(cycle, actor=place.admin)
+        cycles.advance_phase(cycle, actor=place.admin)
+        db.session.commit()
+        return cycle
+
+    def pages(cycle, loaded):
+        east = cycles.part_for(cycle, place.east.id)
+        return {"/budgets/{}": f"/budgets/{cycle.id}", "/budgets/{loaded}": f"/budgets/{loaded.id}",
+                "/api/v1/budgets": "/api/v1/budgets", "/api/v1/budgets/{}": f"/api/v1/budgets/{cycle.id}",
+                "/api/v1/budgets/{}/publication": f"/api/v1/budgets/{cycle.id}/publication",
+                "/api/v1/budgets/{}/publication.csv": f"/api/v1/budgets/{cycle.id}/publication.csv",
+                "/api/v1/budgets/{}/parts/{}.pb": f"/api/v1/budgets/{cycle.id}/parts/{east.id}.pb"}
+
+    files = Path(__file__).resolve().parents[1] / "data" / "pabulib"
+    small = imports.import_pb((files / "Poland_Warszawa_2019_Piaski.pb").read_bytes(), region=place.county,
+                              actor=place.admin)  # 9 projects
+    large = imports.import_pb((files / "Poland_Wieliczka_2023_Green_Budget.pb").read_bytes(), region=place.county,
+                              actor=place.admin)  # 64 projects
+    db.session.commit()
+    client = WebClient(served.test_client())
+    few = {name: queries(client, url, counted) for name, url in pages(finished([100_000] * 2), small).items()}
+    many = {name: queries(client, url, counted) for name, url in pages(finished([100_000] * 8), large).items()}
+    grew = {name: (few[name], many[name]) for name in few if many[name] > few[name]}
+    assert not grew, f"queries grew with the rows (few → many): {grew}"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0046_budget_cycle_cancelling'
-down_revision = '0044_ballot_codes'
+down_revision = '0045_budget_open_data'
 branch_labels = None
 depends_on = None
 
