@@ -21,7 +21,7 @@ from server.forms.budgets import PART_ROWS, CancelCycleForm, CycleForm, ReviewFo
 from server.officials import bp
 from server.public.budget_results import results_context
 from server.public.budgets import cycle_context
-from server.web.helpers import department_choices, get_or_404, parse_id, submit
+from server.web.helpers import button_action, department_choices, get_or_404, parse_id, submit
 
 
 def _region_choices():
@@ -165,14 +165,7 @@ def recount_cycle(cycle_id):
     cycle = get_or_404(BudgetCycle, cycle_id)
     if not cycles.may_manage(current_user, cycle.region):
         abort(403)
-    try:
-        results.recount(cycle, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-    else:
-        db.session.commit()
-        flash(_("The votes are being counted again."), "success")
+    button_action(lambda: results.recount(cycle, actor=current_user), message=_("The votes are being counted again."))
     return redirect(url_for("budgets.show", cycle_id=cycle.id))
 
 

@@ -13,7 +13,7 @@ from budgeting.models import BallotCode, BudgetCycle, BudgetPart
 from core.db import db
 from core.errors import DomainError
 from server.officials import bp
-from server.web.helpers import get_or_404, parse_id
+from server.web.helpers import button_action, get_or_404, parse_id
 
 
 def _render(template, **context):
@@ -66,14 +66,7 @@ def cancel_ballot_code(code_id):
     row = get_or_404(BallotCode, code_id)
     if not in_person.may_serve(current_user, row.cycle, row.voter):
         abort(403)
-    try:
-        in_person.cancel_code(row, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-    else:
-        db.session.commit()
-        flash(_("The code no longer works."), "success")
+    button_action(lambda: in_person.cancel_code(row, actor=current_user), message=_("The code no longer works."))
     return redirect(url_for("officials.in_person_register", cycle_id=row.cycle_id, q=request.form.get("q", "")))
 
 
